@@ -1,0 +1,100 @@
+// The command-line face of the core (../shared/docs/cli.md): same core, no Electron.
+import { parseArgs, type ParseArgsConfig } from 'node:util'
+import { getAppInfo } from './core/app-info'
+import { UserError } from './core/result'
+
+/** Where the CLI writes: stdout carries only the result (one JSON document with --json), stderr the rest. */
+export interface CliIo {
+  readonly stdout: (text: string) => void
+  readonly stderr: (text: string) => void
+  readonly env: Readonly<Record<string, string | undefined>>
+}
+
+/** Exit codes of the contract. */
+export const EXIT = { ok: 0, failed: 1, usage: 2, hostKey: 3, connect: 4 } as const
+
+const USAGE = `Usage: tunnelwright <command> [options]
+
+Commands:
+  lint      --details FILE                      check a details file against what AWS accepts
+  render    --details FILE --device KIND [--out DIR]
+                                                write the gateway configuration files
+  check     --details FILE --host [USER@]HOST[:PORT] [ssh options]
+  plan      --details FILE --host … [ssh options]
+  apply     --details FILE --host … [ssh options] [--yes] [--confirm-within SECONDS]
+  status    --details FILE --host … [ssh options] [--watch]
+  rollback  --host … [ssh options]
+  import    --aws-xml FILE | --aws-text FILE [--out FILE]
+
+Every command accepts --json (one JSON document on stdout; progress on stderr).
+KIND: strongswan, strongswan-legacy, libreswan, openswan, pfsense.
+ssh options: --identity FILE [--passphrase-env VAR] | --password-env VAR | --agent,
+  --known-hosts FILE, --accept-new-host-key, --jump [USER@]HOST[:PORT], --sudo [--sudo-password-env VAR]
+Exit codes: 0 ok, 1 failed or errors found, 2 usage or unreadable input, 3 host key unknown or changed,
+  4 cannot connect or authenticate.
+
+  tunnelwright --help       this text
+  tunnelwright --version    the version
+`
+
+type Command = (args: readonly string[], io: CliIo) => Promise<number>
+
+const COMMANDS: Readonly<Record<string, Command | undefined>> = {}
+
+/** Runs one CLI invocation and returns its exit code; never calls process.exit itself. */
+export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
+  const [first, ...rest] = argv
+  if (first === undefined || first === '--help' || first === '-h' || first === 'help') {
+    ;(first === undefined ? io.stderr : io.stdout)(USAGE)
+    return first === undefined ? EXIT.usage : EXIT.ok
+  }
+  if (first === '--version' || first === '-V') {
+    io.stdout(`${getAppInfo().version}\n`)
+    return EXIT.ok
+  }
+  const command = COMMANDS[first]
+  if (!command) {
+    io.stderr(`tunnelwright: unknown command '${first}'\n\n${USAGE}`)
+    return EXIT.usage
+  }
+  try {
+    return await command(rest, io)
+  } catch (err) {
+    if (err instanceof UsageError) {
+      io.stderr(`tunnelwright ${first}: ${err.message}\n\nRun 'tunnelwright --help' for usage.\n`)
+      return EXIT.usage
+    }
+    if (err instanceof UserError) {
+      io.stderr(`tunnelwright ${first}: ${err.message}\n${err.fix ? `Fix: ${err.fix}\n` : ''}`)
+      return EXIT.failed
+    }
+    throw err
+  }
+}
+
+/** Wrong words on the command line (exit 2). */
+export class UsageError extends Error {}
+
+/** Parses a command's options strictly: unknown options and stray positionals are usage errors. */
+export function parseOptions<T extends NonNullable<ParseArgsConfig['options']>>(args: readonly string[], options: T) {
+  try {
+    return parseArgs({ args: [...args], options, strict: true, allowPositionals: false }).values
+  } catch (err) {
+    throw new UsageError(err instanceof Error ? err.message : String(err))
+  }
+}
+
+/** Registers a command; used by the command modules as they are added. */
+export function registerCommand(name: string, command: Command): void {
+  ;(COMMANDS as Record<string, Command>)[name] = command
+}
+
+/** Entry point used by the `tunnelwright` bin. */
+export async function main(argv: readonly string[]): Promise<void> {
+  const io: CliIo = {
+    stdout: (t) => process.stdout.write(t),
+    stderr: (t) => process.stderr.write(t),
+    env: process.env,
+  }
+  process.exitCode = await runCli(argv, io)
+}
