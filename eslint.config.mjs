@@ -7,7 +7,7 @@ import tseslint from 'typescript-eslint'
 const noElectron = { name: 'electron', message: 'main/core must not know it runs inside Electron: keep Electron in main/ (the shell).' }
 
 export default tseslint.config(
-  { ignores: ['out/**', 'release/**', 'node_modules/**', 'test-results/**', 'playwright-report/**', 'bench-results/**', '.lab-runs/**'] },
+  { ignores: ['out/**', 'release/**', 'node_modules/**', 'test-results/**', 'playwright-report/**', 'bench-results/**', '.lab-runs/**', '.lab-cache/**', '.scratch/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -1,18 +1,17 @@
 // The command-line face of the core (../shared/docs/cli.md): same core, no Electron.
-import { parseArgs, type ParseArgsConfig } from 'node:util'
 import { getAppInfo } from './core/app-info'
 import { UserError } from './core/result'
+import { EXIT, UsageError, type CliIo, type Command } from './commands/cli-io'
+import * as apply from './commands/apply'
+import * as check from './commands/check'
+import * as importCmd from './commands/import'
+import * as lint from './commands/lint'
+import * as plan from './commands/plan'
+import * as render from './commands/render'
+import * as rollback from './commands/rollback'
+import * as status from './commands/status'
 
-/** Where the CLI writes: stdout carries only the result (one JSON document with --json), stderr the rest. */
-export interface CliIo {
-  readonly stdout: (text: string) => void
-  readonly stderr: (text: string) => void
-  readonly env: Readonly<Record<string, string | undefined>>
-}
-
-/** Exit codes of the contract. */
-export const EXIT = { ok: 0, failed: 1, usage: 2, hostKey: 3, connect: 4 } as const
-
+export { EXIT, type CliIo } from './commands/cli-io'
 const USAGE = `Usage: tunnelwright <command> [options]
 
 Commands:
@@ -37,9 +36,16 @@ Exit codes: 0 ok, 1 failed or errors found, 2 usage or unreadable input, 3 host 
   tunnelwright --version    the version
 `
 
-type Command = (args: readonly string[], io: CliIo) => Promise<number>
-
-const COMMANDS: Readonly<Record<string, Command | undefined>> = {}
+const COMMANDS: Readonly<Record<string, Command | undefined>> = {
+  lint: lint.run,
+  render: render.run,
+  check: check.run,
+  plan: plan.run,
+  apply: apply.run,
+  status: status.run,
+  rollback: rollback.run,
+  import: importCmd.run,
+}
 
 /** Runs one CLI invocation and returns its exit code; never calls process.exit itself. */
 export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
@@ -70,23 +76,6 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     }
     throw err
   }
-}
-
-/** Wrong words on the command line (exit 2). */
-export class UsageError extends Error {}
-
-/** Parses a command's options strictly: unknown options and stray positionals are usage errors. */
-export function parseOptions<T extends NonNullable<ParseArgsConfig['options']>>(args: readonly string[], options: T) {
-  try {
-    return parseArgs({ args: [...args], options, strict: true, allowPositionals: false }).values
-  } catch (err) {
-    throw new UsageError(err instanceof Error ? err.message : String(err))
-  }
-}
-
-/** Registers a command; used by the command modules as they are added. */
-export function registerCommand(name: string, command: Command): void {
-  ;(COMMANDS as Record<string, Command>)[name] = command
 }
 
 /** Entry point used by the `tunnelwright` bin. */

@@ -1,0 +1,7 @@
+import { EXIT, type Command } from './cli-io'
+
+/** `tunnelwright apply`: not built yet in this version. */
+export const run: Command = async (_args, io) => {
+  io.stderr('tunnelwright apply: not available in this version yet.\n')
+  return EXIT.failed
+}

@@ -1,0 +1,81 @@
+// The details file: what the provider handed over plus what the agency knows (tunnelwright/details@1).
+//
+// This module is the structure only (types, defaults, JSON Schema). Whether the values make a working
+// VPN with AWS is lint's job (lint.ts): the schema accepts e.g. sha1 or DH 2 so that lint can explain
+// why they are wrong instead of a bare "invalid enum value".
+import { z } from 'zod'
+
+/** The format tag every details file carries. */
+export const DETAILS_FORMAT = 'tunnelwright/details@1'
+
+const IPV4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/
+const CIDR4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}\/(3[0-2]|[12]?\d)$/
+
+/** A dotted-quad IPv4 address, no leading zeros. */
+export const Ipv4 = z.string().regex(IPV4, 'must be an IPv4 address like 198.51.100.2')
+/** An IPv4 prefix a.b.c.d/n (host bits are lint's business, so lint can say which bits). */
+export const Cidr4 = z.string().regex(CIDR4, 'must be an IPv4 CIDR like 10.40.0.0/24')
+
+/** Where a PSK comes from: inline, an environment variable, or a file (so details can be shared). */
+export const PskRef = z.union([
+  z.string().min(1).max(256),
+  z.strictObject({ env: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be an environment variable name') }),
+  z.strictObject({ file: z.string().min(1).max(4096) }),
+])
+export type PskRef = z.infer<typeof PskRef>
+
+/** The device kinds (cli.md `--device KIND`). */
+export const DeviceKind = z.enum(['strongswan', 'strongswan-legacy', 'libreswan', 'openswan', 'pfsense'])
+
+/** One AWS tunnel as the provider hands it over. */
+export const Tunnel = z.strictObject({
+  outsideIp: Ipv4.describe("the AWS tunnel's outside (public) IP address"),
+  psk: PskRef.describe('the pre-shared key: a string, { "env": NAME } or { "file": PATH }'),
+  insideCidr: Cidr4.describe('the tunnel inside CIDR, a /30 in 169.254.0.0/16'),
+})
+
+export const Crypto = z.strictObject({
+  ikeVersion: z.union([z.literal(1), z.literal(2)]).default(1),
+  encryption: z.enum(['aes256', 'aes128', 'aes256gcm16', 'aes128gcm16', '3des']).default('aes256'),
+  integrity: z.enum(['sha256', 'sha384', 'sha512', 'sha1', 'md5']).default('sha256'),
+  dhGroup: z.int().min(1).max(32).default(14),
+  pfsGroup: z.int().min(0).max(32).default(14).describe('0 = no PFS (AWS requires PFS)'),
+  ikeLifetime: z.int().min(60).max(86400).default(28800),
+  ipsecLifetime: z.int().min(60).max(86400).default(3600),
+  dpd: z.strictObject({ delay: z.int().min(1).max(3600).default(10), timeout: z.int().min(1).max(3600).default(30) }).default({ delay: 10, timeout: 30 }),
+})
+
+export const Details = z.strictObject({
+  format: z.literal(DETAILS_FORMAT),
+  name: z.string().min(1).max(100).describe('a human name for this connection'),
+  provider: z.enum(['cloud.gov', 'aws']),
+  gateway: z.strictObject({
+    publicIp: Ipv4.describe("the agency gateway's public IP (the AWS customer gateway address)"),
+    privateCidrs: z.array(Cidr4).min(1).max(64).describe("the agency's private CIDRs to reach through the tunnels"),
+    kind: DeviceKind.optional(),
+    localAddress: Ipv4.optional().describe('the WAN address when the gateway sits behind NAT (detected when absent)'),
+  }),
+  remote: z.strictObject({
+    dedicatedCidrs: z.array(Cidr4).min(1).max(16),
+    egressIps: z.array(Ipv4).max(64).default([]),
+    tunnels: z.array(Tunnel).length(2, 'AWS always provides exactly two tunnels: list both'),
+  }),
+  crypto: Crypto.default(Crypto.parse({})),
+  routing: z.enum(['auto', 'route', 'policy']).default('auto'),
+  health: z.strictObject({ target: Ipv4.describe('an address in the dedicated subnet to probe across the tunnels') }).optional(),
+})
+
+/** A details document after parsing: defaults filled in, PSKs still as references. */
+export type Details = z.infer<typeof Details>
+export type Tunnel = z.infer<typeof Tunnel>
+export type Crypto = z.infer<typeof Crypto>
+
+/** The JSON Schema published in the repo (templates/details.schema.json), generated from the model. */
+export function detailsJsonSchema(): object {
+  return {
+    $schema: 'https://json-schema.org/draft/2020-12/schema',
+    $id: 'https://tunnelwright.invalid/schemas/details@1.json',
+    title: 'Tunnelwright details file (tunnelwright/details@1)',
+    ...z.toJSONSchema(Details, { io: 'input', target: 'draft-2020-12' }),
+  }
+}

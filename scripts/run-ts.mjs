@@ -1,0 +1,32 @@
+// Runs a TypeScript entry (bench, lab CLI) the way the app ships: bundled by vite, then plain Node.
+//
+// Not tsx: ip-cidr 4 is ESM-only and its own `import ipAddress from 'ip-address'` breaks under
+// tsx's CommonJS transform (the default import comes out undefined); vite's bundle gets it right.
+import { spawnSync } from 'node:child_process'
+import { basename, join, resolve } from 'node:path'
+import { build } from 'vite'
+
+const [entry, ...args] = process.argv.slice(2)
+if (!entry) {
+  console.error('usage: node scripts/run-ts.mjs ENTRY.ts [args…]')
+  process.exit(2)
+}
+const root = resolve(import.meta.dirname, '..')
+const outDir = join(root, 'node_modules', '.tmp', 'run-ts')
+const name = basename(entry).replace(/\.[cm]?ts$/, '')
+await build({
+  configFile: false,
+  root,
+  logLevel: 'warn',
+  build: {
+    ssr: true,
+    outDir,
+    emptyOutDir: false,
+    sourcemap: 'inline',
+    lib: { entry: resolve(entry), formats: ['cjs'] },
+    rollupOptions: { external: [/^node:/, 'ssh2', 'cpu-features', 'vite', 'vitest', /^@playwright\//, 'playwright-core'] },
+  },
+  ssr: { noExternal: true, external: ['ssh2', 'vite'] },
+})
+const r = spawnSync(process.execPath, ['--enable-source-maps', join(outDir, `${name}.js`), ...args], { stdio: 'inherit' })
+process.exit(r.status ?? 1)
