@@ -1,0 +1,181 @@
+// The gateway-side transaction, run by real /bin/sh (dash) against a throwaway folder tree.
+// The stack is a stand-in made of file operations: this test proves the transaction's own logic
+// (backup, atomic write, validate, revert, confirm, abort, lock); the lab suite proves it on real daemons.
+import { spawn, spawnSync } from 'node:child_process'
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterEach, describe, expect, it } from 'vitest'
+import { toTxnLauncher, type StackProfile, type TxnSpec } from '../../main/core/apply/txn-script'
+
+const started: number[] = []
+afterEach(() => {
+  for (const pid of started.splice(0)) {
+    try {
+      process.kill(pid, 'SIGKILL')
+    } catch {
+      /* already gone */
+    }
+  }
+})
+
+function setup() {
+  const root = mkdtempSync(join(tmpdir(), 'tw-txn-'))
+  const etc = join(root, 'etc')
+  mkdirSync(join(etc, 'conf.d'), { recursive: true })
+  writeFileSync(join(etc, 'conf.d', 'user.conf'), 'user connection\n')
+  writeFileSync(join(etc, 'conf.d', 'ours.conf'), 'old ours\n', { mode: 0o600 })
+  const state = join(root, 'state')
+  const stack: StackProfile = {
+    validate: `! grep -rq BROKEN ${etc}/conf.d`,
+    activate: `cat ${etc}/conf.d/*.conf > ${root}/loaded`,
+    activateErrors: 'loading connection .* failed',
+    reload: `cat ${etc}/conf.d/*.conf > ${root}/loaded`,
+    initiate: [`touch ${root}/up1`, `touch ${root}/up2`],
+    isUp: `[ -e ${root}/up1 ] && [ -e ${root}/up2 ] && ! grep -q NEVERUP ${root}/loaded`,
+  }
+  const spec = (over: Partial<TxnSpec> = {}): TxnSpec => ({
+    id: `t${Date.now()}${Math.floor(Math.random() * 1e6)}`,
+    baseDir: state,
+    files: [
+      { path: join(etc, 'conf.d', 'ours.conf'), mode: 0o600, content: 'new ours\n', secret: false },
+      { path: join(etc, 'conf.d', 'ours-secrets.conf'), mode: 0o600, content: "psk '0sc2VjcmV0'\n", secret: true },
+    ],
+    remove: [],
+    stack,
+    confirmWithin: 10,
+    verifyWithin: 5,
+    ...over,
+  })
+  return { root, etc, state, stack, spec }
+}
+
+function launch(spec: TxnSpec): number {
+  const r = spawnSync('sh', [], { input: toTxnLauncher(spec), encoding: 'utf8' })
+  expect(r.status, r.stderr).toBe(0)
+  const pid = Number(/TW-STARTED (\d+)/.exec(r.stdout)?.[1])
+  started.push(pid)
+  return pid
+}
+
+function progress(spec: TxnSpec): string {
+  const p = join(spec.baseDir, 'txn', spec.id, 'progress')
+  return existsSync(p) ? readFileSync(p, 'utf8') : ''
+}
+
+async function waitFor(spec: TxnSpec, marker: RegExp, ms = 20_000): Promise<string> {
+  const end = Date.now() + ms
+  for (;;) {
+    const p = progress(spec)
+    if (marker.test(p)) return p
+    if (Date.now() > end) throw new Error(`timed out waiting for ${marker}; progress:\n${p}`)
+    await new Promise((r) => setTimeout(r, 100))
+  }
+}
+
+describe('gateway transaction script', () => {
+  it('writes, activates, verifies, and keeps the new state once confirmed', async () => {
+    const { etc, root, spec } = setup()
+    const s = spec()
+    launch(s)
+    await waitFor(s, /VERIFIED/)
+    writeFileSync(join(s.baseDir, 'txn', s.id, 'confirmed'), '')
+    const p = await waitFor(s, /COMMITTED|REVERTED/)
+    expect(p).toMatch(/COMMITTED/)
+    expect(readFileSync(join(etc, 'conf.d', 'ours.conf'), 'utf8')).toBe('new ours\n')
+    expect(statSync(join(etc, 'conf.d', 'ours-secrets.conf')).mode & 0o777).toBe(0o600)
+    expect(readFileSync(join(root, 'loaded'), 'utf8')).toContain('new ours')
+    expect(readFileSync(join(etc, 'conf.d', 'user.conf'), 'utf8')).toBe('user connection\n')
+    expect(readFileSync(join(s.baseDir, 'last-backup'), 'utf8').trim()).toBe(s.id)
+    expect(existsSync(join(s.baseDir, 'lock'))).toBe(false)
+    expect(existsSync(join(s.baseDir, 'txn', s.id, 'payload')), 'payload with secrets is removed').toBe(false)
+  })
+
+  it('reverts to the exact old bytes when no confirmation comes', async () => {
+    const { etc, root, spec } = setup()
+    const s = spec({ confirmWithin: 10, verifyWithin: 2 })
+    launch(s)
+    const p = await waitFor(s, /REVERTED|COMMITTED/, 30_000)
+    expect(p).toMatch(/REVERTED/)
+    expect(readFileSync(join(etc, 'conf.d', 'ours.conf'), 'utf8')).toBe('old ours\n')
+    expect(existsSync(join(etc, 'conf.d', 'ours-secrets.conf'))).toBe(false)
+    expect(readFileSync(join(root, 'loaded'), 'utf8')).toBe('old ours\nuser connection\n')
+  })
+
+  it('rolls back at validation and never activates an invalid tree', async () => {
+    const { etc, root, spec } = setup()
+    const s = spec({ files: [{ path: join(etc, 'conf.d', 'ours.conf'), mode: 0o600, content: 'BROKEN\n', secret: false }] })
+    launch(s)
+    const p = await waitFor(s, /ROLLED-BACK/)
+    expect(p).toMatch(/FAILED validate/)
+    expect(p).not.toMatch(/ACTIVATED/)
+    expect(readFileSync(join(etc, 'conf.d', 'ours.conf'), 'utf8')).toBe('old ours\n')
+    expect(existsSync(join(root, 'loaded'))).toBe(false)
+  })
+
+  it('refuses to start when the existing tree is already broken', async () => {
+    const { etc, spec } = setup()
+    writeFileSync(join(etc, 'conf.d', 'user.conf'), 'BROKEN user file\n')
+    const s = spec()
+    launch(s)
+    const p = await waitFor(s, /FAILED/)
+    expect(p).toMatch(/FAILED prevalidate/)
+    expect(readFileSync(join(etc, 'conf.d', 'ours.conf'), 'utf8')).toBe('old ours\n')
+  })
+
+  it('an abort request reverts at once', async () => {
+    const { etc, spec, stack } = setup()
+    const s = spec({ confirmWithin: 60, stack: { ...stack, isUp: 'false' }, verifyWithin: 50 })
+    launch(s)
+    await waitFor(s, /INITIATED/)
+    writeFileSync(join(s.baseDir, 'txn', s.id, 'abort'), '')
+    const p = await waitFor(s, /REVERTED/, 15_000)
+    expect(p).toMatch(/VERIFY-TIMEOUT/)
+    expect(readFileSync(join(etc, 'conf.d', 'ours.conf'), 'utf8')).toBe('old ours\n')
+  })
+
+  it('a second transaction settles an unconfirmed first one, then applies', async () => {
+    const { etc, spec, stack } = setup()
+    const first = spec({ confirmWithin: 60, verifyWithin: 50, stack: { ...stack, isUp: 'false' } })
+    launch(first)
+    await waitFor(first, /INITIATED/)
+    const second = spec({ files: [{ path: join(etc, 'conf.d', 'ours.conf'), mode: 0o600, content: 'second\n', secret: false }] })
+    launch(second)
+    await waitFor(first, /REVERTED/)
+    await waitFor(second, /VERIFIED/)
+    writeFileSync(join(second.baseDir, 'txn', second.id, 'confirmed'), '')
+    await waitFor(second, /COMMITTED/)
+    expect(readFileSync(join(etc, 'conf.d', 'ours.conf'), 'utf8')).toBe('second\n')
+  })
+
+  it('a transaction killed mid-way is undone by the next one, which then applies', async () => {
+    const { etc, spec, stack } = setup()
+    const first = spec({ confirmWithin: 60, verifyWithin: 50, stack: { ...stack, isUp: 'false' }, files: [{ path: join(etc, 'conf.d', 'ours.conf'), mode: 0o600, content: 'first\n', secret: false }, { path: join(etc, 'conf.d', 'first-only.conf'), mode: 0o600, content: 'x\n', secret: false }] })
+    const pid = launch(first)
+    await waitFor(first, /INITIATED/)
+    process.kill(pid, 'SIGKILL')
+    // The killed transaction left its new files behind, unconfirmed.
+    expect(readFileSync(join(etc, 'conf.d', 'ours.conf'), 'utf8')).toBe('first\n')
+    // A later transaction that fails validation still leaves the OLD state, not the dead one's.
+    const broken = spec({ files: [{ path: join(etc, 'conf.d', 'ours.conf'), mode: 0o600, content: 'BROKEN\n', secret: false }] })
+    launch(broken)
+    await waitFor(broken, /ROLLED-BACK/)
+    expect(progress(first)).toMatch(/REVERTED by/)
+    expect(readFileSync(join(etc, 'conf.d', 'ours.conf'), 'utf8')).toBe('old ours\n')
+    expect(existsSync(join(etc, 'conf.d', 'first-only.conf'))).toBe(false)
+    const second = spec()
+    launch(second)
+    await waitFor(second, /VERIFIED/)
+    writeFileSync(join(second.baseDir, 'txn', second.id, 'confirmed'), '')
+    await waitFor(second, /COMMITTED/)
+    expect(readFileSync(join(etc, 'conf.d', 'ours.conf'), 'utf8')).toBe('new ours\n')
+  })
+
+  it('rejects unsafe paths and ids before generating anything', () => {
+    const { spec } = setup()
+    expect(() => toTxnLauncher(spec({ id: 'x; rm -rf /' }))).toThrow(/unsafe/)
+    expect(() => toTxnLauncher(spec({ files: [{ path: '/etc/$(reboot)', mode: 0o600, content: '', secret: false }] }))).toThrow(/unsafe/)
+    expect(() => toTxnLauncher(spec({ files: [{ path: '/etc/../shadow', mode: 0o600, content: '', secret: false }] }))).toThrow(/unsafe/)
+  })
+})
+void spawn
