@@ -1,0 +1,534 @@
+// One SSH session per gateway on ssh2: mandatory host-key policy, key/password/keyboard-interactive/agent
+// auth, an optional jump host, sudo for non-root logins, catalog commands (one by one or batched into one
+// round trip), scripts on stdin to one-word programs, atomic file writes (SFTP or stdin), round-trip count.
+import { randomBytes } from 'node:crypto'
+import { type Duplex } from 'node:stream'
+import { Client, type Algorithms, type ClientChannel, type ConnectConfig, type ServerHostKeyAlgorithm, type SFTPWrapper } from 'ssh2'
+import { Secret } from '../secret'
+import { parseBatchOutput, toBatchNonce, toBatchScript, type CommandResult } from './batch'
+import { catalog, ROOT_SH, SH, type RemoteCommand, type RemotePath, type ScriptInterpreter } from './catalog'
+import { CommandTimeoutError, HostKeyError, SshError } from './errors'
+import { readPolicyFiles, recordedKeyTypes, toHostId, toHostKey, verifyHostKey, type HostKeyPolicy, type HostKeyVerdict } from './host-key'
+import { quoteSh, toShellLine } from './quote'
+import { toTempPath, toUploadScript } from './upload'
+
+export type { CommandResult } from './batch'
+
+/** How to log in. Secrets arrive as Secret and are revealed only into the ssh2 auth call. */
+export type SshAuth =
+  | { readonly kind: 'key'; readonly privateKey: Secret; readonly passphrase?: Secret }
+  /** Password auth, falling back to keyboard-interactive with the same password (pfSense offers that). */
+  | { readonly kind: 'password'; readonly password: Secret }
+  /** ssh-agent: socket path, default SSH_AUTH_SOCK (Windows: Pageant). */
+  | { readonly kind: 'agent'; readonly socket?: string }
+
+/** Where to connect and as whom. */
+export interface SshEndpoint {
+  readonly host: string
+  readonly port?: number
+  readonly username: string
+  readonly auth: SshAuth
+}
+
+/** Tuning and extras of a session. */
+export interface ConnectOptions {
+  /** A jump host (ProxyJump); its host key is verified under the same policy. */
+  readonly jump?: SshEndpoint
+  /** Non-root login: commands marked root run through sudo; the password (if sudo asks) goes on stdin. */
+  readonly sudo?: { readonly password?: Secret }
+  /**
+   * 'direct' sends each command line as the exec request (a POSIX login shell runs it); 'stdin-sh' sends
+   * only the one word `sh` and the command on stdin (pfSense 2.4 runs only the first word; csh logins).
+   */
+  readonly execMode?: 'direct' | 'stdin-sh'
+  /** 'auto' uses SFTP when the server offers it (falls back to stdin); 'never' always writes via stdin. */
+  readonly sftp?: 'auto' | 'never'
+  /** Handshake + auth deadline; default 30 s (slow field links). */
+  readonly readyTimeoutMs?: number
+  /** Keepalive interval; default 10 s. The link is declared dead after keepaliveCountMax unanswered. */
+  readonly keepaliveIntervalMs?: number
+  /** Default 6 (one minute of silence at the default interval). */
+  readonly keepaliveCountMax?: number
+  /** Default per-command timeout; default 120 s. */
+  readonly commandTimeoutMs?: number
+}
+
+/** Per-call options of a command. */
+export interface RunOptions {
+  readonly timeoutMs?: number
+}
+
+// ssh2's defaults, in its own order; known key types are moved to the front (as OpenSSH does) so a
+// gateway with several host keys presents the one on record instead of looking "changed".
+const HOST_KEY_ALGORITHMS: ServerHostKeyAlgorithm[] = ['ssh-ed25519', 'ecdsa-sha2-nistp256', 'ecdsa-sha2-nistp384', 'ecdsa-sha2-nistp521', 'rsa-sha2-512', 'rsa-sha2-256', 'ssh-rsa']
+
+function toAlgorithmOrder(knownTypes: readonly string[]): Algorithms | undefined {
+  if (knownTypes.length === 0) return undefined
+  const first = HOST_KEY_ALGORITHMS.filter((a) => knownTypes.includes(a) || (a.startsWith('rsa-sha2-') && knownTypes.includes('ssh-rsa')))
+  return { serverHostKey: [...first, ...HOST_KEY_ALGORITHMS.filter((a) => !first.includes(a))] }
+}
+
+function describeEndpoint(e: SshEndpoint): string {
+  return `${e.username}@${toHostId(e.host, e.port ?? 22)}`
+}
+
+/** Maps an ssh2 connect/auth failure to a typed error; its message never carries a secret. */
+function toConnectError(err: unknown, e: SshEndpoint, jump: boolean): SshError {
+  const where = describeEndpoint(e)
+  const level = (err as { level?: string }).level
+  const message = err instanceof Error ? err.message : String(err)
+  const errno = (err as NodeJS.ErrnoException).code
+  const code = jump ? 'ssh-jump-failed' : undefined
+  if (level === 'client-authentication') {
+    return new SshError(code ?? 'ssh-auth-failed', `${jump ? 'Jump host: a' : 'A'}uthentication as ${where} failed (${e.auth.kind}).`, {
+      cause: err,
+      likelyCause:
+        e.auth.kind === 'password'
+          ? 'The password is wrong, or the server does not allow password logins for this user.'
+          : e.auth.kind === 'agent'
+            ? 'None of the agent’s keys is authorized for this user.'
+            : 'The key is not in the user’s authorized_keys on the gateway.',
+      fix: 'Check the user name and credentials, and that the gateway allows this login method (sshd_config / the pfSense user’s keys).',
+    })
+  }
+  if (level === 'client-timeout') {
+    return new SshError(code ?? 'ssh-connect-timeout', `Timed out connecting to ${where}.`, {
+      cause: err,
+      likelyCause: 'The host is unreachable, a firewall drops SSH, or the link is very slow.',
+      fix: 'Check the address and port, and that SSH is reachable from this computer (VPN, firewall rules).',
+    })
+  }
+  const reason = errno !== undefined ? errno : message.replace(/[\r\n]+/g, ' ').slice(0, 200)
+  return new SshError(code ?? 'ssh-connect-failed', `Cannot connect to ${where}: ${reason}.`, {
+    cause: err,
+    likelyCause:
+      errno === 'ECONNREFUSED'
+        ? 'Nothing listens on that port (sshd is off, or SSH runs on another port).'
+        : errno === 'ENOTFOUND'
+          ? 'The host name does not resolve.'
+          : 'The network path or the SSH server refused the connection.',
+    fix: 'Check the host, the port, and that the SSH service is enabled on the gateway.',
+  })
+}
+
+function toAuthConfig(e: SshEndpoint, jump: boolean): Partial<ConnectConfig> {
+  const auth = e.auth
+  switch (auth.kind) {
+    case 'key':
+      return {
+        privateKey: Buffer.from(auth.privateKey.reveal()),
+        ...(auth.passphrase === undefined ? {} : { passphrase: auth.passphrase.reveal() }),
+        authHandler: ['publickey'],
+      }
+    case 'password':
+      return { password: auth.password.reveal(), tryKeyboard: true, authHandler: ['password', 'keyboard-interactive'] }
+    case 'agent': {
+      const agent = auth.socket ?? process.env['SSH_AUTH_SOCK'] ?? (process.platform === 'win32' ? 'pageant' : undefined)
+      if (agent === undefined || agent === '') {
+        throw new SshError(jump ? 'ssh-jump-failed' : 'ssh-agent-unavailable', 'No SSH agent is available (SSH_AUTH_SOCK is not set).', {
+          likelyCause: 'ssh-agent is not running in this session, or its socket is not exported.',
+          fix: 'Start ssh-agent and ssh-add your key (Windows: start Pageant), or log in with --identity or a password.',
+        })
+      }
+      return { agent, authHandler: ['agent'] }
+    }
+  }
+}
+
+function keyUnreadable(err: unknown, jump: boolean): SshError {
+  const message = err instanceof Error ? err.message : ''
+  const passphrase = /passphrase|decrypt|bad auth/i.test(message)
+  return new SshError(jump ? 'ssh-jump-failed' : 'ssh-key-unreadable', passphrase ? 'The private key is encrypted and the passphrase is missing or wrong.' : 'The private key cannot be read (unsupported or damaged format).', {
+    likelyCause: passphrase ? 'No passphrase was given, or it does not match the key.' : 'The file is not an OpenSSH/PEM private key.',
+    fix: passphrase ? 'Give the key’s passphrase (CLI: --passphrase-env VAR).' : 'Use an OpenSSH private key (ssh-keygen -t ed25519).',
+  })
+}
+
+/** Opens one authenticated ssh2 client (optionally over an existing stream) with host-key verification. */
+function openClient(
+  e: SshEndpoint,
+  policy: HostKeyPolicy,
+  opts: ConnectOptions,
+  jump: boolean,
+  sock?: Duplex,
+): Promise<{ client: Client; verdict: HostKeyVerdict }> {
+  const port = e.port ?? 22
+  const hostId = toHostId(e.host, port)
+  const algorithms = toAlgorithmOrder(recordedKeyTypes(readPolicyFiles(policy), hostId))
+  const auth = toAuthConfig(e, jump)
+  const client = new Client()
+  let verdict: HostKeyVerdict | undefined
+  let refusal: unknown
+  return new Promise((resolve, reject) => {
+    let settled = false
+    const fail = (err: unknown) => {
+      if (settled) return
+      settled = true
+      client.end()
+      reject(err)
+    }
+    client.once('ready', () => {
+      if (settled) return
+      if (verdict === undefined) return fail(new Error('ssh2 became ready without verifying the host key'))
+      settled = true
+      resolve({ client, verdict })
+    })
+    client.on('error', (err) => fail(refusal ?? toConnectError(err, e, jump)))
+    client.on('close', () => fail(refusal ?? toConnectError(new Error('connection closed during handshake'), e, jump)))
+    client.on('keyboard-interactive', (_name, _instructions, _lang, prompts, finish) => {
+      // pfSense and PAM-based servers ask for the password as a keyboard-interactive prompt.
+      if (e.auth.kind !== 'password') return finish([])
+      finish(prompts.map(() => (e.auth.kind === 'password' ? e.auth.password.reveal() : '')))
+    })
+    const config: ConnectConfig = {
+      host: e.host,
+      port,
+      username: e.username,
+      ...(sock === undefined ? {} : { sock: sock as unknown as ConnectConfig['sock'] }),
+      readyTimeout: opts.readyTimeoutMs ?? 30_000,
+      keepaliveInterval: opts.keepaliveIntervalMs ?? 10_000,
+      keepaliveCountMax: opts.keepaliveCountMax ?? 6,
+      ...auth,
+      ...(algorithms === undefined ? {} : { algorithms }),
+      hostVerifier: (blob: Buffer): boolean => {
+        try {
+          verdict = verifyHostKey(policy, hostId, toHostKey(blob))
+          return true
+        } catch (err) {
+          refusal = err instanceof HostKeyError || err instanceof SshError ? err : toConnectError(err, e, jump)
+          return false
+        }
+      },
+    }
+    try {
+      client.connect(config)
+    } catch (err) {
+      // ssh2 parses the private key synchronously inside connect().
+      fail(/privateKey|passphrase|key/i.test(err instanceof Error ? err.message : '') ? keyUnreadable(err, jump) : toConnectError(err, e, jump))
+    }
+  })
+}
+
+function forwardThrough(jump: Client, host: string, port: number, target: SshEndpoint): Promise<Duplex> {
+  return new Promise((resolve, reject) => {
+    jump.forwardOut('127.0.0.1', 0, host, port, (err, stream) => {
+      if (err) {
+        reject(
+          new SshError('ssh-jump-failed', `The jump host could not open a connection to ${describeEndpoint(target)}: ${err.message.slice(0, 200)}.`, {
+            cause: err,
+            likelyCause: 'The jump host cannot reach the gateway, or its sshd forbids TCP forwarding (AllowTcpForwarding no).',
+            fix: 'Check that the gateway is reachable from the jump host and that the jump host allows forwarding.',
+          }),
+        )
+      } else resolve(stream)
+    })
+  })
+}
+
+/**
+ * Connects to a gateway. The host-key policy is required: an unknown key is refused unless accepted,
+ * a changed or revoked key always. Throws SshError (exit-4 class) or HostKeyError (exit-3 class).
+ */
+export async function connect(endpoint: SshEndpoint, hostKeys: HostKeyPolicy, opts: ConnectOptions = {}): Promise<SshSession> {
+  if (opts.jump === undefined) {
+    const { client, verdict } = await openClient(endpoint, hostKeys, opts, false)
+    return new SshSession(client, undefined, verdict, undefined, opts)
+  }
+  const jump = await openClient(opts.jump, hostKeys, opts, true)
+  try {
+    const stream = await forwardThrough(jump.client, endpoint.host, endpoint.port ?? 22, endpoint)
+    const { client, verdict } = await openClient(endpoint, hostKeys, opts, false, stream)
+    return new SshSession(client, jump.client, verdict, jump.verdict, opts)
+  } catch (err) {
+    jump.client.end()
+    throw err
+  }
+}
+
+/** Raw outcome of one exec channel. */
+interface RawExec {
+  readonly code: number
+  readonly stdout: Buffer
+  readonly stderr: Buffer
+}
+
+const SUDO_FAILURE = /incorrect password attempt|Sorry, try again|is not in the sudoers|must have a tty|a password is required|not allowed to execute|may not run sudo/
+
+/** A live session to one gateway; every remote operation counts toward roundTrips. */
+export class SshSession {
+  #roundTrips = 0
+  #sftp: Promise<SFTPWrapper | undefined> | undefined
+  #sudoNoPassword: Promise<boolean> | undefined
+  readonly #sudoPrompt = `[tw-sudo-${randomBytes(8).toString('hex')}]`
+  #closed = false
+
+  constructor(
+    private readonly client: Client,
+    private readonly jumpClient: Client | undefined,
+    /** The gateway's host key and whether it was known or just accepted (print it when accepted). */
+    readonly hostKey: HostKeyVerdict,
+    /** The jump host's key verdict, when a jump host was used. */
+    readonly jumpHostKey: HostKeyVerdict | undefined,
+    private readonly opts: ConnectOptions,
+  ) {
+    client.on('close', () => {
+      this.#closed = true
+      jumpClient?.end()
+    })
+    client.on('error', () => undefined) // errors after ready surface on the channel that hit them
+  }
+
+  /** Remote round trips so far (each exec channel and each SFTP request), for benchmarks. */
+  get roundTrips(): number {
+    return this.#roundTrips
+  }
+
+  /** Runs one catalog command (through sudo when it needs root on a non-root login). */
+  async run(cmd: RemoteCommand, opts: RunOptions = {}): Promise<CommandResult> {
+    if (this.opts.execMode === 'stdin-sh') {
+      const [r] = await this.runBatch([cmd], opts)
+      if (r === undefined) throw new Error('runBatch returned no result')
+      return r
+    }
+    const { line, stdin } = await this.#wrapSudo(toShellLine(cmd.argv), cmd.root)
+    const raw = await this.#exec(line, stdin, cmd.id, opts.timeoutMs)
+    return { id: cmd.id, code: raw.code, stdout: raw.stdout.toString('utf8'), stderr: this.#checkSudo(raw.stderr.toString('utf8'), raw.code) }
+  }
+
+  /**
+   * Runs several catalog commands in ONE round trip: a generated sh script on stdin, each command framed
+   * on stdout/stderr with its exit code. All commands run (a failure does not stop the rest).
+   */
+  async runBatch(cmds: readonly RemoteCommand[], opts: RunOptions = {}): Promise<CommandResult[]> {
+    if (cmds.length === 0) return []
+    const nonce = toBatchNonce()
+    const interp = cmds.some((c) => c.root) ? ROOT_SH : SH
+    const raw = await this.#runInterpreter(interp, Buffer.from(toBatchScript(cmds, nonce)), 'batch', opts.timeoutMs)
+    const parsed = parseBatchOutput(
+      cmds.map((c) => c.id),
+      raw.stdout,
+      raw.stderr,
+      nonce,
+    )
+    if (!parsed.complete) {
+      this.#checkSudo(parsed.strayStderr, 1)
+      const cut = parsed.results.findIndex((r) => r.code === -1)
+      throw new SshError('ssh-command-failed', `A batch of ${cmds.length} gateway commands stopped at "${cmds[cut]?.id ?? '?'}" (shell exit ${raw.code}).`, {
+        likelyCause: `The gateway's shell failed: ${parsed.strayStderr.replace(/\s+/g, ' ').trim().slice(0, 300) || 'no message'}`,
+        fix: 'Check that the login can run /bin/sh (not a restricted shell).',
+      })
+    }
+    return parsed.results
+  }
+
+  /** Feeds a script on stdin to a one-word program (sh, /usr/local/bin/php) and returns its result. */
+  async runScript(interp: ScriptInterpreter, script: string | Secret, opts: RunOptions = {}): Promise<CommandResult> {
+    const raw = await this.#runInterpreter(interp, script, interp.id, opts.timeoutMs)
+    return { id: interp.id, code: raw.code, stdout: raw.stdout.toString('utf8'), stderr: raw.stderr.toString('utf8') }
+  }
+
+  /**
+   * Writes a file atomically (temp file next to it, mode set, renamed over the target). SFTP when the
+   * login itself may write there; otherwise (root file on a sudo login, or no SFTP) a sh script on stdin.
+   */
+  async writeFile(path: RemotePath, data: string | Buffer | Secret, opts: { readonly mode: number; readonly root?: boolean } & RunOptions): Promise<'sftp' | 'stdin'> {
+    if (!Number.isInteger(opts.mode) || opts.mode < 0 || opts.mode > 0o7777) throw new Error(`bad file mode ${opts.mode}`)
+    const bytes = () => (data instanceof Secret ? Buffer.from(data.reveal()) : Buffer.from(data))
+    const root = opts.root ?? true
+    const viaSudo = root && this.opts.sudo !== undefined
+    if (!viaSudo && this.opts.sftp !== 'never') {
+      const sftp = await this.#openSftp()
+      if (sftp !== undefined) {
+        await this.#sftpWrite(sftp, path, bytes(), opts.mode)
+        return 'sftp'
+      }
+    }
+    const suffix = randomBytes(6).toString('hex')
+    const r = await this.runScript(root ? ROOT_SH : SH, new Secret(toUploadScript(path, bytes(), opts.mode, suffix)), opts)
+    if (r.code !== 0) {
+      throw new SshError('ssh-transfer-failed', `Writing ${path} on the gateway failed (exit ${r.code}).`, {
+        likelyCause: r.stderr.replace(/\s+/g, ' ').trim().slice(0, 300) || 'The folder does not exist or is not writable.',
+        fix: 'Check that the folder exists and the login (or sudo) may write there.',
+      })
+    }
+    return 'stdin'
+  }
+
+  /** Closes the session (and the jump host's). */
+  async close(): Promise<void> {
+    if (this.#closed) return
+    await new Promise<void>((resolve) => {
+      this.client.once('close', () => resolve())
+      this.client.end()
+    })
+    this.jumpClient?.end()
+  }
+
+  async #runInterpreter(interp: ScriptInterpreter, script: string | Secret | Buffer, id: string, timeoutMs: number | undefined): Promise<RawExec> {
+    if (/\s/.test(interp.program)) throw new Error(`interpreter must be one word: ${interp.program}`)
+    const { line, stdin } = await this.#wrapSudo(interp.program, interp.root)
+    const raw = await this.#exec(line, [...stdin, script], id, timeoutMs)
+    const stderr = this.#checkSudo(raw.stderr.toString('utf8'), raw.code)
+    return { ...raw, stderr: Buffer.from(stderr) }
+  }
+
+  /** Wraps a command line in sudo when it needs root on a non-root login; the password goes on stdin. */
+  async #wrapSudo(line: string, root: boolean): Promise<{ line: string; stdin: (Buffer | Secret | string)[] }> {
+    const sudo = this.opts.sudo
+    if (!root || sudo === undefined) return { line, stdin: [] }
+    this.#sudoNoPassword ??= this.#exec(toShellLine(catalog.sudoProbe().argv), [], 'sudo-probe', undefined).then((r) => r.code === 0)
+    if (await this.#sudoNoPassword) return { line: `sudo -n -- ${line}`, stdin: [] }
+    if (sudo.password === undefined) {
+      throw new SshError('ssh-sudo-failed', 'sudo on the gateway asks for a password and none was given.', {
+        likelyCause: 'The login is not root and sudo is configured to require a password.',
+        fix: 'Give the sudo password (CLI: --sudo-password-env VAR), or log in as root.',
+      })
+    }
+    // -k ignores cached credentials, so sudo always reads exactly one password line from stdin and the
+    // rest of stdin reaches the command untouched; -p sets a prompt we can strip from stderr.
+    return { line: `sudo -k -S -p ${quoteSh(this.#sudoPrompt)} -- ${line}`, stdin: [sudo.password, '\n'] }
+  }
+
+  /** Strips the sudo prompt from stderr and turns a sudo refusal into a typed error. */
+  #checkSudo(stderr: string, code: number): string {
+    if (this.opts.sudo === undefined) return stderr
+    const prompts = stderr.split(this.#sudoPrompt).length - 1
+    const clean = stderr.replaceAll(this.#sudoPrompt, '')
+    if (prompts > 1 || (code !== 0 && SUDO_FAILURE.test(clean) && /^sudo: |Sorry, try again/m.test(clean))) {
+      throw new SshError('ssh-sudo-failed', 'sudo on the gateway refused the command.', {
+        likelyCause: SUDO_FAILURE.exec(clean)?.[0] === 'must have a tty'
+          ? 'sudoers has "Defaults requiretty".'
+          : 'The sudo password is wrong, or the user may not use sudo.',
+        fix: 'Check the sudo password and that the user is in sudoers (e.g. group sudo or wheel).',
+      })
+    }
+    return clean
+  }
+
+  /** One exec channel: writes stdin parts, collects output, enforces the timeout. One round trip. */
+  #exec(line: string, stdin: readonly (Buffer | Secret | string)[], id: string, timeoutMs: number | undefined): Promise<RawExec> {
+    if (this.#closed) return Promise.reject(this.#closedError())
+    const limit = timeoutMs ?? this.opts.commandTimeoutMs ?? 120_000
+    this.#roundTrips++
+    return new Promise((resolve, reject) => {
+      this.client.exec(line, (err, channel: ClientChannel) => {
+        if (err) {
+          reject(
+            new SshError('ssh-channel-failed', `The gateway refused to run "${id}": ${err.message.slice(0, 200)}.`, {
+              cause: err,
+              likelyCause: 'The SSH server limits sessions (MaxSessions) or the connection dropped.',
+              fix: 'Retry; check the gateway’s sshd limits.',
+            }),
+          )
+          return
+        }
+        const out: Buffer[] = []
+        const errs: Buffer[] = []
+        let code: number | undefined
+        let done = false
+        const timer = setTimeout(() => {
+          if (done) return
+          done = true
+          try {
+            channel.signal('KILL')
+          } catch {
+            // the channel may already be closing
+          }
+          channel.close()
+          reject(new CommandTimeoutError(id, limit))
+        }, limit)
+        channel.on('data', (b: Buffer) => out.push(b))
+        channel.stderr.on('data', (b: Buffer) => errs.push(b))
+        channel.on('exit', (c: number | null, signal?: string) => {
+          code = typeof c === 'number' ? c : signal !== undefined ? 128 : -1
+        })
+        channel.on('close', () => {
+          clearTimeout(timer)
+          if (done) return
+          done = true
+          if (code === undefined && this.#closed) return reject(this.#closedError())
+          resolve({ code: code ?? -1, stdout: Buffer.concat(out), stderr: Buffer.concat(errs) })
+        })
+        for (const part of stdin) channel.write(part instanceof Secret ? part.reveal() : part)
+        channel.end()
+      })
+    })
+  }
+
+  #closedError(): SshError {
+    return new SshError('ssh-session-closed', 'The SSH connection to the gateway was lost.', {
+      likelyCause: 'The link dropped (keepalives went unanswered) or the gateway restarted sshd.',
+      fix: 'Reconnect and retry.',
+    })
+  }
+
+  #openSftp(): Promise<SFTPWrapper | undefined> {
+    this.#sftp ??= new Promise((resolve) => {
+      this.#roundTrips++
+      this.client.sftp((err, sftp) => {
+        // No sftp subsystem (disabled in sshd_config): fall back to writing through stdin.
+        resolve(err ? undefined : sftp)
+      })
+    })
+    return this.#sftp
+  }
+
+  async #sftpWrite(sftp: SFTPWrapper, path: RemotePath, data: Buffer, mode: number): Promise<void> {
+    const tmp = toTempPath(path, randomBytes(6).toString('hex'))
+    const step = <T>(what: string, f: (cb: (err: Error | null | undefined, v?: T) => void) => void): Promise<T> => {
+      this.#roundTrips++
+      return new Promise<T>((resolve, reject) =>
+        f((err, v) =>
+          err
+            ? reject(
+                new SshError('ssh-transfer-failed', `SFTP ${what} failed for ${path}: ${err.message.slice(0, 200)}.`, {
+                  cause: err,
+                  likelyCause: 'The folder does not exist or the login may not write there.',
+                  fix: 'Check the folder and its permissions on the gateway.',
+                }),
+              )
+            : resolve(v as T),
+        ),
+      )
+    }
+    const handle = await step<Buffer>('open', (cb) => sftp.open(tmp, 'wx', { mode: 0o600 }, cb))
+    try {
+      // Writes are pipelined by ssh2; counted as one round trip.
+      this.#roundTrips++
+      await new Promise<void>((resolve, reject) => {
+        if (data.length === 0) return resolve()
+        let offset = 0
+        const CHUNK = 32 * 1024
+        let pending = 0
+        let failed = false
+        const next = () => {
+          while (offset < data.length && pending < 8) {
+            const len = Math.min(CHUNK, data.length - offset)
+            const at = offset
+            offset += len
+            pending++
+            sftp.write(handle, data, at, len, at, (err) => {
+              pending--
+              if (failed) return
+              if (err) {
+                failed = true
+                reject(new SshError('ssh-transfer-failed', `SFTP write failed for ${path}: ${err.message.slice(0, 200)}.`, { cause: err }))
+              } else if (offset >= data.length && pending === 0) resolve()
+              else next()
+            })
+          }
+        }
+        next()
+      })
+      await step<void>('chmod', (cb) => sftp.fchmod(handle, mode, cb))
+    } finally {
+      await step<void>('close', (cb) => sftp.close(handle, cb)).catch(() => undefined)
+    }
+    try {
+      await step<void>('rename', (cb) => sftp.ext_openssh_rename(tmp, path, cb))
+    } catch (err) {
+      await step<void>('remove', (cb) => sftp.unlink(tmp, cb)).catch(() => undefined)
+      throw err
+    }
+  }
+}
