@@ -26,6 +26,8 @@ export type PskRef = z.infer<typeof PskRef>
 
 /** The device kinds (cli.md `--device KIND`). */
 export const DeviceKind = z.enum(['strongswan', 'strongswan-legacy', 'libreswan', 'openswan', 'pfsense'])
+/** One of the device kinds. */
+export type DeviceKind = z.infer<typeof DeviceKind>
 
 /** One AWS tunnel as the provider hands it over. */
 export const Tunnel = z.strictObject({

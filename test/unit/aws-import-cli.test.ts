@@ -1,0 +1,104 @@
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, describe, expect, it } from 'vitest'
+import { EXIT, runCli } from '../../main/cli'
+
+const fixtures = join(__dirname, '../fixtures/aws')
+const XML = join(fixtures, 'vpn-static.xml')
+const TEXT = join(fixtures, 'vpn-static-generic.txt')
+const PSK_A = 'Qn7xV2._kdP3aZ4rT8mWyL3sHc6bJ9fE'
+const PSK_B = 'mR5_tY8.wK2nA7qX4zB1cV6hL9pD3gS2'
+
+function capture() {
+  const out = { stdout: '', stderr: '' }
+  const io = { stdout: (t: string) => void (out.stdout += t), stderr: (t: string) => void (out.stderr += t), env: {} }
+  return { out, io }
+}
+
+const tmp = mkdtempSync(join(tmpdir(), 'tw-import-cli-'))
+afterAll(() => rmSync(tmp, { recursive: true, force: true }))
+const mode = (p: string) => statSync(p).mode & 0o777
+
+describe('tunnelwright import', () => {
+  it('writes a 0600 draft and lists what is left to fill in', async () => {
+    const dest = join(tmp, 'draft.json')
+    const { out, io } = capture()
+    expect(await runCli(['import', '--aws-xml', XML, '--out', dest], io)).toBe(EXIT.ok)
+    expect(mode(dest)).toBe(0o600)
+    const written = JSON.parse(readFileSync(dest, 'utf8'))
+    expect(written.remote.tunnels.map((t: { outsideIp: string; psk: string }) => [t.outsideIp, t.psk])).toEqual([['203.0.113.36', PSK_A], ['203.0.113.164', PSK_B]])
+    expect(written.gateway.privateCidrs).toEqual([])
+    expect(out.stdout).toContain(`Wrote ${dest} (mode 0600`)
+    expect(out.stdout).toMatch(/Still to fill in[\s\S]*\/gateway\/privateCidrs: [\s\S]*\/remote\/dedicatedCidrs: /)
+    expect(out.stdout).toMatch(/Note: .*does not copy/)
+    expect(out.stdout + out.stderr).not.toContain(PSK_A)
+
+    // The draft is not usable until filled in: lint says exactly what is empty (exit 2: invalid input).
+    const lint = capture()
+    expect(await runCli(['lint', '--details', dest], lint.io)).toBe(EXIT.usage)
+    expect(lint.out.stderr).toMatch(/\/gateway\/privateCidrs: is empty/)
+  })
+
+  it('refuses to overwrite without --force; --force replaces and tightens the mode', async () => {
+    const dest = join(tmp, 'exists.json')
+    writeFileSync(dest, 'keep me')
+    chmodSync(dest, 0o644)
+    const first = capture()
+    expect(await runCli(['import', '--aws-xml', XML, '--out', dest], first.io)).toBe(EXIT.failed)
+    expect(first.out.stderr).toMatch(/already exists[\s\S]*--force/)
+    expect(readFileSync(dest, 'utf8')).toBe('keep me')
+    const forced = capture()
+    expect(await runCli(['import', '--aws-xml', XML, '--out', dest, '--force'], forced.io)).toBe(EXIT.ok)
+    expect(mode(dest)).toBe(0o600)
+    expect(JSON.parse(readFileSync(dest, 'utf8')).name).toBe('vpn-0a1b2c3d4e5f60718')
+  })
+
+  it('with the CIDRs given, the file is complete and lints without errors', async () => {
+    const dest = join(tmp, 'complete.json')
+    const { out, io } = capture()
+    expect(await runCli(['import', '--aws-text', TEXT, '--out', dest, '--private-cidr', '10.10.0.0/24', '--private-cidr', '10.10.1.0/24', '--dedicated-cidr', '10.200.0.0/16'], io)).toBe(EXIT.ok)
+    expect(out.stdout).toContain('Nothing left to fill in')
+    const lint = capture()
+    expect(await runCli(['lint', '--details', dest, '--json'], lint.io)).toBe(EXIT.ok)
+    const ids = JSON.parse(lint.out.stdout).findings.map((f: { id: string }) => f.id)
+    expect(ids).toContain('ikev1-several-cidrs')
+    expect(ids).toContain('gateway-ip-example')
+  })
+
+  it('without --out prints the details on stdout and the report on stderr', async () => {
+    const { out, io } = capture()
+    expect(await runCli(['import', '--aws-text', TEXT], io)).toBe(EXIT.ok)
+    expect(JSON.parse(out.stdout).remote.tunnels[1].psk).toBe(PSK_B)
+    expect(out.stderr).toMatch(/Still to fill in/)
+  })
+
+  it('--json --out prints one tunnelwright/import@1 document without the keys', async () => {
+    const dest = join(tmp, 'json.json')
+    const { out, io } = capture()
+    expect(await runCli(['import', '--aws-xml', XML, '--out', dest, '--json'], io)).toBe(EXIT.ok)
+    const doc = JSON.parse(out.stdout)
+    expect(doc).toMatchObject({ format: 'tunnelwright/import@1', ok: true, out: dest, source: { kind: 'xml', vpnConnectionId: 'vpn-0a1b2c3d4e5f60718' } })
+    expect(doc.needs.map((n: { path: string }) => n.path)).toEqual(['/gateway/privateCidrs', '/remote/dedicatedCidrs'])
+    expect(out.stdout).not.toContain(PSK_A)
+  })
+
+  it('unreadable or hostile input exits 2 and writes nothing', async () => {
+    const dest = join(tmp, 'never.json')
+    const bomb = join(tmp, 'bomb.xml')
+    writeFileSync(bomb, '<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "aaaa">]><vpn_connection id="vpn-1">&a;</vpn_connection>')
+    for (const args of [['--aws-xml', bomb], ['--aws-xml', join(tmp, 'missing.xml')], ['--aws-text', XML], ['--aws-xml', TEXT]]) {
+      const { out, io } = capture()
+      expect(await runCli(['import', ...args, '--out', dest], io), args.join(' ')).toBe(EXIT.usage)
+      expect(out.stderr).toMatch(/^tunnelwright import: /)
+      expect(existsSync(dest)).toBe(false)
+    }
+  })
+
+  it('usage errors exit 2', async () => {
+    for (const args of [['import'], ['import', '--aws-xml', XML, '--aws-text', TEXT], ['import', '--aws-xml', XML, '--force'], ['import', '--aws-xml', XML, '--private-cidr', '10.0.0.0/33']]) {
+      const { io } = capture()
+      expect(await runCli(args, io), args.join(' ')).toBe(EXIT.usage)
+    }
+  })
+})
