@@ -1,0 +1,146 @@
+// Libreswan/Openswan status text → IkeSaStatus: `ipsec whack --status` (conn lines, state lines, Traffic)
+// and `ipsec trafficstatus`. Libreswan has no machine-readable status, so this parses text.
+import { type ChildSaStatus, type IkeSaStatus } from './model'
+
+type MutableChild = { -readonly [K in keyof ChildSaStatus]: ChildSaStatus[K] }
+type MutableIke = { -readonly [K in keyof IkeSaStatus]: IkeSaStatus[K] }
+
+// Libreswan 4.x prefixes every line with a 3-digit code (000, 006); 5.x dropped it.
+function stripCode(line: string): string {
+  return line.replace(/^\d{3} /, '')
+}
+
+const CONN = /^"([^"]+)"(?:\[\d+\])?: (\S+?)===(\S+?)\.\.\.(\S+?)(?:===(\S+?))?;/
+const STATE = /^#(\d+): "([^"]+)"(?:\[\d+\])?(?::(\d+))? (?:(STATE_[A-Z0-9_]+) \(([^)]*)\)|([A-Za-z ]+ established|[A-Za-z ]+?));\s*(.*)$/
+const TRAFFIC_STATUS = /^#(\d+): "([^"]+)"(?:\[\d+\])?,.*?type=(\w+), add_time=(\d+), inBytes=(\d+), outBytes=(\d+)(?:, maxBytes=[^,]+)?(?:, id='([^']*)')?/
+const SA_TRAFFIC = /^#(\d+): "([^"]+)"(?:\[\d+\])? (.*?)Traffic: ESPin=(\d+)([KMG]?)B ESPout=(\d+)([KMG]?)B/
+const SPIS = /esp\.([0-9a-f]+)@(\S+) esp\.([0-9a-f]+)@(\S+)/
+
+const MULT: Record<string, number> = { '': 1, K: 1024, M: 1024 ** 2, G: 1024 ** 3 }
+
+function isIkeState(name: string, desc: string): boolean {
+  return /MAIN|AGGR|PARENT|IKE_SA|ISAKMP/.test(name) || /ISAKMP SA|IKE SA/.test(desc)
+}
+
+function endpointIp(text: string): string {
+  // "192.168.50.2[203.0.113.1]" (address[id]) or "%any" → the address part.
+  return text.replace(/\[.*$/, '').replace(/^.*?---/, '')
+}
+
+/** Parses `ipsec whack --status` (and optionally `ipsec trafficstatus`) into IKE SAs with their IPsec SAs. */
+export function parseLibreswanStatus(status: string, trafficstatus = '', nowEpochSec?: number): IkeSaStatus[] {
+  const peers = new Map<string, { local: string; remote: string; localTs: string; remoteTs: string }>()
+  const ikes = new Map<string, MutableIke>()
+  const childs = new Map<string, MutableChild>()
+  const childOwner = new Map<string, string>()
+  for (const raw of status.split('\n')) {
+    const line = stripCode(raw.trim())
+    const conn = CONN.exec(line)
+    if (conn && !line.startsWith('#')) {
+      const [, name, left, leftHost, rightHost, right] = conn as unknown as string[]
+      peers.set(name as string, { local: endpointIp(leftHost as string), remote: endpointIp(rightHost as string), localTs: left as string, remoteTs: right ?? '' })
+      continue
+    }
+    const tr = SA_TRAFFIC.exec(line)
+    if (tr) {
+      const c = childs.get(tr[1] as string)
+      if (c) {
+        c.bytesIn = Number(tr[4]) * (MULT[tr[5] as string] ?? 1)
+        c.bytesOut = Number(tr[6]) * (MULT[tr[7] as string] ?? 1)
+        const spis = SPIS.exec(tr[3] as string)
+        // whack prints the outbound SA (esp.X@peer) first, then the inbound one (esp.Y@us).
+        if (spis) {
+          c.spiOut = spis[1] as string
+          c.spiIn = spis[3] as string
+        }
+      }
+      continue
+    }
+    const st = STATE.exec(line)
+    if (!st) continue
+    const [, serial, name, port, stateName, stateDesc, v5desc, rest] = st as unknown as (string | undefined)[]
+    const desc = stateDesc ?? v5desc ?? ''
+    const isIke = stateName ? isIkeState(stateName, desc) : /ISAKMP SA|IKE SA/.test(desc)
+    const replace = /(?:REPLACE|EVENT_SA_REPLACE|EVENT_v1_REPLACE) in (\d+)s/.exec(rest ?? '')
+    const established = /established/i.test(desc)
+    const peer = peers.get(name as string)
+    if (isIke) {
+      const ike: MutableIke = {
+        name: name as string,
+        uniqueId: serial as string,
+        version: /PARENT|IKE_SA|IKEv2/.test(`${stateName} ${desc}`) ? 2 : 1,
+        state: established ? 'ESTABLISHED' : 'CONNECTING',
+        remoteHost: peer?.remote ?? '',
+        ...(peer ? { localHost: peer.local } : {}),
+        natT: port === '4500',
+        children: [],
+      }
+      if (replace) ike.rekeyInSec = Number(replace[1])
+      ikes.set(serial as string, ike)
+    } else {
+      const child: MutableChild = {
+        name: name as string,
+        uniqueId: serial as string,
+        state: established ? 'INSTALLED' : 'INSTALLING',
+        encap: port === '4500',
+        spiIn: '',
+        spiOut: '',
+        bytesIn: 0,
+        packetsIn: 0,
+        bytesOut: 0,
+        packetsOut: 0,
+        localTs: peer?.localTs ? [peer.localTs] : [],
+        remoteTs: peer?.remoteTs ? [peer.remoteTs] : [],
+      }
+      if (replace) child.rekeyInSec = Number(replace[1])
+      childs.set(serial as string, child)
+      const parent = /(?:ISAKMP SA|isakmp|IKE SA) ?#(\d+)/.exec(rest ?? '')
+      childOwner.set(serial as string, parent?.[1] ?? '')
+    }
+  }
+  for (const raw of trafficstatus.split('\n')) {
+    const t = TRAFFIC_STATUS.exec(stripCode(raw.trim()))
+    if (!t) continue
+    const c = childs.get(t[1] as string) ?? newChildFromTraffic(t, peers, childs, childOwner)
+    c.bytesIn = Number(t[5])
+    c.bytesOut = Number(t[6])
+    if (nowEpochSec !== undefined) c.installedSec = Math.max(0, nowEpochSec - Number(t[4]))
+  }
+  for (const [serial, c] of childs) {
+    const owner = ikes.get(childOwner.get(serial) ?? '') ?? [...ikes.values()].find((i) => i.name === c.name)
+    if (owner) owner.children = [...owner.children, c]
+    else {
+      // An IPsec SA whose IKE SA is gone (IKEv1 allows that): show it under a placeholder IKE SA.
+      const peer = peers.get(c.name)
+      ikes.set(`orphan-${serial}`, { name: c.name, uniqueId: '', state: 'DELETED', remoteHost: peer?.remote ?? '', natT: c.encap, children: [c] })
+    }
+  }
+  return [...ikes.values()]
+}
+
+function newChildFromTraffic(
+  t: RegExpExecArray,
+  peers: Map<string, { local: string; remote: string; localTs: string; remoteTs: string }>,
+  childs: Map<string, MutableChild>,
+  owner: Map<string, string>,
+): MutableChild {
+  const peer = peers.get(t[2] as string)
+  const c: MutableChild = {
+    name: t[2] as string,
+    uniqueId: t[1] as string,
+    state: 'INSTALLED',
+    protocol: t[3] as string,
+    encap: false,
+    spiIn: '',
+    spiOut: '',
+    bytesIn: 0,
+    packetsIn: 0,
+    bytesOut: 0,
+    packetsOut: 0,
+    localTs: peer?.localTs ? [peer.localTs] : [],
+    remoteTs: peer?.remoteTs ? [peer.remoteTs] : [],
+  }
+  childs.set(t[1] as string, c)
+  owner.set(t[1] as string, '')
+  return c
+}

@@ -1,0 +1,71 @@
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { describe, expect, it } from 'vitest'
+import { toAlerts } from '../../main/core/status/alerts'
+import { toSnapshot } from '../../main/core/status/model'
+import { parseSwanctlListSas } from '../../main/core/status/swanctl-text'
+import { parseSwanctlPretty, parseViciListSas } from '../../main/core/status/vici-sas'
+
+const SS = join(__dirname, '../fixtures/status/strongswan-5.9.8')
+const ss = (f: string) => readFileSync(join(SS, f), 'utf8')
+const at = 1_700_000_000_000
+
+describe('status model from captured SAs', () => {
+  const first = toSnapshot(parseViciListSas(parseSwanctlPretty(ss('two-tunnels.list-sas.pretty.txt'))), { at, source: 'vici' })
+
+  it('gives one tunnel per peer with state, SPIs, counters, NAT-T, SA counts and next rekey', () => {
+    expect(first.tunnels.map((t) => [t.name, t.peer, t.up, t.childSaCount, t.ikeSaCount, t.natT])).toEqual([
+      ['aws-tun1', '10.99.0.2', true, 1, 1, true],
+      ['aws-tun2', '10.99.0.3', true, 1, 1, true],
+    ])
+    expect(first.tunnels[1]).toMatchObject({ spiIn: '805bb11c', bytesIn: 252, bytesOut: 252, nextRekeySec: 3421, ikeAgeSec: 4, lastChange: { at, cause: 'up' } })
+    expect(first.tunnels[1]?.rates).toBeUndefined()
+  })
+
+  it('computes rates from deltas within one SA (5 pings between the captures)', () => {
+    const later = toSnapshot(parseViciListSas(parseSwanctlPretty(ss('two-tunnels.later.list-sas.pretty.txt'))), { at: at + 2000, source: 'vici', previous: first })
+    const t2 = later.tunnels.find((t) => t.name === 'aws-tun2')
+    expect(t2?.bytesIn).toBe(672)
+    expect(t2?.rates).toEqual({ bytesInPerSec: 210, bytesOutPerSec: 210, packetsInPerSec: 2.5, packetsOutPerSec: 2.5 })
+    expect(later.tunnels.find((t) => t.name === 'aws-tun1')?.rates).toEqual({ bytesInPerSec: 0, bytesOutPerSec: 0, packetsInPerSec: 0, packetsOutPerSec: 0 })
+  })
+
+  it('resets the baseline after a rekey (new SPI, counters restart) instead of computing a negative rate', () => {
+    const later = toSnapshot(parseViciListSas(parseSwanctlPretty(ss('two-tunnels.later.list-sas.pretty.txt'))), { at: at + 2000, source: 'vici', previous: first })
+    const rekeyed = toSnapshot(parseSwanctlListSas(ss('after-rekey.list-sas.txt')), { at: at + 4000, source: 'swanctl', previous: later })
+    const t2 = rekeyed.tunnels.find((t) => t.name === 'aws-tun2')
+    expect(t2).toMatchObject({ childUniqueId: '3', spiIn: '930fdf59', bytesIn: 168, childSaCount: 1, lastChange: { at: at + 4000, cause: 'CHILD SA rekeyed' } })
+    expect(t2?.rates).toBeUndefined()
+  })
+
+  it('lists an expected peer without SAs as down', () => {
+    const s = toSnapshot([], { at, source: 'vici', expected: [{ peer: '10.99.0.2', name: 'aws-tun1' }] })
+    expect(s.tunnels).toEqual([{ peer: '10.99.0.2', name: 'aws-tun1', up: false, bytesIn: 0, bytesOut: 0, packetsIn: 0, packetsOut: 0, natT: false, ikeSaCount: 0, childSaCount: 0 }])
+  })
+})
+
+describe('alert transitions', () => {
+  const sas = parseSwanctlListSas(ss('two-tunnels.list-sas.txt'))
+  const exp = [
+    { peer: '10.99.0.2', name: 'aws-tun1' },
+    { peer: '10.99.0.3', name: 'aws-tun2' },
+  ]
+  const upSnap = toSnapshot(sas, { at, source: 'swanctl', expected: exp })
+
+  it('fires tunnel-down and tunnel-up once per edge', () => {
+    const down = toSnapshot(sas.filter((s) => s.name === 'aws-tun2'), { at: at + 1000, source: 'swanctl', expected: exp, previous: upSnap })
+    expect(toAlerts(upSnap, down).map((a) => [a.kind, a.name])).toEqual([['tunnel-down', 'aws-tun1']])
+    const still = toSnapshot(sas.filter((s) => s.name === 'aws-tun2'), { at: at + 2000, source: 'swanctl', expected: exp, previous: down })
+    expect(toAlerts(down, still)).toEqual([])
+    const back = toSnapshot(sas, { at: at + 3000, source: 'swanctl', expected: exp, previous: still })
+    expect(toAlerts(still, back).map((a) => [a.kind, a.name])).toEqual([['tunnel-up', 'aws-tun1']])
+  })
+
+  it('fires one-way when outbound grows and inbound does not, and sa-count above one', () => {
+    const text = ss('two-tunnels.list-sas.txt').replace('out 26028e5f,      0 bytes,     0 packets', 'out 26028e5f,    840 bytes,    10 packets,     1s ago')
+    const next = toSnapshot(parseSwanctlListSas(text), { at: at + 5000, source: 'swanctl', expected: exp, previous: upSnap })
+    expect(toAlerts(upSnap, next).map((a) => [a.kind, a.name, a.detail])).toEqual([['one-way', 'aws-tun1', 'outbound 168 B/s, inbound 0 B/s']])
+    const doubled = toSnapshot(parseSwanctlListSas(ss('after-rekey.list-sas.txt').replace('REKEYED', 'INSTALLED')), { at: at + 6000, source: 'swanctl', expected: exp, previous: upSnap })
+    expect(toAlerts(upSnap, doubled).map((a) => a.kind)).toEqual(['sa-count'])
+  })
+})
