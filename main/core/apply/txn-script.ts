@@ -6,7 +6,7 @@
 // confirmation before the deadline (or on any failure, or on an abort request) it restores the backup
 // and reloads. A cut SSH link at any moment therefore leaves the old or the new state, never between —
 // the "commit confirmed" that Linux IPsec stacks and pfSense lack.
-import { quoteSh } from './sh'
+import { quoteSh } from '../ssh/quote'
 
 /** A file we own on the gateway, as it should be after apply. */
 export interface DesiredFile {
@@ -41,6 +41,8 @@ export interface TxnSpec {
   readonly files: readonly DesiredFile[]
   /** Files of ours to remove (e.g. left from an earlier name). */
   readonly remove: readonly string[]
+  /** Lines that must be present in a file the user owns (an include of ours); appended when missing. */
+  readonly ensureLines?: readonly { readonly path: string; readonly line: string }[]
   readonly stack: StackProfile
   /** Seconds from activation until the gateway reverts on its own unless confirmed. */
   readonly confirmWithin: number
@@ -68,6 +70,10 @@ export function toTxnScript(spec: TxnSpec): string {
   assertPath(spec.baseDir)
   for (const f of spec.files) assertPath(f.path)
   for (const p of spec.remove) assertPath(p)
+  for (const e of spec.ensureLines ?? []) {
+    assertPath(e.path)
+    if (!/^include [A-Za-z0-9._/*-]+$/.test(e.line)) throw new Error(`unsafe line for ${e.path}: ${JSON.stringify(e.line)}`)
+  }
   const confirmWithin = Math.max(10, Math.floor(spec.confirmWithin))
   const verifyWithin = Math.max(5, Math.min(Math.floor(spec.verifyWithin), confirmWithin - 5))
 
@@ -80,6 +86,7 @@ export function toTxnScript(spec: TxnSpec): string {
   const targets = [
     ...spec.files.map((f, i) => `${i}|${f.mode.toString(8)}|${f.path}`),
     ...spec.remove.map((p) => `-|-|${p}`),
+    ...(spec.ensureLines ?? []).map((e) => `+|${e.line}|${e.path}`),
   ].join('\n')
 
   return `#!/bin/sh
@@ -172,11 +179,20 @@ while IFS='|' read -r n mode path; do
     echo "$(echo "$path" | tr '/' '_')|keep|$path" >> "$BK/manifest"
   else echo "absent|-|$path" >> "$BK/manifest"; fi
 done < "$TXN/targets"
+cat > "$BK/reload.sh" <<'TW_RELOAD'
+${spec.stack.reload}
+TW_RELOAD
 say "BACKED-UP $ID"
 
 # Write atomically: temp file beside the target (a name no include glob matches), mode, then rename.
 while IFS='|' read -r n mode path; do
   if [ "$n" = "-" ]; then rm -f "$path" || undo write; continue; fi
+  if [ "$n" = "+" ]; then # append our include line to the user's file, keeping everything else
+    grep -qxF "$mode" "$path" 2>/dev/null && continue
+    if [ -e "$path" ]; then cp -p "$path" "$path.tw-new" || undo write; else : > "$path.tw-new"; fi
+    printf '%s\n' "$mode" >> "$path.tw-new" && mv -f "$path.tw-new" "$path" || undo write
+    continue
+  fi
   mkdir -p "$(dirname "$path")" || undo write
   cp "$TXN/payload/$n" "$path.tw-new" && chmod "$mode" "$path.tw-new" && mv -f "$path.tw-new" "$path" || { rm -f "$path.tw-new"; undo write; }
 done < "$TXN/targets"

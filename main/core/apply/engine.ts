@@ -1,0 +1,233 @@
+// Plan → apply → verify → confirm, and rollback, over any shell on the gateway.
+//
+// Round trips: plan reads every target in one; apply launches the gateway-side transaction in one,
+// follows it in one, confirms in one. Secrets are never read back: secret files are compared by hash.
+import { createHash, randomBytes } from 'node:crypto'
+import { UserError } from '../result'
+import { quoteSh } from '../ssh/quote'
+import { unifiedDiff } from './diff'
+import { toTxnLauncher, type DesiredFile, type StackProfile, type TxnMarker, type TxnSpec } from './txn-script'
+
+/** A way to run a POSIX sh script as root on the gateway (stdin-fed; sudo handled by the session). */
+export interface GatewayShell {
+  runScript(script: string, opts?: { readonly timeoutMs?: number; readonly onOutput?: (chunk: string) => void }): Promise<{ code: number; stdout: string; stderr: string }>
+}
+
+/** What apply will do to one file. */
+export interface FileChange {
+  readonly path: string
+  readonly action: 'create' | 'update' | 'unchanged' | 'remove' | 'append-line'
+  readonly secret: boolean
+  /** Unified diff; for secret files only a sentence, never content. */
+  readonly diff: string
+}
+
+/** The plan: what will change, shown before anything is changed. */
+export interface Plan {
+  readonly changes: readonly FileChange[]
+  readonly noop: boolean
+  readonly files: readonly DesiredFile[]
+  readonly remove: readonly string[]
+  readonly ensureLines: readonly { readonly path: string; readonly line: string }[]
+}
+
+const FILE_TAG = '==TW-FILE '
+
+function sha256(text: string): string {
+  return createHash('sha256').update(text, 'utf8').digest('hex')
+}
+
+/** The read-only script that reports each target: content (base64), hash (secrets) or absence. */
+export function toReadScript(files: readonly { path: string; secret: boolean }[], ensureLines: readonly { path: string; line: string }[]): string {
+  const parts = files.map((f, i) => {
+    const p = quoteSh(f.path)
+    const body = f.secret
+      ? `{ sha256sum ${p} 2>/dev/null || sha256 -q ${p} 2>/dev/null || openssl dgst -sha256 -r ${p}; } | cut -c1-64`
+      : `{ base64 < ${p} 2>/dev/null || openssl base64 < ${p}; } | tr -d '\\n'; echo`
+    return `echo ${quoteSh(`${FILE_TAG}${i}`)}; if [ -f ${p} ]; then ${body}; else echo ABSENT; fi`
+  })
+  const lines = ensureLines.map((e, i) => `echo ${quoteSh(`${FILE_TAG}line${i}`)}; if grep -qxF ${quoteSh(e.line)} ${quoteSh(e.path)} 2>/dev/null; then echo PRESENT; else echo MISSING; fi`)
+  return ['LC_ALL=C; export LC_ALL', ...parts, ...lines, `echo ${quoteSh(`${FILE_TAG}end`)}`].join('\n')
+}
+
+/** Parses the read script's output into per-target states. */
+export function parseReadOutput(out: string): Map<string, string> {
+  const map = new Map<string, string>()
+  let key: string | undefined
+  for (const line of out.split('\n')) {
+    if (line.startsWith(FILE_TAG)) key = line.slice(FILE_TAG.length).trim()
+    else if (key !== undefined && !map.has(key)) map.set(key, line.trim())
+  }
+  return map
+}
+
+/** Builds the plan by reading what is on the gateway now (one round trip); changes nothing. */
+export async function planApply(shell: GatewayShell, desired: readonly DesiredFile[], ensureLines: readonly { path: string; line: string }[] = []): Promise<Plan> {
+  const r = await shell.runScript(toReadScript(desired, ensureLines), { timeoutMs: 30_000 })
+  if (r.code !== 0) throw new UserError('plan-read', 'Could not read the current configuration on the gateway.', { likelyCause: r.stderr.slice(0, 300), fix: 'Check that the login can run commands as root (or with sudo).' })
+  const state = parseReadOutput(r.stdout)
+  const changes: FileChange[] = desired.map((f, i) => {
+    const now = state.get(String(i))
+    if (now === undefined) throw new UserError('plan-read', `The gateway did not report ${f.path}.`, { fix: 'Run the plan again; if it persists, send the diagnostics bundle.' })
+    const absent = now === 'ABSENT'
+    if (f.secret) {
+      const same = !absent && now === sha256(f.content)
+      return { path: f.path, action: absent ? 'create' : same ? 'unchanged' : 'update', secret: true, diff: absent ? `new file (mode ${f.mode.toString(8)}, holds pre-shared keys: not shown)` : same ? '' : 'contents change (holds pre-shared keys: not shown)' }
+    }
+    const before = absent ? undefined : Buffer.from(now, 'base64').toString('utf8')
+    const action = absent ? 'create' : before === f.content ? 'unchanged' : 'update'
+    return { path: f.path, action, secret: false, diff: action === 'unchanged' ? '' : unifiedDiff(f.path, before, f.content) }
+  })
+  const lineChanges: FileChange[] = ensureLines.map((e, i) => {
+    const present = state.get(`line${i}`) === 'PRESENT'
+    return { path: e.path, action: present ? 'unchanged' : 'append-line', secret: false, diff: present ? '' : `+${e.line}` }
+  })
+  const all = [...changes, ...lineChanges]
+  return { changes: all, noop: all.every((c) => c.action === 'unchanged'), files: desired, remove: [], ensureLines }
+}
+
+/** One step of apply as the user sees it. */
+export interface ApplyProgress {
+  readonly step: TxnMarker
+  readonly at: number
+  readonly detail: string
+}
+
+/** How apply ended. */
+export interface ApplyResult {
+  readonly outcome: 'no-change' | 'committed' | 'reverted' | 'rolled-back' | 'failed'
+  readonly txnId?: string
+  readonly steps: readonly ApplyProgress[]
+  /** For failures: the step that failed and what the gateway said (secrets never included). */
+  readonly failedStep?: string
+  readonly detail?: string
+}
+
+/** A new transaction id: sortable time plus randomness. */
+export function toTxnId(now = new Date()): string {
+  return `${now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}-${randomBytes(3).toString('hex')}`
+}
+
+function parseProgress(text: string): ApplyProgress[] {
+  return text
+    .split('\n')
+    .map((l) => /^(\d+) ([A-Z-]+)\s?(.*)$/.exec(l.trim()))
+    .filter((m) => m !== null)
+    .map((m) => ({ at: Number(m[1]), step: m[2] as TxnMarker, detail: m[3] ?? '' }))
+}
+
+/** A script that prints the transaction's progress until one of `until` appears or `seconds` pass. */
+function toFollowScript(progressFile: string, until: readonly string[], seconds: number): string {
+  const p = quoteSh(progressFile)
+  return `n=0; seen=0
+while [ "$n" -lt ${seconds * 5} ]; do
+  if [ -f ${p} ]; then
+    lines=$(wc -l < ${p}); if [ "$lines" -gt "$seen" ]; then tail -n +$((seen + 1)) ${p} | head -n $((lines - seen)); seen=$lines; fi
+    grep -Eq ${quoteSh(` (${until.join('|')})( |$)`)} ${p} && exit 0
+  fi
+  n=$((n + 1)); sleep 0.2
+done
+exit 3`
+}
+
+/**
+ * Applies a plan: starts the gateway-side transaction, follows it, and confirms only when the
+ * gateway is still reachable and the tunnels are up (`healthy()`); otherwise the gateway reverts.
+ */
+export async function applyPlan(
+  shell: GatewayShell,
+  plan: Plan,
+  opts: {
+    readonly stack: StackProfile
+    readonly baseDir: string
+    readonly confirmWithin: number
+    readonly verifyWithin?: number
+    readonly onProgress?: (p: ApplyProgress) => void
+    /** Extra check before confirming (e.g. a ping across the tunnel); the gateway reverts when false. */
+    readonly healthy?: () => Promise<boolean>
+    readonly txnId?: string
+  },
+): Promise<ApplyResult> {
+  if (plan.noop) return { outcome: 'no-change', steps: [] }
+  const id = opts.txnId ?? toTxnId()
+  const spec: TxnSpec = {
+    id,
+    baseDir: opts.baseDir,
+    files: plan.files.filter((f, i) => plan.changes[i]?.action !== 'unchanged'),
+    remove: plan.remove,
+    ensureLines: plan.ensureLines,
+    stack: opts.stack,
+    confirmWithin: opts.confirmWithin,
+    verifyWithin: opts.verifyWithin ?? Math.min(45, opts.confirmWithin - 10),
+  }
+  const progressFile = `${opts.baseDir}/txn/${id}/progress`
+  const steps: ApplyProgress[] = []
+  const seen = new Set<string>()
+  const record = (text: string) => {
+    for (const p of parseProgress(text)) {
+      const key = `${p.at} ${p.step} ${p.detail}`
+      if (seen.has(key)) continue
+      seen.add(key)
+      steps.push(p)
+      opts.onProgress?.(p)
+    }
+  }
+
+  const launched = await shell.runScript(toTxnLauncher(spec), { timeoutMs: 30_000 })
+  if (launched.code !== 0 || !/TW-STARTED \d+/.test(launched.stdout)) {
+    throw new UserError('apply-launch', 'Could not start the change on the gateway; nothing was changed.', { likelyCause: launched.stderr.slice(0, 300), fix: 'Check free space and that the login can run commands as root.' })
+  }
+
+  const preConfirm = ['VERIFIED', 'VERIFY-TIMEOUT', 'ROLLED-BACK', 'REVERTED', 'BUSY', 'FAILED']
+  const follow = await shell.runScript(toFollowScript(progressFile, preConfirm, spec.verifyWithin + 60), { timeoutMs: (spec.verifyWithin + 75) * 1000, onOutput: record })
+  record(follow.stdout)
+  const last = steps.map((s) => s.step)
+  const failed = steps.find((s) => s.step === 'FAILED')
+  if (failed) {
+    await shell.runScript(toFollowScript(progressFile, ['ROLLED-BACK'], 30), { timeoutMs: 40_000, onOutput: record }).then((r) => record(r.stdout))
+    const [stepName, ...rest] = failed.detail.split(' ')
+    return { outcome: 'rolled-back', txnId: id, steps, failedStep: stepName ?? 'unknown', detail: rest.join(' ') }
+  }
+  if (last.includes('BUSY')) return { outcome: 'failed', txnId: id, steps, failedStep: 'lock', detail: 'another change is still running on the gateway' }
+
+  const verified = last.includes('VERIFIED')
+  const healthy = verified && (opts.healthy ? await opts.healthy().catch(() => false) : true)
+  const marker = `${opts.baseDir}/txn/${id}/${healthy ? 'confirmed' : 'abort'}`
+  const end = await shell.runScript(`: > ${quoteSh(marker)}\n${toFollowScript(progressFile, ['COMMITTED', 'REVERTED'], 60)}`, { timeoutMs: 75_000, onOutput: record })
+  record(end.stdout)
+  const outcome = steps.some((s) => s.step === 'COMMITTED') ? 'committed' : 'reverted'
+  return {
+    outcome,
+    txnId: id,
+    steps,
+    ...(outcome === 'reverted' ? { failedStep: verified ? 'health' : 'verify', detail: verified ? 'the tunnels came up but the health check failed' : 'the tunnels did not come up in time' } : {}),
+  }
+}
+
+/** Restores the backup of the last committed change and reloads (one round trip). */
+export async function rollbackLast(shell: GatewayShell, opts: { readonly baseDir: string }): Promise<{ restored: string; files: string[] }> {
+  const base = quoteSh(opts.baseDir)
+  const script = `set -u
+BASE=${base}
+[ -f "$BASE/last-backup" ] || { echo "TW-NO-BACKUP"; exit 4; }
+ID=$(cat "$BASE/last-backup")
+BK="$BASE/backups/$ID"
+[ -f "$BK/manifest" ] || { echo "TW-NO-BACKUP"; exit 4; }
+mkdir "$BASE/lock" 2>/dev/null || { echo "TW-BUSY"; exit 5; }
+while IFS='|' read -r n mode path; do
+  [ -n "$path" ] || continue
+  if [ "$n" = "absent" ]; then rm -f "$path"; else cp -p "$BK/files/$n" "$path.tw-restore" && mv -f "$path.tw-restore" "$path"; fi
+  echo "TW-RESTORED $path"
+done < "$BK/manifest"
+# The reload recorded with the backup: rollback needs no details, only the gateway.
+sh "$BK/reload.sh" > "$BASE/rollback-reload.out" 2>&1
+mv "$BASE/last-backup" "$BASE/rolled-back-$ID"
+rm -rf "$BASE/lock"
+echo "TW-ROLLED-BACK $ID"`
+  const r = await shell.runScript(script, { timeoutMs: 60_000 })
+  if (r.stdout.includes('TW-NO-BACKUP')) throw new UserError('rollback-none', 'There is no change of ours to roll back on this gateway.', { fix: 'Nothing to do: the gateway has no backup recorded by Tunnelwright (or it was already rolled back).' })
+  if (r.stdout.includes('TW-BUSY')) throw new UserError('rollback-busy', 'A change is running on the gateway right now.', { fix: 'Wait for it to finish (it confirms or reverts by itself), then roll back.' })
+  const id = /TW-ROLLED-BACK (\S+)/.exec(r.stdout)?.[1]
+  if (!id) throw new UserError('rollback-failed', 'The rollback did not complete.', { likelyCause: r.stderr.slice(0, 300), fix: 'Run it again; the backups are kept on the gateway under the Tunnelwright state folder.' })
+  return { restored: id, files: [...r.stdout.matchAll(/TW-RESTORED (\S+)/g)].map((m) => m[1]!) }
+}
