@@ -80,10 +80,26 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
 
 /** Entry point used by the `tunnelwright` bin. */
 export async function main(argv: readonly string[]): Promise<void> {
+  const stop = new AbortController()
+  process.once('SIGINT', () => stop.abort())
+  process.once('SIGTERM', () => stop.abort())
   const io: CliIo = {
     stdout: (t) => process.stdout.write(t),
     stderr: (t) => process.stderr.write(t),
     env: process.env,
+    signal: stop.signal,
+    ...(process.stdin.isTTY && process.stderr.isTTY ? { confirm: askOnTerminal } : {}),
   }
   process.exitCode = await runCli(argv, io)
+}
+
+/** Asks a yes/no question on the terminal (default no). */
+async function askOnTerminal(question: string): Promise<boolean> {
+  const { createInterface } = await import('node:readline/promises')
+  const rl = createInterface({ input: process.stdin, output: process.stderr })
+  try {
+    return /^y(es)?$/i.test((await rl.question(`${question} [y/N] `)).trim())
+  } finally {
+    rl.close()
+  }
 }

@@ -2,7 +2,7 @@
 //
 // Not tsx: ip-cidr 4 is ESM-only and its own `import ipAddress from 'ip-address'` breaks under
 // tsx's CommonJS transform (the default import comes out undefined); vite's bundle gets it right.
-import { spawnSync } from 'node:child_process'
+import { createRequire } from 'node:module'
 import { basename, join, resolve } from 'node:path'
 import { build } from 'vite'
 
@@ -28,5 +28,8 @@ await build({
   },
   ssr: { noExternal: true, external: ['ssh2', 'vite'] },
 })
-const r = spawnSync(process.execPath, ['--enable-source-maps', join(outDir, `${name}.js`), ...args], { stdio: 'inherit' })
-process.exit(r.status ?? 1)
+// Run in this process (not a child): signals such as Ctrl-C and SIGTERM reach the program itself.
+const file = join(outDir, `${name}.js`)
+process.setSourceMapsEnabled(true)
+process.argv = [process.argv[0], file, ...args]
+createRequire(import.meta.url)(file)

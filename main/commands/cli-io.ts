@@ -8,6 +8,8 @@ export interface CliIo {
   readonly env: Readonly<Record<string, string | undefined>>
   /** Asks the user a yes/no question on the terminal; absent when there is no terminal (CI, pipes). */
   readonly confirm?: (question: string) => Promise<boolean>
+  /** Aborted on Ctrl-C: long-running commands (status --watch) stop cleanly. */
+  readonly signal?: AbortSignal
 }
 
 /** Exit codes of the contract (../shared/docs/cli.md). */

@@ -10,9 +10,9 @@ import { parseDetect, toAutoRouting, toDetectScript, type GatewayFacts } from '.
 import { toStackProfile, toStateDir } from './gateway/profiles'
 import { renderDevice, type RenderedConfig } from './render'
 import { UserError } from './result'
-import { checkFirewall, toFirewallCommands, type CommandOutputs } from './checks/firewall-check'
+import { checkFirewall, toFirewallCommands } from './checks/firewall-check'
 import type { Finding as CheckFinding } from './checks/model'
-import { parseBatchOutput, toBatchNonce, toBatchScript } from './ssh/batch'
+import { runReadOnly } from './gateway/read-only'
 
 /** Detects what the gateway is (one round trip, read-only). */
 export async function detectGateway(shell: GatewayShell): Promise<GatewayFacts> {
@@ -85,19 +85,6 @@ export async function applyChange(
 export async function rollbackChange(shell: GatewayShell, opts: { readonly facts?: GatewayFacts } = {}) {
   const facts = opts.facts ?? (await detectGateway(shell))
   return rollbackLast(shell, { baseDir: toStateDir(facts) })
-}
-
-/** Runs read-only commands in one round trip and returns their outputs by id. */
-export async function runReadOnly(shell: GatewayShell, commands: readonly { readonly id: string; readonly argv: readonly string[] }[]): Promise<CommandOutputs> {
-  const nonce = toBatchNonce()
-  const r = await shell.runScript(toBatchScript(commands, nonce), { timeoutMs: 60_000 })
-  const { results } = parseBatchOutput(
-    commands.map((c) => c.id),
-    Buffer.from(r.stdout, 'utf8'),
-    Buffer.from(r.stderr, 'utf8'),
-    nonce,
-  )
-  return Object.fromEntries(results.map((x) => [x.id, { stdout: x.stdout, exitCode: x.code }]))
 }
 
 /** Firewall, NAT and kernel checks for UDP 500 / UDP 4500 / ESP to both AWS peers (one round trip after detection). */

@@ -42,6 +42,8 @@ export const LAB_EXECUTABLES = [
   '/usr/sbin/swanctl',
   '/usr/sbin/ipsec',
   '/usr/bin/php',
+  '/usr/bin/socat',
+  '/usr/bin/sudo',
 ] as const
 
 /** Gate for suites that need the lab. */

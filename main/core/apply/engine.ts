@@ -193,14 +193,33 @@ export async function applyPlan(
   const verified = last.includes('VERIFIED')
   const healthy = verified && (opts.healthy ? await opts.healthy().catch(() => false) : true)
   const marker = `${opts.baseDir}/txn/${id}/${healthy ? 'confirmed' : 'abort'}`
-  const end = await shell.runScript(`: > ${quoteSh(marker)}\n${toFollowScript(progressFile, ['COMMITTED', 'REVERTED'], 60)}`, { timeoutMs: 75_000, onOutput: record })
+  const end = await shell.runScript(`: > ${quoteSh(marker)}\n${toFollowScript(progressFile, ['COMMITTED', 'REVERTED'], 90)}`, { timeoutMs: 105_000, onOutput: record })
   record(end.stdout)
-  const outcome = steps.some((s) => s.step === 'COMMITTED') ? 'committed' : 'reverted'
+  const terminal = () => steps.find((s) => s.step === 'COMMITTED' || s.step === 'REVERTED')?.step
+  if (terminal() === undefined) {
+    // The follow ended without an outcome (a slow or cut link): read the gateway's record once more.
+    const again = await shell.runScript(`cat ${quoteSh(progressFile)}`, { timeoutMs: 30_000 }).catch(() => undefined)
+    if (again) record(again.stdout)
+  }
+  const outcome = terminal()
+  if (outcome === undefined) {
+    return {
+      outcome: 'failed',
+      txnId: id,
+      steps,
+      failedStep: 'confirm',
+      detail: healthy
+        ? 'the confirmation was sent but its outcome could not be read back; the gateway keeps the change only if it received it — run plan to see the current state'
+        : 'the tunnels were not confirmed; the gateway reverts by itself at the deadline',
+    }
+  }
   return {
-    outcome,
+    outcome: outcome === 'COMMITTED' ? 'committed' : 'reverted',
     txnId: id,
     steps,
-    ...(outcome === 'reverted' ? { failedStep: verified ? 'health' : 'verify', detail: verified ? 'the tunnels came up but the health check failed' : 'the tunnels did not come up in time' } : {}),
+    ...(outcome === 'REVERTED'
+      ? { failedStep: !verified ? 'verify' : !healthy ? 'health' : 'confirm', detail: !verified ? 'the tunnels did not come up in time' : !healthy ? 'the tunnels came up but the health check failed' : 'the confirmation arrived after the deadline' }
+      : {}),
   }
 }
 

@@ -354,6 +354,21 @@ export class SshSession {
     return 'stdin'
   }
 
+  /**
+   * Opens a stream to a Unix socket on the gateway (OpenSSH stream-local forwarding), e.g. charon's VICI
+   * socket. Fails with a typed error when sshd forbids forwarding or the login may not open the socket.
+   */
+  async openUnixSocket(path: RemotePath): Promise<Duplex> {
+    this.#roundTrips++
+    return new Promise<Duplex>((resolve, reject) => {
+      this.client.openssh_forwardOutStreamLocal(path, (err, channel) => {
+        if (err) {
+          reject(new SshError('ssh-channel-failed', `The gateway refused a connection to ${path}.`, { cause: err, likelyCause: 'sshd has AllowStreamLocalForwarding no (or DisableForwarding yes), or the login is not root.', fix: 'Status falls back to polling swanctl; to get live events allow stream-local forwarding for this login.' }))
+        } else resolve(channel)
+      })
+    })
+  }
+
   /** Closes the session (and the jump host's). */
   async close(): Promise<void> {
     if (this.#closed) return

@@ -1,0 +1,51 @@
+// Device config renderers: details (resolved) → files for the gateway, one module per device kind.
+import type { RenderInput } from '../details/resolve'
+import { assertNever, UserError } from '../result'
+import { renderLibreswan } from './libreswan'
+import { renderPfsense } from './pfsense'
+import { renderStrongswan } from './strongswan'
+import { renderStrongswanLegacy } from './strongswan-legacy'
+import { resolveTemplatesDir } from './templates'
+import type { RenderedConfig, RenderKind, RenderOptions } from './types'
+
+export type { RenderedConfig, RenderedFile, RenderKind, RenderOptions, FileLayout } from './types'
+export { resolveTemplatesDir } from './templates'
+export { compareVersions } from './version'
+
+/** The version each kind is rendered for when none is given. */
+export const DEFAULT_VERSIONS: Readonly<Record<RenderKind, string>> = {
+  strongswan: '5.9.8',
+  'strongswan-legacy': '5.9.8',
+  libreswan: '4.10',
+  openswan: '2.6.38',
+  pfsense: '2.7.2',
+}
+
+/** Renders one device's configuration for both AWS tunnels. */
+export function renderDevice(input: RenderInput, kind: RenderKind, opts: RenderOptions = {}): RenderedConfig {
+  const version = opts.version ?? DEFAULT_VERSIONS[kind]
+  if (!/^\d+(\.\d+){0,3}([._+~-][A-Za-z0-9]+)*$/.test(version)) {
+    throw new UserError('device-version', `Device version "${version.slice(0, 40)}" is not a version number.`, { fix: 'Give it like 5.9.8, 4.10 or 2.7.2.' })
+  }
+  // 0.0.0.0/0 selectors without an interface capture all host traffic, our SSH session included (domain.md).
+  if (input.routing === 'policy' && [...input.localSelectors, ...input.remoteSelectors].some((c) => c.endsWith('/0'))) {
+    throw new UserError('policy-selector-everything', 'Policy-based mode would tunnel 0.0.0.0/0 (the CIDRs summarize to everything), capturing all of the gateway\'s traffic, SSH included.', {
+      likelyCause: 'Under IKEv1 several CIDRs are summarized into one supernet, and these CIDRs only fit into 0.0.0.0/0.',
+      fix: 'Use route-based mode (--routing route), or list CIDRs that share a reasonable supernet.',
+    })
+  }
+  const common = { templatesDir: opts.templatesDir ?? resolveTemplatesDir(), layout: opts.layout ?? 'debian', version }
+  switch (kind) {
+    case 'strongswan':
+      return renderStrongswan(input, common)
+    case 'strongswan-legacy':
+      return renderStrongswanLegacy(input, common)
+    case 'libreswan':
+    case 'openswan':
+      return renderLibreswan(input, kind, common)
+    case 'pfsense':
+      return renderPfsense(input, common)
+    default:
+      return assertNever(kind)
+  }
+}

@@ -1,0 +1,77 @@
+// Libreswan (3.x, 4.x, 5.x) and Openswan 2.6 renderer: /etc/ipsec.d/<slug>.conf and .secrets.
+import type { RenderInput } from '../details/resolve'
+import { UserError } from '../result'
+import { toLibreswanEsp, toLibreswanIke } from './crypto'
+import { escapeInt, escapePath } from './escape'
+import { renderRouteScript, toRouteScriptPath, toTunnelInterfaces } from './route-plumbing'
+import { fillTemplate, loadKindTemplates } from './templates'
+import type { FileLayout, RenderedConfig, RenderedFile } from './types'
+import { compareVersions } from './version'
+
+/** The include file paths (stock ipsec.conf/ipsec.secrets include /etc/ipsec.d/*.conf|*.secrets). */
+export function toIpsecDPaths(slug: string): { conf: string; secrets: string } {
+  return { conf: `/etc/ipsec.d/tunnelwright-${slug}.conf`, secrets: `/etc/ipsec.d/tunnelwright-${slug}.secrets` }
+}
+
+/** Renders the conn and secrets includes for Libreswan or Openswan, shaped for the given version. */
+export function renderLibreswan(input: RenderInput, kind: 'libreswan' | 'openswan', opts: { templatesDir: string; layout: FileLayout; version: string }): RenderedConfig {
+  const t = loadKindTemplates(opts.templatesDir, kind)
+  const c = input.details.crypto
+  const v5 = kind === 'libreswan' && compareVersions(opts.version, '5') >= 0
+  const route = input.routing === 'route'
+  const names = input.tunnels.map((tn) => `${input.slug}-t${tn.index}`) as unknown as readonly [string, string]
+  const notes: string[] = []
+  if (input.localSelectors.length !== 1 || input.remoteSelectors.length !== 1) {
+    throw new UserError('selectors-several', `${kind} takes one subnet per side per conn; the details give ${input.localSelectors.length} local and ${input.remoteSelectors.length} remote.`, { fix: 'Use route-based mode, or summarize the CIDRs into one supernet per side.' })
+  }
+  if (route && kind === 'openswan') {
+    throw new UserError('openswan-route', 'Openswan 2.6 has no route-based mode (no mark/VTI/ipsec-interface).', { fix: 'Render with --routing policy (one summarized selector pair; one tunnel active at a time).' })
+  }
+  // Libreswan before 3.31 cannot put IKEv1 on an XFRM interface (ipsec-interface=): use a VTI with a mark.
+  const xfrmi = kind === 'libreswan' && compareVersions(opts.version, '3.31') >= 0
+  const ifaces = toTunnelInterfaces(input, xfrmi ? 'libreswan' : 'vti')
+  const scriptPath = toRouteScriptPath(input, opts.layout)
+  const ikeVersionLine =
+    kind === 'openswan' ? (c.ikeVersion === 1 ? 'ikev2=never' : 'ikev2=insist') : v5 ? (c.ikeVersion === 1 ? 'keyexchange=ikev1' : 'keyexchange=ikev2') : c.ikeVersion === 1 ? 'ikev2=no' : 'ikev2=yes'
+  const conns = input.tunnels.map((tn, i) => {
+    const ifc = ifaces[i]!
+    const updown = `leftupdown="${escapePath(scriptPath)} updown ${tn.index}"`
+    // Our own updown replaces ipsec _updown, which would route 0.0.0.0/0 into the interface and capture all traffic.
+    const routeLines = !route ? [] : xfrmi ? [`ipsec-interface=${escapeInt(ifc.ifId)}`, updown] : [`mark=${escapeInt(ifc.ifId)}/0xffffffff`, `vti-interface=${ifc.iface}`, 'vti-routing=no', updown]
+    return fillTemplate(t, 'conn.conf', {
+      name: names[i]!,
+      ikeVersionLine: { fragment: ikeVersionLine },
+      localAddress: input.localAddress,
+      localId: input.localId,
+      localTs: input.localSelectors[0]!,
+      remoteAddress: tn.outsideIp,
+      remoteId: tn.outsideIp,
+      remoteTs: input.remoteSelectors[0]!,
+      ike: toLibreswanIke(c),
+      espKey: v5 ? 'esp' : 'phase2alg',
+      esp: toLibreswanEsp(c),
+      pfs: c.pfsGroup === 0 ? 'no' : 'yes',
+      ikeLifetime: c.ikeLifetime,
+      ipsecLifetime: c.ipsecLifetime,
+      dpdDelay: c.dpd.delay,
+      dpdTimeout: c.dpd.timeout,
+      // Libreswan 5 ignores dpdaction/keyingtries (revival re-establishes on its own).
+      versionOptions: { fragment: v5 ? '' : 'dpdaction=restart\nkeyingtries=%forever' },
+      routeOptions: { fragment: routeLines.join('\n') },
+    })
+  })
+  const paths = toIpsecDPaths(input.slug)
+  const secrets = input.tunnels.map((tn) => fillTemplate(t, 'secret.line', { localId: input.localId, remoteId: tn.outsideIp, psk: tn.psk }).trimEnd())
+  const flavour = `${kind}-${opts.version}`.replace(/[^A-Za-z0-9_.-]/g, '-')
+  const files: RenderedFile[] = [
+    { path: paths.conf, mode: 0o644, content: fillTemplate(t, 'ipsec.conf', { comment: input.details.name, slug: input.slug, flavour, conns: { fragment: conns.join('\n') } }), secret: false, role: 'ipsec.d conn include: one conn per AWS tunnel' },
+    { path: paths.secrets, mode: 0o600, content: fillTemplate(t, 'ipsec.secrets', { comment: input.details.name, slug: input.slug, secrets: { fragment: secrets.join('\n') } }), secret: true, role: 'ipsec.d secrets include: the PSKs' },
+  ]
+  if (route) files.push(renderRouteScript(opts.templatesDir, input, ifaces, { path: scriptPath, link: xfrmi ? 'daemon' : 'vti' }))
+  if (kind === 'libreswan' && c.ikeVersion === 1 && (v5 || compareVersions(opts.version, '4.5') >= 0)) {
+    notes.push('IKEv1 needs ikev1-policy=accept in config setup (default drop on Libreswan 5 and Debian ≥ 4.5-2); enabling it needs a pluto restart, which drops every tunnel on this host.')
+  }
+  if (kind === 'openswan') notes.push('Openswan: behind NAT, config setup needs nat_traversal=yes (default no).')
+  if (!route) notes.push('Policy-based: both tunnels carry the same selectors; only one can carry traffic at a time on Linux.')
+  return { kind, version: opts.version, routing: input.routing, files, connectionNames: names, notes }
+}

@@ -1,0 +1,60 @@
+// strongSwan legacy (stroke/starter, ipsec.conf) renderer: conn and secrets includes.
+import type { RenderInput } from '../details/resolve'
+import { toStrongswanEsp, toStrongswanIke } from './crypto'
+import { escapeInt, escapePath } from './escape'
+import { renderRouteScript, toRouteScriptPath, toTunnelInterfaces } from './route-plumbing'
+import { fillTemplate, loadKindTemplates } from './templates'
+import type { FileLayout, RenderedConfig, RenderedFile } from './types'
+
+/** Paths of the include files (the stock ipsec.conf/ipsec.secrets include /etc/ipsec.d/*.conf|*.secrets on Debian). */
+export function toLegacyPaths(slug: string, layout: FileLayout): { conf: string; secrets: string; charonSnippet: string } {
+  const etc = layout === 'rhel' ? '/etc/strongswan' : '/etc'
+  return {
+    conf: `${etc}/ipsec.d/tunnelwright-${slug}.conf`,
+    secrets: `${etc}/ipsec.d/tunnelwright-${slug}.secrets`,
+    charonSnippet: `${etc}/strongswan.d/charon/zz-tunnelwright-${slug}.conf`,
+  }
+}
+
+/** Renders the ipsec.conf and ipsec.secrets includes (plus VTI plumbing in route-based mode). */
+export function renderStrongswanLegacy(input: RenderInput, opts: { templatesDir: string; layout: FileLayout; version: string }): RenderedConfig {
+  const t = loadKindTemplates(opts.templatesDir, 'strongswan-legacy')
+  const c = input.details.crypto
+  const names = input.tunnels.map((tn) => `${input.slug}-t${tn.index}`) as unknown as readonly [string, string]
+  const route = input.routing === 'route'
+  const ifaces = toTunnelInterfaces(input, 'vti')
+  const paths = toLegacyPaths(input.slug, opts.layout)
+  const scriptPath = toRouteScriptPath(input, opts.layout)
+  const conns = input.tunnels.map((tn, i) =>
+    fillTemplate(t, 'conn.conf', {
+      name: names[i]!,
+      keyExchange: c.ikeVersion === 1 ? 'ikev1' : 'ikev2',
+      localAddress: input.localAddress,
+      localId: input.localId,
+      localTs: input.localSelectors,
+      remoteAddress: tn.outsideIp,
+      remoteId: tn.outsideIp,
+      remoteTs: input.remoteSelectors,
+      ike: toStrongswanIke(c),
+      esp: toStrongswanEsp(c),
+      ikeLifetime: c.ikeLifetime,
+      ipsecLifetime: c.ipsecLifetime,
+      dpdDelay: c.dpd.delay,
+      dpdTimeout: c.dpd.timeout,
+      // stroke has no if_id: route-based uses a mark per tunnel matched by a VTI with the same key.
+      routeOptions: { fragment: route ? [`mark=${escapeInt(ifaces[i]!.ifId)}`, `leftupdown="${escapePath(scriptPath)} updown ${tn.index}"`].join('\n') : '' },
+    }),
+  )
+  const secrets = input.tunnels.map((tn) => fillTemplate(t, 'secret.line', { localId: input.localId, remoteId: tn.outsideIp, psk: tn.psk }).trimEnd())
+  const files: RenderedFile[] = [
+    { path: paths.conf, mode: 0o644, content: fillTemplate(t, 'ipsec.conf', { comment: input.details.name, slug: input.slug, conns: { fragment: conns.join('\n') } }), secret: false, role: 'ipsec.conf include: one conn per AWS tunnel' },
+    { path: paths.secrets, mode: 0o600, content: fillTemplate(t, 'ipsec.secrets', { comment: input.details.name, slug: input.slug, secrets: { fragment: secrets.join('\n') } }), secret: true, role: 'ipsec.secrets include: the PSKs' },
+  ]
+  const notes = [`ipsec.conf must include ${paths.conf} and ipsec.secrets ${paths.secrets} (the Debian defaults include /etc/ipsec.d/*.conf only on some releases: check).`]
+  if (route) {
+    files.push({ path: paths.charonSnippet, mode: 0o644, content: fillTemplate(t, 'charon-routes.conf', { slug: input.slug }), secret: false, role: 'charon setting: no table-220 routes for the 0/0 route-based policies' })
+    files.push(renderRouteScript(opts.templatesDir, input, ifaces, { path: scriptPath, link: 'vti' }))
+    notes.push('Route-based (VTI): charon.install_routes=no applies to every connection of this charon; restart charon (not just reload) for it to take effect.')
+  }
+  return { kind: 'strongswan-legacy', version: opts.version, routing: input.routing, files, connectionNames: names, notes }
+}

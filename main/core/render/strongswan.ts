@@ -1,0 +1,60 @@
+// strongSwan swanctl (VICI) renderer: one conf.d file with both tunnels and their PSKs.
+import type { RenderInput } from '../details/resolve'
+import { toStrongswanEsp, toStrongswanIke } from './crypto'
+import { escapeInt, escapePath } from './escape'
+import { renderRouteScript, toRouteScriptPath, toTunnelInterfaces } from './route-plumbing'
+import { fillTemplate, loadKindTemplates } from './templates'
+import type { FileLayout, RenderedConfig } from './types'
+
+/** The swanctl conf.d file path for a connection set. */
+export function toSwanctlPath(slug: string, layout: FileLayout): string {
+  return `${layout === 'rhel' ? '/etc/strongswan/swanctl' : '/etc/swanctl'}/conf.d/tunnelwright-${slug}.conf`
+}
+
+/** Renders the swanctl configuration (and route.sh in route-based mode). */
+export function renderStrongswan(input: RenderInput, opts: { templatesDir: string; layout: FileLayout; version: string }): RenderedConfig {
+  const t = loadKindTemplates(opts.templatesDir, 'strongswan')
+  const c = input.details.crypto
+  const names = input.tunnels.map((tn) => `${input.slug}-t${tn.index}`) as unknown as readonly [string, string]
+  const route = input.routing === 'route'
+  const ifaces = toTunnelInterfaces(input, 'xfrm')
+  const scriptPath = toRouteScriptPath(input, opts.layout)
+  const connections = input.tunnels.map((tn, i) =>
+    fillTemplate(t, 'connection.conf', {
+      name: names[i]!,
+      ikeVersion: c.ikeVersion,
+      localAddress: input.localAddress,
+      remoteAddress: tn.outsideIp,
+      proposals: toStrongswanIke(c),
+      dpdDelay: c.dpd.delay,
+      dpdTimeout: c.dpd.timeout,
+      // IKEv1 has no IKE rekey: charon reauthenticates, so the phase 1 lifetime is reauth_time.
+      ikeLifetime: { fragment: c.ikeVersion === 1 ? `reauth_time = ${escapeInt(c.ikeLifetime)}s` : `rekey_time = ${escapeInt(c.ikeLifetime)}s` },
+      localId: input.localId,
+      remoteId: tn.outsideIp,
+      localTs: input.localSelectors,
+      remoteTs: input.remoteSelectors,
+      espProposals: toStrongswanEsp(c),
+      ipsecRekey: Math.floor(c.ipsecLifetime * 0.9),
+      ipsecLifetime: c.ipsecLifetime,
+      // 0/0 selectors are safe only bound to an XFRM interface (distinct if_id per tunnel).
+      routeOptions: { fragment: route ? [`if_id_in = ${escapeInt(ifaces[i]!.ifId)}`, `if_id_out = ${escapeInt(ifaces[i]!.ifId)}`, `updown = "${escapePath(scriptPath)} updown ${tn.index}"`].join('\n') : '' },
+    }),
+  )
+  const secrets = input.tunnels.map((tn, i) => fillTemplate(t, 'secret.conf', { name: names[i]!, localId: input.localId, remoteId: tn.outsideIp, psk: tn.psk }))
+  const content = fillTemplate(t, 'swanctl.conf', {
+    comment: input.details.name,
+    slug: input.slug,
+    connections: { fragment: connections.join('\n') },
+    secrets: { fragment: secrets.join('\n') },
+  })
+  const files = [{ path: toSwanctlPath(input.slug, opts.layout), mode: 0o600, content, secret: true, role: 'swanctl connections and PSKs (include conf.d/*.conf)' }]
+  const notes: string[] = []
+  if (route) {
+    files.push(renderRouteScript(opts.templatesDir, input, ifaces, { path: scriptPath, link: 'xfrm' }))
+    notes.push(`Route-based: ${scriptPath} creates ${ifaces[0].iface}/${ifaces[1].iface} when each tunnel comes up; clamp TCP MSS for forwarded traffic (≤ 1382 with NAT-T, ≤ 1398 without).`)
+  } else {
+    notes.push('Policy-based: both tunnels carry the same selectors, so the kernel uses one at a time (the newer SA\'s policy); the other takes over when it goes down.')
+  }
+  return { kind: 'strongswan', version: opts.version, routing: input.routing, files, connectionNames: names, notes }
+}

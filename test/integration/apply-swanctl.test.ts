@@ -1,0 +1,98 @@
+// Apply on a real strongSwan (swanctl) gateway against the AWS-shaped peer: both tunnels up, traffic
+// through, the user's other connection untouched, idempotent, rollback byte-identical.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { GatewayShell } from '../../main/core/apply/engine'
+import { Details } from '../../main/core/details/model'
+import { processSecretSources } from '../../main/core/details/resolve'
+import { applyChange, detectGateway, prepareChange, rollbackChange } from '../../main/core/workflow'
+import { up, type Lab } from '../lab'
+import { labGate } from '../support/gate'
+
+const g = labGate('apply on swanctl (lab)')
+
+/** The gateway's own shell, as an SSH exec sees it (same mount and network namespaces as sshd). */
+function nodeShell(lab: Lab): GatewayShell & { trips: number } {
+  const shell = {
+    trips: 0,
+    async runScript(script: string, opts?: { timeoutMs?: number; onOutput?: (chunk: string) => void }) {
+      shell.trips++
+      const r = await lab.gateway.exec(['sh'], { input: script, timeoutMs: opts?.timeoutMs ?? 60_000 })
+      opts?.onOutput?.(r.stdout)
+      return { code: r.code, stdout: r.stdout, stderr: r.stderr }
+    },
+  }
+  return shell
+}
+
+async function ping(lab: Lab): Promise<boolean> {
+  for (let i = 0; i < 10; i++) {
+    const r = await lab.gateway.execLanHost(['ping', '-c', '1', '-W', '2', lab.aws.hostIp])
+    if (r.code === 0) return true
+  }
+  return false
+}
+
+describe.skipIf(g.skip)('apply on a swanctl gateway', () => {
+  let lab: Lab
+  let shell: ReturnType<typeof nodeShell>
+  let details: Details
+  const snapshot = async () => {
+    const r = await lab.gateway.exec(['sh', '-c', 'for f in /etc/swanctl/swanctl.conf /etc/swanctl/conf.d/*; do echo "== $f"; cat "$f"; done'])
+    return r.stdout
+  }
+
+  beforeAll(async () => {
+    lab = await up({ gateway: 'swanctl', existingConnection: true })
+    shell = nodeShell(lab)
+    details = Details.parse({ ...lab.details(), routing: 'policy' })
+  })
+  afterAll(async () => {
+    await lab?.down()
+  })
+
+  it('detects strongSwan with swanctl', async () => {
+    const facts = await detectGateway(shell)
+    expect(facts.stack.kind).toBe('strongswan')
+    expect(facts.stack.version).toMatch(/^5\.9/)
+    expect(facts.paths.swanctlConfD).toBe('/etc/swanctl/conf.d')
+    expect(facts.isRoot).toBe(true)
+  })
+
+  it('applies: both tunnels up, ping through, the other connection untouched, then no-op, then rollback', async () => {
+    const before = await snapshot()
+    const otherBefore = (await lab.gateway.exec(['swanctl', '--list-conns'])).stdout
+    const change = await prepareChange(shell, details, { sources: processSecretSources })
+    expect(change.plan.noop).toBe(false)
+    expect(change.plan.changes.find((c) => c.secret)?.diff).not.toContain(lab.aws.psks[0])
+
+    shell.trips = 0
+    const steps: string[] = []
+    const result = await applyChange(shell, change, { confirmWithin: 60, onProgress: (p) => steps.push(p.step) })
+    expect(result.outcome, JSON.stringify(result)).toBe('committed')
+    expect(steps).toEqual(expect.arrayContaining(['BACKED-UP', 'WRITTEN', 'VALIDATED', 'ACTIVATED', 'VERIFIED', 'COMMITTED']))
+    expect(shell.trips).toBeLessThanOrEqual(3)
+
+    const sas = await lab.aws.listSas()
+    expect(sas.filter((s) => s.state === 'ESTABLISHED')).toHaveLength(2)
+    // Exactly one CHILD_SA per tunnel: AWS deletes extra SAs (and flaps the tunnel doing so).
+    for (const sa of sas) expect(sa.children.map((c) => c.state), sa.name).toEqual(['INSTALLED'])
+    expect(await ping(lab)).toBe(true)
+    const otherAfter = (await lab.gateway.exec(['swanctl', '--list-conns'])).stdout
+    for (const name of otherBefore.split('\n').filter((l) => /^\S.*:/.test(l)).map((l) => l.split(':')[0]!)) expect(otherAfter).toContain(`${name}:`)
+
+    // The same details again: nothing to do, and the tunnels are not bounced.
+    const spis = (list: Awaited<ReturnType<Lab['aws']['listSas']>>) => list.map((s) => `${s.raw['initiator-spi']}/${s.children.map((c) => c.raw['spi-in']).join(',')}`).sort()
+    const ikeIdsBefore = spis(sas)
+    expect(ikeIdsBefore.every((x) => /^[0-9a-f]{16}\/[0-9a-f]{8}$/.test(x)), ikeIdsBefore.join(' ')).toBe(true)
+    const again = await prepareChange(shell, details, { sources: processSecretSources })
+    expect(again.plan.noop).toBe(true)
+    expect((await applyChange(shell, again)).outcome).toBe('no-change')
+    expect(spis(await lab.aws.listSas())).toEqual(ikeIdsBefore)
+
+    // Rollback: the files are exactly what they were, and our connections are gone from the daemon.
+    const rb = await rollbackChange(shell)
+    expect(rb.files.length).toBeGreaterThan(0)
+    expect(await snapshot()).toBe(before)
+    expect((await lab.gateway.exec(['swanctl', '--list-conns'])).stdout).not.toContain(`${change.rendered.connectionNames[0]}:`)
+  })
+})

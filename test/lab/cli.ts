@@ -1,0 +1,97 @@
+// `npm run lab -- <scenario> [options]`: brings a lab up for hands-on use, prints how to reach it, and
+// keeps it up until Ctrl-C (SIGINT/SIGTERM tear it down). `npm run lab -- clean` removes crashed runs.
+import { writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { cleanStale, downPrefix, up, type GatewayKind, type LabOptions, type PfsenseVersion } from './index'
+import { type Block } from './topology'
+
+const USAGE = `usage: npm run lab -- <swanctl|starter|libreswan|pfsense> [options]
+       npm run lab -- clean            tear down runs whose owner died
+       npm run lab -- down <prefix>    tear down one run by its prefix
+options:
+  --nat                    gateway WAN behind source NAT
+  --block udp500,udp4500,esp
+  --ssh-delay MS           user-space delay in the SSH relay
+  --login root|sudo        --auth key|password      --no-sftp
+  --existing               an unrelated IPsec connection already up on the gateway
+  --route-based            aws uses 0/0 selectors
+  --govcloud               aws refuses sha1/modp1024
+  --pfsense-version V      2.4.5_1 | 2.5.2 | 2.6.0 | 2.7.0 | 2.8.0-dev-dcc7c577b5
+  --json                   print one JSON line (prefix, ssh, details) instead of the text summary
+  --details FILE           also write the details file (PSKs included) to FILE
+`
+
+function parse(argv: string[]): { opts: LabOptions; json: boolean; detailsFile?: string } {
+  const [kind, ...rest] = argv
+  if (!kind || !['swanctl', 'starter', 'libreswan', 'pfsense'].includes(kind)) throw new Error(USAGE)
+  const o: { -readonly [K in keyof LabOptions]: LabOptions[K] } = { gateway: kind as GatewayKind }
+  let json = false
+  let detailsFile: string | undefined
+  for (let i = 0; i < rest.length; i++) {
+    const a = rest[i]
+    const next = () => {
+      const v = rest[++i]
+      if (v === undefined) throw new Error(`${a} needs a value\n${USAGE}`)
+      return v
+    }
+    switch (a) {
+      case '--nat': o.nat = true; break
+      case '--block': o.block = next().split(',') as Block[]; break
+      case '--ssh-delay': o.sshDelayMs = Number(next()); break
+      case '--login': o.login = next() as 'root' | 'sudo'; break
+      case '--auth': o.auth = next() as 'key' | 'password'; break
+      case '--no-sftp': o.sftp = false; break
+      case '--existing': o.existingConnection = true; break
+      case '--route-based': o.routeBased = true; break
+      case '--govcloud': o.govcloud = true; break
+      case '--pfsense-version': o.pfsenseVersion = next() as PfsenseVersion; break
+      case '--json': json = true; break
+      case '--details': detailsFile = next(); break
+      default: throw new Error(`unknown option ${a}\n${USAGE}`)
+    }
+  }
+  return { opts: o, json, ...(detailsFile ? { detailsFile } : {}) }
+}
+
+async function main(): Promise<void> {
+  const argv = process.argv.slice(2)
+  if (argv[0] === 'clean') {
+    const cleaned = cleanStale()
+    console.log(cleaned.length ? `cleaned ${cleaned.join(' ')}` : 'nothing to clean')
+    return
+  }
+  if (argv[0] === 'down') {
+    downPrefix(argv[1] ?? '')
+    console.log(`down ${argv[1]}`)
+    return
+  }
+  const { opts, json, detailsFile } = parse(argv)
+  const lab = await up(opts)
+  const keyFile = lab.gateway.ssh.privateKey ? join(lab.gatewayDir, 'client_ed25519') : undefined
+  const knownHosts = join(lab.gatewayDir, 'known_hosts')
+  writeFileSync(knownHosts, lab.gateway.ssh.knownHostsLine + '\n')
+  if (detailsFile) writeFileSync(detailsFile, JSON.stringify(lab.details(), null, 2) + '\n', { mode: 0o600 })
+  if (json) {
+    console.log(JSON.stringify({ prefix: lab.prefix, upMs: lab.upMs, ssh: lab.gateway.ssh, keyFile, knownHosts, details: lab.details() }))
+  } else {
+    const s = lab.gateway.ssh
+    console.log(`lab ${lab.prefix} up in ${lab.upMs} ms (gateway: ${lab.gateway.kind})`)
+    console.log(`  ssh:    ssh -p ${s.port} -o UserKnownHostsFile=${knownHosts}${keyFile ? ` -i ${keyFile}` : ''} ${s.username}@127.0.0.1`)
+    if (s.password) console.log(`  password: ${s.password}`)
+    if (s.sudoPassword) console.log(`  sudo password: ${s.sudoPassword}`)
+    console.log(`  host key: ${s.hostKeySha256}`)
+    console.log(`  gateway public ${lab.gateway.publicIp}, WAN ${lab.gateway.wanIp}, LAN ${lab.gateway.lanCidr} (host ${lab.gateway.lanHostIp})`)
+    console.log(`  aws tunnels ${lab.aws.outsideIps.join(', ')}; dedicated ${lab.aws.dedicatedCidr} (host ${lab.aws.hostIp})`)
+    console.log(`  details for the app:${detailsFile ? ` ${detailsFile}` : ' pass --details FILE to write them'}`)
+    console.log(`  shell on the gateway: ${lab.gateway.enterArgv.join(' ')} bash`)
+    console.log(`  shell on aws:         ${lab.aws.enterArgv.join(' ')} bash`)
+    console.log('  Ctrl-C tears everything down')
+  }
+  // Stay up until a signal; the registry's handlers tear the lab down.
+  setInterval(() => undefined, 1 << 30)
+}
+
+main().catch((e: unknown) => {
+  console.error(e instanceof Error ? e.message : String(e))
+  process.exit(1)
+})

@@ -1,0 +1,99 @@
+// `tunnelwright render` end to end through runCli: files under --out with their modes, PSKs never on
+// stdout, lint errors block rendering, symlinks under --out refused.
+import { mkdirSync, mkdtempSync as mkdtempRaw, rmSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, describe, expect, test } from 'vitest'
+import { runCli, type CliIo } from '../../main/cli'
+import { DETAILS_FORMAT } from '../../main/core/details/model'
+
+const made: string[] = []
+const mkdtempSync = (prefix: string): string => {
+  const d = mkdtempRaw(prefix)
+  made.push(d)
+  return d
+}
+afterAll(() => made.forEach((d) => rmSync(d, { recursive: true, force: true })))
+
+const PSK1 = 'Tunnel1.Key_abcdefgh'
+const PSK2 = 'Tunnel2.Key_ijklmnop'
+
+function detailsFile(over: Record<string, unknown> = {}): string {
+  const dir = mkdtempSync(join(tmpdir(), 'tw-render-cli-'))
+  const p = join(dir, 'details.json')
+  const doc = {
+    format: DETAILS_FORMAT,
+    name: 'Agency East',
+    provider: 'cloud.gov',
+    gateway: { publicIp: '198.51.100.10', privateCidrs: ['10.40.0.0/24'] },
+    remote: {
+      dedicatedCidrs: ['172.31.16.0/20'],
+      tunnels: [
+        { outsideIp: '203.0.113.21', psk: PSK1, insideCidr: '169.254.10.0/30' },
+        { outsideIp: '203.0.113.22', psk: { env: 'TW_TEST_PSK2' }, insideCidr: '169.254.11.0/30' },
+      ],
+    },
+    ...over,
+  }
+  writeFileSync(p, JSON.stringify(doc), { mode: 0o600 })
+  return p
+}
+
+async function cli(args: string[]) {
+  let stdout = ''
+  let stderr = ''
+  const io: CliIo = { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t), env: { TW_TEST_PSK2: PSK2 } }
+  const code = await runCli(['render', ...args], io)
+  return { code, stdout, stderr }
+}
+
+describe('tunnelwright render', () => {
+  test('--out writes each file at its gateway path under DIR, secrets 0600, and says so', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'tw-render-out-'))
+    const r = await cli(['--details', detailsFile(), '--device', 'strongswan', '--out', out])
+    expect(r.code, r.stderr).toBe(0)
+    const conf = join(out, 'etc/swanctl/conf.d/tunnelwright-agency-east.conf')
+    expect(statSync(conf).mode & 0o777).toBe(0o600)
+    expect(readFileSync(conf, 'utf8')).toContain(`secret = 0s${Buffer.from(PSK2).toString('base64')}`)
+    expect(statSync(join(out, 'etc/tunnelwright/agency-east-route.sh')).mode & 0o777).toBe(0o700)
+    expect(r.stdout).toContain('holds PSKs')
+    expect(r.stdout + r.stderr).not.toContain(Buffer.from(PSK1).toString('base64'))
+  })
+
+  test('without --out: configs on stdout with the PSKs redacted; --json carries no secret file content', async () => {
+    const r = await cli(['--details', detailsFile(), '--device', 'libreswan', '--device-version', '5.1'])
+    expect(r.code, r.stderr).toBe(0)
+    expect(r.stdout).toContain('keyexchange=ikev1')
+    expect(r.stdout).toContain(': PSK [redacted')
+    expect(r.stdout).not.toContain(Buffer.from(PSK1).toString('base64'))
+    const j = await cli(['--details', detailsFile(), '--device', 'pfsense', '--json'])
+    expect(j.code).toBe(0)
+    const doc = JSON.parse(j.stdout) as { format: string; ok: boolean; routing: string; files: { secret: boolean; content?: string }[] }
+    expect(doc).toMatchObject({ format: 'tunnelwright/render@1', ok: true, routing: 'policy' })
+    expect(doc.files.every((f) => !f.secret || f.content === undefined)).toBe(true)
+    expect(j.stdout).not.toContain(Buffer.from(PSK1).toString('base64'))
+  })
+
+  test('lint errors block rendering (exit 1, nothing written)', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'tw-render-out-'))
+    const r = await cli(['--details', detailsFile({ crypto: { ikeLifetime: 3600, ipsecLifetime: 7200 } }), '--device', 'strongswan', '--out', out])
+    expect(r.code).toBe(1)
+    expect(r.stderr).toContain('lint error')
+    expect(() => statSync(join(out, 'etc'))).toThrow()
+  })
+
+  test('usage errors exit 2; a symlink under --out is refused', async () => {
+    expect((await cli(['--details', detailsFile()])).code).toBe(2)
+    expect((await cli(['--details', detailsFile(), '--device', 'cisco'])).code).toBe(2)
+    expect((await cli(['--details', detailsFile(), '--device', 'strongswan', '--routing', 'both'])).code).toBe(2)
+    expect((await cli(['--details', '/nonexistent/d.json', '--device', 'strongswan'])).code).toBe(2)
+    const out = mkdtempSync(join(tmpdir(), 'tw-render-out-'))
+    const elsewhere = mkdtempSync(join(tmpdir(), 'tw-render-elsewhere-'))
+    mkdirSync(join(out, 'etc'))
+    symlinkSync(elsewhere, join(out, 'etc', 'swanctl'))
+    const r = await cli(['--details', detailsFile(), '--device', 'strongswan', '--out', out])
+    expect(r.code).toBe(1)
+    expect(r.stderr).toContain('symbolic link')
+    expect(readdirSync(elsewhere)).toEqual([])
+  })
+})
