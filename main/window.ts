@@ -22,12 +22,23 @@ function safeOrigin(url: string): string | undefined {
   }
 }
 
+/** Links allowed to leave the app: https pages and mail drafts (parsed, not prefix-matched). */
+export function isExternalLink(url: string): boolean {
+  try {
+    const u = new URL(url)
+    return (u.protocol === 'https:' && u.username === '' && u.password === '') || u.protocol === 'mailto:'
+  } catch {
+    return false
+  }
+}
+
 /** Creates the main window and returns it with a check that IPC comes from its own top frame. */
-export function createMainWindow(): { win: BrowserWindow; isTrustedSender: (e: IpcMainInvokeEvent) => boolean } {
+export function createMainWindow(state?: { x?: number | undefined; y?: number | undefined; width: number; height: number; maximized: boolean }): { win: BrowserWindow; isTrustedSender: (e: IpcMainInvokeEvent) => boolean } {
   const entry = rendererEntry()
   const win = new BrowserWindow({
-    width: 1200,
-    height: 820,
+    width: state?.width ?? 1200,
+    height: state?.height ?? 820,
+    ...(state?.x !== undefined && state.y !== undefined ? { x: state.x, y: state.y } : {}),
     minWidth: 800,
     minHeight: 600,
     show: false,
@@ -45,21 +56,26 @@ export function createMainWindow(): { win: BrowserWindow; isTrustedSender: (e: I
       webviewTag: false,
       spellcheck: false,
       navigateOnDragDrop: false,
+      // Middle-click would open links in a new window (Electronegativity AUXCLICK_JS_CHECK).
+      disableBlinkFeatures: 'Auxclick',
     },
   })
 
-  // No navigation away from the app, no new windows. Links the user clicks open in the browser
-  // only if they are https (help pages); everything else is dropped.
+  // No navigation away from the app, no new windows. Links the user clicks open outside the app only
+  // if they are https (help pages) or mailto: (the request step's ticket); everything else is dropped.
   win.webContents.on('will-navigate', (event, url) => {
     if (!entry.isOwn(url)) event.preventDefault()
   })
   win.webContents.on('will-redirect', (event) => event.preventDefault())
   win.webContents.on('will-attach-webview', (event) => event.preventDefault())
   win.webContents.setWindowOpenHandler(({ url }) => {
-    if (url.startsWith('https://')) void shell.openExternal(url)
+    if (isExternalLink(url)) void shell.openExternal(url)
     return { action: 'deny' }
   })
-  win.once('ready-to-show', () => win.show())
+  win.once('ready-to-show', () => {
+    if (state?.maximized) win.maximize()
+    win.show()
+  })
   void win.loadURL(entry.url)
 
   const isTrustedSender = (event: IpcMainInvokeEvent): boolean =>

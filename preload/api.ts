@@ -2,11 +2,21 @@
 //
 // Types and constants only: no runtime imports. The renderer imports this file with `import type`
 // (plus the CHANNELS constant through the preload, never directly at runtime).
+//
+// Secrets never travel main → renderer. The renderer sends a secret once (setSecret, importDetails,
+// importProfile's passphrase) and from then on sees only `hasSecret`. No method returns a secret value.
 
 /** Either a value or a user-facing error; every IPC handler returns one, exceptions never cross IPC. */
 export type Result<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: AppError }
 
-/** An expected failure, in the words a user needs: what failed, the likely cause, the fix. */
+/**
+ * An expected failure, in the words a user needs: what failed, the likely cause, the fix.
+ *
+ * Codes the UI can branch on: 'ipc-sender', 'ipc-args', 'not-available' (the capability is not built
+ * yet), 'cancelled' (cancelJob), 'not-connected', 'profile-not-found', 'plan-not-found',
+ * 'details-incomplete', 'secret-storage-unavailable', 'ssh-host-key-changed', 'ssh-host-key-revoked',
+ * 'export-passphrase', 'internal'; plus the core's own codes (ssh-*, detect-failed, apply-*, …).
+ */
 export interface AppError {
   readonly code: string
   readonly message: string
@@ -14,8 +24,30 @@ export interface AppError {
   readonly fix?: string
 }
 
+declare const brand: unique symbol
+/** A string that only comes from where its brand says (main hands them out). */
+export type Brand<T, B extends string> = T & { readonly [brand]: B }
+/** A saved gateway profile. */
+export type ProfileId = Brand<string, 'ProfileId'>
+/** A plan prepared by planChange and held in main until applied or discarded. */
+export type PlanId = Brand<string, 'PlanId'>
+/** A details import whose secrets (PSKs) wait in main for saveProfile to adopt them. */
+export type ImportId = Brand<string, 'ImportId'>
+/** A long job; the renderer chooses it (`crypto.randomUUID() as JobId`) so it can cancel before the answer. */
+export type JobId = Brand<string, 'JobId'>
+/** A running status watch. */
+export type WatchId = Brand<string, 'WatchId'>
+/** A change record kept after an apply or rollback. */
+export type RecordId = Brand<string, 'RecordId'>
+
 /** The device kinds the app renders configs for (cli.md `--device KIND`). */
 export type DeviceKind = 'strongswan' | 'strongswan-legacy' | 'libreswan' | 'openswan' | 'pfsense'
+
+/** Route-based (XFRM/VTI) or policy-based IPsec. */
+export type RoutingMode = 'route' | 'policy'
+
+// ---------------------------------------------------------------------------------------------------
+// App and settings
 
 /** What the app is and what it supports, for the About box and the first screen. */
 export interface AppInfo {
@@ -25,15 +57,524 @@ export interface AppInfo {
   readonly detailsFormat: string
 }
 
-/** IPC channel names, `domain:verb-noun`; events are `domain:noun`. */
+/** User settings, remembered across restarts. */
+export interface Settings {
+  /** Screen-share safe mode: hide anything sensitive-looking (public IPs, fingerprints) in the UI. */
+  readonly screenShareSafe: boolean
+  /** Mask public IPs in the UI and in exports (diagnostics, change records). */
+  readonly maskPublicIps: boolean
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Details: request step, import, lint, render preview
+
+/** A finding of lint or of the request step, pointing into the details with a JSON pointer. */
+export interface LintFinding {
+  /** Stable rule id (kebab-case). */
+  readonly id: string
+  readonly severity: 'error' | 'warning' | 'info'
+  /** JSON pointer into the details ('' = the whole document), e.g. /gateway/privateCidrs/1. */
+  readonly path: string
+  readonly message: string
+  readonly why: string
+  readonly fix: string
+}
+
+/** What the agency tells cloud.gov when asking for a dedicated egress pool (the first step). */
+export interface ProviderRequestInput {
+  /** The agency gateway's public IPv4 address (becomes the AWS customer gateway). */
+  readonly publicIp: string
+  /** The agency's private CIDRs to reach through the tunnels. */
+  readonly privateCidrs: readonly string[]
+  /** The VPN device on the agency side; 'other' when it is none of the supported kinds. */
+  readonly endpointType: DeviceKind | 'other'
+  /** Roughly how many apps will use the dedicated pool (sizing). */
+  readonly approxApps: number
+}
+
+/** The support-ticket text for the request, built offline, with what is wrong in the input. */
+export interface ProviderRequest {
+  readonly to: string
+  readonly subject: string
+  readonly body: string
+  /** A mailto: link with subject and body (the user's mail client opens it; nothing is sent by the app). */
+  readonly mailto: string
+  readonly findings: readonly LintFinding[]
+  /** True when no finding is an error. */
+  readonly ready: boolean
+}
+
+/** IPsec proposal settings (defaults are cloud.gov's required values). */
+export interface CryptoDto {
+  readonly ikeVersion: 1 | 2
+  readonly encryption: 'aes256' | 'aes128' | 'aes256gcm16' | 'aes128gcm16' | '3des'
+  readonly integrity: 'sha256' | 'sha384' | 'sha512' | 'sha1' | 'md5'
+  readonly dhGroup: number
+  /** 0 = no PFS (AWS requires PFS). */
+  readonly pfsGroup: number
+  readonly ikeLifetime: number
+  readonly ipsecLifetime: number
+  readonly dpd: { readonly delay: number; readonly timeout: number }
+}
+
+/** One AWS tunnel without its PSK (PSKs live in main's secret store: slots psk1/psk2). */
+export interface TunnelDto {
+  readonly outsideIp: string
+  /** A /30 in 169.254.0.0/16. */
+  readonly insideCidr: string
+}
+
+/**
+ * The details of one connection as the UI edits them: tunnelwright/details@1 minus the PSKs, and
+ * allowed to be incomplete (publicIp absent, CIDR lists empty) until the user fills them in.
+ */
+export interface DetailsDraftDto {
+  readonly name: string
+  readonly provider: 'cloud.gov' | 'aws'
+  readonly gateway: {
+    readonly publicIp?: string
+    readonly privateCidrs: readonly string[]
+    readonly kind?: DeviceKind
+    readonly localAddress?: string
+  }
+  readonly remote: {
+    readonly dedicatedCidrs: readonly string[]
+    readonly egressIps: readonly string[]
+    readonly tunnels: readonly [TunnelDto, TunnelDto]
+  }
+  readonly crypto: CryptoDto
+  readonly routing: 'auto' | RoutingMode
+  readonly health?: { readonly target: string }
+}
+
+/** What an import file is: a details JSON, AWS's CustomerGatewayConfiguration XML, or AWS's generic text. */
+export type ImportFormat = 'details-json' | 'aws-xml' | 'aws-text'
+
+/** The result of an import: a draft (no PSKs), what is still missing, lint findings, and where the PSKs went. */
+export interface DetailsImport {
+  readonly draft: DetailsDraftDto
+  /** Fields the user must still fill in (JSON pointer + what belongs there). */
+  readonly needs: readonly { readonly path: string; readonly what: string }[]
+  readonly notes: readonly string[]
+  readonly findings: readonly LintFinding[]
+  /** Pass to saveProfile({ adoptImport }) to move the PSKs found in the file into the profile's secret store. */
+  readonly importId?: ImportId
+  /** Which PSKs the file carried (held in main, never sent back). */
+  readonly secretsFound: { readonly psk1: boolean; readonly psk2: boolean }
+}
+
+/** Lint of a draft: findings plus whether the draft is complete enough to render. */
+export interface LintReport {
+  readonly findings: readonly LintFinding[]
+  readonly complete: boolean
+}
+
+/** One file of a render preview; secret files (PSKs) carry a placeholder instead of their content. */
+export interface PreviewFile {
+  readonly path: string
+  readonly mode: number
+  readonly role: string
+  readonly secret: boolean
+  readonly content: string
+}
+
+/** A rendered config for a device kind, safe to show (no secret anywhere). */
+export interface RenderPreview {
+  readonly kind: DeviceKind
+  readonly version: string
+  readonly routing: RoutingMode
+  readonly files: readonly PreviewFile[]
+  readonly connectionNames: readonly [string, string]
+  readonly notes: readonly string[]
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Profiles and secrets
+
+/** The secret slots of a profile. */
+export type SecretSlot = 'psk1' | 'psk2' | 'sshPassword' | 'keyPassphrase' | 'sudoPassword'
+
+/** How to reach the gateway over SSH. */
+export interface ConnectionDto {
+  readonly host: string
+  readonly port: number
+  readonly username: string
+  /** password: slot sshPassword; key: privateKeyPath (+ slot keyPassphrase); agent: the SSH agent. */
+  readonly auth: 'password' | 'key' | 'agent'
+  /** Path of the private key file on this computer (read by main when connecting). */
+  readonly privateKeyPath?: string
+  /** Non-root login: run root commands through sudo (password from slot sudoPassword when it asks). */
+  readonly useSudo: boolean
+}
+
+/** A profile in the list. */
+export interface ProfileSummary {
+  readonly id: ProfileId
+  readonly name: string
+  readonly host: string
+  readonly kind?: DeviceKind
+  readonly updatedAt: string
+}
+
+/** A saved gateway profile: details, connection, and which secrets are stored (never their values). */
+export interface Profile {
+  readonly id: ProfileId
+  readonly name: string
+  readonly details: DetailsDraftDto
+  readonly connection: ConnectionDto
+  readonly hasSecret: Readonly<Record<SecretSlot, boolean>>
+  readonly createdAt: string
+  readonly updatedAt: string
+}
+
+/** What saveProfile takes: a new profile (no id) or an update. */
+export interface ProfileInput {
+  readonly id?: ProfileId
+  readonly name: string
+  readonly details: DetailsDraftDto
+  readonly connection: ConnectionDto
+  /** Adopt the PSKs of this import into the profile's secret store (then the import is forgotten). */
+  readonly adoptImport?: ImportId
+}
+
+/** Export options: secrets are excluded unless asked; when included they are encrypted with a passphrase. */
+export type ProfileExportOptions =
+  | { readonly id: ProfileId; readonly includeSecrets: false }
+  | { readonly id: ProfileId; readonly includeSecrets: true; readonly passphrase: string }
+
+/** What a save dialog in main ended with. */
+export type SaveOutcome = { readonly saved: true; readonly path: string } | { readonly saved: false }
+
+// ---------------------------------------------------------------------------------------------------
+// Gateway
+
+/** How connectGateway ended: connected, or the gateway's key is unknown and the user must decide. */
+export type ConnectOutcome =
+  | {
+      readonly status: 'connected'
+      readonly hostId: string
+      /** 'accepted' = recorded just now on the user's decision. */
+      readonly hostKey: { readonly keyType: string; readonly fingerprint: string; readonly status: 'known' | 'accepted' }
+    }
+  | {
+      /** Ask the user; if they accept, call connectGateway again with acceptFingerprint = fingerprint. */
+      readonly status: 'host-key-unknown'
+      readonly hostId: string
+      readonly keyType: string
+      readonly fingerprint: string
+    }
+
+/** What detection found on the gateway. */
+export interface GatewayFactsDto {
+  readonly os: { readonly id: string; readonly name: string; readonly version: string; readonly family: 'debian' | 'rhel' | 'freebsd' | 'other' }
+  readonly kernel: string
+  readonly stack: { readonly kind: DeviceKind | 'none'; readonly version: string; readonly detail: string }
+  readonly frontEnds: { readonly swanctl: boolean; readonly starter: boolean }
+  readonly daemonRunning: boolean
+  readonly layout: 'debian' | 'rhel'
+  readonly init: 'systemd' | 'other'
+  readonly routeBased: { readonly xfrmInterface: boolean; readonly vti: boolean }
+  readonly sftp: boolean
+  readonly isRoot: boolean
+  readonly pfsenseVersion?: string
+  readonly existingConnections: readonly string[]
+  readonly addresses: readonly string[]
+}
+
+/** The exact fix of a check finding, in the words of each firewall in use. */
+export interface CheckFix {
+  readonly nft?: string
+  readonly iptables?: string
+  readonly firewalld?: string
+  readonly ufw?: string
+  readonly pfsense?: string
+  readonly sysctl?: string
+}
+
+/** One firewall/NAT/kernel check result: verdict, evidence, why, fix. */
+export interface CheckFinding {
+  readonly id: string
+  readonly severity: 'ok' | 'info' | 'warning' | 'error'
+  readonly subject: { readonly peer?: string; readonly flow?: 'udp500' | 'udp4500' | 'esp'; readonly direction?: 'inbound' | 'outbound'; readonly topic?: string }
+  readonly verdict: 'allowed' | 'blocked' | 'unknown' | 'ok' | 'problem'
+  readonly evidence: readonly string[]
+  readonly why: string
+  readonly fix?: CheckFix
+}
+
+/** The result of checkGateway. */
+export interface CheckReport {
+  readonly at: string
+  readonly findings: readonly CheckFinding[]
+}
+
+/** What apply will do to one file; secret files carry a sentence instead of a diff. */
+export interface FileChangeDto {
+  readonly path: string
+  readonly action: 'create' | 'update' | 'unchanged' | 'remove' | 'append-line'
+  readonly secret: boolean
+  readonly diff: string
+}
+
+/** A prepared change, held in main under planId until applied. */
+export interface PlanDto {
+  readonly planId: PlanId
+  readonly profileId: ProfileId
+  readonly kind: DeviceKind
+  readonly routing: RoutingMode
+  readonly version: string
+  readonly changes: readonly FileChangeDto[]
+  readonly noop: boolean
+  readonly notes: readonly string[]
+}
+
+/** Steps of an apply, in order (the gateway-side transaction's markers). */
+export type ApplyStep = string
+
+/** A progress event of a long job. */
+export interface JobProgress {
+  readonly jobId: JobId
+  readonly kind: 'connect' | 'detect' | 'check' | 'plan' | 'apply' | 'rollback'
+  /** e.g. BACKUP, WRITE, RELOAD, VERIFY, CONFIRM (apply) or a phase name. */
+  readonly step: ApplyStep
+  readonly detail: string
+  /** Epoch ms. */
+  readonly at: number
+}
+
+/** How an apply ended. 'reverted' = the gateway undid it (unhealthy or cancelled before confirmation). */
+export interface ApplyResultDto {
+  readonly outcome: 'no-change' | 'committed' | 'reverted' | 'rolled-back' | 'failed'
+  readonly txnId?: string
+  readonly steps: readonly { readonly step: string; readonly at: number; readonly detail: string }[]
+  readonly failedStep?: string
+  readonly detail?: string
+  /** The change record of this apply (export it with exportChangeRecord). */
+  readonly recordId?: RecordId
+}
+
+/** What rollback restored. */
+export interface RollbackResultDto {
+  readonly restored: string
+  readonly files: readonly string[]
+  readonly recordId?: RecordId
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Status
+
+/** Live state of one tunnel (one AWS outside IP). */
+export interface TunnelStatusDto {
+  readonly peer: string
+  readonly name: string
+  readonly up: boolean
+  readonly ikeState?: string
+  readonly ikeAgeSec?: number
+  readonly childState?: string
+  readonly spiIn?: string
+  readonly spiOut?: string
+  readonly ikeAlgorithms?: string
+  readonly childAlgorithms?: string
+  readonly bytesIn: number
+  readonly bytesOut: number
+  readonly packetsIn: number
+  readonly packetsOut: number
+  readonly rates?: { readonly bytesInPerSec: number; readonly bytesOutPerSec: number; readonly packetsInPerSec: number; readonly packetsOutPerSec: number }
+  readonly nextRekeySec?: number
+  readonly natT: boolean
+  readonly ikeSaCount: number
+  readonly childSaCount: number
+  readonly lastChange?: { readonly at: number; readonly cause: string }
+  readonly probe?: { readonly at: number; readonly ok: boolean; readonly rttMs?: number; readonly detail?: string }
+}
+
+/** All tunnels at one moment, pushed on `tunnel:status`. */
+export interface StatusSnapshotDto {
+  readonly watchId: WatchId
+  readonly profileId: ProfileId
+  /** Epoch ms. */
+  readonly at: number
+  readonly source: 'vici' | 'swanctl' | 'stroke' | 'libreswan'
+  readonly tunnels: readonly TunnelStatusDto[]
+}
+
+/** An edge-triggered alert (tunnel down/up, one-way traffic, duplicate SAs), pushed on `tunnel:alert`. */
+export interface StatusAlert {
+  readonly watchId: WatchId
+  readonly profileId: ProfileId
+  readonly kind: 'tunnel-down' | 'tunnel-up' | 'one-way' | 'sa-count'
+  readonly peer: string
+  readonly name: string
+  readonly at: number
+  readonly detail: string
+}
+
+/** A status watch failed (connection lost); the watch has stopped. Pushed on `tunnel:watch-error`. */
+export interface WatchError {
+  readonly watchId: WatchId
+  readonly profileId: ProfileId
+  readonly error: AppError
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Records
+
+/** One line of the append-only activity log (secrets redacted). */
+export interface ActivityEntry {
+  /** ISO time. */
+  readonly at: string
+  /** OS user who ran the app. */
+  readonly user: string
+  readonly profileId?: string
+  /** Gateway host (masked when the setting says so in exports). */
+  readonly gateway?: string
+  /** What was done, e.g. 'apply', 'rollback', 'connect', 'profile-save'. */
+  readonly action: string
+  readonly txnId?: string
+  readonly outcome: string
+  readonly detail?: string
+}
+
+/** A change record in the list. */
+export interface ChangeRecordSummary {
+  readonly id: RecordId
+  readonly profileId: ProfileId
+  readonly at: string
+  readonly action: 'apply' | 'rollback'
+  readonly outcome: string
+  readonly txnId?: string
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Channels and the bridge
+
+/** IPC channel names, `domain:verb-noun`. */
 export const CHANNELS = {
   getAppInfo: 'app:get-info',
+  getSettings: 'settings:get-settings',
+  updateSettings: 'settings:update-settings',
+  buildProviderRequest: 'details:build-request',
+  importDetails: 'details:import-details',
+  lintDetails: 'details:lint-details',
+  previewRender: 'details:preview-render',
+  listProfiles: 'profile:list-profiles',
+  getProfile: 'profile:get-profile',
+  saveProfile: 'profile:save-profile',
+  deleteProfile: 'profile:delete-profile',
+  importProfile: 'profile:import-profile',
+  exportProfile: 'profile:export-profile',
+  setSecret: 'secret:set-secret',
+  clearSecret: 'secret:clear-secret',
+  connectGateway: 'gateway:connect-gateway',
+  disconnectGateway: 'gateway:disconnect-gateway',
+  detectGateway: 'gateway:detect-gateway',
+  checkGateway: 'gateway:check-firewall',
+  planChange: 'gateway:plan-change',
+  applyChange: 'gateway:apply-plan',
+  rollbackChange: 'gateway:rollback-change',
+  cancelJob: 'job:cancel-job',
+  watchStatus: 'status:watch-status',
+  unwatchStatus: 'status:unwatch-status',
+  listActivity: 'activity:list-entries',
+  listChangeRecords: 'record:list-records',
+  exportChangeRecord: 'record:export-record',
+  exportDiagnostics: 'diagnostics:export-bundle',
 } as const
 
 export type Channel = (typeof CHANNELS)[keyof typeof CHANNELS]
 
-/** The bridge exposed on `window.tunnelwright`: one named function per channel. */
-export interface TunnelwrightApi {
+/** Event names main pushes to the window, `domain:noun`, keyed by the bridge's subscribe function. */
+export const EVENTS = {
+  onJobProgress: 'job:progress',
+  onTunnelStatus: 'tunnel:status',
+  onStatusAlert: 'tunnel:alert',
+  onWatchError: 'tunnel:watch-error',
+} as const
+
+export type EventName = (typeof EVENTS)[keyof typeof EVENTS]
+
+/** The payload of each event, by subscribe function. */
+export interface EventPayloads {
+  readonly onJobProgress: JobProgress
+  readonly onTunnelStatus: StatusSnapshotDto
+  readonly onStatusAlert: StatusAlert
+  readonly onWatchError: WatchError
+}
+
+/** Stops a subscription. */
+export type Unsubscribe = () => void
+
+/** The request half of the bridge: one named function per channel, each answering a Result. */
+export interface TunnelwrightRequests {
   /** Versions and supported device kinds. */
   getAppInfo(): Promise<Result<AppInfo>>
+
+  /** The remembered settings. */
+  getSettings(): Promise<Result<Settings>>
+  /** Changes some settings and returns all of them. */
+  updateSettings(patch: Partial<Settings>): Promise<Result<Settings>>
+
+  /** The dedicated-pool request text for cloud.gov support, with findings on the input (offline). */
+  buildProviderRequest(input: ProviderRequestInput): Promise<Result<ProviderRequest>>
+  /** Parses a details JSON or an AWS export into a draft; PSKs in it stay in main (see importId). */
+  importDetails(args: { readonly text: string; readonly format: ImportFormat }): Promise<Result<DetailsImport>>
+  /** Lints a draft; with profileId the PSK rules use the profile's stored PSKs. */
+  lintDetails(args: { readonly draft: DetailsDraftDto; readonly profileId?: ProfileId; readonly device?: DeviceKind }): Promise<Result<LintReport>>
+  /** Renders the config a device would get, secret files replaced by a placeholder. */
+  previewRender(args: { readonly draft: DetailsDraftDto; readonly device: DeviceKind; readonly version?: string; readonly routing?: RoutingMode }): Promise<Result<RenderPreview>>
+
+  /** All saved profiles. */
+  listProfiles(): Promise<Result<readonly ProfileSummary[]>>
+  /** One profile. */
+  getProfile(id: ProfileId): Promise<Result<Profile>>
+  /** Creates or updates a profile. */
+  saveProfile(input: ProfileInput): Promise<Result<Profile>>
+  /** Deletes a profile and its stored secrets. */
+  deleteProfile(id: ProfileId): Promise<Result<void>>
+  /** Imports an exported profile file (its text); the passphrase opens encrypted secrets. */
+  importProfile(args: { readonly text: string; readonly passphrase?: string }): Promise<Result<Profile>>
+  /** Exports a profile through a save dialog in main (secrets excluded unless asked, then encrypted). */
+  exportProfile(opts: ProfileExportOptions): Promise<Result<SaveOutcome>>
+
+  /** Stores one secret of a profile (sent once; the answer says only that it is stored). */
+  setSecret(args: { readonly profileId: ProfileId; readonly slot: SecretSlot; readonly value: string }): Promise<Result<{ readonly hasSecret: true }>>
+  /** Forgets one secret of a profile. */
+  clearSecret(args: { readonly profileId: ProfileId; readonly slot: SecretSlot }): Promise<Result<{ readonly hasSecret: false }>>
+
+  /** Opens the SSH session of a profile; an unknown host key comes back as a decision to make. */
+  connectGateway(args: { readonly profileId: ProfileId; readonly acceptFingerprint?: string; readonly jobId?: JobId }): Promise<Result<ConnectOutcome>>
+  /** Closes the profile's session (and its status watches). */
+  disconnectGateway(profileId: ProfileId): Promise<Result<void>>
+  /** What the gateway is (read-only). */
+  detectGateway(args: { readonly profileId: ProfileId; readonly jobId?: JobId }): Promise<Result<GatewayFactsDto>>
+  /** Firewall/NAT/kernel checks for UDP 500/4500 and ESP to both AWS peers (read-only). */
+  checkGateway(args: { readonly profileId: ProfileId; readonly jobId?: JobId }): Promise<Result<CheckReport>>
+  /** Renders and plans a change: the diff of every file (secret files redacted). Changes nothing. */
+  planChange(args: { readonly profileId: ProfileId; readonly device?: DeviceKind; readonly routing?: RoutingMode; readonly jobId?: JobId }): Promise<Result<PlanDto>>
+  /** Applies a plan with confirm-or-revert; progress on `job:progress`; cancelJob before confirmation reverts. */
+  applyChange(args: { readonly planId: PlanId; readonly reason?: string; readonly confirmWithinSec?: number; readonly jobId?: JobId }): Promise<Result<ApplyResultDto>>
+  /** Restores the gateway to before the last committed change. */
+  rollbackChange(args: { readonly profileId: ProfileId; readonly reason?: string; readonly jobId?: JobId }): Promise<Result<RollbackResultDto>>
+  /** Cancels a long job; it ends with error 'cancelled' (an apply not yet confirmed is reverted by the gateway). */
+  cancelJob(jobId: JobId): Promise<Result<{ readonly cancelled: boolean }>>
+
+  /** Starts pushing status snapshots and alerts for a connected profile (stops when the window closes). */
+  watchStatus(args: { readonly profileId: ProfileId; readonly intervalMs?: number }): Promise<Result<{ readonly watchId: WatchId }>>
+  /** Stops a status watch. */
+  unwatchStatus(watchId: WatchId): Promise<Result<void>>
+
+  /** The newest activity log entries, newest first. */
+  listActivity(args: { readonly limit?: number }): Promise<Result<readonly ActivityEntry[]>>
+  /** Change records, newest first (optionally of one profile). */
+  listChangeRecords(args: { readonly profileId?: ProfileId }): Promise<Result<readonly ChangeRecordSummary[]>>
+  /** Saves a change record as Markdown or printable HTML through a save dialog in main. */
+  exportChangeRecord(args: { readonly recordId: RecordId; readonly format: 'markdown' | 'html' }): Promise<Result<SaveOutcome>>
+  /** Saves the diagnostics bundle (every secret redacted) through a save dialog in main. */
+  exportDiagnostics(args: { readonly profileId?: ProfileId }): Promise<Result<SaveOutcome>>
 }
+
+/** The event half of the bridge: named subscribe functions, each returning its unsubscribe. */
+export type TunnelwrightEvents = { readonly [K in keyof EventPayloads]: (cb: (payload: EventPayloads[K]) => void) => Unsubscribe }
+
+/** The bridge exposed on `window.tunnelwright`. */
+export type TunnelwrightApi = TunnelwrightRequests & TunnelwrightEvents

@@ -1,5 +1,7 @@
 import { StrictMode } from 'react'
 import { createRoot } from 'react-dom/client'
+// USWDS compiled CSS from node_modules: vite bundles it and the fonts/images it references (no CDN).
+import '@uswds/uswds/css/uswds.min.css'
 import { App } from './app'
 import './styles.css'
 

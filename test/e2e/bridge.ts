@@ -1,31 +1,79 @@
 // The e2e harness: the real built renderer in Debian Chromium, with the real core behind the same
-// handler table main/index.ts registers with ipcMain. Only Electron's IPC transport is not exercised.
+// handler table main/index.ts registers with ipcMain. Only Electron's IPC transport (and safeStorage,
+// dialogs) are not exercised: see createTestServices.
+import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto'
+import { mkdtempSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import type { Page } from '@playwright/test'
 import { createHandlers, type HandlerSpec } from '../../main/api-handlers'
-import type { Result } from '../../preload/api'
+import { AppServices, type Emit } from '../../main/app-services'
+import { toGuardedHandler } from '../../main/ipc-guard'
+import type { Encryptor } from '../../main/secret-store'
+import { EVENTS } from '../../preload/api'
 
-/** Exposes every bridge method on `window.tunnelwright` in `page`, validated like the IPC handlers. */
-export async function installBridge(page: Page): Promise<void> {
-  const handlers = createHandlers()
+/**
+ * Stand-in for Electron's safeStorage (it needs the Electron runtime and an OS keyring, which the
+ * Chromium-only harness does not have): AES-256-GCM under a per-run random key.
+ */
+export function createTestEncryptor(): Encryptor {
+  const key = randomBytes(32)
+  return {
+    isEncryptionAvailable: () => true,
+    encryptString: (plain) => {
+      const iv = randomBytes(12)
+      const c = createCipheriv('aes-256-gcm', key, iv)
+      const data = Buffer.concat([c.update(plain, 'utf8'), c.final()])
+      return Buffer.concat([iv, c.getAuthTag(), data])
+    },
+    decryptString: (buf) => {
+      const d = createDecipheriv('aes-256-gcm', key, buf.subarray(0, 12))
+      d.setAuthTag(buf.subarray(12, 28))
+      return Buffer.concat([d.update(buf.subarray(28)), d.final()]).toString('utf8')
+    },
+  }
+}
+
+/** The app's services over a fresh temp data folder; saves go to that folder instead of a dialog. */
+export function createTestServices(emit: Emit): { services: AppServices; dataDir: string } {
+  const dataDir = mkdtempSync(join(tmpdir(), 'tw-e2e-'))
+  const services = new AppServices({ dataDir, encryptor: createTestEncryptor(), emit, chooseSavePath: async (o) => join(dataDir, o.defaultName), user: 'e2e' })
+  return { services, dataDir }
+}
+
+/** Exposes every bridge method and event subscription on `window.tunnelwright` in `page`, validated like the IPC handlers. */
+export async function installBridge(page: Page): Promise<{ services: AppServices; dataDir: string }> {
+  const emit: Emit = (event, payload) => {
+    void page.evaluate(([e, p]) => (window as unknown as { __tw_dispatch?: (e: string, p: unknown) => void }).__tw_dispatch?.(e, p), [event, payload] as const).catch(() => undefined)
+  }
+  const created = createTestServices(emit)
+  const handlers = createHandlers(created.services)
   const names = Object.keys(handlers)
   for (const name of names) {
     const spec = handlers[name as keyof typeof handlers] as HandlerSpec<never>
-    await page.exposeBinding(`__tw_${name}`, async (_source, ...raw: unknown[]): Promise<Result<unknown>> => {
-      const parsed = spec.args.safeParse(raw)
-      if (!parsed.success) return { ok: false, error: { code: 'ipc-args', message: `Refused ${spec.channel}: malformed arguments.` } }
-      try {
-        return { ok: true, value: await (spec.run as (...a: unknown[]) => unknown)(...(parsed.data as unknown[])) }
-      } catch (err) {
-        return { ok: false, error: { code: 'internal', message: err instanceof Error ? err.message : String(err) } }
-      }
-    })
+    const guarded = toGuardedHandler(spec.channel, spec.args, () => true, spec.run as (...a: unknown[]) => unknown)
+    await page.exposeBinding(`__tw_${name}`, (source, ...raw: unknown[]) => guarded(source, ...raw))
   }
-  await page.addInitScript((methodNames: string[]) => {
-    const api: Record<string, (...a: unknown[]) => unknown> = {}
-    const w = window as unknown as Record<string, (...a: unknown[]) => unknown>
-    for (const n of methodNames) api[n] = (...a: unknown[]) => w[`__tw_${n}`]!(...a)
-    Object.defineProperty(window, 'tunnelwright', { value: Object.freeze(api), writable: false })
-  }, names)
+  await page.addInitScript(
+    ([methodNames, events]: [string[], Record<string, string>]) => {
+      const listeners = new Map<string, Set<(p: unknown) => void>>()
+      const api: Record<string, unknown> = {}
+      const w = window as unknown as Record<string, (...a: unknown[]) => unknown>
+      for (const n of methodNames) api[n] = (...a: unknown[]) => w[`__tw_${n}`]!(...a)
+      for (const [fn, event] of Object.entries(events)) {
+        api[fn] = (cb: (p: unknown) => void) => {
+          const set = listeners.get(event) ?? new Set()
+          listeners.set(event, set)
+          set.add(cb)
+          return () => set.delete(cb)
+        }
+      }
+      Object.defineProperty(window, '__tw_dispatch', { value: (e: string, p: unknown) => listeners.get(e)?.forEach((cb) => cb(p)), writable: false })
+      Object.defineProperty(window, 'tunnelwright', { value: Object.freeze(api), writable: false })
+    },
+    [names, { ...EVENTS }] as [string[], Record<string, string>],
+  )
+  return created
 }
 
 /** Fails the test on any request that is not the app's own origin: the app is offline by construction. */

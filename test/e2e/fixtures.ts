@@ -9,13 +9,13 @@ const chromium = process.env['PW_CHROMIUM_PATH'] ?? '/usr/bin/chromium'
 /** Why the renderer suite cannot run here, if it cannot. */
 export const chromiumGate = gate('e2e (renderer in Chromium)', existsSync(chromium) ? undefined : `needs ${chromium} (apt-get install chromium)`)
 
-export const test = base.extend<{ app: { origin: string; foreignRequests: string[] } }>({
+export const test = base.extend<{ app: { origin: string; foreignRequests: string[]; dataDir: string } }>({
   app: async ({ page }, use) => {
     const server = await serveRenderer()
     const foreignRequests = forbidForeignRequests(page, server.origin)
-    await installBridge(page)
+    const { dataDir } = await installBridge(page)
     await page.goto(server.origin + '/')
-    await use({ origin: server.origin, foreignRequests })
+    await use({ origin: server.origin, foreignRequests, dataDir })
     expect(foreignRequests, 'the app must make no request outside its own files').toEqual([])
     await server.close()
   },

@@ -9,8 +9,10 @@ const CHUNK = 1024
 /** One printf format argument (single-quoted) that prints exactly these bytes. */
 function toPrintfFormat(bytes: Buffer): string {
   let s = ''
-  for (const b of bytes) {
+  for (const [i, b] of bytes.entries()) {
     if (b === 0x25) s += '%%'
+    // A format that starts with '-' is taken for an option by printf (dash: "printf: Illegal option -").
+    else if (i === 0 && b === 0x2d) s += '\\055'
     else if (b >= 0x20 && b < 0x7f && b !== 0x5c && b !== 0x27) s += String.fromCharCode(b)
     else s += '\\' + b.toString(8).padStart(3, '0')
   }

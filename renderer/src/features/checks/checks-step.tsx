@@ -1,0 +1,99 @@
+import type { CheckFix, CheckFinding } from '../../../../preload/api'
+import { AppErrorAlert, Notice } from '../../components/app-error-alert'
+import { CopyButton } from '../../components/copy-button'
+import { HelpPanel } from '../../components/help-panel'
+import { StepHeading } from '../../components/step-heading'
+import { FINDING_HELP, STEP_HELP } from '../../help/help-texts'
+import { maskIps, useIpMasked } from '../safe-mode/safe-mode-store'
+import { StepNav } from '../wizard/step-nav'
+import { STEPS } from '../wizard/wizard-store'
+import { useChecksStore } from './checks-store'
+
+const FIREWALL_NAMES: Record<keyof CheckFix, string> = { nft: 'nftables', iptables: 'iptables', firewalld: 'firewalld', ufw: 'ufw', pfsense: 'pfSense', sysctl: 'sysctl' }
+const FLOW_NAMES = { udp500: 'UDP 500 (IKE)', udp4500: 'UDP 4500 (NAT traversal)', esp: 'ESP (IP protocol 50)' } as const
+
+function toTitle(f: CheckFinding, masked: boolean): string {
+  const s = f.subject
+  const what = s.flow ? `${FLOW_NAMES[s.flow]}${s.direction ? ` ${s.direction}` : ''}` : (s.topic ?? f.id)
+  const peer = s.peer ? ` to ${masked ? maskIps(s.peer) : s.peer}` : ''
+  return `${what}${peer}: ${f.verdict}`
+}
+
+/** One finding with its evidence, why it matters, and per-firewall fix commands. */
+function FindingCard({ f, masked }: { readonly f: CheckFinding; readonly masked: boolean }) {
+  const type = f.severity === 'error' ? 'error' : f.severity === 'warning' ? 'warning' : f.severity === 'ok' ? 'success' : 'info'
+  const help = FINDING_HELP[f.id]
+  const fixes = Object.entries(f.fix ?? {}).filter(([, cmd]) => cmd) as [keyof CheckFix, string][]
+  return (
+    <li className="margin-bottom-2">
+      <div className={`usa-alert usa-alert--${type} usa-alert--slim`}>
+        <div className="usa-alert__body">
+          <h4 className="usa-alert__heading">{toTitle(f, masked)}</h4>
+          <p className="usa-alert__text">{masked ? maskIps(f.why) : f.why}</p>
+          {f.evidence.length > 0 ? (
+            <details>
+              <summary>Evidence</summary>
+              <pre className="tw-pre">{f.evidence.map((e) => (masked ? maskIps(e) : e)).join('\n')}</pre>
+            </details>
+          ) : null}
+          {fixes.map(([fw, cmd]) => (
+            <div key={fw}>
+              <p className="margin-bottom-0">
+                <strong>Fix with {FIREWALL_NAMES[fw]}:</strong>
+              </p>
+              <pre className="tw-pre" aria-label={`Fix command for ${FIREWALL_NAMES[fw]}`}>{masked ? maskIps(cmd) : cmd}</pre>
+              <CopyButton text={cmd} label={`Copy ${FIREWALL_NAMES[fw]} command`} />
+            </div>
+          ))}
+          {help ? <p className="usa-alert__text">{help.paragraphs.join(' ')}</p> : null}
+        </div>
+      </div>
+    </li>
+  )
+}
+
+/** Step 4: firewall, NAT and path checks, each with its fix. */
+export default function ChecksStep() {
+  const { report, job, error, run, cancel } = useChecksStore()
+  const masked = useIpMasked()
+  const problems = report?.findings.filter((f) => f.severity === 'error' || f.severity === 'warning') ?? []
+  return (
+    <section aria-labelledby="step-checks">
+      <StepHeading id="step-checks" number={4} total={STEPS.length}>
+        Firewall, NAT and path checks
+      </StepHeading>
+      <HelpPanel topic={STEP_HELP.checks} />
+      <ul className="usa-button-group">
+        <li className="usa-button-group__item">
+          <button type="button" className="usa-button" disabled={job !== undefined} onClick={() => void run()}>
+            {report ? 'Run the checks again' : 'Run the checks'}
+          </button>
+        </li>
+        {job ? (
+          <li className="usa-button-group__item">
+            <button type="button" className="usa-button usa-button--secondary" onClick={() => void cancel()}>
+              Cancel
+            </button>
+          </li>
+        ) : null}
+      </ul>
+      <p role="status" className="usa-hint">
+        {job ? 'Reading the firewall and routes on the gateway…' : report ? `${report.findings.length} checks, ${problems.length} need attention.` : ''}
+      </p>
+      {error ? <AppErrorAlert error={error} heading="The checks could not run" /> : null}
+      {report && problems.length === 0 ? <Notice type="success">Nothing blocks IKE or ESP to either AWS endpoint.</Notice> : null}
+      {report ? (
+        <ul className="usa-list usa-list--unstyled" aria-label="Check findings">
+          {[...report.findings].sort((a, b) => rank(a) - rank(b)).map((f, i) => (
+            <FindingCard key={`${f.id}-${i}`} f={f} masked={masked} />
+          ))}
+        </ul>
+      ) : null}
+      <StepNav step="checks" continueLabel="Continue to Review" />
+    </section>
+  )
+}
+
+function rank(f: CheckFinding): number {
+  return { error: 0, warning: 1, info: 2, ok: 3 }[f.severity]
+}

@@ -1,0 +1,36 @@
+import { create } from 'zustand'
+import type { AppError, CheckReport, JobId } from '../../../../preload/api'
+import { call, newJobId } from '../../bridge/bridge'
+import { useProfileStore } from '../profile/profile-store'
+
+interface ChecksState {
+  readonly report: CheckReport | undefined
+  readonly job: JobId | undefined
+  readonly error: AppError | undefined
+  readonly run: () => Promise<void>
+  readonly cancel: () => Promise<void>
+}
+
+/** The firewall/NAT/kernel checks of the connected gateway. */
+export const useChecksStore = create<ChecksState>()((set, get) => ({
+  report: undefined,
+  job: undefined,
+  error: undefined,
+  run: async () => {
+    const p = useProfileStore.getState().current
+    if (!p) {
+      set({ error: { code: 'not-connected', message: 'Connect to the gateway first.', fix: 'Open the Gateway step and connect.' } })
+      return
+    }
+    const job = newJobId()
+    set({ job, error: undefined })
+    const r = await call('checkGateway', { profileId: p.id, jobId: job })
+    if (get().job !== job) return
+    set(r.ok ? { job: undefined, report: r.value } : { job: undefined, error: r.error })
+  },
+  cancel: async () => {
+    const job = get().job
+    set({ job: undefined })
+    if (job) await call('cancelJob', job)
+  },
+}))

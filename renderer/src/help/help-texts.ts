@@ -1,0 +1,74 @@
+// Built-in help, offline: what each step and finding means and why AWS needs it.
+//
+// Plain text only (no links that would leave the app); sources are in the project's research notes.
+
+/** One help topic: a title, a few paragraphs, and why AWS (or IPsec) needs it. */
+export interface HelpTopic {
+  readonly title: string
+  readonly paragraphs: readonly string[]
+  readonly why?: string
+}
+
+/** Help for each step of the wizard. */
+export const STEP_HELP = {
+  request: {
+    title: 'Requesting a dedicated pool',
+    paragraphs: [
+      "Before anything can be configured, your organization's Org Admin asks the provider (cloud.gov support) for a dedicated pool of hosts. The request must contain four things: the public IP address of your VPN endpoint, the private networks (CIDRs) to connect, the type of endpoint, and roughly how many applications will use it.",
+      'Tunnelwright checks these as you type, writes the ticket text for you, and keeps the request with this connection so that the details you get back can be compared with what you asked for. Nothing is sent anywhere: you copy, save or e-mail the text yourself.',
+    ],
+    why: 'AWS registers your public IP as the "customer gateway" and only accepts IPsec from it; the CIDRs become static routes on the AWS side (at most 100), and traffic to anything not listed is dropped.',
+  },
+  details: {
+    title: 'Connection details',
+    paragraphs: [
+      'Enter what the provider sent back, or drop in the file they sent: a Tunnelwright details file, the AWS "Generic" configuration XML, or the AWS text download. AWS always gives two tunnels, each with its own outside IP, pre-shared key and a /30 inside CIDR in 169.254.0.0/16.',
+      'Pre-shared keys are sent to the app once and stored encrypted by the operating system; this window then only knows whether a key is set.',
+    ],
+    why: 'AWS runs each VPN connection as two tunnels in different availability zones and replaces one endpoint at a time during maintenance. Configuring both keeps you connected.',
+  },
+  gateway: {
+    title: 'Connecting to your gateway',
+    paragraphs: [
+      'Tunnelwright signs in to your own VPN gateway over SSH to read what it runs and, later, to apply the change. It needs a user that can run commands as root (directly or with sudo).',
+      "On first connect you are shown the gateway's host-key fingerprint. Compare it with the one your gateway reports (ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub) before you trust it. If a known gateway's key changes, Tunnelwright stops: that can mean a reinstall, or someone in the middle.",
+    ],
+  },
+  checks: {
+    title: 'Firewall, NAT and path checks',
+    paragraphs: [
+      'IPsec needs UDP port 500 (IKE) and IP protocol 50 (ESP) in both directions between your gateway and both AWS tunnel addresses. Behind NAT, UDP port 4500 is needed too. A NAT rule that rewrites traffic before IPsec sees it makes the tunnel come up but carry nothing.',
+      'Each finding comes with the exact command for the firewall it found; copy it, or let Tunnelwright apply it as part of the change.',
+    ],
+    why: 'AWS never initiates an IKEv1 tunnel: your gateway must reach both AWS endpoints, and their answers must get back in.',
+  },
+  review: {
+    title: 'Reviewing the change',
+    paragraphs: [
+      'This is exactly what will be written on the gateway, file by file. Lines starting with + are added, lines with - removed. Secrets appear as a placeholder.',
+      'The confirm-or-revert window is how long the gateway waits for you to confirm the change still works. If the change cuts off your SSH session, the gateway restores the previous configuration by itself when the window ends.',
+    ],
+  },
+  apply: {
+    title: 'Applying the change',
+    paragraphs: [
+      'The gateway backs up its current configuration, writes the new files, validates them with the IPsec software itself, activates them, starts both tunnels, verifies them, and waits for your confirmation. If any step fails, what was already changed is rolled back and you see why.',
+    ],
+  },
+  status: {
+    title: 'Live status',
+    paragraphs: [
+      'Each tunnel shows its state, how long it has been up, traffic in and out, and the number of security associations. A healthy AWS tunnel has one IKE SA and one child SA; extra child SAs are deleted by AWS after about 10 seconds.',
+      'Counters restart at zero after each rekey; throughput is computed within one SA so a rekey never shows as a spike.',
+    ],
+    why: 'AWS drops idle tunnels and replaces endpoints during maintenance; the connection is initiated and maintained from your side, so you are the one who must notice when it is down.',
+  },
+} satisfies Record<string, HelpTopic>
+
+/** Help for a finding, keyed by its stable rule id; an unknown id falls back to the finding's own text. */
+export const FINDING_HELP: Readonly<Record<string, HelpTopic>> = {
+  'udp-500-blocked': { title: 'UDP 500 blocked', paragraphs: ['IKE, the key exchange, runs on UDP port 500. If it is blocked, the gateway keeps retransmitting and no tunnel comes up.'] },
+  'udp-4500-blocked': { title: 'UDP 4500 blocked', paragraphs: ['Behind NAT, IKE and ESP move to UDP port 4500 (NAT traversal). It must be open in both directions.'] },
+  'esp-blocked': { title: 'ESP blocked', paragraphs: ['Without NAT, encrypted traffic is IP protocol 50 (ESP). If it is blocked, IKE comes up but no data passes (inbound bytes stay 0).'] },
+  'nat-before-ipsec': { title: 'NAT rewrites traffic before IPsec', paragraphs: ['A masquerade or SNAT rule changes the source address before the IPsec policy matches, so the traffic leaves unencrypted. Exclude the dedicated subnet from NAT.'] },
+}

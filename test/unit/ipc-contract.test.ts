@@ -1,0 +1,120 @@
+// The bridge contract: every request method has a channel, a schema and a preload function; names
+// follow `domain:verb-noun` / `domain:noun`; malformed calls and foreign senders are refused before
+// any handler runs; exceptions come back as Results.
+import { readFileSync } from 'node:fs'
+import { describe, expect, it, vi } from 'vitest'
+import { z } from 'zod'
+import { ARG_SCHEMAS, createHandlers } from '../../main/api-handlers'
+import { UserError } from '../../main/core/result'
+import { toGuardedHandler } from '../../main/ipc-guard'
+import { CHANNELS, EVENTS } from '../../preload/api'
+
+const PID = 'p-abcdef012345'
+
+describe('contract shape', () => {
+  it('names channels domain:verb-noun and events domain:noun, all distinct', () => {
+    for (const c of Object.values(CHANNELS)) expect(c).toMatch(/^[a-z]+:[a-z]+(-[a-z]+)+$|^app:get-info$/)
+    for (const e of Object.values(EVENTS)) expect(e).toMatch(/^[a-z]+:[a-z]+(-[a-z]+)*$/)
+    expect(new Set(Object.values(CHANNELS)).size).toBe(Object.values(CHANNELS).length)
+  })
+
+  it('has a handler and a schema for every channel, and the preload exposes each by name', () => {
+    const table = createHandlers()
+    const preload = readFileSync('preload/index.ts', 'utf8')
+    for (const [name, channel] of Object.entries(CHANNELS)) {
+      expect(table[name as keyof typeof table].channel).toBe(channel)
+      expect(ARG_SCHEMAS).toHaveProperty(name)
+      expect(preload).toContain(`${name}: (`)
+    }
+    for (const name of Object.keys(EVENTS)) expect(preload).toContain(`${name}: (cb) => subscribe(EVENTS.${name}, cb)`)
+    expect(preload).not.toMatch(/exposeInMainWorld\([^)]*ipcRenderer/)
+  })
+})
+
+describe('argument schemas refuse malformed calls', () => {
+  const bad: Record<keyof typeof ARG_SCHEMAS, unknown[][]> = {
+    getAppInfo: [[1]],
+    getSettings: [['x']],
+    updateSettings: [[{ maskPublicIps: 'yes' }], [{ extra: true }], []],
+    buildProviderRequest: [[{ publicIp: '1.2.3.4', privateCidrs: 'x', endpointType: 'strongswan', approxApps: 1 }], [{ publicIp: '1.2.3.4', privateCidrs: [], endpointType: 'cisco', approxApps: 1 }]],
+    importDetails: [[{ text: 1, format: 'aws-xml' }], [{ text: '', format: 'pdf' }], [{ text: 'x'.repeat(1024 * 1024 + 1), format: 'aws-xml' }]],
+    lintDetails: [[{ draft: {} }], [{ draft: null }]],
+    previewRender: [[{ draft: {}, device: 'strongswan' }]],
+    listProfiles: [[1]],
+    getProfile: [['../../etc/passwd'], [42], []],
+    saveProfile: [[{ name: 'x' }], [{ name: '', details: {}, connection: {} }]],
+    deleteProfile: [['p-'], [{}]],
+    importProfile: [[{ text: 3 }]],
+    exportProfile: [[{ id: PID, includeSecrets: true }], [{ id: PID }], [{ id: PID, includeSecrets: false, passphrase: 'x' }]],
+    setSecret: [[{ profileId: PID, slot: 'psk3', value: 'x' }], [{ profileId: PID, slot: 'psk1', value: '' }], [{ profileId: PID, slot: 'psk1' }]],
+    clearSecret: [[{ profileId: PID, slot: 'everything' }]],
+    connectGateway: [[{ profileId: PID, acceptFingerprint: 'MD5:aa:bb' }], [{ profileId: PID, acceptFingerprint: 'SHA256:short' }], [PID]],
+    disconnectGateway: [[{ profileId: PID }]],
+    detectGateway: [[{ profileId: PID, jobId: 'x' }]],
+    checkGateway: [[{}]],
+    planChange: [[{ profileId: PID, device: 'cisco' }], [{ profileId: PID, routing: 'bgp' }]],
+    applyChange: [[{ planId: 'plan-zz' }], [{ planId: 'plan-0123456789abcdef', confirmWithinSec: 5 }]],
+    rollbackChange: [[{ profileId: PID, reason: 'x'.repeat(3000) }]],
+    cancelJob: [[''], [1]],
+    watchStatus: [[{ profileId: PID, intervalMs: 10 }]],
+    unwatchStatus: [['w-1']],
+    listActivity: [[{ limit: -1 }], [{ limit: 1.5 }]],
+    listChangeRecords: [[{ profileId: 'x' }]],
+    exportChangeRecord: [[{ recordId: 'r-0123456789abcdef', format: 'pdf' }]],
+    exportDiagnostics: [[{ profileId: PID, include: 'secrets' }]],
+  }
+
+  for (const [name, calls] of Object.entries(bad)) {
+    it(`${name}: ${calls.length} malformed call(s) refused`, () => {
+      const schema = ARG_SCHEMAS[name as keyof typeof ARG_SCHEMAS] as z.ZodType
+      for (const args of calls) expect(schema.safeParse(args).success, JSON.stringify(args).slice(0, 80)).toBe(false)
+    })
+  }
+
+  it('accepts well-formed calls', () => {
+    expect(ARG_SCHEMAS.getProfile.safeParse([PID]).success).toBe(true)
+    expect(ARG_SCHEMAS.setSecret.safeParse([{ profileId: PID, slot: 'psk1', value: 'Psk.one_1234' }]).success).toBe(true)
+    expect(ARG_SCHEMAS.connectGateway.safeParse([{ profileId: PID, acceptFingerprint: 'SHA256:' + 'A'.repeat(43) }]).success).toBe(true)
+    expect(ARG_SCHEMAS.exportProfile.safeParse([{ id: PID, includeSecrets: true, passphrase: 'long enough passphrase' }]).success).toBe(true)
+  })
+})
+
+describe('guarded handler', () => {
+  const schema = z.tuple([z.string()])
+
+  it('refuses a foreign sender before validating or running anything', async () => {
+    const fn = vi.fn(() => 'ran')
+    const h = toGuardedHandler<{ frame: string }, typeof schema, string>('x:do-thing', schema, (e) => e.frame === 'main', fn)
+    const r = await h({ frame: 'iframe' }, 'arg')
+    expect(r).toMatchObject({ ok: false, error: { code: 'ipc-sender' } })
+    expect(fn).not.toHaveBeenCalled()
+    expect(await h({ frame: 'main' }, 'arg')).toEqual({ ok: true, value: 'ran' })
+  })
+
+  it('refuses malformed arguments without running the handler', async () => {
+    const fn = vi.fn(() => 'ran')
+    const h = toGuardedHandler('x:do-thing', schema, () => true, fn)
+    expect(await h({}, 42)).toMatchObject({ ok: false, error: { code: 'ipc-args' } })
+    expect(await h({}, 'a', 'b')).toMatchObject({ ok: false, error: { code: 'ipc-args' } })
+    expect(fn).not.toHaveBeenCalled()
+  })
+
+  it('turns a UserError into its AppError and hides unexpected errors', async () => {
+    const user = toGuardedHandler('x:do-thing', schema, () => true, () => {
+      throw new UserError('thing-failed', 'The thing failed.', { fix: 'Do it right.' })
+    })
+    expect(await user({}, 'a')).toEqual({ ok: false, error: { code: 'thing-failed', message: 'The thing failed.', fix: 'Do it right.' } })
+    const bug = toGuardedHandler('x:do-thing', schema, () => true, () => {
+      throw new Error('/home/ops/secret/path exploded')
+    })
+    const r = await bug({}, 'a')
+    expect(r).toMatchObject({ ok: false, error: { code: 'internal' } })
+    expect(JSON.stringify(r)).not.toContain('/home/ops')
+  })
+
+  it('a table without services refuses everything but app info with not-available', async () => {
+    const t = createHandlers()
+    expect(() => t.listProfiles.run()).toThrow(/not running/)
+    expect((await t.getAppInfo.run()).name).toBe('Tunnelwright')
+  })
+})
