@@ -68,7 +68,7 @@ import { JobRegistry } from './jobs'
 import { createProfileStore, type ProfileStore } from './profile-store'
 import { createSecretStore, type Encryptor, type SecretStore } from './secret-store'
 import { SettingsStore } from './settings-store'
-import { writePrivateFile } from './fs-atomic'
+import { writePrivateFile } from './core/fs-atomic'
 
 /** Pushes an event to the window. */
 export type Emit = <K extends keyof EventPayloads>(event: (typeof EVENTS)[K], payload: EventPayloads[K]) => void

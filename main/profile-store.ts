@@ -4,7 +4,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:f
 import { join } from 'node:path'
 import { parseProfileFile, PROFILE_FORMAT, ProfileFile, type Connection, type ProfileDetails } from './core/profile'
 import { UserError } from './core/result'
-import { writePrivateFile } from './fs-atomic'
+import { writePrivateFile } from './core/fs-atomic'
 
 /** What a save takes. */
 export interface ProfileDraft {

@@ -10,7 +10,7 @@ import type { SecretSlot } from './core/profile'
 import { SECRET_SLOTS } from './core/profile'
 import { UserError } from './core/result'
 import { Secret } from './core/secret'
-import { writePrivateFile } from './fs-atomic'
+import { writePrivateFile } from './core/fs-atomic'
 
 /** The part of Electron's safeStorage the store uses. */
 export interface Encryptor {

@@ -1,7 +1,7 @@
 // Remembered settings and window state (settings.json in the app data folder).
 import { existsSync, readFileSync } from 'node:fs'
 import { z } from 'zod'
-import { writePrivateFile } from './fs-atomic'
+import { writePrivateFile } from './core/fs-atomic'
 
 /** The user settings (the contract's Settings). */
 export const SettingsSchema = z.strictObject({ screenShareSafe: z.boolean().default(false), maskPublicIps: z.boolean().default(false) })

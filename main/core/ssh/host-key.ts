@@ -1,8 +1,9 @@
 // Host-key verification: fingerprints as OpenSSH prints them, OpenSSH known_hosts files (plain, hashed,
 // [host]:port, @revoked), the app's own known-hosts store, and the decision connect() enforces.
 import { createHash, createHmac, randomBytes } from 'node:crypto'
-import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs'
+import { mkdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { writePrivateFile } from '../fs-atomic'
 import { HostKeyError, SshError, type PresentedHostKey } from './errors'
 
 /** A public host key as the server sent it (the SSH wire blob). */
@@ -216,20 +217,7 @@ export function storeHostKey(storeDir: string, hostId: string, key: HostKey): vo
   const before = readIfExists(file) ?? ''
   const line = `${hostId} ${key.type} ${key.blob.toString('base64')}\n`
   const text = before === '' || before.endsWith('\n') ? before + line : `${before}\n${line}`
-  const tmp = `${file}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`
-  const fd = openSync(tmp, 'wx', 0o600)
-  try {
-    writeSync(fd, text)
-    fsyncSync(fd)
-  } finally {
-    closeSync(fd)
-  }
-  try {
-    renameSync(tmp, file)
-  } catch (err) {
-    unlinkSync(tmp)
-    throw err
-  }
+  writePrivateFile(file, text)
 }
 
 function describe(key: HostKey, hostId: string): PresentedHostKey {
