@@ -1,6 +1,7 @@
 // The command-line face of the core (../shared/docs/cli.md): same core, no Electron.
 import { getAppInfo } from './core/app-info'
 import { UserError } from './core/result'
+import { toSshExitCode } from './core/ssh/errors'
 import { EXIT, UsageError, type CliIo, type Command } from './commands/cli-io'
 import * as apply from './commands/apply'
 import * as check from './commands/check'
@@ -63,16 +64,41 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     io.stderr(`tunnelwright: unknown command '${first}'\n\n${USAGE}`)
     return EXIT.usage
   }
+  // --json promises one JSON document on stdout: a command that fails before writing one gets an error document.
+  let wroteStdout = false
+  let errText = ''
+  const tracked: CliIo = {
+    ...io,
+    stdout: (t) => {
+      wroteStdout = true
+      io.stdout(t)
+    },
+    stderr: (t) => {
+      errText += t
+      io.stderr(t)
+    },
+  }
+  const code = await runCommand(first, command, rest, tracked)
+  if (rest.includes('--json') && !wroteStdout && code !== EXIT.ok) {
+    const lines = errText.trim().split('\n').filter(Boolean)
+    const fix = lines.find((l) => l.startsWith('Fix: '))?.slice(5)
+    io.stdout(`${JSON.stringify({ format: `tunnelwright/${first}@1`, ok: false, exitCode: code, error: { message: lines.filter((l) => !l.startsWith('Fix: ') && !l.startsWith("Run 'tunnelwright")).join(' ').replace(/^tunnelwright \S+: /, ''), ...(fix ? { fix } : {}) } }, null, 2)}\n`)
+  }
+  return code
+}
+
+async function runCommand(name: string, command: Command, args: readonly string[], io: CliIo): Promise<number> {
   try {
-    return await command(rest, io)
+    return await command(args, io)
   } catch (err) {
     if (err instanceof UsageError) {
-      io.stderr(`tunnelwright ${first}: ${err.message}\n\nRun 'tunnelwright --help' for usage.\n`)
+      io.stderr(`tunnelwright ${name}: ${err.message}\n\nRun 'tunnelwright --help' for usage.\n`)
       return EXIT.usage
     }
     if (err instanceof UserError) {
-      io.stderr(`tunnelwright ${first}: ${err.message}\n${err.fix ? `Fix: ${err.fix}\n` : ''}`)
-      return EXIT.failed
+      io.stderr(`tunnelwright ${name}: ${err.message}\n${err.fix ? `Fix: ${err.fix}\n` : ''}`)
+      const exit = toSshExitCode(err)
+      return exit ?? EXIT.failed
     }
     throw err
   }

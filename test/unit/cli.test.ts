@@ -45,3 +45,14 @@ describe('tunnelwright CLI', () => {
     expect(bad.status).toBe(2)
   })
 })
+
+describe('--json failures', () => {
+  it('a failing command with --json still puts exactly one JSON document on stdout', async () => {
+    const { out, io } = capture()
+    const code = await runCli(['plan', '--details', '/nonexistent/details.json', '--host', 'root@127.0.0.1:1', '--json'], io)
+    expect(code).toBe(EXIT.usage)
+    const doc = JSON.parse(out.stdout)
+    expect(doc).toMatchObject({ format: 'tunnelwright/plan@1', ok: false, exitCode: 2 })
+    expect(doc.error.message).toMatch(/details/)
+  })
+})
