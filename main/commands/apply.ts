@@ -32,7 +32,7 @@ export const run: Command = async (args, io) => {
         io.stderr(`${toStepLine(p)}\n`)
       },
     })
-    if (opts.json) writeJson(io, 'apply', { outcome: result.outcome, txnId: result.txnId, failedStep: result.failedStep, detail: result.detail, steps: result.steps, plan: toPlanJson(change) })
+    if (opts.json) writeJson(io, 'apply', { outcome: result.outcome, txnId: result.txnId, failedStep: result.failedStep, detail: result.detail, fix: result.fix, steps: result.steps, plan: toPlanJson(change) })
     else io.stdout(`${toResultText(result)}\n`)
     return result.outcome === 'committed' || result.outcome === 'no-change' ? EXIT.ok : EXIT.failed
   })

@@ -61,10 +61,14 @@ export function toResultText(r: ApplyResult): string {
     case 'committed':
       return `Applied and confirmed (change ${r.txnId}). Roll back with: tunnelwright rollback --host …`
     case 'rolled-back':
-      return `Nothing changed: step "${r.failedStep}" failed and the gateway put the previous configuration back.${r.detail ? `\nThe gateway said: ${r.detail}` : ''}`
+      return `Nothing changed: step "${r.failedStep}" failed and the gateway put the previous configuration back.${r.detail ? `\nThe gateway said: ${r.detail}` : ''}${fixLine(r)}`
     case 'reverted':
-      return `Reverted: ${r.detail ?? 'the change was not confirmed'}. The gateway is back on its previous configuration.`
+      return `Reverted: ${r.detail ?? 'the change was not confirmed'}. The gateway is back on its previous configuration.${fixLine(r)}`
     case 'failed':
-      return `Not applied: ${r.detail ?? 'unknown failure'}.`
+      return `Not applied: ${r.detail ?? 'unknown failure'}.${fixLine(r)}`
   }
+}
+
+function fixLine(r: ApplyResult): string {
+  return r.fix ? `\nFix: ${r.fix}` : ''
 }

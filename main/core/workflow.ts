@@ -7,11 +7,14 @@ import type { DesiredFile } from './apply/txn-script'
 import type { Details } from './details/model'
 import { toRenderInput, type RoutingMode, type SecretSources } from './details/resolve'
 import { parseDetect, toAutoRouting, toDetectScript, type GatewayFacts } from './gateway/detect'
-import { toStackProfile, toStateDir } from './gateway/profiles'
+import { PFSENSE_CONFIG_XML, toPfsenseScriptPath, toStackProfile, toStateDir, withTrafficProbe } from './gateway/profiles'
+import { toLanAddress } from './status/read'
 import { renderDevice, type RenderedConfig } from './render'
 import { UserError } from './result'
 import { checkFirewall, toFirewallCommands } from './checks/firewall-check'
 import type { Finding as CheckFinding } from './checks/model'
+import { toDaemonCommands } from './checks/daemon-findings'
+import { probeFromGateway, toPathFindings, type PathCheckOptions } from './checks/path-check'
 import { runReadOnly } from './gateway/read-only'
 
 /** Detects what the gateway is (one round trip, read-only). */
@@ -23,6 +26,7 @@ export async function detectGateway(shell: GatewayShell): Promise<GatewayFacts> 
 
 /** A change prepared for one gateway: what it is, what we render, and the plan against what is there. */
 export interface PreparedChange {
+  readonly details: Details
   readonly facts: GatewayFacts
   readonly kind: DeviceKind
   readonly routing: RoutingMode
@@ -61,9 +65,13 @@ export async function prepareChange(
   const routing = opts.routing ?? (details.routing === 'auto' ? toAutoRouting(facts) : details.routing)
   const input = toRenderInput(details, { routing, sources: opts.sources })
   const rendered = renderDevice(input, kind, { version: facts.stack.version || undefined, layout: facts.layout, ...(opts.templatesDir ? { templatesDir: opts.templatesDir } : {}) })
-  const desired: DesiredFile[] = rendered.files.map((f) => ({ path: f.path, mode: f.mode, content: f.content, secret: f.secret }))
-  const plan = await planApply(shell, desired, toEnsureLines(kind, facts, rendered))
-  return { facts, kind, routing, rendered, plan }
+  // pfSense: our PHP script lives in the state folder (it holds the PSKs); running it is the activation.
+  const desired: DesiredFile[] =
+    kind === 'pfsense' && rendered.phpScript !== undefined
+      ? [{ path: toPfsenseScriptPath(facts, input.slug), mode: 0o600, content: rendered.phpScript, secret: true }]
+      : rendered.files.map((f) => ({ path: f.path, mode: f.mode, content: f.content, secret: f.secret }))
+  const plan = await planApply(shell, desired, toEnsureLines(kind, facts, rendered), { baseDir: toStateDir(facts) })
+  return { details, facts, kind, routing, rendered, plan }
 }
 
 /** Applies a prepared change with confirm-or-revert on the gateway. */
@@ -72,8 +80,16 @@ export async function applyChange(
   change: PreparedChange,
   opts: { readonly confirmWithin?: number; readonly onProgress?: (p: ApplyProgress) => void; readonly healthy?: () => Promise<boolean> } = {},
 ): Promise<ApplyResult> {
+  const lan = toLanAddress(change.facts, change.details)
+  const target = change.details.health?.target
+  const probe = lan && target ? { from: lan, to: target } : undefined
+  // pfSense: the profile needs our script and the peers (SAs are found by peer address); write_config()
+  // rewrites config.xml, so the transaction backs it up and puts it back byte for byte on revert/rollback.
+  const pfsense = change.kind === 'pfsense' && change.plan.files[0] ? { scriptPath: change.plan.files[0].path, peers: change.details.remote.tunnels.map((t) => t.outsideIp), ...(probe ? { probe } : {}) } : undefined
   return applyPlan(shell, change.plan, {
-    stack: toStackProfile(change.facts, change.rendered),
+    // With a health target, "up" means a ping from the LAN side reaches it through the tunnels.
+    stack: pfsense ? toStackProfile(change.facts, change.rendered, { pfsense }) : withTrafficProbe(toStackProfile(change.facts, change.rendered), probe),
+    ...(pfsense ? { backupOnly: [PFSENSE_CONFIG_XML] } : {}),
     baseDir: toStateDir(change.facts),
     confirmWithin: opts.confirmWithin ?? 120,
     ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
@@ -87,8 +103,12 @@ export async function rollbackChange(shell: GatewayShell, opts: { readonly facts
   return rollbackLast(shell, { baseDir: toStateDir(facts) })
 }
 
-/** Firewall, NAT and kernel checks for UDP 500 / UDP 4500 / ESP to both AWS peers (one round trip after detection). */
-export async function checkGateway(shell: GatewayShell, details: Details, opts: { readonly facts?: GatewayFacts; readonly routing?: RoutingMode } = {}): Promise<{ facts: GatewayFacts; findings: CheckFinding[] }> {
+/** Firewall, NAT and kernel checks for UDP 500 / UDP 4500 / ESP to both AWS peers, the IKE path probe, and the daemons' status. */
+export async function checkGateway(
+  shell: GatewayShell,
+  details: Details,
+  opts: { readonly facts?: GatewayFacts; readonly routing?: RoutingMode } & PathCheckOptions = {},
+): Promise<{ facts: GatewayFacts; findings: CheckFinding[] }> {
   const facts = opts.facts ?? (await detectGateway(shell))
   const routing = opts.routing ?? (details.routing === 'auto' ? toAutoRouting(facts) : details.routing)
   const input = {
@@ -97,7 +117,11 @@ export async function checkGateway(shell: GatewayShell, details: Details, opts: 
     agencyCidrs: details.gateway.privateCidrs,
     dedicatedCidrs: details.remote.dedicatedCidrs,
     routing,
+    // pfSense is judged by pf's rules (pfctl -sr, /tmp/rules.debug, disablevpnrules), not nft/iptables.
+    ...(facts.stack.kind === 'pfsense' ? { device: 'pfsense' } : {}),
   }
-  const outputs = await runReadOnly(shell, toFirewallCommands(input))
-  return { facts, findings: checkFirewall(input, outputs) }
+  // The batch (firewall + daemon status) and the IKE probe over VICI run at the same time: one round trip each.
+  const [outputs, probe] = await Promise.all([runReadOnly(shell, [...toFirewallCommands(input), ...toDaemonCommands(facts, details)]), probeFromGateway(facts, details, routing, opts)])
+  const host = checkFirewall(input, outputs)
+  return { facts, findings: [...host, ...toPathFindings(probe, outputs, facts, details, host, opts.probeTimeoutMs)] }
 }

@@ -29,6 +29,8 @@ export interface Plan {
   readonly files: readonly DesiredFile[]
   readonly remove: readonly string[]
   readonly ensureLines: readonly { readonly path: string; readonly line: string }[]
+  /** An earlier transaction that died before it finished (its backup not yet put back); apply settles it first. */
+  readonly interrupted?: string
 }
 
 const FILE_TAG = '==TW-FILE '
@@ -38,7 +40,7 @@ function sha256(text: string): string {
 }
 
 /** The read-only script that reports each target: content (base64), hash (secrets) or absence. */
-export function toReadScript(files: readonly { path: string; secret: boolean }[], ensureLines: readonly { path: string; line: string }[]): string {
+export function toReadScript(files: readonly { path: string; secret: boolean }[], ensureLines: readonly { path: string; line: string }[], baseDir?: string): string {
   const parts = files.map((f, i) => {
     const p = quoteSh(f.path)
     const body = f.secret
@@ -47,7 +49,10 @@ export function toReadScript(files: readonly { path: string; secret: boolean }[]
     return `echo ${quoteSh(`${FILE_TAG}${i}`)}; if [ -f ${p} ]; then ${body}; else echo ABSENT; fi`
   })
   const lines = ensureLines.map((e, i) => `echo ${quoteSh(`${FILE_TAG}line${i}`)}; if grep -qxF ${quoteSh(e.line)} ${quoteSh(e.path)} 2>/dev/null; then echo PRESENT; else echo MISSING; fi`)
-  return ['LC_ALL=C; export LC_ALL', ...parts, ...lines, `echo ${quoteSh(`${FILE_TAG}end`)}`].join('\n')
+  // A transaction in progress (live pid: BUSY <id> <deadline>) or one that died (STALE <id>) makes the
+  // files on disk an in-between state: a plan against them would call a half-applied change "unchanged".
+  const lock = baseDir === undefined ? [] : [`echo ${quoteSh(`${FILE_TAG}lock`)}; B=${quoteSh(baseDir)}; if [ -d "$B/lock" ]; then t=$(cat "$B/lock/txn" 2>/dev/null); p=$(cat "$B/lock/pid" 2>/dev/null); if [ -z "$p" ] || kill -0 "$p" 2>/dev/null; then echo "BUSY $t $(cat "$B/txn/$t/deadline" 2>/dev/null) $(date +%s)"; else echo "STALE $t"; fi; else echo NONE; fi`]
+  return ['LC_ALL=C; export LC_ALL', ...parts, ...lines, ...lock, `echo ${quoteSh(`${FILE_TAG}end`)}`].join('\n')
 }
 
 /** Parses the read script's output into per-target states. */
@@ -62,10 +67,19 @@ export function parseReadOutput(out: string): Map<string, string> {
 }
 
 /** Builds the plan by reading what is on the gateway now (one round trip); changes nothing. */
-export async function planApply(shell: GatewayShell, desired: readonly DesiredFile[], ensureLines: readonly { path: string; line: string }[] = []): Promise<Plan> {
-  const r = await shell.runScript(toReadScript(desired, ensureLines), { timeoutMs: 30_000 })
+export async function planApply(shell: GatewayShell, desired: readonly DesiredFile[], ensureLines: readonly { path: string; line: string }[] = [], opts: { readonly baseDir?: string } = {}): Promise<Plan> {
+  const r = await shell.runScript(toReadScript(desired, ensureLines, opts.baseDir), { timeoutMs: 30_000 })
   if (r.code !== 0) throw new UserError('plan-read', 'Could not read the current configuration on the gateway.', { likelyCause: r.stderr.slice(0, 300), fix: 'Check that the login can run commands as root (or with sudo).' })
   const state = parseReadOutput(r.stdout)
+  const lock = (state.get('lock') ?? 'NONE').split(' ')
+  if (lock[0] === 'BUSY') {
+    const left = Number(lock[2]) - Number(lock[3])
+    throw new UserError('gateway-busy', `A change (${lock[1] ?? '?'}) is still running on the gateway.`, {
+      likelyCause: Number.isFinite(left) && left > 0 ? `It is waiting for its confirmation and reverts by itself in ${left} s unless confirmed.` : 'It has not reached its confirmation step yet (another app or CLI run, or one whose link was cut).',
+      fix: `Wait ${Number.isFinite(left) && left > 0 ? `${left + 5} s` : 'a minute'} and run it again; nothing was changed.`,
+    })
+  }
+  const interrupted = lock[0] === 'STALE' ? lock[1] : undefined
   const changes: FileChange[] = desired.map((f, i) => {
     const now = state.get(String(i))
     if (now === undefined) throw new UserError('plan-read', `The gateway did not report ${f.path}.`, { fix: 'Run the plan again; if it persists, send the diagnostics bundle.' })
@@ -83,7 +97,8 @@ export async function planApply(shell: GatewayShell, desired: readonly DesiredFi
     return { path: e.path, action: present ? 'unchanged' : 'append-line', secret: false, diff: present ? '' : `+${e.line}` }
   })
   const all = [...changes, ...lineChanges]
-  return { changes: all, noop: all.every((c) => c.action === 'unchanged'), files: desired, remove: [], ensureLines }
+  // After an interrupted transaction every file is rewritten: its backup goes back first, so "unchanged" here may not be.
+  return { changes: all, noop: interrupted === undefined && all.every((c) => c.action === 'unchanged'), files: desired, remove: [], ensureLines, ...(interrupted ? { interrupted } : {}) }
 }
 
 /** One step of apply as the user sees it. */
@@ -101,6 +116,33 @@ export interface ApplyResult {
   /** For failures: the step that failed and what the gateway said (secrets never included). */
   readonly failedStep?: string
   readonly detail?: string
+  /** For failures: what the user can do about it. */
+  readonly fix?: string
+}
+
+/** What to do when a step fails (the gateway's own words are in `detail`). */
+export function toStepFix(step: string): string {
+  switch (step) {
+    case 'prevalidate':
+      return 'The gateway\'s configuration was already invalid before our change, so nothing was loaded (reloading it would unload every connection). Fix the file named above, then apply again.'
+    case 'backup':
+    case 'write':
+      return 'Check free space and that the state folder and the configuration folders are writable by root, then apply again.'
+    case 'validate':
+      return 'The new files do not validate together with the rest of the configuration; the previous files are back. Check the error above (an include of the user\'s, or an option this stack version does not know) and apply again.'
+    case 'activate':
+      return 'The daemon refused the new configuration; the previous one was restored and reloaded. Check the error above (e.g. an algorithm this build lacks, or IKEv1 disabled by policy).'
+    case 'verify':
+      return 'Run `tunnelwright check` for UDP 500/4500 and ESP, and compare the PSKs, the public IP / IKE id and the proposals with the provider\'s; then apply again.'
+    case 'health':
+      return 'The tunnels came up but traffic did not pass: check the routes and the firewall on the LAN side, and that the health target answers ping.'
+    case 'confirm':
+      return 'Run `tunnelwright plan` to see which state the gateway kept; on a slow link raise --confirm-within.'
+    case 'lock':
+      return 'Wait for the other change to confirm or revert (it does so by itself), then apply again.'
+    default:
+      return 'Run `tunnelwright plan` to see the current state, then apply again; send the diagnostics bundle if it persists.'
+  }
 }
 
 /** A new transaction id: sortable time plus randomness. */
@@ -116,16 +158,22 @@ function parseProgress(text: string): ApplyProgress[] {
     .map((m) => ({ at: Number(m[1]), step: m[2] as TxnMarker, detail: m[3] ?? '' }))
 }
 
-/** A script that prints the transaction's progress until one of `until` appears or `seconds` pass. */
+/**
+ * A script that prints the transaction's progress until one of `until` appears or `seconds` pass.
+ * Printing and matching use one snapshot of the file: reading it twice let a marker appended in between
+ * end the follow without ever being printed (an applied change then looked unverified and was aborted).
+ */
 function toFollowScript(progressFile: string, until: readonly string[], seconds: number): string {
   const p = quoteSh(progressFile)
   return `n=0; seen=0
-while [ "$n" -lt ${seconds * 5} ]; do
+while [ "$n" -lt ${seconds * 10} ]; do
   if [ -f ${p} ]; then
-    lines=$(wc -l < ${p}); if [ "$lines" -gt "$seen" ]; then tail -n +$((seen + 1)) ${p} | head -n $((lines - seen)); seen=$lines; fi
-    grep -Eq ${quoteSh(` (${until.join('|')})( |$)`)} ${p} && exit 0
+    snap=$(cat ${p})
+    lines=$(printf '%s\\n' "$snap" | wc -l)
+    if [ "$lines" -gt "$seen" ]; then printf '%s\\n' "$snap" | tail -n +$((seen + 1)); seen=$lines; fi
+    printf '%s\\n' "$snap" | grep -Eq ${quoteSh(` (${until.join('|')})( |$)`)} && exit 0
   fi
-  n=$((n + 1)); sleep 0.2
+  n=$((n + 1)); sleep 0.1
 done
 exit 3`
 }
@@ -146,6 +194,8 @@ export async function applyPlan(
     /** Extra check before confirming (e.g. a ping across the tunnel); the gateway reverts when false. */
     readonly healthy?: () => Promise<boolean>
     readonly txnId?: string
+    /** Files the stack rewrites itself on activation (pfSense's config.xml): backed up and restored, never written. */
+    readonly backupOnly?: readonly string[]
   },
 ): Promise<ApplyResult> {
   if (plan.noop) return { outcome: 'no-change', steps: [] }
@@ -153,9 +203,10 @@ export async function applyPlan(
   const spec: TxnSpec = {
     id,
     baseDir: opts.baseDir,
-    files: plan.files.filter((f, i) => plan.changes[i]?.action !== 'unchanged'),
+    files: plan.interrupted ? plan.files : plan.files.filter((f, i) => plan.changes[i]?.action !== 'unchanged'),
     remove: plan.remove,
     ensureLines: plan.ensureLines,
+    ...(opts.backupOnly ? { backupOnly: opts.backupOnly } : {}),
     stack: opts.stack,
     confirmWithin: opts.confirmWithin,
     verifyWithin: opts.verifyWithin ?? Math.min(45, opts.confirmWithin - 10),
@@ -173,27 +224,42 @@ export async function applyPlan(
     }
   }
 
-  const launched = await shell.runScript(toTxnLauncher(spec), { timeoutMs: 30_000 })
-  if (launched.code !== 0 || !/TW-STARTED \d+/.test(launched.stdout)) {
-    throw new UserError('apply-launch', 'Could not start the change on the gateway; nothing was changed.', { likelyCause: launched.stderr.slice(0, 300), fix: 'Check free space and that the login can run commands as root.' })
-  }
-
+  // One round trip starts the detached transaction and follows it up to verification; if the link
+  // drops meanwhile, the gateway carries on alone and reverts unless confirmed.
   const preConfirm = ['VERIFIED', 'VERIFY-TIMEOUT', 'ROLLED-BACK', 'REVERTED', 'BUSY', 'FAILED']
-  const follow = await shell.runScript(toFollowScript(progressFile, preConfirm, spec.verifyWithin + 60), { timeoutMs: (spec.verifyWithin + 75) * 1000, onOutput: record })
+  // Once the launcher is sent the gateway may be running the change: a lost link from here on must say so.
+  let phase: 'follow' | 'confirm' = 'follow'
+  const linked: GatewayShell = {
+    runScript: (script, o) =>
+      shell.runScript(script, o).catch((err: unknown) => {
+        throw toLinkLost(err, phase, steps, spec.confirmWithin)
+      }),
+  }
+  const follow = await linked.runScript(`${toTxnLauncher(spec)}\n${toFollowScript(progressFile, preConfirm, spec.verifyWithin + 60)}`, {
+    timeoutMs: (spec.verifyWithin + 75) * 1000,
+    onOutput: record,
+  })
+  if (!/TW-STARTED \d+/.test(follow.stdout)) {
+    throw new UserError('apply-launch', 'Could not start the change on the gateway; nothing was changed.', { likelyCause: follow.stderr.slice(0, 300), fix: 'Check free space and that the login can run commands as root.' })
+  }
   record(follow.stdout)
   const last = steps.map((s) => s.step)
   const failed = steps.find((s) => s.step === 'FAILED')
   if (failed) {
-    await shell.runScript(toFollowScript(progressFile, ['ROLLED-BACK'], 30), { timeoutMs: 40_000, onOutput: record }).then((r) => record(r.stdout))
     const [stepName, ...rest] = failed.detail.split(' ')
-    return { outcome: 'rolled-back', txnId: id, steps, failedStep: stepName ?? 'unknown', detail: rest.join(' ') }
+    // A failed prevalidation changed nothing and writes no ROLLED-BACK: do not wait for one.
+    if (stepName !== 'prevalidate' && !steps.some((s) => s.step === 'ROLLED-BACK')) {
+      await linked.runScript(toFollowScript(progressFile, ['ROLLED-BACK'], 30), { timeoutMs: 40_000, onOutput: record }).then((r) => record(r.stdout))
+    }
+    return { outcome: 'rolled-back', txnId: id, steps, failedStep: stepName ?? 'unknown', detail: rest.join(' ').trim(), fix: toStepFix(stepName ?? 'unknown') }
   }
-  if (last.includes('BUSY')) return { outcome: 'failed', txnId: id, steps, failedStep: 'lock', detail: 'another change is still running on the gateway' }
+  if (last.includes('BUSY')) return { outcome: 'failed', txnId: id, steps, failedStep: 'lock', detail: 'another change is still running on the gateway', fix: toStepFix('lock') }
 
   const verified = last.includes('VERIFIED')
   const healthy = verified && (opts.healthy ? await opts.healthy().catch(() => false) : true)
   const marker = `${opts.baseDir}/txn/${id}/${healthy ? 'confirmed' : 'abort'}`
-  const end = await shell.runScript(`: > ${quoteSh(marker)}\n${toFollowScript(progressFile, ['COMMITTED', 'REVERTED'], 90)}`, { timeoutMs: 105_000, onOutput: record })
+  if (healthy) phase = 'confirm'
+  const end = await linked.runScript(`: > ${quoteSh(marker)}\n${toFollowScript(progressFile, ['COMMITTED', 'REVERTED'], 90)}`, { timeoutMs: 105_000, onOutput: record })
   record(end.stdout)
   const terminal = () => steps.find((s) => s.step === 'COMMITTED' || s.step === 'REVERTED')?.step
   if (terminal() === undefined) {
@@ -208,6 +274,7 @@ export async function applyPlan(
       txnId: id,
       steps,
       failedStep: 'confirm',
+      fix: toStepFix('confirm'),
       detail: healthy
         ? 'the confirmation was sent but its outcome could not be read back; the gateway keeps the change only if it received it — run plan to see the current state'
         : 'the tunnels were not confirmed; the gateway reverts by itself at the deadline',
@@ -218,9 +285,24 @@ export async function applyPlan(
     txnId: id,
     steps,
     ...(outcome === 'REVERTED'
-      ? { failedStep: !verified ? 'verify' : !healthy ? 'health' : 'confirm', detail: !verified ? 'the tunnels did not come up in time' : !healthy ? 'the tunnels came up but the health check failed' : 'the confirmation arrived after the deadline' }
+      ? { failedStep: !verified ? 'verify' : !healthy ? 'health' : 'confirm', detail: !verified ? 'the tunnels did not come up in time' : !healthy ? 'the tunnels came up but the health check failed' : 'the confirmation arrived after the deadline', fix: toStepFix(!verified ? 'verify' : !healthy ? 'health' : 'confirm') }
       : {}),
   }
+}
+
+/** The link dropped after the change was sent: say what the gateway does on its own, and how to see the outcome. */
+function toLinkLost(err: unknown, phase: 'follow' | 'confirm', steps: readonly ApplyProgress[], confirmWithin: number): UserError {
+  const last = steps[steps.length - 1]?.step
+  const where = last ? ` (the gateway had reached ${last})` : ''
+  const what =
+    phase === 'confirm'
+      ? 'The link dropped while confirming: the gateway keeps the change only if the confirmation arrived, else it reverts by itself.'
+      : `The gateway may be running the change, unconfirmed: it reverts to the previous configuration by itself within ${confirmWithin} s of loading it.`
+  return new UserError('apply-link-lost', `The SSH link to the gateway was lost during apply${where}. ${what}`, {
+    cause: err,
+    likelyCause: err instanceof Error ? err.message : String(err),
+    fix: `Reconnect after ${confirmWithin + 10} s and run \`tunnelwright plan\` to see which configuration the gateway kept, then apply again if needed.`,
+  })
 }
 
 /** Restores the backup of the last committed change and reloads (one round trip). */

@@ -43,6 +43,11 @@ export interface TxnSpec {
   readonly remove: readonly string[]
   /** Lines that must be present in a file the user owns (an include of ours); appended when missing. */
   readonly ensureLines?: readonly { readonly path: string; readonly line: string }[]
+  /**
+   * Files the stack itself rewrites during activation (pfSense's config.xml, written by write_config()):
+   * backed up and restored on revert and rollback like ours, never written by the transaction.
+   */
+  readonly backupOnly?: readonly string[]
   readonly stack: StackProfile
   /** Seconds from activation until the gateway reverts on its own unless confirmed. */
   readonly confirmWithin: number
@@ -70,6 +75,7 @@ export function toTxnScript(spec: TxnSpec): string {
   assertPath(spec.baseDir)
   for (const f of spec.files) assertPath(f.path)
   for (const p of spec.remove) assertPath(p)
+  for (const p of spec.backupOnly ?? []) assertPath(p)
   for (const e of spec.ensureLines ?? []) {
     assertPath(e.path)
     if (!/^include [A-Za-z0-9._/*-]+$/.test(e.line)) throw new Error(`unsafe line for ${e.path}: ${JSON.stringify(e.line)}`)
@@ -86,6 +92,7 @@ export function toTxnScript(spec: TxnSpec): string {
   const targets = [
     ...spec.files.map((f, i) => `${i}|${f.mode.toString(8)}|${f.path}`),
     ...spec.remove.map((p) => `-|-|${p}`),
+    ...(spec.backupOnly ?? []).map((p) => `=|-|${p}`),
     ...(spec.ensureLines ?? []).map((e) => `+|${e.line}|${e.path}`),
   ].join('\n')
 
@@ -186,6 +193,7 @@ say "BACKED-UP $ID"
 
 # Write atomically: temp file beside the target (a name no include glob matches), mode, then rename.
 while IFS='|' read -r n mode path; do
+  if [ "$n" = "=" ]; then continue; fi # backed up only: the stack rewrites it on activation
   if [ "$n" = "-" ]; then rm -f "$path" || undo write; continue; fi
   if [ "$n" = "+" ]; then # append our include line to the user's file, keeping everything else
     grep -qxF "$mode" "$path" 2>/dev/null && continue
@@ -207,7 +215,8 @@ ACTIVATING=1
 DEADLINE=$(( $(date +%s) + ${confirmWithin} ))
 echo "$DEADLINE" > "$TXN/deadline"
 : > "$ERR"
-( ${spec.stack.activate} ) > "$TXN/activate.out" 2> "$ERR" || undo activate
+# Some daemons report a refused load only on stdout (Libreswan's whack): keep it for the message.
+( ${spec.stack.activate} ) > "$TXN/activate.out" 2> "$ERR" || { cat "$TXN/activate.out" >> "$ERR"; undo activate; }
 if grep -Eq ${quoteSh(spec.stack.activateErrors)} "$ERR" "$TXN/activate.out"; then cat "$TXN/activate.out" >> "$ERR"; undo activate; fi
 say "ACTIVATED $DEADLINE"
 
@@ -215,11 +224,13 @@ ${spec.stack.initiate.map((c) => `( ${c} ) > /dev/null 2>&1 &`).join('\n')}
 say "INITIATED"
 
 VERIFY_END=$(( $(date +%s) + ${verifyWithin} ))
-until ( ${spec.stack.isUp} ) > /dev/null 2>&1; do
-  if [ "$(date +%s)" -ge "$VERIFY_END" ] || [ -e "$TXN/abort" ]; then say "VERIFY-TIMEOUT"; break; fi
-  sleep 1
+verified=0
+while :; do
+  if ( ${spec.stack.isUp} ) > /dev/null 2>&1; then verified=1; break; fi
+  if [ "$(date +%s)" -ge "$VERIFY_END" ] || [ -e "$TXN/abort" ]; then break; fi
+  sleep 0.2
 done
-[ "$(date +%s)" -lt "$VERIFY_END" ] && [ ! -e "$TXN/abort" ] && say "VERIFIED"
+if [ "$verified" = 1 ]; then say "VERIFIED"; else say "VERIFY-TIMEOUT"; fi
 
 # Wait for the app's confirmation; anything else reverts.
 while [ "$(date +%s)" -lt "$DEADLINE" ]; do
@@ -230,7 +241,7 @@ while [ "$(date +%s)" -lt "$DEADLINE" ]; do
     exit 0
   fi
   [ -e "$TXN/abort" ] && break
-  sleep 1
+  sleep 0.1
 done
 restore
 reload_stack > "$TXN/reload.out" 2>&1

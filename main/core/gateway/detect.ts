@@ -54,6 +54,7 @@ export function toDetectScript(): string {
     section('ipsec-version', '{ ipsec --version 2>/dev/null || strongswan --version 2>/dev/null; } | head -n 3; true;'),
     section('dirs', 'for d in /etc/swanctl/swanctl.conf /etc/swanctl/conf.d /etc/strongswan/swanctl/swanctl.conf /etc/strongswan/swanctl/conf.d /usr/local/etc/swanctl/swanctl.conf /usr/local/etc/swanctl/conf.d /etc/ipsec.conf /etc/ipsec.secrets /etc/ipsec.d /etc/strongswan/ipsec.conf /etc/strongswan/ipsec.secrets /etc/strongswan/ipsec.d /cf/conf/config.xml; do [ -e "$d" ] && echo "$d"; done; true;'),
     section('vici', 'for s in /run/charon.vici /var/run/charon.vici /run/strongswan/charon.vici /var/run/strongswan/charon.vici; do [ -S "$s" ] && echo "$s"; done; true;'),
+    section('starter', 'for f in /run/starter.charon.pid /var/run/starter.charon.pid /run/strongswan/starter.charon.pid; do [ -s "$f" ] && kill -0 "$(cat "$f")" 2>/dev/null && echo running; done; true;'),
     section('pluto', 'for s in /run/pluto/pluto.ctl /var/run/pluto/pluto.ctl; do [ -S "$s" ] && echo "$s"; done; true;'),
     section('init', '[ -d /run/systemd/system ] && echo systemd || echo other;'),
     section('kernel-features', 'for m in xfrm_interface ip_vti; do if [ -d "/sys/module/$m" ]; then echo "$m=loaded"; elif modinfo "$m" >/dev/null 2>&1; then echo "$m=module"; fi; done; c="/boot/config-$(uname -r)"; [ -r "$c" ] && grep -E "^CONFIG_(XFRM_INTERFACE|NET_IPVTI)=" "$c"; true;'),
@@ -109,6 +110,9 @@ export function parseDetect(out: string): GatewayFacts {
   if (pfsenseVersion) stack = { kind: 'pfsense', version: pfsenseVersion.replace(/-.*$/, ''), detail: `pfSense ${pfsenseVersion}` }
   else if (libreswan) stack = { kind: 'libreswan', version: libreswan[1]!, detail: `Libreswan ${libreswan[1]}` }
   else if (openswan) stack = { kind: 'openswan', version: openswan[1]!, detail: `Openswan ${openswan[1]}` }
+  // Both front ends may be installed (Debian's starter loads the vici plugin when swanctl is present):
+  // a running starter means ipsec.conf is what the box uses.
+  else if (strongswan && starter && get('starter').includes('running')) stack = { kind: 'strongswan-legacy', version: strongswan[1]!, detail: `strongSwan ${strongswan[1]} (legacy ipsec.conf; starter running${swanctl ? ', swanctl also present' : ''})` }
   else if (strongswan && swanctl) stack = { kind: 'strongswan', version: strongswan[1]!, detail: `strongSwan ${strongswan[1]} (swanctl${starter ? '; legacy starter also present' : ''})` }
   else if (strongswan && starter) stack = { kind: 'strongswan-legacy', version: strongswan[1]!, detail: `strongSwan ${strongswan[1]} (legacy ipsec.conf)` }
   else stack = { kind: 'none', version: '', detail: 'no IPsec stack found (strongSwan, Libreswan, Openswan or pfSense)' }

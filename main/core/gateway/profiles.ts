@@ -14,6 +14,7 @@ function q(s: string): string {
 
 /** strongSwan with swanctl (VICI). */
 function swanctlProfile(facts: GatewayFacts, rendered: RenderedConfig): StackProfile {
+  const keepup = rendered.files.find((f) => f.path.endsWith('-keepup.sh'))?.path
   const conf = facts.paths.swanctlConf ?? (facts.layout === 'rhel' ? '/etc/strongswan/swanctl/swanctl.conf' : '/etc/swanctl/swanctl.conf')
   // swanctl --load-all with a syntax error in ANY file unloads every connection and still exits 0;
   // parsing the whole tree as STRONGSWAN_CONF exits 64 on a syntax error and touches nothing.
@@ -22,7 +23,9 @@ function swanctlProfile(facts: GatewayFacts, rendered: RenderedConfig): StackPro
   const up = (c: string) => `swanctl --list-sas --ike ${q(c)} 2>/dev/null | grep -q ESTABLISHED && swanctl --list-sas --ike ${q(c)} 2>/dev/null | grep -q INSTALLED`
   return {
     validate: syntax,
-    activate: 'swanctl --load-all --noprompt',
+    // keepup.sh is started by charon's updown hook when a tunnel comes up; starting it here too covers a
+    // gateway whose tunnels never come up after a reboot (its watchdog then keeps re-initiating).
+    activate: `swanctl --load-all --noprompt${keepup ? ` && { [ -x ${q(keepup)} ] && ${q(keepup)} start >/dev/null 2>&1 || true; }` : ''}`,
     // A semantic error is reported on stderr ("loading connection 'x' failed … config discarded") with exit 22;
     // "no connections found" after a load means everything was unloaded.
     activateErrors: 'invalid config file|loading (connection|secret|shared).* failed|syntax error|no connections found',
@@ -40,16 +43,36 @@ function starterProfile(facts: GatewayFacts, rendered: RenderedConfig): StackPro
   const ipsec = facts.layout === 'rhel' ? 'strongswan' : 'ipsec'
   const [c1, c2] = rendered.connectionNames
   const up = (c: string) => `${ipsec} status ${q(c)} 2>/dev/null | grep -q ESTABLISHED && ${ipsec} status ${q(c)} 2>/dev/null | grep -q INSTALLED`
+  const conf = facts.paths.ipsecConf ?? (facts.layout === 'rhel' ? '/etc/strongswan/ipsec.conf' : '/etc/ipsec.conf')
   return {
-    // starter keeps the old config when the new one has a fatal error ("can't reload config file due
-    // to errors -- keeping old one"); an unknown keyword is only a warning, so our renderer emits none.
-    validate: `${ipsec} --version >/dev/null 2>&1 && grep -q . ${q(facts.paths.ipsecConf ?? '/etc/ipsec.conf')}`,
+    // starter has no offline check, and on a reload it keeps the old config only for fatal errors: an
+    // unknown keyword re-adds the conn with that option at its default. So parse the whole tree with the
+    // real starter in a private mount namespace (own /run: it neither sees the running starter's pid file
+    // nor reaches charon's socket), with `stroke` as its "daemon" (exits at once), and fail on any parse
+    // message. Without unshare (e.g. an unprivileged container) fall back to a presence check.
+    validate: starterCheck(conf),
     activate: `${ipsec} rereadsecrets && ${ipsec} update && sleep 1 && ${ipsec} statusall >/dev/null`,
     activateErrors: 'invalid config file|keeping old one|parsing error',
     reload: `${ipsec} rereadsecrets; ${ipsec} update`,
-    initiate: [c1, c2].map((c) => `${ipsec} up ${q(c)}`),
+    // auto=start already initiates a changed conn on `ipsec update`; `ipsec up` on top of it makes a second
+    // CHILD_SA that AWS deletes. Initiate only a conn that has no IKE_SA after a moment.
+    initiate: [c1, c2].map((c) => `i=0; while [ $i -lt 15 ]; do ${ipsec} status ${q(c)} 2>/dev/null | grep -Eq 'ESTABLISHED|CONNECTING' && exit 0; i=$((i + 1)); sleep 0.2; done; ${ipsec} up ${q(c)}`),
     isUp: `${up(c1)} && ${up(c2)}`,
   }
+}
+
+/** sh that parses an ipsec.conf tree with the gateway's own starter, touching nothing; prints the errors and fails. */
+function starterCheck(conf: string): string {
+  return [
+    `s=; for f in /usr/lib/ipsec/starter /usr/libexec/strongswan/starter /usr/libexec/ipsec/starter; do [ -x "$f" ] && s=$f && break; done`,
+    `if [ -z "$s" ] || ! unshare -m true 2>/dev/null; then [ -s ${q(conf)} ] || { echo "${conf} is missing or empty"; false; }; else`,
+    `o=$(mktemp) || exit 1`,
+    `unshare -m sh -c 'mount -t tmpfs tw-check /run && { [ -L /var/run ] || mount -t tmpfs tw-check /var/run; } && exec "$1" --nofork --conf "$2" --daemon stroke' tw-check "$s" ${q(conf)} > "$o" 2>&1 & p=$!`,
+    `i=0; while [ $i -lt 100 ] && kill -0 $p 2>/dev/null && ! grep -Eq 'fatal errors in config|has died|refused to be started|already running' "$o"; do i=$((i + 1)); sleep 0.1; done`,
+    `kill $p 2>/dev/null; wait $p 2>/dev/null`,
+    `e=$(grep -E 'syntax error|invalid config|fatal errors|unknown keyword|parsing error|already running|must be superuser' "$o"); rm -f "$o"`,
+    `[ -z "$e" ] || { echo "starter rejects ${conf} (or a file it includes): $e"; false; }; fi`,
+  ].join('\n')
 }
 
 /** Libreswan 3/4/5 and Openswan 2.6. */
@@ -71,30 +94,83 @@ function libreswanProfile(facts: GatewayFacts, rendered: RenderedConfig): StackP
   }
 }
 
-/** pfSense: config.xml edited by PHP on the box, then the version's apply calls. */
-function pfsenseProfile(facts: GatewayFacts, rendered: RenderedConfig, scriptPath: string): StackProfile {
-  const [c1, c2] = rendered.connectionNames
+/** What the pfSense profile needs beyond the facts: our script's path, the AWS outside IPs, an optional ping through the tunnels. */
+export interface PfsenseProfileOptions {
+  readonly scriptPath: string
+  readonly peers: readonly string[]
+  readonly probe?: { readonly from: string; readonly to: string }
+}
+
+/** Where pfSense keeps its configuration (research/pfsense.md §2.4: cf_conf_path). */
+export const PFSENSE_CONFIG_XML = '/cf/conf/config.xml'
+
+/** The path of our apply script on a pfSense box (under the state folder; it holds the PSKs, mode 0600). */
+export function toPfsenseScriptPath(facts: GatewayFacts, slug: string): string {
+  return `${toStateDir(facts)}/pfsense/apply-${slug}.php`
+}
+
+// Version-neutral: 2.4 has vpn_ipsec_configure() in vpn.inc, 2.5+ ipsec_configure() in ipsec.inc.
+const PFSENSE_REAPPLY_PHP = [
+  'require_once("globals.inc"); require_once("functions.inc"); require_once("config.inc");',
+  'require_once("ipsec.inc"); require_once("filter.inc");',
+  'if (function_exists("ipsec_configure")) { $rc = ipsec_configure(); } else { require_once("vpn.inc"); $rc = vpn_ipsec_configure(); }',
+  'if (function_exists("ipsec_reload_package_hook")) { ipsec_reload_package_hook(); }',
+  'filter_configure(); clear_subsystem_dirty("ipsec"); echo "TW-REAPPLIED $rc\\n";',
+].join(' ')
+
+/**
+ * pfSense: our PHP script (a DesiredFile under the state folder) edits $config['ipsec'], write_config()s
+ * and runs the version's apply calls; config.xml is backed up and restored by the transaction. SAs are
+ * matched by the AWS outside IP (remote host), never by name: pfSense names connections by ikeid, and
+ * the naming changed between versions (research/pfsense.md §0.4).
+ */
+function pfsenseProfile(facts: GatewayFacts, opts: PfsenseProfileOptions): StackProfile {
   const php = '/usr/local/bin/php'
-  // pfSense names its swanctl connections by ikeid (con<ikeid>); match SAs by remote host instead.
-  const up = (peer: string) => `swanctl --list-sas 2>/dev/null | grep -A3 ${q(`remote '${peer}'`)} | grep -q ESTABLISHED || swanctl --list-sas 2>/dev/null | grep -E ${q(`^[^ ].*${peer.replace(/\./g, '\\.')}`)} | grep -q ESTABLISHED`
-  void c1
-  void c2
+  const script = q(opts.scriptPath)
+  const v24 = compareVersions(facts.stack.version, '2.5') < 0
+  for (const p of opts.peers) if (!/^\d{1,3}(\.\d{1,3}){3}$/.test(p)) throw new Error(`not an IPv4 peer: ${p}`)
+  const re = (ip: string) => ip.replace(/\./g, '\\.')
+  // 2.4 reads status the 2.4 way (stroke: `ipsec statusall`); 2.5+ through swanctl (VICI).
+  const up = (peer: string) =>
+    v24
+      ? `n=$(ipsec statusall 2>/dev/null | sed -n ${q(String.raw`s/^ *\([^[ ]*\)\[[0-9]*\]: ESTABLISHED .*\.\.\.${re(peer)}\[.*/\1/p`)} | head -n 1); [ -n "$n" ] && ipsec statusall 2>/dev/null | grep -Eq "^ *$n\\{[0-9]+\\}: +INSTALLED"`
+      : `swanctl --list-sas --raw 2>/dev/null | grep -F ${q(`remote-host=${peer} `)} | grep -F 'state=ESTABLISHED' | grep -qF 'state=INSTALLED'`
+  const pending = (peer: string) =>
+    v24 ? `ipsec statusall 2>/dev/null | grep -Eq ${q(String.raw`(ESTABLISHED|CONNECTING).*\.\.\.${re(peer)}\[`)}` : `swanctl --list-sas --raw 2>/dev/null | grep -F ${q(`remote-host=${peer} `)} | grep -Eq 'state=(ESTABLISHED|CONNECTING)'`
+  // Without startaction=start (2.4 to 2.5.1: trap) nothing comes up until traffic: initiate a peer that has
+  // no SA after a moment, by the child name pfSense gave it (found by the peer address).
+  const initiate = (peer: string) => {
+    const start = v24
+      ? `n=$(ipsec statusall 2>/dev/null | sed -n ${q(String.raw`s/^ *\([^: ]*\): *[^ ]*\.\.\.${re(peer)}  .*/\1/p`)} | head -n 1); [ -n "$n" ] && ipsec up "$n"`
+      : `n=$(swanctl --list-conns --raw 2>/dev/null | sed -n ${q(String.raw`s/^list-conn event {\([^ ]*\) {.*remote_addrs=\[${re(peer)}\].* children {\([^ ]*\) {.*/\2/p`)} | head -n 1); [ -n "$n" ] && swanctl --initiate --child "$n" --timeout 30`
+    return `i=0; while [ $i -lt 15 ]; do ${pending(peer)} && exit 0; i=$((i + 1)); sleep 0.2; done; ${start}`
+  }
+  // pfSense keeps the parsed config in /tmp/config.cache: a restored config.xml is not read until it goes.
+  // Unloading a connection leaves its SAs up (strongSwan only closes start_action=start ones): after a
+  // restore, close the SAs of a peer that no longer has a connection.
+  const closeGone = (peer: string) =>
+    v24
+      ? `ipsec statusall 2>/dev/null | grep -qE ${q(String.raw`^ *[^ ]*: +[^ ]*\.\.\.${re(peer)}  `)} || for n in $(ipsec statusall 2>/dev/null | sed -n ${q(String.raw`s/^ *\([^[ ]*\)\[[0-9]*\]: [A-Z]* .*\.\.\.${re(peer)}\[.*/\1/p`)} | sort -u); do ipsec down "$n" >/dev/null 2>&1; done`
+      : `swanctl --list-conns --raw 2>/dev/null | grep -qF ${q(`remote_addrs=[${peer}]`)} || for id in $(swanctl --list-sas --raw 2>/dev/null | grep -F ${q(`remote-host=${peer} `)} | sed -n ${q(String.raw`s/^list-sa event {[^ ]* {uniqueid=\([0-9]*\) .*/\1/p`)}); do swanctl --terminate --ike-id "$id" --force --timeout 5 >/dev/null 2>&1; done`
+  const reapply = [`rm -f /tmp/config.cache; ${php} -r ${q(PFSENSE_REAPPLY_PHP)}`, ...opts.peers.map(closeGone)].join('\n')
   return {
-    validate: `${php} -l ${q(scriptPath)} >/dev/null`,
-    activate: `${php} -f ${q(scriptPath)} apply`,
-    activateErrors: 'PHP (Fatal|Parse) error|TW-APPLY-FAILED',
-    reload: `${php} -f ${q(scriptPath)} reload-restored`,
-    initiate: [],
-    isUp: `${up(rendered.files.length >= 0 ? peerOf(rendered, 0) : '')} && ${up(peerOf(rendered, 1))}`,
+    validate: `[ -r ${q(PFSENSE_CONFIG_XML)} ] || { echo "${PFSENSE_CONFIG_XML} is missing"; false; }; [ ! -f ${script} ] || ${php} -l ${script} >/dev/null`,
+    // The script prints {"ok":true,...} after write_config() and the apply calls; anything else failed.
+    activate: `out=$(${php} -f ${script}); rc=$?; printf '%s\\n' "$out"; [ "$rc" = 0 ] && printf '%s' "$out" | grep -q '"ok":true'`,
+    activateErrors: 'PHP (Fatal|Parse) error|^(Fatal|Parse) error:|TW-APPLY-FAILED',
+    reload: reapply,
+    initiate: opts.peers.map(initiate),
+    isUp: [...opts.peers.map((p) => `{ ${up(p)}; }`), ...(opts.probe ? [pingFrom(opts.probe)] : [])].join(' && '),
   }
 }
 
-function peerOf(rendered: RenderedConfig, i: 0 | 1): string {
-  return (rendered as RenderedConfig & { peers?: readonly [string, string] }).peers?.[i] ?? ''
+/** One ping from a local address; FreeBSD's ping (pfSense) takes -S/-t where Linux's takes -I/-W. */
+function pingFrom(probe: { readonly from: string; readonly to: string }): string {
+  return `if [ "$(uname -s)" = FreeBSD ]; then ping -c 1 -t 2 -S ${q(probe.from)} ${q(probe.to)}; else ping -c 1 -W 1 -I ${q(probe.from)} ${q(probe.to)}; fi`
 }
 
 /** The stack profile for a detected gateway and what was rendered for it. */
-export function toStackProfile(facts: GatewayFacts, rendered: RenderedConfig, opts: { pfsenseScriptPath?: string } = {}): StackProfile {
+export function toStackProfile(facts: GatewayFacts, rendered: RenderedConfig, opts: { readonly pfsense?: PfsenseProfileOptions } = {}): StackProfile {
   switch (rendered.kind) {
     case 'strongswan':
       return swanctlProfile(facts, rendered)
@@ -104,8 +180,18 @@ export function toStackProfile(facts: GatewayFacts, rendered: RenderedConfig, op
     case 'openswan':
       return libreswanProfile(facts, rendered)
     case 'pfsense':
-      return pfsenseProfile(facts, rendered, opts.pfsenseScriptPath ?? '/var/db/tunnelwright/apply.php')
+      if (!opts.pfsense) throw new Error('pfSense profile needs the script path and the peers')
+      return pfsenseProfile(facts, opts.pfsense)
   }
+}
+
+/**
+ * Verification that includes traffic: the tunnels count as up only when a ping from the gateway's LAN
+ * address reaches a host in the dedicated subnet (the details' health target) through them.
+ */
+export function withTrafficProbe(profile: StackProfile, probe: { readonly from: string; readonly to: string } | undefined): StackProfile {
+  if (!probe) return profile
+  return { ...profile, isUp: `${profile.isUp} && ping -c 1 -W 1 -I ${q(probe.from)} ${q(probe.to)}` }
 }
 
 /** Root-owned folder on the gateway where backups and transactions live. */

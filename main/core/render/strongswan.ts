@@ -1,7 +1,8 @@
 // strongSwan swanctl (VICI) renderer: one conf.d file with both tunnels and their PSKs.
 import type { RenderInput } from '../details/resolve'
 import { toStrongswanEsp, toStrongswanIke } from './crypto'
-import { escapeInt, escapePath } from './escape'
+import { escapeInt } from './escape'
+import { renderKeepupScript, toKeepupPath } from './keepup'
 import { renderRouteScript, toRouteScriptPath, toTunnelInterfaces } from './route-plumbing'
 import { fillTemplate, loadKindTemplates } from './templates'
 import type { FileLayout, RenderedConfig } from './types'
@@ -11,7 +12,7 @@ export function toSwanctlPath(slug: string, layout: FileLayout): string {
   return `${layout === 'rhel' ? '/etc/strongswan/swanctl' : '/etc/swanctl'}/conf.d/tunnelwright-${slug}.conf`
 }
 
-/** Renders the swanctl configuration (and route.sh in route-based mode). */
+/** Renders the swanctl configuration, keepup.sh (its updown hook) and route.sh in route-based mode. */
 export function renderStrongswan(input: RenderInput, opts: { templatesDir: string; layout: FileLayout; version: string }): RenderedConfig {
   const t = loadKindTemplates(opts.templatesDir, 'strongswan')
   const c = input.details.crypto
@@ -19,6 +20,8 @@ export function renderStrongswan(input: RenderInput, opts: { templatesDir: strin
   const route = input.routing === 'route'
   const ifaces = toTunnelInterfaces(input, 'xfrm')
   const scriptPath = toRouteScriptPath(input, opts.layout)
+  const keepupPath = toKeepupPath(input, opts.layout)
+  const confPath = toSwanctlPath(input.slug, opts.layout)
   const connections = input.tunnels.map((tn, i) =>
     fillTemplate(t, 'connection.conf', {
       name: names[i]!,
@@ -37,8 +40,11 @@ export function renderStrongswan(input: RenderInput, opts: { templatesDir: strin
       espProposals: toStrongswanEsp(c),
       ipsecRekey: Math.floor(c.ipsecLifetime * 0.9),
       ipsecLifetime: c.ipsecLifetime,
+      // keepup.sh is the updown hook in both modes (route-based it runs route.sh first).
+      updown: keepupPath,
+      tunnelIndex: tn.index,
       // 0/0 selectors are safe only bound to an XFRM interface (distinct if_id per tunnel).
-      routeOptions: { fragment: route ? [`if_id_in = ${escapeInt(ifaces[i]!.ifId)}`, `if_id_out = ${escapeInt(ifaces[i]!.ifId)}`, `updown = "${escapePath(scriptPath)} updown ${tn.index}"`].join('\n') : '' },
+      routeOptions: { fragment: route ? [`if_id_in = ${escapeInt(ifaces[i]!.ifId)}`, `if_id_out = ${escapeInt(ifaces[i]!.ifId)}`].join('\n') : '' },
     }),
   )
   const secrets = input.tunnels.map((tn, i) => fillTemplate(t, 'secret.conf', { name: names[i]!, localId: input.localId, remoteId: tn.outsideIp, psk: tn.psk }))
@@ -48,8 +54,9 @@ export function renderStrongswan(input: RenderInput, opts: { templatesDir: strin
     connections: { fragment: connections.join('\n') },
     secrets: { fragment: secrets.join('\n') },
   })
-  const files = [{ path: toSwanctlPath(input.slug, opts.layout), mode: 0o600, content, secret: true, role: 'swanctl connections and PSKs (include conf.d/*.conf)' }]
-  const notes: string[] = []
+  const files = [{ path: confPath, mode: 0o600, content, secret: true, role: 'swanctl connections and PSKs (include conf.d/*.conf)' }]
+  files.push(renderKeepupScript(opts.templatesDir, input, { path: keepupPath, confPath, connectionNames: names, ...(route ? { routeScript: scriptPath, ifaces } : {}) }))
+  const notes: string[] = [`${keepupPath} keeps the tunnels up without the app: it re-initiates a tunnel left down and pings across them every 5 s (logs to syslog as tunnelwright-${input.slug}).`]
   if (route) {
     files.push(renderRouteScript(opts.templatesDir, input, ifaces, { path: scriptPath, link: 'xfrm' }))
     notes.push(`Route-based: ${scriptPath} creates ${ifaces[0].iface}/${ifaces[1].iface} when each tunnel comes up; clamp TCP MSS for forwarded traffic (≤ 1382 with NAT-T, ≤ 1398 without).`)

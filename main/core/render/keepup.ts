@@ -1,0 +1,60 @@
+// Keep-up on the gateway without the app: keepup.sh (re-initiation watchdog + keepalive pings), swanctl.
+//
+// AWS never initiates and drops idle tunnels (domain.md). charon's dpd_action=restart and close_action=start
+// re-initiate once; when the peer refuses that one attempt (NO_PROPOSAL_CHOSEN from an endpoint under
+// maintenance, measured in the lab) the tunnel stays down for good, so a small loop on the gateway
+// re-initiates it and pings across the tunnels every 5 s, as AWS's own heartbeat.sh does.
+import type { RenderInput } from '../details/resolve'
+import { parsePrefix, toIpv4 } from '../net/cidr'
+import type { TunnelInterface } from './route-plumbing'
+import { fillTemplate, loadKindTemplates } from './templates'
+import type { FileLayout, RenderedFile } from './types'
+
+/** Seconds between the loop's checks and keepalive pings (AWS's templates ping every 5 s). */
+export const KEEPUP_INTERVAL = 5
+
+/** Where keepup.sh lives on the gateway (beside route.sh). */
+export function toKeepupPath(input: RenderInput, layout: FileLayout): string {
+  return layout === 'rhel' ? `/etc/strongswan/tunnelwright/${input.slug}-keepup.sh` : `/etc/tunnelwright/${input.slug}-keepup.sh`
+}
+
+/**
+ * What each tunnel's keepalive pings, and from where. Route-based: AWS's inside address from ours, so
+ * each ping crosses its own tunnel. Policy-based: the health target (else the first host of the remote
+ * selector) with no source: the tunnel's route picks our address inside the local selector.
+ */
+export function toKeepaliveTargets(input: RenderInput, ifaces?: readonly [TunnelInterface, TunnelInterface]): readonly [{ target: string; source: string }, { target: string; source: string }] {
+  if (input.routing === 'route' && ifaces) return [0, 1].map((i) => ({ target: ifaces[i]!.insideAws, source: ifaces[i]!.insideLocal })) as unknown as readonly [{ target: string; source: string }, { target: string; source: string }]
+  const remote = parsePrefix(input.remoteSelectors[0] ?? '')
+  const target = input.details.health?.target ?? (remote ? toIpv4(remote.bits >= 31 ? remote.first : remote.first + 1n) : input.tunnels[0].insideAws)
+  return [
+    { target, source: '' },
+    { target, source: '' },
+  ]
+}
+
+/** Renders keepup.sh (template strongswan/keepup.sh) for a swanctl connection set. */
+export function renderKeepupScript(
+  templatesDir: string,
+  input: RenderInput,
+  opts: { readonly path: string; readonly confPath: string; readonly connectionNames: readonly [string, string]; readonly routeScript?: string; readonly ifaces?: readonly [TunnelInterface, TunnelInterface] },
+): RenderedFile {
+  const t = loadKindTemplates(templatesDir, 'strongswan')
+  const [k1, k2] = toKeepaliveTargets(input, opts.ifaces)
+  const content = fillTemplate(t, 'keepup.sh', {
+    comment: input.details.name,
+    slug: input.slug,
+    self: opts.path,
+    conf: opts.confPath,
+    routeScript: opts.routeScript ?? '',
+    routing: input.routing,
+    interval: KEEPUP_INTERVAL,
+    conn1: opts.connectionNames[0],
+    conn2: opts.connectionNames[1],
+    target1: k1.target,
+    source1: k1.source,
+    target2: k2.target,
+    source2: k2.source,
+  })
+  return { path: opts.path, mode: 0o700, content, secret: false, role: 'keep-up without the app: re-initiates a tunnel left down, keepalive pings every 5 s (started by charon as updown; ends when removed)' }
+}

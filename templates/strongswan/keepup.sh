@@ -1,0 +1,138 @@
+#!/bin/sh
+# Tunnelwright keep-up for {{comment}} ({{slug}}); generated. Runs as root on the gateway, holds no secrets.
+# AWS never initiates and drops idle tunnels, so the gateway keeps its tunnels up on its own:
+#   - charon runs "THIS updown N" when tunnel N's CHILD_SA comes up or goes down; that starts the loop
+#     (one per connection set, pidfile) and, route-based, runs the route plumbing;
+#   - "THIS run" is the loop: every INTERVAL s it re-initiates a tunnel that has had no SA for GRACE
+#     checks in a row (charon's dpd/close actions try once; a peer that refuses that one attempt, as an
+#     AWS endpoint under maintenance does, leaves the tunnel down for good), and pings across each tunnel
+#     that is up (AWS's own templates ping every 5 s);
+#   - the loop ends by itself when this file or the swanctl file is removed (rollback, uninstall).
+# "THIS start|stop|status" are for hands-on use. Everything is idempotent and logs to syslog (daemon).
+set -u
+PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
+SELF={{self}}
+CONF={{conf}}
+ROUTE={{routeScript}}
+MODE={{routing}}
+INTERVAL={{interval}}
+GRACE=3
+RUN=/run/tunnelwright
+PIDFILE=$RUN/{{slug}}-keepup.pid
+STATE=$RUN/{{slug}}-keepup.state
+TAG=tunnelwright-{{slug}}
+
+log() { logger -t "$TAG" -p daemon.notice -- "$*" 2>/dev/null || true; }
+
+tunnel() {
+  case "$1" in
+    1) CONN={{conn1}}; TARGET={{target1}}; SRC={{source1}} ;;
+    2) CONN={{conn2}}; TARGET={{target2}}; SRC={{source2}} ;;
+    *) echo "tunnelwright: unknown tunnel '$1'" >&2; exit 2 ;;
+  esac
+}
+
+running() {
+  pid=$(cat "$PIDFILE" 2>/dev/null) || return 1
+  [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null && tr '\0' ' ' < "/proc/$pid/cmdline" 2>/dev/null | grep -qF "$SELF run"
+}
+
+start() {
+  mkdir -p "$RUN" && chmod 755 "$RUN"
+  running && return 0
+  # Fully detached: charon's updown waits until its script's output is closed.
+  if command -v setsid >/dev/null 2>&1; then setsid sh "$SELF" run </dev/null >/dev/null 2>&1 &
+  else nohup sh "$SELF" run </dev/null >/dev/null 2>&1 & fi
+  return 0
+}
+
+stop() {
+  if running; then kill "$pid" 2>/dev/null; fi
+  rm -f "$PIDFILE"
+}
+
+# up | connecting | down for tunnel $CONN, from the human list-sas output (one IKE_SA line, child lines).
+sa_state() {
+  out=$(swanctl --list-sas --ike "$CONN" --noblock 2>/dev/null) || { echo down; return; }
+  if printf '%s\n' "$out" | grep -Eq "^ +$CONN: #[0-9]+, reqid [0-9]+, INSTALLED"; then echo up
+  elif printf '%s\n' "$out" | grep -Eq "^$CONN: #[0-9]+, CONNECTING|^ +$CONN: #[0-9]+, reqid [0-9]+, (CREATED|INSTALLING|REKEYING|REKEYED|UPDATING)"; then echo connecting
+  else echo down; fi
+}
+
+loaded() { swanctl --list-conns 2>/dev/null | grep -q "^$CONN: "; }
+
+ping_once() { # $1 target, $2 source ('' = let the tunnel's route pick it)
+  if [ -n "$2" ]; then ping -n -q -c 1 -W 2 -I "$2" "$1" >/dev/null 2>&1; else ping -n -q -c 1 -W 2 "$1" >/dev/null 2>&1; fi
+}
+
+run() {
+  mkdir -p "$RUN" && chmod 755 "$RUN"
+  # One loop per connection set: claim the pidfile, or leave if a live loop holds it.
+  if ! ( set -C; echo $$ > "$PIDFILE" ) 2>/dev/null; then
+    running && exit 0
+    rm -f "$PIDFILE"
+    ( set -C; echo $$ > "$PIDFILE" ) 2>/dev/null || exit 0
+  fi
+  trap 'rm -f "$PIDFILE"; log "keep-up stopped"; exit 0' TERM INT HUP
+  log "keep-up started (pid $$, every ${INTERVAL}s)"
+  miss1=0; miss2=0; tries1=0; tries2=0; grace1=$GRACE; grace2=$GRACE; last1=; last2=; lastping=
+  while [ -f "$SELF" ] && [ -f "$CONF" ]; do
+    states=; anyup=
+    for n in 1 2; do
+      tunnel "$n"
+      st=$(sa_state)
+      eval "miss=\$miss$n; grace=\$grace$n; last=\$last$n"
+      [ "$st" != "$last" ] && log "tunnel $n ($CONN): $st"
+      if [ "$st" = down ] && loaded; then
+        miss=$((miss + 1))
+        if [ "$miss" -ge "$grace" ]; then
+          log "tunnel $n ($CONN): no SA for $((miss * INTERVAL))s, initiating"
+          ( swanctl --initiate --child "$CONN" --timeout 30 >/dev/null 2>&1 & )
+          eval "tries$n=\$((tries$n + 1))"
+          miss=0
+          # Back off while the peer keeps refusing (at most one attempt a minute).
+          [ $((grace * 2 * INTERVAL)) -le 60 ] && grace=$((grace * 2))
+        fi
+      else
+        miss=0
+        [ "$st" = up ] && grace=$GRACE
+      fi
+      if [ "$st" = up ]; then
+        anyup=1
+        # Route-based: a ping per tunnel to AWS's inside address, through that tunnel's interface.
+        if [ "$MODE" = route ]; then ping_once "$TARGET" "$SRC" && st=up+ping || st=up-noreply; fi
+      fi
+      eval "miss$n=\$miss; grace$n=\$grace; last$n=\$(sa_state_label \"\$st\")"
+      states="$states t$n=$st"
+    done
+    # Policy-based: both tunnels carry the same selectors, so one ping goes through whichever SA is active.
+    ping=skip
+    if [ "$MODE" = policy ] && [ -n "$anyup" ]; then
+      tunnel 1
+      if ping_once "$TARGET" "$SRC"; then ping=ok; else ping=noreply; fi
+      [ "$ping" != "$lastping" ] && log "keepalive ping to $TARGET: $ping"
+      lastping=$ping
+    fi
+    echo "$(date +%s)$states ping=$ping initiated=$tries1,$tries2" > "$STATE.tmp" && mv -f "$STATE.tmp" "$STATE"
+    sleep "$INTERVAL"
+  done
+  rm -f "$PIDFILE" "$STATE"
+  log "configuration removed: keep-up ends"
+}
+
+sa_state_label() { case "$1" in up*) echo up ;; *) echo "$1" ;; esac; }
+
+case "${1:-}" in
+  updown)
+    if [ -n "$ROUTE" ]; then "$ROUTE" updown "${2:-}" || true; fi
+    case "${PLUTO_VERB:-}" in
+      up-client|up-host) start ;;
+      *) ;;
+    esac ;;
+  start) start ;;
+  stop) stop ;;
+  run) run ;;
+  status) if running; then echo "running (pid $pid)"; cat "$STATE" 2>/dev/null; else echo stopped; fi ;;
+  *) echo "usage: $0 updown 1|2 | start | stop | status" >&2; exit 2 ;;
+esac
+exit 0
