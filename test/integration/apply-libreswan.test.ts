@@ -28,11 +28,31 @@ describe.skipIf(g.skip)('apply on a Libreswan gateway', () => {
     await lab?.down()
   })
 
-  // KNOWN BUG (found by this test, not fixed yet): on Libreswan 4.10 the profile's activate
-  // (`ipsec auto --rereadsecrets && ipsec auto --replace <conn>` for a conn pluto has not loaded yet) exits
-  // non-zero with no message, so apply rolls back at "activate" before pluto ever negotiates. `fails` keeps
-  // this proof red-to-green: it starts passing (and must lose `.fails`) once activation works.
-  it.fails('validates with addconn/algparse, loads, brings the IKE SAs up on aws, and reverts when unverified', async () => {
+  // Debian's Libreswan 4.10 ships with ikev1-policy=drop (domain trap): pluto refuses to add the conns and
+  // says why only in its log. Apply must roll back at "activate", name that cause and give the fix.
+  it('refuses at activate when IKEv1 is dropped by policy, naming the cause and the fix, and changes nothing', async () => {
+    const shell = toFaultShell(session)
+    const facts = await detectGateway(shell)
+    const details = Details.parse({ ...lab.details(), routing: 'policy' })
+    const paths = await listConfigFiles(lab, dirs)
+    const before = await toGatewayState(lab, paths)
+    const change = await prepareChange(shell, details, { sources: processSecretSources, facts })
+    const result = await applyChange(shell, change, { confirmWithin: 20 })
+    expect(result.outcome, JSON.stringify(result)).toBe('rolled-back')
+    expect(result.failedStep).toBe('activate')
+    expect(result.detail).toMatch(/ikev1-policy does not allow IKEv1/)
+    expect(result.fix).toMatch(/ikev1-policy=accept/)
+    const after = await toGatewayState(lab, [...new Set([...paths, ...(await listConfigFiles(lab, dirs))])])
+    expect(after.files).toEqual(before.files)
+    expect(after.conns).toEqual(before.conns)
+  })
+
+  it('with ikev1-policy=accept: validates with addconn/algparse, loads, brings the IKE SAs up on aws, and reverts when unverified', async () => {
+    // What the admin does once (the fix above): accept IKEv1 in config setup and restart pluto.
+    const conf = await lab.gateway.readFile('/etc/ipsec.conf')
+    await lab.gateway.writeFile('/etc/ipsec.conf', conf.replace(/^config setup\n/m, 'config setup\n    ikev1-policy=accept\n'))
+    expect((await lab.gateway.exec(['ipsec', 'restart'])).code).toBe(0)
+    await expect.poll(async () => (await lab.gateway.exec(['ipsec', 'whack', '--status'])).code, { timeout: 20_000 }).toBe(0)
     const shell = toFaultShell(session)
     const facts = await detectGateway(shell)
     expect(facts.stack.kind).toBe('libreswan')

@@ -121,7 +121,10 @@ export interface ApplyResult {
 }
 
 /** What to do when a step fails (the gateway's own words are in `detail`). */
-export function toStepFix(step: string): string {
+export function toStepFix(step: string, detail = ''): string {
+  if (/ikev1-policy|does not allow IKEv1/.test(detail)) {
+    return 'This Libreswan drops IKEv1 by default (Libreswan ≥ 5, Debian ≥ 4.5-2), and cloud.gov requires IKEv1: add `ikev1-policy=accept` to the `config setup` section of ipsec.conf and restart the ipsec service — that restart drops every tunnel on this gateway, so plan it — then apply again.'
+  }
   switch (step) {
     case 'prevalidate':
       return 'The gateway\'s configuration was already invalid before our change, so nothing was loaded (reloading it would unload every connection). Fix the file named above, then apply again.'
@@ -251,7 +254,7 @@ export async function applyPlan(
     if (stepName !== 'prevalidate' && !steps.some((s) => s.step === 'ROLLED-BACK')) {
       await linked.runScript(toFollowScript(progressFile, ['ROLLED-BACK'], 30), { timeoutMs: 40_000, onOutput: record }).then((r) => record(r.stdout))
     }
-    return { outcome: 'rolled-back', txnId: id, steps, failedStep: stepName ?? 'unknown', detail: rest.join(' ').trim(), fix: toStepFix(stepName ?? 'unknown') }
+    return { outcome: 'rolled-back', txnId: id, steps, failedStep: stepName ?? 'unknown', detail: rest.join(' ').trim(), fix: toStepFix(stepName ?? 'unknown', rest.join(' ')) }
   }
   if (last.includes('BUSY')) return { outcome: 'failed', txnId: id, steps, failedStep: 'lock', detail: 'another change is still running on the gateway', fix: toStepFix('lock') }
 

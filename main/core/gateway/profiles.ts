@@ -86,10 +86,15 @@ function libreswanProfile(facts: GatewayFacts, rendered: RenderedConfig): StackP
     validate: check,
     // `ipsec auto --replace` tears the SA down even when nothing changed, and leaves no connection when the
     // new definition fails; the transaction restores the files and re-adds the old ones in that case.
-    activate: `${v5 ? 'ipsec rereadsecrets' : 'ipsec auto --rereadsecrets'} && ${verb('replace', c1)} && ${verb('replace', c2)}`,
+    // `ipsec auto --replace` of a conn pluto has not loaded yet exits non-zero without a word (4.10), and it
+    // tears the SA down even when nothing changed: delete (ignoring "not found"), then add, per conn.
+    // pluto gives the reason an add failed only in its log (e.g. "global ikev1-policy does not allow IKEv1
+    // connections"): print its last lines about that conn so the error names the cause.
+    activate: `${v5 ? 'ipsec rereadsecrets' : 'ipsec auto --rereadsecrets'} >/dev/null && for c in ${q(c1)} ${q(c2)}; do ${v5 ? 'ipsec delete "$c"' : 'ipsec auto --delete "$c"'} >/dev/null 2>&1; if ! ${v5 ? 'ipsec add "$c"' : 'ipsec auto --add "$c"'}; then { tail -n 300 /var/log/pluto.log /var/log/secure /var/log/auth.log 2>/dev/null; journalctl -q -o cat -u ipsec -n 300 2>/dev/null; } | grep -F "\\"$c\\"" | tail -n 3; exit 1; fi; done`,
     activateErrors: 'did not load properly|failed to add|does not allow IKEv1|syntax error',
     reload: `${check} && ${v5 ? 'ipsec rereadsecrets' : 'ipsec auto --rereadsecrets'}; for c in ${q(c1)} ${q(c2)}; do ${v5 ? 'ipsec delete "$c"' : 'ipsec auto --delete "$c"'} >/dev/null 2>&1; done; ipsec addconn --config ${q(facts.paths.ipsecConf ?? '/etc/ipsec.conf')} --autoall >/dev/null 2>&1; true`,
-    initiate: [c1, c2].map((c) => `${verb('up', c)} --asynchronous`),
+    // Each initiate already runs in its own background subshell: the plain (synchronous) form is enough.
+    initiate: [c1, c2].map((c) => verb('up', c)),
     isUp: `ipsec trafficstatus 2>/dev/null | grep -q ${q(`"${c1}"`)} && ipsec trafficstatus 2>/dev/null | grep -q ${q(`"${c2}"`)}`,
   }
 }
