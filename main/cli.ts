@@ -16,15 +16,23 @@ export { EXIT, type CliIo } from './commands/cli-io'
 const USAGE = `Usage: tunnelwright <command> [options]
 
 Commands:
-  lint      --details FILE                      check a details file against what AWS accepts
-  render    --details FILE --device KIND [--out DIR]
-                                                write the gateway configuration files
+  lint      --details FILE [--device KIND [--device-version V]]
+                                    check a details file against what AWS / cloud.gov accept
+  render    --details FILE --device KIND [--out DIR] [--routing route|policy]
+            [--device-version V] [--layout debian|rhel]
+                                    write the gateway configuration files
   check     --details FILE --host [USER@]HOST[:PORT] [ssh options]
-  plan      --details FILE --host … [ssh options]
-  apply     --details FILE --host … [ssh options] [--yes] [--confirm-within SECONDS]
+                                    firewall, NAT and path checks for UDP 500, UDP 4500 and ESP
+  plan      --details FILE --host … [--device KIND] [ssh options]
+                                    what apply would change, as a diff; changes nothing
+  apply     --details FILE --host … [--device KIND] [ssh options] [--yes] [--confirm-within SECONDS]
+                                    push the configuration; the gateway reverts unless confirmed
   status    --details FILE --host … [ssh options] [--watch]
-  rollback  --host … [ssh options]
-  import    --aws-xml FILE | --aws-text FILE [--out FILE]
+                                    both tunnels now, or one JSON line per change with --watch --json
+  rollback  --host … [ssh options]  restore the gateway to before our last change
+  import    --aws-xml FILE | --aws-text FILE [--out FILE] [--force]
+            [--public-ip IP] [--private-cidr CIDR …] [--dedicated-cidr CIDR …]
+                                    turn AWS's configuration export into a details file
 
 Every command accepts --json (one JSON document on stdout; progress on stderr).
 KIND: strongswan, strongswan-legacy, libreswan, openswan, pfsense.
