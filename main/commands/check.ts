@@ -1,16 +1,19 @@
 import type { Finding } from '../core/checks/model'
 import { toGatewayShell } from '../core/gateway/shell'
+import { toRemotePath } from '../core/ssh/catalog'
 import { checkGateway } from '../core/workflow'
 import { EXIT, parseOptions, writeJson, type CliIo, type Command } from './cli-io'
 import { loadDetailsInput } from './details-input'
 import { isExit, SSH_OPTIONS, withGateway } from './gateway-options'
 
-/** `tunnelwright check`: firewall, NAT and kernel findings for UDP 500/4500 and ESP; exit 1 on any error. */
+/** `tunnelwright check`: firewall/NAT/kernel findings, the IKE path probe from the gateway and the daemons' status; exit 1 on any error. */
 export const run: Command = async (args, io) => {
-  const opts = parseOptions(args, { ...SSH_OPTIONS, details: { type: 'string' }, device: { type: 'string' } })
+  const opts = parseOptions(args, { ...SSH_OPTIONS, details: { type: 'string' }, device: { type: 'string' }, 'no-probe': { type: 'boolean' } })
   const input = loadDetailsInput(opts, io)
   const r = await withGateway(opts, io, async (session) => {
-    const { facts, findings } = await checkGateway(toGatewayShell(session), input.details)
+    // The probe reaches charon's VICI socket through the same SSH connection (stream-local forwarding).
+    const probe = opts['no-probe'] === true ? {} : { openVici: (path: string) => session.openUnixSocket(toRemotePath(path)), sources: input.sources }
+    const { facts, findings } = await checkGateway(toGatewayShell(session), input.details, probe)
     const ok = !findings.some((f) => f.severity === 'error')
     if (opts.json) writeJson(io, 'check', { ok, gateway: { os: facts.os, stack: facts.stack }, findings })
     else printFindings(io, findings)

@@ -5,6 +5,7 @@ import { parseIptablesSave, toIptablesSource } from './iptables-save'
 import { parseAddrShow, parseRouteGet, parseSysctl, toKernelFindings, toNatFinding, toNatState, type RouteGet } from './kernel'
 import type { AddrRange, Chain, Direction, Finding, Fix, Flow, Packet, Ruleset, Severity } from './model'
 import { parseNftJson, withoutTables } from './nft-json'
+import { checkPfsense, toPfsenseFirewallCommands } from './pfsense-check'
 
 /** What the check needs to know about the tunnel. */
 export interface FirewallCheckInput {
@@ -17,6 +18,8 @@ export interface FirewallCheckInput {
   readonly routing: 'policy' | 'route'
   /** Route-based: the XFRM/VTI interface names (for rp_filter). */
   readonly tunnelInterfaces?: readonly string[]
+  /** The gateway's device kind: pfSense is judged by pf's rules, everything else by nft/iptables. */
+  readonly device?: string
 }
 
 /** One read-only command, as a fixed argv; `id` keys its output. */
@@ -46,7 +49,8 @@ function toProbeAddress(cidr: string): string | undefined {
  * The read-only commands of the check, all for ONE round trip (run them in one batch; each may fail alone).
  * Needs root (nft, iptables-save, ufw). Peers and prefixes are validated IPv4 text from the details.
  */
-export function toFirewallCommands(input: Pick<FirewallCheckInput, 'peers' | 'dedicatedCidrs'>): GatewayCommand[] {
+export function toFirewallCommands(input: Pick<FirewallCheckInput, 'peers' | 'dedicatedCidrs' | 'device'>): GatewayCommand[] {
+  if (input.device === 'pfsense') return toPfsenseFirewallCommands()
   const probe = input.dedicatedCidrs.map(toProbeAddress).find((x) => x !== undefined)
   return [
     { id: 'nft', argv: ['nft', '-j', 'list', 'ruleset'] },
@@ -387,6 +391,7 @@ export function toMssFinding(fw: GatewayFirewall, input: FirewallCheckInput, nat
 
 /** Runs the whole check over the captured outputs; never throws on odd output (unknown findings instead). */
 export function checkFirewall(input: FirewallCheckInput, outputs: CommandOutputs): Finding[] {
+  if (input.device === 'pfsense') return checkPfsense(input, outputs)
   const fw = toGatewayFirewall(outputs)
   const routes = new Map<string, RouteGet | undefined>(input.peers.map((p) => [p, parseRouteGet(out(outputs, `route-get:${p}`) ?? '')]))
   const addrs = parseAddrShow(out(outputs, 'addr') ?? '')

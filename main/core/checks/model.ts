@@ -12,7 +12,7 @@ export type Verdict = 'allowed' | 'blocked' | 'unknown' | 'ok' | 'problem'
 /** How bad a finding is; `ok` findings are kept so the UI can show what was proven green. */
 export type Severity = 'ok' | 'info' | 'warning' | 'error'
 
-/** The exact fix, in the words of each firewall that is in use on the gateway (shell command lines). */
+/** The exact fix, in the words of each firewall in use on the gateway (shell command lines), or a request/change in words. */
 export interface Fix {
   readonly nft?: string
   readonly iptables?: string
@@ -20,6 +20,10 @@ export interface Fix {
   readonly ufw?: string
   readonly pfsense?: string
   readonly sysctl?: string
+  /** Not a command: what to ask whoever runs the network path (upstream firewall, provider). */
+  readonly upstream?: string
+  /** Not a command: what to change in the details file (PSK, proposal), then apply again. */
+  readonly details?: string
 }
 
 /** What a finding is about: a flow (peer/flow/direction) or a named topic (nat, ip_forward, rp_filter, mss). */

@@ -123,7 +123,8 @@ function str(v: unknown): string | undefined {
 }
 
 function toLogLine(m: ViciMessage): ControlLogLine {
-  const ikeName = str(m['ike-name'])
+  // charon names the field ikesa-name in log events (ike-name is not sent).
+  const ikeName = str(m['ikesa-name']) ?? str(m['ike-name'])
   return {
     group: str(m['group']) ?? '',
     level: Number(str(m['level']) ?? '0'),
