@@ -35,10 +35,11 @@ import { getAppInfo } from './core/app-info'
 import type { ChangeRecord, RecordCheck } from './core/change-record'
 import { toChangeRecordHtml, toChangeRecordMarkdown } from './core/change-record'
 import type { Finding as CheckFinding } from './core/checks/model'
+import type { PathCheckOptions } from './core/checks/path-check'
 import { importAwsText, importAwsXml, toNeeds, DetailsDraft, type AwsImport } from './core/details/aws-import'
 import { lintDetails, type Finding } from './core/details/lint'
 import { parseDetailsText } from './core/details/load'
-import { toRenderInput, type RoutingMode } from './core/details/resolve'
+import { toRenderInput, toSlug, type RoutingMode } from './core/details/resolve'
 import { toDiagnosticsBundle } from './core/diagnostics'
 import { decryptExport, encryptExport } from './core/export-crypto'
 import { toStateDir } from './core/gateway/profiles'
@@ -55,7 +56,7 @@ import {
   type ProfileFile,
   type SecretSlot,
 } from './core/profile'
-import { REDACTED, toRedactor } from './core/redact'
+import { REDACTED, redactDeep, toRedactor } from './core/redact'
 import { renderDevice, resolveTemplatesDir, type RenderedConfig } from './core/render'
 import { UserError } from './core/result'
 import type { Secret } from './core/secret'
@@ -63,7 +64,7 @@ import type { StatusSnapshot } from './core/status/model'
 import { watchStatus } from './core/status/watch'
 import { applyChange, checkGateway, detectGateway, prepareChange, rollbackChange, type PreparedChange } from './core/workflow'
 import { ActivityLog } from './activity-log'
-import { GatewaySessions, type Connector } from './gateway-sessions'
+import { GatewaySessions, type Connector, type GatewayLink } from './gateway-sessions'
 import { JobRegistry } from './jobs'
 import { createProfileStore, type ProfileStore } from './profile-store'
 import { createSecretStore, type Encryptor, type SecretStore } from './secret-store'
@@ -390,13 +391,20 @@ export class AppServices {
     })
   }
 
+  /** The IKE path probe from the gateway (as `tunnelwright check` runs it): charon's VICI socket over this session, the profile's PSKs. */
+  #probeOptions(profileId: string, link: GatewayLink): PathCheckOptions {
+    const open = link.openUnixSocket
+    return open ? { openVici: (path) => open(path), sources: toProfileSecretSources(this.#psks(profileId)) } : {}
+  }
+
   async check(profileId: string, jobId?: string): Promise<CheckReport> {
     const p = this.profiles.get(profileId)
     const link = this.sessions.get(profileId)
     const details = toProfileDetails(p.details)
+    const probe = this.#probeOptions(profileId, link)
     return this.jobs.run(jobId, 'check', async (ctx) => {
       ctx.progress('CHECK')
-      const r = await checkGateway(link.shell, details, link.facts ? { facts: link.facts } : {})
+      const r = await checkGateway(link.shell, details, { ...probe, ...(link.facts ? { facts: link.facts } : {}) })
       link.facts = r.facts
       link.lastCheck = r.findings
       return { at: new Date().toISOString(), findings: r.findings }
@@ -452,7 +460,7 @@ export class AppServices {
     let checksAfterNote: string | undefined
     if (result.outcome === 'committed') {
       try {
-        const r = await checkGateway(link.shell, toProfileDetails(p.details), { facts: held.change.facts })
+        const r = await checkGateway(link.shell, toProfileDetails(p.details), { ...this.#probeOptions(held.profileId, link), facts: held.change.facts })
         checksAfter = r.findings
         link.lastCheck = r.findings
       } catch (err) {
@@ -523,10 +531,17 @@ export class AppServices {
     const w: Watch = { profileId, ctl }
     this.#watches.set(watchId, w)
     const cut = toRedactor(this.#profileSecrets(profileId))
+    const socket = link.facts.paths.viciSocket
+    const open = link.openUnixSocket
     void watchStatus(link.shell, details, link.facts, {
       signal: ctl.signal,
       intervalMs,
       everySample: true,
+      // The connection names the renderers give both tunnels (as the CLI's status uses): a tunnel keeps
+      // its name while down, instead of falling back to "tunnel N" and reading as another tunnel.
+      names: [`${toSlug(details.name)}-t1`, `${toSlug(details.name)}-t2`],
+      // charon's own events over the VICI socket (stream-local forwarding); polling alone when refused.
+      ...(socket && open ? { openVici: () => open(socket) } : {}),
       onChange: (c) => {
         if (ctl.signal.aborted) return
         w.last = c.snapshot
@@ -563,7 +578,9 @@ export class AppServices {
   #saveRecord(r: Omit<ChangeRecord, 'id' | 'at' | 'user'>): ChangeRecord {
     const rec: ChangeRecord = { id: toId('r'), at: new Date().toISOString(), user: this.#user, ...r }
     const cut = toRedactor(this.#profileSecrets(r.profileId))
-    writePrivateFile(join(this.#recordsDir, `${rec.id}.json`), cut(JSON.stringify(rec, null, 2)))
+    // Redact value by value: cutting the serialized text turned `"secret": true` into `"secret": [redacted]`
+    // (redactPatterns cuts any `secret: …`), and the record no longer parsed.
+    writePrivateFile(join(this.#recordsDir, `${rec.id}.json`), JSON.stringify(redactDeep(rec, cut), null, 2))
     return rec
   }
 
@@ -578,7 +595,14 @@ export class AppServices {
     if (!existsSync(this.#recordsDir)) return []
     return readdirSync(this.#recordsDir)
       .filter((n) => n.endsWith('.json'))
-      .map((n) => this.#readRecord(n.slice(0, -5)))
+      .flatMap((n) => {
+        // One unreadable record (damaged, or written by an older build) must not hide all the others.
+        try {
+          return [this.#readRecord(n.slice(0, -5))]
+        } catch {
+          return []
+        }
+      })
       .filter((r) => profileId === undefined || r.profileId === profileId)
       .sort((a, b) => b.at.localeCompare(a.at))
       .map((r) => ({ id: r.id as RecordId, profileId: r.profileId as ProfileId, at: r.at, action: r.action, outcome: r.outcome, ...(r.txnId ? { txnId: r.txnId } : {}) }))

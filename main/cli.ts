@@ -23,6 +23,7 @@ Commands:
                                     write the gateway configuration files
   check     --details FILE --host [USER@]HOST[:PORT] [ssh options]
                                     firewall, NAT and path checks for UDP 500, UDP 4500 and ESP
+            [--fix ID [--yes] [--confirm-within SECONDS]]  apply one finding's fix; reverts unless confirmed
   plan      --details FILE --host … [--device KIND] [ssh options]
                                     what apply would change, as a diff; changes nothing
   apply     --details FILE --host … [--device KIND] [ssh options] [--yes] [--confirm-within SECONDS]

@@ -2,25 +2,28 @@
 import { existsSync, readFileSync } from 'node:fs'
 import { homedir } from 'node:os'
 import { join } from 'node:path'
+import type { Duplex } from 'node:stream'
 import type { GatewayShell } from './core/apply/engine'
 import type { Finding as CheckFinding } from './core/checks/model'
 import type { GatewayFacts } from './core/gateway/detect'
 import type { Connection } from './core/profile'
 import { UserError } from './core/result'
 import { Secret } from './core/secret'
-import { ROOT_SH } from './core/ssh/catalog'
+import { ROOT_SH, toRemotePath } from './core/ssh/catalog'
 import { HostKeyError } from './core/ssh/errors'
 import type { HostKeyPolicy } from './core/ssh/host-key'
 import { connect, type ConnectOptions, type SshAuth, type SshEndpoint, type SshSession } from './core/ssh/session'
 
 /** The connect function (core's connect; replaceable for tests). */
-export type Connector = (endpoint: SshEndpoint, policy: HostKeyPolicy, opts: ConnectOptions) => Promise<Pick<SshSession, 'runScript' | 'close' | 'hostKey'>>
+export type Connector = (endpoint: SshEndpoint, policy: HostKeyPolicy, opts: ConnectOptions) => Promise<Pick<SshSession, 'runScript' | 'close' | 'hostKey'> & Partial<Pick<SshSession, 'openUnixSocket'>>>
 
 /** A connected gateway: the session, its shell for the workflow, and what we learned on it. */
 export interface GatewayLink {
   readonly hostId: string
   readonly hostKey: { readonly keyType: string; readonly fingerprint: string; readonly status: 'known' | 'accepted' }
   readonly shell: GatewayShell
+  /** A stream to a Unix socket on the gateway (charon's VICI socket), when the session can forward one. */
+  readonly openUnixSocket?: (path: string) => Promise<Duplex>
   readonly close: () => Promise<void>
   facts?: GatewayFacts
   lastCheck?: readonly CheckFinding[]
@@ -99,11 +102,14 @@ export class GatewaySessions {
       hostId: v.hostId,
       hostKey: { keyType: v.key.type, fingerprint: v.key.fingerprint, status: v.status },
       shell: {
+        // Engine scripts may carry PSKs: they travel as Secret (as the CLI's toGatewayShell sends them).
         runScript: async (script, o) => {
-          const r = await session.runScript(ROOT_SH, script, o?.timeoutMs === undefined ? {} : { timeoutMs: o.timeoutMs })
+          const r = await session.runScript(ROOT_SH, new Secret(script), o?.timeoutMs === undefined ? {} : { timeoutMs: o.timeoutMs })
+          o?.onOutput?.(r.stdout)
           return { code: r.code, stdout: r.stdout, stderr: r.stderr }
         },
       },
+      ...(session.openUnixSocket ? { openUnixSocket: (path: string) => session.openUnixSocket!(toRemotePath(path)) } : {}),
       close: () => session.close(),
     }
     this.#links.set(profileId, link)

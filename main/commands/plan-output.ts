@@ -29,6 +29,7 @@ export function toStepLine(p: ApplyProgress): string {
 export function printPlan(io: CliIo, change: PreparedChange): void {
   const f = change.facts
   io.stdout(`Gateway: ${f.os.name} · ${f.stack.detail} · ${change.routing}-based routing\n`)
+  for (const o of change.overlaps) io.stdout(`WARNING: connection "${o.name}" on the gateway: ${o.reason}\n`)
   if (change.plan.noop) {
     io.stdout('No changes: the gateway already has this configuration.\n')
     return
@@ -47,6 +48,7 @@ export function toPlanJson(change: PreparedChange) {
     kind: change.kind,
     routing: change.routing,
     noop: change.plan.noop,
+    overlaps: change.overlaps,
     changes: change.plan.changes,
     connections: change.rendered.connectionNames,
     notes: change.rendered.notes,

@@ -7,6 +7,7 @@ import type { DesiredFile } from './apply/txn-script'
 import type { Details } from './details/model'
 import { toRenderInput, type RoutingMode, type SecretSources } from './details/resolve'
 import { parseDetect, toAutoRouting, toDetectScript, type GatewayFacts } from './gateway/detect'
+import { findOverlaps, type ConnectionOverlap } from './gateway/overlap'
 import { PFSENSE_CONFIG_XML, toPfsenseScriptPath, toStackProfile, toStateDir, withTrafficProbe } from './gateway/profiles'
 import { toLanAddress } from './status/read'
 import { renderDevice, type RenderedConfig } from './render'
@@ -32,6 +33,8 @@ export interface PreparedChange {
   readonly routing: RoutingMode
   readonly rendered: RenderedConfig
   readonly plan: Plan
+  /** Connections already on the gateway that would collide with ours (shown as warnings in the plan). */
+  readonly overlaps: readonly ConnectionOverlap[]
 }
 
 /** Device kind to drive: the override, else what detection found (refusing when nothing was found). */
@@ -71,7 +74,8 @@ export async function prepareChange(
       ? [{ path: toPfsenseScriptPath(facts, input.slug), mode: 0o600, content: rendered.phpScript, secret: true }]
       : rendered.files.map((f) => ({ path: f.path, mode: f.mode, content: f.content, secret: f.secret }))
   const plan = await planApply(shell, desired, toEnsureLines(kind, facts, rendered), { baseDir: toStateDir(facts) })
-  return { details, facts, kind, routing, rendered, plan }
+  const overlaps = findOverlaps(facts.connectionDetails, details, rendered.connectionNames)
+  return { details, facts, kind, routing, rendered, plan, overlaps }
 }
 
 /** Applies a prepared change with confirm-or-revert on the gateway. */
@@ -125,3 +129,6 @@ export async function checkGateway(
   const host = checkFirewall(input, outputs)
   return { facts, findings: [...host, ...toPathFindings(probe, outputs, facts, details, host, opts.probeTimeoutMs)] }
 }
+
+/** One finding's fix: planFix (the exact commands and the state before) and applyFix (confirm-or-revert on the gateway). */
+export { applyFix, planFix, type PlannedFix } from './checks/apply-fix'

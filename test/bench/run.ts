@@ -9,6 +9,7 @@ import { benchApply } from './apply'
 import { benchCheck } from './check'
 import { benchLintRender } from './lint-render'
 import { type Figure, printFigures } from './report'
+import { benchRenderer } from './renderer'
 import { benchStatus } from './status'
 
 const SECTIONS: Record<string, () => Promise<Figure[]>> = {
@@ -16,6 +17,7 @@ const SECTIONS: Record<string, () => Promise<Figure[]>> = {
   apply: benchApply,
   check: benchCheck,
   status: benchStatus,
+  renderer: benchRenderer,
 }
 
 async function main(): Promise<void> {

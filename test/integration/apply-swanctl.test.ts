@@ -95,4 +95,22 @@ describe.skipIf(g.skip)('apply on a swanctl gateway', () => {
     expect(await snapshot()).toBe(before)
     expect((await lab.gateway.exec(['swanctl', '--list-conns'])).stdout).not.toContain(`${change.rendered.connectionNames[0]}:`)
   })
+
+  it('warns in the plan when a connection of the user already targets an AWS tunnel endpoint', async () => {
+    const conf = `connections {\n  old-aws {\n    version = 1\n    remote_addrs = ${lab.aws.outsideIps[0]}\n    local { auth = psk }\n    remote { auth = psk }\n    children { old-aws { local_ts = 192.168.50.0/24\n remote_ts = 10.40.0.0/24\n start_action = none } }\n  }\n}\n`
+    await lab.gateway.writeFile('/etc/swanctl/conf.d/old-aws.conf', conf, 0o600)
+    expect((await lab.gateway.exec(['swanctl', '--load-all', '--noprompt'])).code).toBe(0)
+    try {
+      const facts = await detectGateway(shell)
+      const old = facts.connectionDetails.find((c) => c.name === 'old-aws')
+      expect(old).toEqual({ name: 'old-aws', remoteAddrs: [lab.aws.outsideIps[0]], localTs: ['192.168.50.0/24'], remoteTs: ['10.40.0.0/24'] })
+      const change = await prepareChange(shell, details, { sources: processSecretSources, facts })
+      expect(change.overlaps.map((o) => o.name)).toEqual(['old-aws'])
+      expect(change.overlaps[0]!.reason).toContain(lab.aws.outsideIps[0])
+      // The unrelated partner connection (another peer, other subnets) is not reported.
+      expect(facts.existingConnections).toContain('partner')
+    } finally {
+      await lab.gateway.exec(['sh', '-c', 'rm -f /etc/swanctl/conf.d/old-aws.conf && swanctl --load-all --noprompt'])
+    }
+  })
 })

@@ -3,7 +3,7 @@
 // restarted mid-apply, the host key changes between plan and apply, and a change that cuts the management
 // path reverts by itself. Every time the gateway ends in the old or the new state (file bytes and the
 // daemon's loaded connections), never between, and a later apply completes.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { applyPlan, planApply, type ApplyResult } from '../../main/core/apply/engine'
 import { Details } from '../../main/core/details/model'
 import { processSecretSources } from '../../main/core/details/resolve'
@@ -61,6 +61,13 @@ describe.skipIf(g.skip)('apply under fault injection (swanctl, real SSH)', () =>
     await session.close()
     expect(await state()).toEqual(OLD)
   }
+
+  // A test may end while the gateway is still reverting on its own (that is the point of several of
+  // them): the next one starts once the gateway's transaction lock is free, as a user's next plan would.
+  beforeEach(async () => {
+    if (!lab) return
+    await waitUntil('the previous transaction to finish', async () => (await lab.gateway.exec(['test', '-d', '/var/lib/tunnelwright/lock'])).code !== 0, 90_000)
+  })
 
   beforeAll(async () => {
     lab = await up({ gateway: 'swanctl', existingConnection: true })

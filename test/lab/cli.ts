@@ -1,8 +1,9 @@
 // `npm run lab -- <scenario> [options]`: brings a lab up for hands-on use, prints how to reach it, and
 // keeps it up until Ctrl-C (SIGINT/SIGTERM tear it down). `npm run lab -- clean` removes crashed runs.
-import { writeFileSync } from 'node:fs'
+import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { cleanStale, downPrefix, up, type GatewayKind, type LabOptions, type PfsenseVersion } from './index'
+import { createInterface } from 'node:readline'
+import { cleanStale, downPrefix, up, type GatewayKind, type Lab, type LabOptions, type PfsenseVersion } from './index'
 import { type Block } from './topology'
 
 const USAGE = `usage: npm run lab -- <swanctl|starter|libreswan|pfsense> [options]
@@ -19,13 +20,20 @@ options:
   --pfsense-version V      2.4.5_1 | 2.5.2 | 2.6.0 | 2.7.0 | 2.8.0-dev-dcc7c577b5
   --json                   print one JSON line (prefix, ssh, details) instead of the text summary
   --details FILE           also write the details file (PSKs included) to FILE
+  --host-firewall-nft FILE load this nft ruleset on the gateway (nft -f -)
+  --host-firewall-iptables FILE  load this ruleset on the gateway (iptables-restore)
+  --control                read commands on stdin, one per line, answer one JSON line each:
+                             tunnel-down 0|1 [silent]   tunnel-up 0|1
+                             ping-dedicated   (the LAN host pings the dedicated host 3 times)
+                           stdin closing tears the lab down (a test runner that dies takes it along)
 `
 
-function parse(argv: string[]): { opts: LabOptions; json: boolean; detailsFile?: string } {
+function parse(argv: string[]): { opts: LabOptions; json: boolean; control: boolean; detailsFile?: string } {
   const [kind, ...rest] = argv
   if (!kind || !['swanctl', 'starter', 'libreswan', 'pfsense'].includes(kind)) throw new Error(USAGE)
   const o: { -readonly [K in keyof LabOptions]: LabOptions[K] } = { gateway: kind as GatewayKind }
   let json = false
+  let control = false
   let detailsFile: string | undefined
   for (let i = 0; i < rest.length; i++) {
     const a = rest[i]
@@ -47,10 +55,44 @@ function parse(argv: string[]): { opts: LabOptions; json: boolean; detailsFile?:
       case '--pfsense-version': o.pfsenseVersion = next() as PfsenseVersion; break
       case '--json': json = true; break
       case '--details': detailsFile = next(); break
+      case '--host-firewall-nft': o.hostFirewall = { nft: readFileSync(next(), 'utf8') }; break
+      case '--host-firewall-iptables': o.hostFirewall = { iptables: readFileSync(next(), 'utf8') }; break
+      case '--control': control = true; break
       default: throw new Error(`unknown option ${a}\n${USAGE}`)
     }
   }
-  return { opts: o, json, ...(detailsFile ? { detailsFile } : {}) }
+  return { opts: o, json, control, ...(detailsFile ? { detailsFile } : {}) }
+}
+
+/** One `--control` command: the tunnel switches of the aws node (tunnel 0 or 1), or traffic across the tunnels. */
+async function runControl(lab: Lab, line: string): Promise<Record<string, unknown>> {
+  const [cmd, idx, flag, ...extra] = line.trim().split(/\s+/)
+  if (cmd === 'ping-dedicated' && idx === undefined) {
+    const r = await lab.gateway.execLanHost(['ping', '-c', '3', '-i', '0.2', '-W', '2', lab.aws.hostIp], { timeoutMs: 15_000 })
+    return { ok: true, cmd, code: r.code }
+  }
+  const i = idx === '0' ? 0 : idx === '1' ? 1 : undefined
+  if (i === undefined || extra.length > 0 || (flag !== undefined && !(cmd === 'tunnel-down' && flag === 'silent'))) return { ok: false, error: `bad command: ${line.trim()}` }
+  if (cmd === 'tunnel-down') await lab.aws.tunnelDown(i, { silent: flag === 'silent' })
+  else if (cmd === 'tunnel-up') await lab.aws.tunnelUp(i)
+  else return { ok: false, error: `unknown command: ${cmd}` }
+  return { ok: true, cmd, tunnel: i }
+}
+
+/** Serves `--control` on stdin until it closes, then tears the lab down and exits. */
+function serveControl(lab: Lab): void {
+  const rl = createInterface({ input: process.stdin })
+  let queue = Promise.resolve()
+  rl.on('line', (line) => {
+    if (line.trim() === '') return
+    queue = queue.then(async () => {
+      const answer = await runControl(lab, line).catch((e: unknown) => ({ ok: false, error: e instanceof Error ? e.message : String(e) }))
+      process.stdout.write(JSON.stringify({ control: answer }) + '\n')
+    })
+  })
+  rl.on('close', () => {
+    void queue.then(() => lab.down()).finally(() => process.exit(0))
+  })
 }
 
 async function main(): Promise<void> {
@@ -65,7 +107,7 @@ async function main(): Promise<void> {
     console.log(`down ${argv[1]}`)
     return
   }
-  const { opts, json, detailsFile } = parse(argv)
+  const { opts, json, control, detailsFile } = parse(argv)
   const lab = await up(opts)
   const keyFile = lab.gateway.ssh.privateKey ? join(lab.gatewayDir, 'client_ed25519') : undefined
   const knownHosts = join(lab.gatewayDir, 'known_hosts')
@@ -87,6 +129,7 @@ async function main(): Promise<void> {
     console.log(`  shell on aws:         ${lab.aws.enterArgv.join(' ')} bash`)
     console.log('  Ctrl-C tears everything down')
   }
+  if (control) serveControl(lab)
   // Stay up until a signal; the registry's handlers tear the lab down.
   setInterval(() => undefined, 1 << 30)
 }

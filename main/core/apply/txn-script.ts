@@ -182,6 +182,7 @@ TW_TARGETS
 # Back up every file we are about to replace or remove (or note that it did not exist).
 : > "$BK/manifest"
 while IFS='|' read -r n mode path; do
+  [ -n "$path" ] || continue
   if [ -e "$path" ]; then cp -p "$path" "$BK/files/$(echo "$path" | tr '/' '_')" || undo backup
     echo "$(echo "$path" | tr '/' '_')|keep|$path" >> "$BK/manifest"
   else echo "absent|-|$path" >> "$BK/manifest"; fi
@@ -193,6 +194,7 @@ say "BACKED-UP $ID"
 
 # Write atomically: temp file beside the target (a name no include glob matches), mode, then rename.
 while IFS='|' read -r n mode path; do
+  [ -n "$path" ] || continue # an empty target list is one blank line
   if [ "$n" = "=" ]; then continue; fi # backed up only: the stack rewrites it on activation
   if [ "$n" = "-" ]; then rm -f "$path" || undo write; continue; fi
   if [ "$n" = "+" ]; then # append our include line to the user's file, keeping everything else

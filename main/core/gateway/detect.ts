@@ -34,6 +34,8 @@ export interface GatewayFacts {
   readonly pfsenseVersion?: string
   /** Names of the IPsec connections already defined on the gateway. */
   readonly existingConnections: readonly string[]
+  /** Peers and selectors of those connections, where the stack lists them (strongSwan). */
+  readonly connectionDetails: readonly ConnectionSummary[]
   readonly addresses: readonly string[]
 }
 
@@ -59,7 +61,8 @@ export function toDetectScript(): string {
     section('init', '[ -d /run/systemd/system ] && echo systemd || echo other;'),
     section('kernel-features', 'for m in xfrm_interface ip_vti; do if [ -d "/sys/module/$m" ]; then echo "$m=loaded"; elif modinfo "$m" >/dev/null 2>&1; then echo "$m=module"; fi; done; c="/boot/config-$(uname -r)"; [ -r "$c" ] && grep -E "^CONFIG_(XFRM_INTERFACE|NET_IPVTI)=" "$c"; true;'),
     section('sftp', 'for f in /usr/lib/openssh/sftp-server /usr/libexec/openssh/sftp-server /usr/libexec/sftp-server /usr/lib/sftp-server; do [ -x "$f" ] && echo "$f"; done; grep -hiE "^[[:space:]]*subsystem[[:space:]]+sftp" /etc/ssh/sshd_config /etc/ssh/sshd_config.d/*.conf 2>/dev/null; true;'),
-    section('conns', 'if command -v swanctl >/dev/null 2>&1; then swanctl --list-conns 2>/dev/null | grep -E "^[^ ].*: " | sed "s/:.*//"; fi; if command -v ipsec >/dev/null 2>&1 && ipsec --version 2>/dev/null | grep -q Libreswan; then ipsec addconn --listall 2>/dev/null || ipsec auto --status 2>/dev/null | sed -n "s/^[0-9]* \\"\\([^\\"]*\\)\\":.*/\\1/p" | sort -u; fi; true;'),
+    section('swanctl-conns', 'if command -v swanctl >/dev/null 2>&1; then swanctl --list-conns 2>/dev/null | head -n 2000; fi; true;'),
+    section('conns', 'if command -v ipsec >/dev/null 2>&1 && ipsec --version 2>/dev/null | grep -q Libreswan; then ipsec addconn --listall 2>/dev/null || ipsec auto --status 2>/dev/null | sed -n "s/^[0-9]* \\"\\([^\\"]*\\)\\":.*/\\1/p" | sort -u; fi; true;'),
     section('addrs', 'ip -o -4 addr show 2>/dev/null | sed "s/.* inet \\([0-9.]*\\).*/\\1/"; true;'),
     'echo ' + quoteSh(TAG + 'end'),
   ].join('\n')
@@ -121,6 +124,7 @@ export function parseDetect(out: string): GatewayFacts {
   const pick = (...c: string[]) => c.find((p) => dirs.has(p))
   const features = get('kernel-features').join('\n')
   const vici = get('vici')[0]
+  const swanctlConns = parseSwanctlConns(get('swanctl-conns').join('\n'))
   const id = kv.get('ID') ?? (pfsenseVersion ? 'pfsense' : '')
   return {
     os: { id, name: kv.get('PRETTY_NAME') ?? (pfsenseVersion ? `pfSense ${pfsenseVersion}` : uname), version: kv.get('VERSION_ID') ?? '', family: pfsenseVersion || /FreeBSD/.test(uname) ? 'freebsd' : osFamily(id, kv.get('ID_LIKE') ?? '') },
@@ -145,9 +149,45 @@ export function parseDetect(out: string): GatewayFacts {
     sftp: get('sftp').length > 0,
     isRoot: get('id')[0] === '0',
     ...(pfsenseVersion ? { pfsenseVersion } : {}),
-    existingConnections: [...new Set(get('conns').filter((l) => /^[A-Za-z0-9._-]+$/.test(l)))],
+    existingConnections: [...new Set([...swanctlConns.map((c) => c.name), ...get('conns').filter((l) => /^[A-Za-z0-9._-]+$/.test(l))])],
+    connectionDetails: swanctlConns,
     addresses: get('addrs').filter((l) => /^\d+\.\d+\.\d+\.\d+$/.test(l)),
   }
+}
+
+/** One loaded connection: its peer addresses and (child) traffic selectors. */
+export interface ConnectionSummary {
+  readonly name: string
+  readonly remoteAddrs: readonly string[]
+  readonly localTs: readonly string[]
+  readonly remoteTs: readonly string[]
+}
+
+/** Parses `swanctl --list-conns` (text form): connection lines at column 0, children indented. */
+export function parseSwanctlConns(text: string): ConnectionSummary[] {
+  const out: { name: string; remoteAddrs: string[]; localTs: string[]; remoteTs: string[] }[] = []
+  let cur: (typeof out)[number] | undefined
+  let inChild = false
+  for (const line of text.split('\n')) {
+    const top = /^([^\s:][^:]*): (IKEv[12]|IKEv1\/2)/.exec(line)
+    if (top) {
+      cur = { name: top[1]!, remoteAddrs: [], localTs: [], remoteTs: [] }
+      out.push(cur)
+      inChild = false
+      continue
+    }
+    if (!cur) continue
+    if (/^ {2}\S[^:]*: (TUNNEL|TRANSPORT|PASS|DROP)/.test(line)) {
+      inChild = true
+      continue
+    }
+    const kv = /^\s+(local|remote):\s+(.*)$/.exec(line)
+    if (!kv) continue
+    const values = kv[2]!.split(/[\s,]+/).filter(Boolean)
+    if (!inChild && kv[1] === 'remote') cur.remoteAddrs.push(...values)
+    if (inChild) (kv[1] === 'local' ? cur.localTs : cur.remoteTs).push(...values)
+  }
+  return out
 }
 
 /** The routing mode for `routing: "auto"`: route-based where the kernel has XFRM interfaces or VTI. */

@@ -6,22 +6,31 @@ import { usePlanStore } from '../review/plan-store'
 import { StepNav } from '../wizard/step-nav'
 import { STEPS } from '../wizard/wizard-store'
 
-/** The phases an apply goes through, in the words the user sees. */
+/**
+ * The phases an apply goes through, in the words the user sees: the step name the engine reports on
+ * failure (failedStep), and the marker the gateway-side transaction writes when the phase is done.
+ */
 export const APPLY_PHASES = [
-  ['BACKUP', 'Back up the current configuration'],
-  ['WRITE', 'Write the new files'],
-  ['VALIDATE', 'Validate them with the IPsec software'],
-  ['ACTIVATE', 'Activate the new configuration'],
-  ['INITIATE', 'Start both tunnels'],
-  ['VERIFY', 'Verify both tunnels'],
-  ['CONFIRM', 'Confirm the change'],
+  ['backup', 'BACKED-UP', 'Back up the current configuration'],
+  ['write', 'WRITTEN', 'Write the new files'],
+  ['validate', 'VALIDATED', 'Validate them with the IPsec software'],
+  ['activate', 'ACTIVATED', 'Activate the new configuration'],
+  ['initiate', 'INITIATED', 'Start both tunnels'],
+  ['verify', 'VERIFIED', 'Verify both tunnels'],
+  ['confirm', 'COMMITTED', 'Confirm the change'],
 ] as const
+
+/** Failed steps that are reported under another phase's name (prevalidation is validation; health is verification). */
+const FAILED_AS: Readonly<Record<string, string>> = { prevalidate: 'validate', health: 'verify', lock: 'backup' }
 
 /** Step 6: the apply, step by step, with live events; on failure what was rolled back and why. */
 export default function ApplyStep() {
-  const { plan, applying, progress, result, applyError, rollback, confirmWithinSec, apply, cancel, rollBack } = usePlanStore()
+  const { plan, applying, progress, result, applyError, rollback, rollingBack, confirmWithinSec, apply, cancel, rollBack } = usePlanStore()
+  // main holds a plan for one apply only: after that it must be prepared again.
+  const used = result !== undefined || applyError !== undefined
   const seen = new Set(progress.map((p) => p.step.toUpperCase()))
-  const failed = result?.failedStep?.toUpperCase()
+  const failedRaw = result?.failedStep?.toLowerCase()
+  const failed = failedRaw === undefined ? undefined : (FAILED_AS[failedRaw] ?? failedRaw)
   return (
     <section aria-labelledby="step-apply">
       <StepHeading id="step-apply" number={6} total={STEPS.length}>
@@ -31,7 +40,7 @@ export default function ApplyStep() {
       {!plan ? <Notice type="info">Prepare the change in the Review step first.</Notice> : null}
       <ul className="usa-button-group">
         <li className="usa-button-group__item">
-          <button type="button" className="usa-button" disabled={!plan || applying !== undefined} onClick={() => void apply()}>
+          <button type="button" className="usa-button" disabled={!plan || used || applying !== undefined} onClick={() => void apply()}>
             Apply now (revert unless confirmed within {confirmWithinSec} s)
           </button>
         </li>
@@ -44,18 +53,19 @@ export default function ApplyStep() {
         ) : null}
       </ul>
       <ol className="tw-progress" aria-label="Apply progress">
-        {APPLY_PHASES.map(([id, label]) => {
-          const state = failed === id ? 'failed' : seen.has(id) ? 'done' : applying ? 'waiting' : 'not started'
-          const last = progress.filter((p) => p.step.toUpperCase() === id).at(-1)
+        {APPLY_PHASES.map(([id, marker, label]) => {
+          const state = failed === id ? 'failed' : seen.has(marker) ? 'done' : applying ? 'waiting' : 'not started'
+          const last = progress.filter((p) => p.step.toUpperCase() === marker).at(-1)
           return (
             <li key={id}>
               <strong>{label}</strong> — {state}
-              {last ? `: ${last.detail}` : ''}
+              {last?.detail ? `: ${last.detail}` : ''}
             </li>
           )
         })}
       </ol>
       {applying ? <p role="status">Applying… you can cancel until the change is confirmed.</p> : null}
+      {used && !applying ? <p className="usa-hint">To apply again, prepare the change again in the Review step.</p> : null}
       {result ? (
         result.outcome === 'committed' || result.outcome === 'no-change' ? (
           <Notice type="success">{result.outcome === 'committed' ? 'The change is applied, verified and confirmed.' : 'Nothing needed to change.'}</Notice>
@@ -73,11 +83,12 @@ export default function ApplyStep() {
         )
       ) : null}
       {applyError ? <AppErrorAlert error={applyError} heading="The change could not be applied" /> : null}
-      {result?.outcome === 'committed' ? (
-        <button type="button" className="usa-button usa-button--outline" onClick={() => void rollBack()}>
+      {result?.outcome === 'committed' && !rollback ? (
+        <button type="button" className="usa-button usa-button--outline" disabled={rollingBack} onClick={() => void rollBack()}>
           Roll back this change
         </button>
       ) : null}
+      {rollingBack ? <p role="status">Rolling back: restoring the previous configuration on the gateway…</p> : null}
       {rollback ? <Notice type="success">Rolled back to {rollback.restored}: {rollback.files.join(', ')}.</Notice> : null}
       <StepNav step="apply" continueLabel="Continue to Status" />
     </section>

@@ -10,6 +10,8 @@ import { STEPS } from '../wizard/wizard-store'
 import { useChecksStore } from './checks-store'
 
 const FIREWALL_NAMES: Record<keyof CheckFix, string> = { nft: 'nftables', iptables: 'iptables', firewalld: 'firewalld', ufw: 'ufw', pfsense: 'pfSense', sysctl: 'sysctl' }
+/** The severity in words, so it does not rest on the alert's colour and icon alone. */
+const SEVERITY_WORDS: Record<CheckFinding['severity'], string> = { error: 'Problem', warning: 'Warning', info: 'Note', ok: 'OK' }
 const FLOW_NAMES = { udp500: 'UDP 500 (IKE)', udp4500: 'UDP 4500 (NAT traversal)', esp: 'ESP (IP protocol 50)' } as const
 
 function toTitle(f: CheckFinding, masked: boolean): string {
@@ -28,7 +30,9 @@ function FindingCard({ f, masked }: { readonly f: CheckFinding; readonly masked:
     <li className="margin-bottom-2">
       <div className={`usa-alert usa-alert--${type} usa-alert--slim`}>
         <div className="usa-alert__body">
-          <h4 className="usa-alert__heading">{toTitle(f, masked)}</h4>
+          <h4 className="usa-alert__heading">
+            {SEVERITY_WORDS[f.severity]} — {toTitle(f, masked)}
+          </h4>
           <p className="usa-alert__text">{masked ? maskIps(f.why) : f.why}</p>
           {f.evidence.length > 0 ? (
             <details>
@@ -81,7 +85,12 @@ export default function ChecksStep() {
         {job ? 'Reading the firewall and routes on the gateway…' : report ? `${report.findings.length} checks, ${problems.length} need attention.` : ''}
       </p>
       {error ? <AppErrorAlert error={error} heading="The checks could not run" /> : null}
-      {report && problems.length === 0 ? <Notice type="success">Nothing blocks IKE or ESP to either AWS endpoint.</Notice> : null}
+      {report && !problems.some((f) => f.severity === 'error') ? (
+        <Notice type="success">
+          Nothing blocks IKE or ESP to either AWS endpoint.
+          {problems.length > 0 ? ` ${problems.length === 1 ? 'One warning is' : `${problems.length} warnings are`} worth a look below.` : ''}
+        </Notice>
+      ) : null}
       {report ? (
         <ul className="usa-list usa-list--unstyled" aria-label="Check findings">
           {[...report.findings].sort((a, b) => rank(a) - rank(b)).map((f, i) => (

@@ -17,6 +17,8 @@ interface PlanState {
   readonly result: ApplyResultDto | undefined
   readonly applyError: AppError | undefined
   readonly rollback: RollbackResultDto | undefined
+  /** A rollback is running (its button is disabled meanwhile: a second click would roll back further). */
+  readonly rollingBack: boolean
   readonly makePlan: () => Promise<void>
   readonly setConfirmWithin: (sec: number) => void
   readonly apply: () => Promise<void>
@@ -35,6 +37,7 @@ export const usePlanStore = create<PlanState>()((set, get) => ({
   result: undefined,
   applyError: undefined,
   rollback: undefined,
+  rollingBack: false,
   makePlan: async () => {
     const p = useProfileStore.getState().current
     if (!p) {
@@ -45,7 +48,8 @@ export const usePlanStore = create<PlanState>()((set, get) => ({
     set({ planning: job, planError: undefined })
     const r = await call('planChange', { profileId: p.id, jobId: job })
     if (get().planning !== job) return
-    set(r.ok ? { planning: undefined, plan: r.value } : { planning: undefined, planError: r.error })
+    // A new plan starts a new apply: the outcome of the previous one no longer describes it.
+    set(r.ok ? { planning: undefined, plan: r.value, progress: [], result: undefined, applyError: undefined, rollback: undefined } : { planning: undefined, planError: r.error })
   },
   setConfirmWithin: (confirmWithinSec) => set({ confirmWithinSec }),
   apply: async () => {
@@ -75,8 +79,11 @@ export const usePlanStore = create<PlanState>()((set, get) => ({
   },
   rollBack: async () => {
     const p = useProfileStore.getState().current
-    if (!p) return
+    if (!p || get().rollingBack) return
+    const announce = useAnnouncer.getState().announce
+    set({ rollingBack: true, applyError: undefined })
     const r = await call('rollbackChange', { profileId: p.id, reason: 'Rolled back from the Apply step' })
-    set(r.ok ? { rollback: r.value } : { applyError: r.error })
+    set(r.ok ? { rollingBack: false, rollback: r.value } : { rollingBack: false, applyError: r.error })
+    announce(r.ok ? 'Rolled back.' : `Rollback failed: ${r.error.message}`, !r.ok)
   },
 }))

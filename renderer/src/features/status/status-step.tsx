@@ -1,4 +1,5 @@
-import { useEffect } from 'react'
+import { useEffect, useId, useState } from 'react'
+import type { AppError, Result, SaveOutcome } from '../../../../preload/api'
 import type { ProfileId, TunnelStatusDto } from '../../../../preload/api'
 import { call, hasBridge } from '../../bridge/bridge'
 import { AppErrorAlert, Notice } from '../../components/app-error-alert'
@@ -11,13 +12,18 @@ import { STEPS } from '../wizard/wizard-store'
 import { toBytes, toDuration, toRate, useStatusStore, type Sample } from './status-store'
 import { ThroughputChart } from './throughput-chart'
 
+/** Where polled status comes from, in words. */
+const SOURCE_NAMES = { vici: 'VICI', swanctl: 'swanctl --list-sas', stroke: 'ipsec statusall', libreswan: 'ipsec status' } as const
+
 /** One tunnel's card: state, uptime, throughput, counters, SA count, probe, and what to do when it is not healthy. */
 function TunnelCard({ t, samples, masked }: { readonly t: TunnelStatusDto; readonly samples: readonly Sample[]; readonly masked: boolean }) {
   const peer = masked ? MASK : t.peer
   const extraSas = t.childSaCount > 1 || t.ikeSaCount > 1
+  // An id from React, not from the name: a name with a space ("tunnel 1") broke aria-labelledby.
+  const headingId = useId()
   return (
-    <article className="tw-card" aria-labelledby={`tun-${t.name}`}>
-      <h3 id={`tun-${t.name}`}>
+    <article className="tw-card" aria-labelledby={headingId}>
+      <h3 id={headingId}>
         {t.name} ({peer}): <span className={t.up ? 'text-green' : 'text-secondary-dark'}>{t.up ? 'up' : 'down'}</span>
       </h3>
       <dl className="tw-facts">
@@ -41,7 +47,7 @@ function TunnelCard({ t, samples, masked }: { readonly t: TunnelStatusDto; reado
           {t.ikeSaCount} IKE, {t.childSaCount} child
         </dd>
         <dt>Health probe</dt>
-        <dd>{t.probe ? (t.probe.ok ? `answers${t.probe.rttMs !== undefined ? ` in ${t.probe.rttMs} ms` : ''}` : `no answer${t.probe.detail ? `: ${t.probe.detail}` : ''}`) : 'not configured'}</dd>
+        <dd>{t.probe ? (t.probe.ok ? `answers${t.probe.rttMs !== undefined ? ` in ${t.probe.rttMs} ms` : ''}` : `no answer${t.probe.detail ? `: ${t.probe.detail}` : ''}`) : 'no result yet'}</dd>
       </dl>
       {samples.length > 1 ? <ThroughputChart samples={samples} label={`${t.name} throughput`} /> : null}
       {!t.up ? <Notice type="error">This tunnel is down. Your gateway must start it: check Checks for blocked UDP 500/4500 or ESP, and the activity log for a proposal or key mismatch.</Notice> : null}
@@ -56,6 +62,9 @@ export default function StatusStep() {
   const { current, list, refreshList } = useProfileStore()
   const { watches, alerts, records, error, start, stop, loadRecords } = useStatusStore()
   const masked = useIpMasked()
+  // Where the last export went (or why it did not): the save happens in main, so say so here.
+  const [saved, setSaved] = useState<{ readonly text: string } | { readonly error: AppError } | undefined>(undefined)
+  const showSaved = (what: string) => (r: Result<SaveOutcome>) => setSaved(r.ok ? { text: r.value.saved ? `${what} saved to ${r.value.path}.` : `${what}: not saved (cancelled).` } : { error: r.error })
   useEffect(() => {
     void refreshList()
     void loadRecords()
@@ -106,11 +115,14 @@ export default function StatusStep() {
             ) : !w.snapshot ? (
               <p role="status">Waiting for the first status from the gateway…</p>
             ) : (
+              <>
+              <p className="usa-hint">{w.snapshot.source === 'vici' ? "Live: the gateway's IPsec daemon reports each change as it happens; counters refresh every 5 seconds." : `Read from the gateway every 5 seconds (${SOURCE_NAMES[w.snapshot.source]}).`}</p>
               <div className="tw-grid-2">
                 {w.snapshot.tunnels.map((t) => (
                   <TunnelCard key={t.peer} t={t} samples={w.samples[t.peer] ?? []} masked={masked} />
                 ))}
               </div>
+              </>
             )}
           </section>
         )
@@ -138,7 +150,7 @@ export default function StatusStep() {
             {records.map((r) => (
               <li key={r.id}>
                 {r.at}: {r.action} — {r.outcome}{' '}
-                <button type="button" className="usa-button usa-button--unstyled" onClick={() => void call('exportChangeRecord', { recordId: r.id, format: 'markdown' })}>
+                <button type="button" className="usa-button usa-button--unstyled" onClick={() => void call('exportChangeRecord', { recordId: r.id, format: 'markdown' }).then(showSaved('Change record'))}>
                   Export record of {r.at}
                 </button>
               </li>
@@ -147,10 +159,14 @@ export default function StatusStep() {
         )}
       </section>
       {hasBridge('exportDiagnostics') ? (
-        <button type="button" className="usa-button usa-button--outline margin-top-3" onClick={() => void call('exportDiagnostics', current ? { profileId: current.id } : {})}>
+        <button type="button" className="usa-button usa-button--outline margin-top-3" onClick={() => void call('exportDiagnostics', current ? { profileId: current.id } : {}).then(showSaved('Diagnostics bundle'))}>
           Export diagnostics (secrets removed)
         </button>
       ) : null}
+      <p role="status" className="usa-hint">
+        {saved && 'text' in saved ? saved.text : ''}
+      </p>
+      {saved && 'error' in saved ? <AppErrorAlert error={saved.error} heading="The export failed" /> : null}
     </section>
   )
 }

@@ -1,6 +1,6 @@
 import { useEffect, useRef } from 'react'
 import type uPlot from 'uplot'
-import type { Sample } from './status-store'
+import { toRate, type Sample } from './status-store'
 
 /** The throughput chart of one tunnel; uPlot and its CSS load only when a chart is first shown. */
 export function ThroughputChart({ samples, label }: { readonly samples: readonly Sample[]; readonly label: string }) {
@@ -16,7 +16,8 @@ export function ThroughputChart({ samples, label }: { readonly samples: readonly
           width: Math.max(280, box.current.clientWidth || 480),
           height: 180,
           series: [{}, { label: 'In', stroke: '#005ea2', width: 2 }, { label: 'Out', stroke: '#b50909', width: 2, dash: [6, 4] }],
-          axes: [{}, { values: (_u, vals) => vals.map((v) => `${Math.round(v / 1024)} KB/s`), size: 70 }],
+          // toRate, not whole KB/s: a keepalive's few bytes per second labelled every tick "0 KB/s".
+          axes: [{}, { values: (_u, vals) => vals.map((v) => toRate(v)), size: 70 }],
         },
         [[], [], []],
         box.current,
