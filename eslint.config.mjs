@@ -54,7 +54,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['main/bin/*.cjs', 'scripts/*.cjs'],
+    files: ['main/bin/*.cjs'],
     languageOptions: { sourceType: 'commonjs' },
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },

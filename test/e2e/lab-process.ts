@@ -1,4 +1,4 @@
-// A lab in its own process for the e2e suite (`node scripts/run-ts.mjs test/lab/cli.ts … --json --control`):
+// A lab in its own process for the e2e suite (`node test/tools/run-ts.mjs test/lab/cli.ts … --json --control`):
 // the lab's ESM modules do not load in Playwright's CommonJS transform. The spec drives the aws node
 // through the CLI's `--control` stdin protocol; closing stdin (or SIGTERM) tears the lab down.
 import { spawn, type ChildProcess } from 'node:child_process'
@@ -35,7 +35,7 @@ export interface LabProcess {
 export async function startLab(kind: 'swanctl' | 'starter' | 'libreswan', args: readonly string[] = []): Promise<LabProcess> {
   const dir = mkdtempSync(join(tmpdir(), 'tw-e2e-lab-'))
   const detailsFile = join(dir, 'details.json')
-  const proc: ChildProcess = spawn(process.execPath, ['scripts/run-ts.mjs', 'test/lab/cli.ts', kind, ...args, '--json', '--control', '--details', detailsFile], { stdio: ['pipe', 'pipe', 'inherit'] })
+  const proc: ChildProcess = spawn(process.execPath, ['test/tools/run-ts.mjs', 'test/lab/cli.ts', kind, ...args, '--json', '--control', '--details', detailsFile], { stdio: ['pipe', 'pipe', 'inherit'] })
   const waiters: ((line: Record<string, unknown>) => void)[] = []
   let buf = ''
   let onInfo: ((i: LabInfo) => void) | undefined

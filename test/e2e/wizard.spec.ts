@@ -239,7 +239,7 @@ test.describe('host key decisions against a real lab gateway', () => {
   let keyDir: string
   test.beforeAll(async () => {
     test.setTimeout(120_000)
-    labProc = spawn(process.execPath, ['scripts/run-ts.mjs', 'test/lab/cli.ts', 'swanctl', '--json'], { stdio: ['ignore', 'pipe', 'inherit'] })
+    labProc = spawn(process.execPath, ['test/tools/run-ts.mjs', 'test/lab/cli.ts', 'swanctl', '--json'], { stdio: ['ignore', 'pipe', 'inherit'] })
     lab = await new Promise((resolve, reject) => {
       let buf = ''
       labProc!.stdout!.on('data', (d: Buffer) => {

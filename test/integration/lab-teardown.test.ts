@@ -15,9 +15,9 @@ const g = labGate('lab self-test: teardown')
 const here = dirname(fileURLToPath(import.meta.url))
 const CLI = resolve(here, '../lab/cli.ts')
 
-/** The lab CLI exactly as `npm run lab` runs it: bundled by scripts/run-ts.mjs, then plain node. */
+/** The lab CLI exactly as `npm run lab` runs it: bundled by test/tools/run-ts.mjs, then plain node. */
 function tsRunner(): string[] {
-  return [process.execPath, resolve(here, '../../scripts/run-ts.mjs')]
+  return [process.execPath, resolve(here, '../tools/run-ts.mjs')]
 }
 
 /** Starts the CLI with --json and resolves with its first output line once the lab is up. */

@@ -8,10 +8,10 @@ import { build } from 'vite'
 
 const [entry, ...args] = process.argv.slice(2)
 if (!entry) {
-  console.error('usage: node scripts/run-ts.mjs ENTRY.ts [args…]')
+  console.error('usage: node test/tools/run-ts.mjs ENTRY.ts [args…]')
   process.exit(2)
 }
-const root = resolve(import.meta.dirname, '..')
+const root = resolve(import.meta.dirname, '..', '..')
 const outDir = join(root, 'node_modules', '.tmp', 'run-ts')
 const name = basename(entry).replace(/\.[cm]?ts$/, '')
 await build({
