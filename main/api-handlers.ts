@@ -8,7 +8,7 @@ import { CHANNELS, type DetailsDraftDto, type ImportId, type JobId, type PlanId,
 import type { AppServices } from './app-services'
 import { getAppInfo } from './core/app-info'
 import { DeviceKind } from './core/details/model'
-import { Connection, ProfileDetails, SecretSlot } from './core/profile'
+import { Connection, ProfileDetails, ProfileRequest, SecretSlot } from './core/profile'
 import { buildProviderRequest } from './core/provider-request'
 import { UserError } from './core/result'
 import { SettingsSchema } from './settings-store'
@@ -56,7 +56,7 @@ export const ARG_SCHEMAS = {
   previewRender: z.tuple([z.strictObject({ draft, device: DeviceKind, version: z.string().regex(/^[0-9][0-9A-Za-z.+~_-]{0,40}$/).optional(), routing: routing.optional() })]),
   listProfiles: z.tuple([]),
   getProfile: z.tuple([profileId]),
-  saveProfile: z.tuple([z.strictObject({ id: profileId.optional(), name: z.string().min(1).max(100), details: draft, connection: Connection, adoptImport: importId.optional() })]),
+  saveProfile: z.tuple([z.strictObject({ id: profileId.optional(), name: z.string().min(1).max(100), details: draft, connection: Connection, request: ProfileRequest.optional(), adoptImport: importId.optional() })]),
   deleteProfile: z.tuple([profileId]),
   importProfile: z.tuple([z.strictObject({ text: z.string().max(1024 * 1024), passphrase: z.string().max(1024).optional() })]),
   exportProfile: z.tuple([
@@ -64,6 +64,7 @@ export const ARG_SCHEMAS = {
   ]),
   setSecret: z.tuple([z.strictObject({ profileId, slot: SecretSlot, value: secretValue })]),
   clearSecret: z.tuple([z.strictObject({ profileId, slot: SecretSlot })]),
+  pickKeyFile: z.tuple([]),
   connectGateway: z.tuple([z.strictObject({ profileId, acceptFingerprint: z.string().regex(/^SHA256:[A-Za-z0-9+/]{43}$/).optional(), jobId: jobId.optional() })]),
   disconnectGateway: z.tuple([profileId]),
   detectGateway: z.tuple([z.strictObject({ profileId, jobId: jobId.optional() })]),
@@ -80,8 +81,14 @@ export const ARG_SCHEMAS = {
   exportDiagnostics: z.tuple([z.strictObject({ profileId: profileId.optional() })]),
 } as const
 
+/** What only the Electron shell can do (native dialogs); absent in tests, where those methods answer 'not-available'. */
+export interface ShellDialogs {
+  /** The path of a private key file the user chose, or undefined when cancelled. */
+  readonly pickKeyFile: () => Promise<string | undefined>
+}
+
 /** The handlers of the app over the shell's services (none given: only the method list is usable). */
-export function createHandlers(s?: AppServices): HandlerTable {
+export function createHandlers(s?: AppServices, dialogs?: ShellDialogs): HandlerTable {
   const a = ARG_SCHEMAS
   // Without services (a caller only listing the table's methods) every handler but app info refuses.
   const svc = (): AppServices => {
@@ -104,6 +111,15 @@ export function createHandlers(s?: AppServices): HandlerTable {
     exportProfile: { channel: CHANNELS.exportProfile, args: a.exportProfile, run: (opts) => svc().exportProfile(opts) },
     setSecret: { channel: CHANNELS.setSecret, args: a.setSecret, run: (x) => svc().setSecret(x.profileId, x.slot, x.value) },
     clearSecret: { channel: CHANNELS.clearSecret, args: a.clearSecret, run: (x) => svc().clearSecret(x.profileId, x.slot) },
+    pickKeyFile: {
+      channel: CHANNELS.pickKeyFile,
+      args: a.pickKeyFile,
+      run: async () => {
+        if (!dialogs) throw new UserError('not-available', 'Choosing a file needs the desktop app.', { fix: 'Type the full path of the key file.' })
+        const path = await dialogs.pickKeyFile()
+        return path === undefined ? { picked: false } : { picked: true, path }
+      },
+    },
     connectGateway: { channel: CHANNELS.connectGateway, args: a.connectGateway, run: (x) => svc().connect(x.profileId, x.acceptFingerprint, x.jobId) },
     disconnectGateway: { channel: CHANNELS.disconnectGateway, args: a.disconnectGateway, run: (pid) => svc().disconnect(pid) },
     detectGateway: { channel: CHANNELS.detectGateway, args: a.detectGateway, run: (x) => svc().detect(x.profileId, x.jobId) },

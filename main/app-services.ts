@@ -278,7 +278,7 @@ export class AppServices {
   // ------------------------------------------------------------------ profiles
 
   #toProfile(p: ProfileFile): Profile {
-    return { id: p.id as ProfileId, name: p.name, details: p.details as Profile['details'], connection: p.connection, hasSecret: this.secrets.slots(p.id), createdAt: p.createdAt, updatedAt: p.updatedAt }
+    return { id: p.id as ProfileId, name: p.name, details: p.details as Profile['details'], connection: p.connection, ...(p.request ? { request: p.request } : {}), hasSecret: this.secrets.slots(p.id), createdAt: p.createdAt, updatedAt: p.updatedAt }
   }
 
   listProfiles(): ProfileSummary[] {
@@ -292,7 +292,7 @@ export class AppServices {
   saveProfile(input: ProfileInput & { details: ProfileDetails }): Profile {
     const pending = input.adoptImport ? this.#imports.get(input.adoptImport) : undefined
     if (input.adoptImport && !pending) throw new UserError('import-expired', 'The imported PSKs are no longer held (the import is older than 30 minutes or was already saved).', { fix: 'Import the file again, or enter the PSKs in the profile.' })
-    const saved = this.profiles.save({ ...(input.id ? { id: input.id } : {}), name: input.name, details: input.details, connection: input.connection })
+    const saved = this.profiles.save({ ...(input.id ? { id: input.id } : {}), name: input.name, details: input.details, connection: input.connection, ...(input.request ? { request: { ...input.request, privateCidrs: [...input.request.privateCidrs] } } : {}) })
     if (pending) {
       if (pending.psks.psk1) this.secrets.set(saved.id, 'psk1', pending.psks.psk1)
       if (pending.psks.psk2) this.secrets.set(saved.id, 'psk2', pending.psks.psk2)
@@ -667,7 +667,7 @@ export class AppServices {
         generatedAt: new Date().toISOString(),
         versions: { app: info.version, detailsFormat: info.detailsFormat, ...process.versions, ...(this.env.versions ?? {}), platform: `${process.platform} ${process.arch}` },
         settings: this.settings.get(),
-        ...(p ? { profile: { id: p.id, name: p.name, details: p.details, connection: p.connection, hasSecret: this.secrets.slots(p.id) } } : {}),
+        ...(p ? { profile: { id: p.id, name: p.name, details: p.details, connection: p.connection, ...(p.request ? { request: p.request } : {}), hasSecret: this.secrets.slots(p.id) } } : {}),
         ...(link?.facts ? { facts: link.facts } : {}),
         ...(lint ? { lintFindings: lint } : {}),
         ...(link?.lastCheck ? { checkFindings: link.lastCheck } : {}),

@@ -6,10 +6,11 @@ import type { Duplex } from 'node:stream'
 import type { GatewayShell } from './core/apply/engine'
 import type { Finding as CheckFinding } from './core/checks/model'
 import type { GatewayFacts } from './core/gateway/detect'
+import { toGatewayShell } from './core/gateway/shell'
 import type { Connection } from './core/profile'
 import { UserError } from './core/result'
 import { Secret } from './core/secret'
-import { ROOT_SH, toRemotePath } from './core/ssh/catalog'
+import { toRemotePath } from './core/ssh/catalog'
 import { HostKeyError } from './core/ssh/errors'
 import type { HostKeyPolicy } from './core/ssh/host-key'
 import { connect, type ConnectOptions, type SshAuth, type SshEndpoint, type SshSession } from './core/ssh/session'
@@ -101,14 +102,8 @@ export class GatewaySessions {
     const link: GatewayLink = {
       hostId: v.hostId,
       hostKey: { keyType: v.key.type, fingerprint: v.key.fingerprint, status: v.status },
-      shell: {
-        // Engine scripts may carry PSKs: they travel as Secret (as the CLI's toGatewayShell sends them).
-        runScript: async (script, o) => {
-          const r = await session.runScript(ROOT_SH, new Secret(script), o?.timeoutMs === undefined ? {} : { timeoutMs: o.timeoutMs })
-          o?.onOutput?.(r.stdout)
-          return { code: r.code, stdout: r.stdout, stderr: r.stderr }
-        },
-      },
+      // Engine scripts may carry PSKs: they travel as Secret, stdout streamed (the CLI's adapter, shared).
+      shell: toGatewayShell(session),
       ...(session.openUnixSocket ? { openUnixSocket: (path: string) => session.openUnixSocket!(toRemotePath(path)) } : {}),
       close: () => session.close(),
     }

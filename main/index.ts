@@ -42,7 +42,14 @@ app.whenReady().then(() => {
   const created = createMainWindow(services.settings.getWindow())
   const win = created.win
   current.win = win
-  const handlers = createHandlers(services)
+  const handlers = createHandlers(services, {
+    pickKeyFile: async () => {
+      const options = { title: 'Choose the private key file', defaultPath: join(app.getPath('home'), '.ssh'), properties: ['openFile' as const, 'showHiddenFiles' as const] }
+      const w = current.win
+      const r = w && !w.isDestroyed() ? await dialog.showOpenDialog(w, options) : await dialog.showOpenDialog(options)
+      return r.canceled ? undefined : r.filePaths[0]
+    },
+  })
   for (const spec of Object.values(handlers) as HandlerSpec<never>[]) {
     handle(spec.channel, spec.args, created.isTrustedSender, spec.run as (...a: unknown[]) => unknown)
   }

@@ -2,7 +2,7 @@
 import { randomBytes } from 'node:crypto'
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
-import { parseProfileFile, PROFILE_FORMAT, ProfileFile, type Connection, type ProfileDetails } from './core/profile'
+import { parseProfileFile, PROFILE_FORMAT, ProfileFile, type Connection, type ProfileDetails, type ProfileRequest } from './core/profile'
 import { UserError } from './core/result'
 import { writePrivateFile } from './core/fs-atomic'
 
@@ -12,6 +12,8 @@ export interface ProfileDraft {
   readonly name: string
   readonly details: ProfileDetails
   readonly connection: Connection
+  /** What the Request step asked for; undefined keeps what the profile already has. */
+  readonly request?: ProfileRequest
 }
 
 /** Profiles on disk. */
@@ -64,6 +66,7 @@ export function createProfileStore(dir: string): ProfileStore {
         name: draft.name,
         details: draft.details,
         connection: draft.connection,
+        ...((draft.request ?? prev?.request) ? { request: draft.request ?? prev?.request } : {}),
         createdAt: prev?.createdAt ?? at,
         updatedAt: at,
       })

@@ -207,6 +207,20 @@ export interface ConnectionDto {
   readonly useSudo: boolean
 }
 
+/** What the Request step asked the provider for, kept with the profile (as typed: may be incomplete). */
+export interface ProviderRequestRecord {
+  readonly name: string
+  readonly organization: string
+  readonly contact: string
+  readonly publicIp: string
+  readonly privateCidrs: readonly string[]
+  readonly endpointType: DeviceKind | 'other' | ''
+  /** The device's name when endpointType is 'other'. */
+  readonly endpointOther: string
+  /** Absent when the user has not given a whole number yet. */
+  readonly approxApps?: number
+}
+
 /** A profile in the list. */
 export interface ProfileSummary {
   readonly id: ProfileId
@@ -222,6 +236,8 @@ export interface Profile {
   readonly name: string
   readonly details: DetailsDraftDto
   readonly connection: ConnectionDto
+  /** What the Request step asked for (absent in profiles saved before it was kept). */
+  readonly request?: ProviderRequestRecord
   readonly hasSecret: Readonly<Record<SecretSlot, boolean>>
   readonly createdAt: string
   readonly updatedAt: string
@@ -233,6 +249,8 @@ export interface ProfileInput {
   readonly name: string
   readonly details: DetailsDraftDto
   readonly connection: ConnectionDto
+  /** What the Request step asked for; absent keeps what the profile already has. */
+  readonly request?: ProviderRequestRecord
   /** Adopt the PSKs of this import into the profile's secret store (then the import is forgotten). */
   readonly adoptImport?: ImportId
 }
@@ -241,6 +259,9 @@ export interface ProfileInput {
 export type ProfileExportOptions =
   | { readonly id: ProfileId; readonly includeSecrets: false }
   | { readonly id: ProfileId; readonly includeSecrets: true; readonly passphrase: string }
+
+/** What the key-file open dialog in main ended with (the path only; the key is read when connecting). */
+export type PickOutcome = { readonly picked: true; readonly path: string } | { readonly picked: false }
 
 /** What a save dialog in main ended with. */
 export type SaveOutcome = { readonly saved: true; readonly path: string } | { readonly saved: false }
@@ -465,6 +486,7 @@ export const CHANNELS = {
   exportProfile: 'profile:export-profile',
   setSecret: 'secret:set-secret',
   clearSecret: 'secret:clear-secret',
+  pickKeyFile: 'gateway:pick-key-file',
   connectGateway: 'gateway:connect-gateway',
   disconnectGateway: 'gateway:disconnect-gateway',
   detectGateway: 'gateway:detect-gateway',
@@ -542,6 +564,8 @@ export interface TunnelwrightRequests {
   clearSecret(args: { readonly profileId: ProfileId; readonly slot: SecretSlot }): Promise<Result<{ readonly hasSecret: false }>>
 
   /** Opens the SSH session of a profile; an unknown host key comes back as a decision to make. */
+  /** Opens the system's file dialog for a private key file; answers its path only ('not-available' outside the app). */
+  pickKeyFile(): Promise<Result<PickOutcome>>
   connectGateway(args: { readonly profileId: ProfileId; readonly acceptFingerprint?: string; readonly jobId?: JobId }): Promise<Result<ConnectOutcome>>
   /** Closes the profile's session (and its status watches). */
   disconnectGateway(profileId: ProfileId): Promise<Result<void>>

@@ -28,6 +28,7 @@ const api: TunnelwrightApi = {
   exportProfile: (opts) => ipcRenderer.invoke(CHANNELS.exportProfile, opts),
   setSecret: (args) => ipcRenderer.invoke(CHANNELS.setSecret, args),
   clearSecret: (args) => ipcRenderer.invoke(CHANNELS.clearSecret, args),
+  pickKeyFile: () => ipcRenderer.invoke(CHANNELS.pickKeyFile),
   connectGateway: (args) => ipcRenderer.invoke(CHANNELS.connectGateway, args),
   disconnectGateway: (profileId) => ipcRenderer.invoke(CHANNELS.disconnectGateway, profileId),
   detectGateway: (args) => ipcRenderer.invoke(CHANNELS.detectGateway, args),

@@ -6,7 +6,7 @@
 // the shell resolves from that store (toProfileSecretSources).
 import { z } from 'zod'
 import { DetailsDraft, type DetailsDraft as DetailsDraftT } from './details/aws-import'
-import { Details, DETAILS_FORMAT, type DeviceKind } from './details/model'
+import { Details, DETAILS_FORMAT, DeviceKind } from './details/model'
 import type { SecretSources } from './details/resolve'
 import { EncryptedEnvelope } from './export-crypto'
 import { UserError } from './result'
@@ -47,6 +47,20 @@ export const Connection = z.strictObject({
 /** Parsed connection settings. */
 export type Connection = z.infer<typeof Connection>
 
+/** What the Request step asked the provider for, as typed (may be incomplete); kept to check the details that come back. */
+export const ProfileRequest = z.strictObject({
+  name: z.string().max(200).default(''),
+  organization: z.string().max(200).default(''),
+  contact: z.string().max(500).default(''),
+  publicIp: z.string().max(100).default(''),
+  privateCidrs: z.array(z.string().min(1).max(100)).max(1000).default([]),
+  endpointType: z.enum([...DeviceKind.options, 'other', '']).default(''),
+  endpointOther: z.string().max(200).default(''),
+  approxApps: z.int().min(0).max(1_000_000).optional(),
+})
+/** A parsed request record. */
+export type ProfileRequest = z.infer<typeof ProfileRequest>
+
 const ProfileIdText = z.string().regex(/^p-[a-z0-9]{6,40}$/, 'must be a profile id')
 
 /** A profile file (tunnelwright/profile@1). */
@@ -56,6 +70,8 @@ export const ProfileFile = z.strictObject({
   name: z.string().min(1).max(100),
   details: ProfileDetails,
   connection: Connection,
+  /** Optional since @1 was released: profiles written before it simply have no request. */
+  request: ProfileRequest.optional(),
   createdAt: z.iso.datetime(),
   updatedAt: z.iso.datetime(),
 })

@@ -1,13 +1,15 @@
 #!/bin/sh
 # Tunnelwright keep-up for {{comment}} ({{slug}}); generated. Runs as root on the gateway, holds no secrets.
 # AWS never initiates and drops idle tunnels, so the gateway keeps its tunnels up on its own:
-#   - charon runs "THIS updown N" when tunnel N's CHILD_SA comes up or goes down; that starts the loop
+#   - charon runs "THIS updown N" (swanctl updown / ipsec.conf leftupdown) when tunnel N's CHILD_SA comes up
+#     or goes down; that starts the loop
 #     (one per connection set, pidfile) and, route-based, runs the route plumbing;
 #   - "THIS run" is the loop: every INTERVAL s it re-initiates a tunnel that has had no SA for GRACE
 #     checks in a row (charon's dpd/close actions try once; a peer that refuses that one attempt, as an
 #     AWS endpoint under maintenance does, leaves the tunnel down for good), and pings across each tunnel
 #     that is up (AWS's own templates ping every 5 s);
-#   - the loop ends by itself when this file or the swanctl file is removed (rollback, uninstall).
+#   - the loop ends by itself when this file or the connection file is removed (rollback, uninstall).
+# STACK says how to reach charon: swanctl (VICI) or starter (stroke, through the ipsec command IPSEC).
 # "THIS start|stop|status" are for hands-on use. Everything is idempotent and logs to syslog (daemon).
 set -u
 PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
@@ -15,6 +17,8 @@ SELF={{self}}
 CONF={{conf}}
 ROUTE={{routeScript}}
 MODE={{routing}}
+STACK={{stack}}
+IPSEC={{ipsec}}
 INTERVAL={{interval}}
 GRACE=3
 RUN=/run/tunnelwright
@@ -53,13 +57,33 @@ stop() {
 
 # up | connecting | down for tunnel $CONN, from the human list-sas output (one IKE_SA line, child lines).
 sa_state() {
+  if [ "$STACK" = starter ]; then
+    # stroke's status: "  <conn>[N]: CONNECTING|ESTABLISHED ..." and "  <conn>{N}:  INSTALLED, ..." (child = conn name).
+    out=$("$IPSEC" status "$CONN" 2>/dev/null) || { echo down; return; }
+    if printf '%s\n' "$out" | grep -Eq "^ +$CONN\{[0-9]+\}: +INSTALLED"; then echo up
+    elif printf '%s\n' "$out" | grep -Eq "^ +$CONN\[[0-9]+\]: CONNECTING|^ +$CONN\{[0-9]+\}: +(CREATED|INSTALLING|REKEYING|REKEYED|UPDATING)"; then echo connecting
+    else echo down; fi
+    return
+  fi
   out=$(swanctl --list-sas --ike "$CONN" --noblock 2>/dev/null) || { echo down; return; }
   if printf '%s\n' "$out" | grep -Eq "^ +$CONN: #[0-9]+, reqid [0-9]+, INSTALLED"; then echo up
   elif printf '%s\n' "$out" | grep -Eq "^$CONN: #[0-9]+, CONNECTING|^ +$CONN: #[0-9]+, reqid [0-9]+, (CREATED|INSTALLING|REKEYING|REKEYED|UPDATING)"; then echo connecting
   else echo down; fi
 }
 
-loaded() { swanctl --list-conns 2>/dev/null | grep -q "^$CONN: "; }
+# stroke lists loaded conns only in statusall ("  <conn>:  left...right  IKEv2, ...").
+loaded() {
+  if [ "$STACK" = starter ]; then "$IPSEC" statusall "$CONN" 2>/dev/null | grep -Eq "^ +$CONN: "
+  else swanctl --list-conns 2>/dev/null | grep -q "^$CONN: "; fi
+}
+
+initiate() { # in the background: the loop keeps its rhythm while the exchange runs
+  if [ "$STACK" = starter ]; then
+    # "ipsec up" waits for the outcome, with keyingtries=%forever possibly for ever: bound it.
+    if command -v timeout >/dev/null 2>&1; then ( timeout 35 "$IPSEC" up "$CONN" >/dev/null 2>&1 & )
+    else ( "$IPSEC" up "$CONN" >/dev/null 2>&1 & ) fi
+  else ( swanctl --initiate --child "$CONN" --timeout 30 >/dev/null 2>&1 & ); fi
+}
 
 ping_once() { # $1 target, $2 source ('' = let the tunnel's route pick it)
   if [ -n "$2" ]; then ping -n -q -c 1 -W 2 -I "$2" "$1" >/dev/null 2>&1; else ping -n -q -c 1 -W 2 "$1" >/dev/null 2>&1; fi
@@ -87,7 +111,7 @@ run() {
         miss=$((miss + 1))
         if [ "$miss" -ge "$grace" ]; then
           log "tunnel $n ($CONN): no SA for $((miss * INTERVAL))s, initiating"
-          ( swanctl --initiate --child "$CONN" --timeout 30 >/dev/null 2>&1 & )
+          initiate
           eval "tries$n=\$((tries$n + 1))"
           miss=0
           # Back off while the peer keeps refusing (at most one attempt a minute).

@@ -179,6 +179,42 @@ describe.skipIf(g.skip)('apply under fault injection (swanctl, real SSH)', () =>
     expect(await state()).toEqual(OLD)
   })
 
+  it('progress streams: each step reaches onProgress while the round trip that prints it is still open', async () => {
+    const session = await labSession(lab)
+    // Log when each SSH round trip's answer arrives (under toGatewayShell, so a shell that handed over
+    // all of stdout at the end would log its steps only after 'ssh-end').
+    const events: string[] = []
+    const runScript = session.runScript.bind(session)
+    session.runScript = async (interp, script, opts) => {
+      const text = typeof script === 'string' ? script : script.reveal()
+      const kind = text.includes('Tunnelwright transaction') ? 'launch' : /^: > \S*\/confirmed'?$/m.test(text) ? 'confirm' : 'trip'
+      events.push(`${kind}-start`)
+      const r = await runScript(interp, script, opts)
+      events.push(`${kind}-end`)
+      return r
+    }
+    const shell = toFaultShell(session)
+    const change = await prepareChange(shell, details, { sources: processSecretSources, facts })
+    const r = await applyChange(shell, change, { confirmWithin: 30, onProgress: (p) => events.push(p.step) })
+    await session.close()
+    expect(r.outcome, JSON.stringify(r)).toBe('committed')
+    const start = events.indexOf('launch-start')
+    const end = events.indexOf('launch-end')
+    const at = (step: string) => events.indexOf(step)
+    expect(start, events.join(' ')).toBeGreaterThanOrEqual(0)
+    // Every step up to VERIFIED arrived inside the launch + follow round trip, in order, before it ended…
+    for (const m of MARKERS) expect(at(m), `${m} in ${events.join(' ')}`).toBeGreaterThan(start)
+    for (const m of MARKERS) expect(at(m), `${m} in ${events.join(' ')}`).toBeLessThan(end)
+    expect(MARKERS.map(at)).toEqual([...MARKERS.map(at)].sort((a, b) => a - b))
+    // …so VERIFIED was shown before the confirm round trip began, and COMMITTED came inside that one.
+    const confirm = events.indexOf('confirm-start')
+    expect(confirm, events.join(' ')).toBeGreaterThan(end)
+    expect(at('VERIFIED')).toBeLessThan(confirm)
+    expect(at('COMMITTED'), events.join(' ')).toBeGreaterThan(confirm)
+    expect(at('COMMITTED'), events.join(' ')).toBeLessThan(events.indexOf('confirm-end'))
+    await reset()
+  })
+
   it('a changed host key between plan and apply is refused and nothing changes', async () => {
     const a = await labSession(lab)
     const change = await prepareChange(toFaultShell(a), details, { sources: processSecretSources, facts })

@@ -4,39 +4,16 @@
 // on the gateway by itself (charon's actions plus the rendered keepup.sh). Timings are printed, never
 // asserted beyond the 60 s the issue names.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { GatewayShell } from '../../main/core/apply/engine'
 import { Details } from '../../main/core/details/model'
 import { processSecretSources, toRenderInput } from '../../main/core/details/resolve'
 import { renderDevice } from '../../main/core/render'
 import { applyChange, prepareChange, rollbackChange, type PreparedChange } from '../../main/core/workflow'
 import { up, type IkeSa, type Lab } from '../lab'
 import { labGate } from '../support/gate'
+import { listKeepupPids, sleep, toNodeShell as nodeShell, within } from '../support/keepup-lab'
 
 const g = labGate('keep-up on swanctl (lab)')
 const LIMIT_MS = 60_000
-
-function nodeShell(lab: Lab): GatewayShell {
-  return {
-    async runScript(script, opts) {
-      const r = await lab.gateway.exec(['sh'], { input: script, timeoutMs: opts?.timeoutMs ?? 60_000 })
-      opts?.onOutput?.(r.stdout)
-      return r
-    },
-  }
-}
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
-
-/** Polls `probe` every `everyMs` until it returns a value; resolves to that value and the time it took. */
-async function within<T>(what: string, ms: number, probe: () => Promise<T | undefined>, everyMs = 500): Promise<{ value: T; ms: number }> {
-  const start = Date.now()
-  for (;;) {
-    const v = await probe()
-    if (v !== undefined) return { value: v, ms: Date.now() - start }
-    if (Date.now() - start > ms) throw new Error(`${what}: not within ${ms} ms`)
-    await sleep(everyMs)
-  }
-}
 
 const timings: Record<string, number> = {}
 
@@ -52,17 +29,7 @@ describe.skipIf(g.skip)('keep-up on a swanctl gateway, no app after apply', () =
     return conns.map((c) => sas.filter((s) => s.name === c && s.state === 'ESTABLISHED').flatMap((s) => s.children.filter((ch) => ch.state === 'INSTALLED')))
   }
   const bothUpOnAws = (sas: IkeSa[]) => [0, 1].every((i) => sas.some((s) => s.localHost === lab.aws.outsideIps[i] && s.state === 'ESTABLISHED' && s.children.some((c) => c.state === 'INSTALLED')))
-  /** Keep-up loops in the gateway's network namespace (the lab shares one pid namespace with other labs). */
-  const keepupPids = async () =>
-    (
-      await lab.gateway.exec([
-        'sh',
-        '-c',
-        'me=$(readlink /proc/self/ns/net); for p in /proc/[0-9]*; do [ "$(readlink $p/ns/net 2>/dev/null)" = "$me" ] && tr "\\0" " " < $p/cmdline 2>/dev/null | grep -q "[k]eepup.sh run" && echo ${p#/proc/}; done; true',
-      ])
-    ).stdout
-      .split('\n')
-      .filter(Boolean)
+  const keepupPids = () => listKeepupPids(lab)
   /** Which tunnel (0/1) carries LAN traffic now: the one whose CHILD_SA counts the ping. */
   const activeTunnel = async (): Promise<0 | 1> => {
     const before = await children()

@@ -7,8 +7,9 @@
 // root namespace. All mounts are made inside the node's private mount namespace and vanish with it.
 import { spawn } from 'node:child_process'
 import { chmodSync, closeSync, mkdirSync, openSync, readFileSync, statSync, writeFileSync } from 'node:fs'
-import { join } from 'node:path'
+import { join, resolve } from 'node:path'
 import { execArgv, mustExec, NODE_ENV, waitFor, type ExecOptions, type ExecResult } from './proc'
+import { repoRoot } from './registry'
 
 /** Something that records the pids it starts (the run). */
 export interface PidSink {
@@ -84,11 +85,18 @@ if [ -n "$usr_lower" ]; then
   mkdir -p /run/ovl/usr-up /run/ovl/usr-work
   mount -t overlay tw-usr -o "lowerdir=$usr_lower:/usr,upperdir=/run/ovl/usr-up,workdir=/run/ovl/usr-work" /usr
 fi
+# The repository (and shared/ beside it) stay visible at their own paths even when they live under a
+# folder this node hides below (a clone in /tmp, as CI may make): hold them, hide, then put them back.
+mkdir -p /run/ovl/keep
+i=0
+for p in $TW_KEEP; do [ -d "$p" ] && mkdir -p "/run/ovl/keep/$i" && mount --bind "$p" "/run/ovl/keep/$i"; i=$((i + 1)); done
 mount -t tmpfs -o mode=1777 tw-tmp /tmp
 mount -t tmpfs -o mode=1777 tw-vartmp /var/tmp
 mount -t tmpfs -o mode=0700 tw-root /root
 mount -t tmpfs -o mode=0755 tw-home /home
 mount -t tmpfs -o mode=0755 tw-log /var/log
+i=0
+for p in $TW_KEEP; do if [ -d "/run/ovl/keep/$i" ] && [ ! -e "$p/package.json" ] && [ ! -e "$p/fixtures" ]; then mkdir -p "$p" && mount --bind "/run/ovl/keep/$i" "$p"; fi; i=$((i + 1)); done
 while [ $# -ge 3 ]; do
   src="$1"; dst="$2"; ro="$3"; shift 3
   mount --bind "$src" "$dst"
@@ -97,6 +105,12 @@ done
 echo ready
 exec sleep infinity
 `
+
+/** Host folders every node keeps visible at the same path: the repository and shared/ beside it (no spaces). */
+function keepPaths(): string[] {
+  const root = repoRoot()
+  return [root, resolve(root, '../shared')].filter((p) => !/\s/.test(p))
+}
 
 /** A namespace plus a private mount namespace held by one process; daemons and exec run inside both. */
 export class DaemonNode extends HostNode {
@@ -118,7 +132,7 @@ export class DaemonNode extends HostNode {
     const child = spawn(
       'ip',
       ['netns', 'exec', this.ns, 'unshare', '-m', '--propagation', 'private', 'sh', '-c', HOLDER_SCRIPT, 'holder', this.dir, mounts.usrLayer ?? '', ...extra],
-      { env: NODE_ENV, detached: true, stdio: ['ignore', 'pipe', 'pipe'] },
+      { env: { ...NODE_ENV, TW_KEEP: keepPaths().join(' ') }, detached: true, stdio: ['ignore', 'pipe', 'pipe'] },
     )
     if (child.pid === undefined) throw new Error(`cannot start the holder of ${this.name}`)
     this.holderPid = child.pid

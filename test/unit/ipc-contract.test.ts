@@ -42,12 +42,14 @@ describe('argument schemas refuse malformed calls', () => {
     previewRender: [[{ draft: {}, device: 'strongswan' }]],
     listProfiles: [[1]],
     getProfile: [['../../etc/passwd'], [42], []],
-    saveProfile: [[{ name: 'x' }], [{ name: '', details: {}, connection: {} }]],
+    saveProfile: [[{ name: 'x' }], [{ name: '', details: {}, connection: {} }], [{ name: 'x', details: {}, connection: {}, request: { endpointType: 'cisco' } }]],
     deleteProfile: [['p-'], [{}]],
     importProfile: [[{ text: 3 }]],
     exportProfile: [[{ id: PID, includeSecrets: true }], [{ id: PID }], [{ id: PID, includeSecrets: false, passphrase: 'x' }]],
     setSecret: [[{ profileId: PID, slot: 'psk3', value: 'x' }], [{ profileId: PID, slot: 'psk1', value: '' }], [{ profileId: PID, slot: 'psk1' }]],
     clearSecret: [[{ profileId: PID, slot: 'everything' }]],
+    // The renderer never names the path: main's dialog chooses it.
+    pickKeyFile: [[{ path: '/etc/shadow' }], ['/etc/shadow']],
     connectGateway: [[{ profileId: PID, acceptFingerprint: 'MD5:aa:bb' }], [{ profileId: PID, acceptFingerprint: 'SHA256:short' }], [PID]],
     disconnectGateway: [[{ profileId: PID }]],
     detectGateway: [[{ profileId: PID, jobId: 'x' }]],
@@ -116,5 +118,11 @@ describe('guarded handler', () => {
     const t = createHandlers()
     expect(() => t.listProfiles.run()).toThrow(/not running/)
     expect((await t.getAppInfo.run()).name).toBe('Tunnelwright')
+  })
+
+  it('pickKeyFile answers the dialog\'s path or "not picked", and not-available without the desktop shell', async () => {
+    await expect(createHandlers().pickKeyFile.run()).rejects.toMatchObject({ code: 'not-available' })
+    expect(await createHandlers(undefined, { pickKeyFile: async () => '/home/ops/.ssh/id_ed25519' }).pickKeyFile.run()).toEqual({ picked: true, path: '/home/ops/.ssh/id_ed25519' })
+    expect(await createHandlers(undefined, { pickKeyFile: async () => undefined }).pickKeyFile.run()).toEqual({ picked: false })
   })
 })

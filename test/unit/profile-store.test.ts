@@ -44,6 +44,27 @@ describe('profile store', () => {
     expect(() => store.get(a.id)).toThrow(/No such profile/)
   })
 
+  it('keeps the Request step\'s request across a restart, and an update without one keeps it', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tw-prof-'))
+    const request = { name: 'HQ', organization: 'agency-org', contact: 'ops@agency.example', publicIp: '198.51.100.2', privateCidrs: ['10.40.0.0/24', '10.41.0.0/24'], endpointType: 'other' as const, endpointOther: 'Palo Alto PAN-OS 10.2', approxApps: 12 }
+    const a = createProfileStore(dir).save({ name: 'HQ', details: DRAFT, connection: CONN, request })
+    // A second store on the same folder is the app after a restart.
+    expect(createProfileStore(dir).get(a.id).request).toEqual(request)
+    createProfileStore(dir).save({ id: a.id, name: 'HQ renamed', details: DRAFT, connection: CONN })
+    expect(createProfileStore(dir).get(a.id).request).toEqual(request)
+    expect(JSON.parse(readFileSync(join(dir, `${a.id}.json`), 'utf8')).format).toBe(PROFILE_FORMAT)
+  })
+
+  it('loads a profile written before the request was kept (no request field) and refuses a malformed one', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tw-prof-'))
+    const old = { format: PROFILE_FORMAT, id: 'p-old0000000001', name: 'Old', details: DRAFT, connection: CONN, createdAt: '2024-06-01T00:00:00.000Z', updatedAt: '2024-06-01T00:00:00.000Z' }
+    writeFileSync(join(dir, `${old.id}.json`), JSON.stringify(old))
+    const p = createProfileStore(dir).get(old.id)
+    expect(p.name).toBe('Old')
+    expect(p.request).toBeUndefined()
+    expect(() => parseProfileFile(JSON.stringify({ ...old, request: { endpointType: 'cisco' } }))).toThrow(/\/request\/endpointType/)
+  })
+
   it('refuses ids that could escape the folder', () => {
     const store = createProfileStore(mkdtempSync(join(tmpdir(), 'tw-prof-')))
     expect(() => store.get('../../etc/passwd')).toThrow(UserError)

@@ -176,7 +176,8 @@ describe('renderers', () => {
           // The name reaches the script only escaped: inside comments, and as PHP single-quoted descr values.
           const comment = escapeComment(input.details.name)
           expect(pf).toContain(` * Tunnelwright: AWS Site-to-Site VPN ${comment}\n`)
-          for (const t of input.tunnels) expect(pf).not.toContain(t.psk.reveal().length > 3 ? `'${t.psk.reveal()}'` : '\u0000never')
+          // A PSK that is part of the name shows up inside the (escaped) name: that occurrence proves nothing.
+          for (const t of input.tunnels) if (!input.details.name.includes(t.psk.reveal())) expect(pf).not.toContain(t.psk.reveal().length > 3 ? `'${t.psk.reveal()}'` : '\u0000never')
         }
         // Free text never leaves a comment line in the Linux config files.
         for (const f of [...ss.files, ...legacy.files].filter((x) => !x.path.endsWith('.sh'))) {

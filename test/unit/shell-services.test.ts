@@ -135,6 +135,22 @@ describe('shell services over the real core', () => {
     expect(decodeURIComponent(ok.mailto.split('body=')[1]!)).toBe(ok.body)
   })
 
+  it('keeps the request with the profile across instances, through the bridge\'s argument schema', async () => {
+    const { dataDir, table } = setup()
+    const imp = await table.importDetails.run({ text: XML, format: 'aws-xml' })
+    const request = { name: 'HQ', organization: 'agency-org', contact: '', publicIp: '198.51.100.7', privateCidrs: ['10.40.0.0/24'], endpointType: 'strongswan' as const, endpointOther: '', approxApps: 3 }
+    const connection = { host: 'gw.example.org', port: 22, username: 'admin', auth: 'password' as const, useSudo: false }
+    const [input] = table.saveProfile.args.parse([{ name: 'HQ', details: complete(imp.draft as ProfileDetails), connection, request }])
+    const saved = await table.saveProfile.run(input)
+    expect(saved.request).toEqual(request)
+    const again = createHandlers(new AppServices({ dataDir, encryptor: createTestEncryptor(), emit: () => undefined, chooseSavePath: async () => undefined }))
+    expect((await again.getProfile.run(saved.id)).request).toEqual(request)
+    // A save without the request (e.g. from the Gateway step of an older renderer) keeps it.
+    await again.saveProfile.run({ id: saved.id, name: 'HQ', details: saved.details, connection })
+    expect((await again.getProfile.run(saved.id)).request).toEqual(request)
+    expect(table.saveProfile.args.safeParse([{ name: 'HQ', details: saved.details, connection, request: { ...request, approxApps: 1.5 } }]).success).toBe(false)
+  })
+
   it('remembers settings across instances', async () => {
     const { dataDir, table } = setup()
     await table.updateSettings.run({ maskPublicIps: true })

@@ -161,6 +161,17 @@ function parseProgress(text: string): ApplyProgress[] {
     .map((m) => ({ at: Number(m[1]), step: m[2] as TxnMarker, detail: m[3] ?? '' }))
 }
 
+/** Streamed output to `sink` in complete lines only, holding a partial last line until its newline arrives. */
+function toLineFeed(sink: (text: string) => void): (chunk: string) => void {
+  let rest = ''
+  return (chunk) => {
+    const text = rest + chunk
+    const end = text.lastIndexOf('\n')
+    rest = text.slice(end + 1)
+    if (end >= 0) sink(text.slice(0, end + 1))
+  }
+}
+
 /**
  * A script that prints the transaction's progress until one of `until` appears or `seconds` pass.
  * Printing and matching use one snapshot of the file: reading it twice let a marker appended in between
@@ -240,7 +251,8 @@ export async function applyPlan(
   }
   const follow = await linked.runScript(`${toTxnLauncher(spec)}\n${toFollowScript(progressFile, preConfirm, spec.verifyWithin + 60)}`, {
     timeoutMs: (spec.verifyWithin + 75) * 1000,
-    onOutput: record,
+    // Streamed, so each step reaches onProgress as the gateway writes it; the full stdout is recorded after (dupes skipped).
+    onOutput: toLineFeed(record),
   })
   if (!/TW-STARTED \d+/.test(follow.stdout)) {
     throw new UserError('apply-launch', 'Could not start the change on the gateway; nothing was changed.', { likelyCause: follow.stderr.slice(0, 300), fix: 'Check free space and that the login can run commands as root.' })
@@ -252,7 +264,7 @@ export async function applyPlan(
     const [stepName, ...rest] = failed.detail.split(' ')
     // A failed prevalidation changed nothing and writes no ROLLED-BACK: do not wait for one.
     if (stepName !== 'prevalidate' && !steps.some((s) => s.step === 'ROLLED-BACK')) {
-      await linked.runScript(toFollowScript(progressFile, ['ROLLED-BACK'], 30), { timeoutMs: 40_000, onOutput: record }).then((r) => record(r.stdout))
+      await linked.runScript(toFollowScript(progressFile, ['ROLLED-BACK'], 30), { timeoutMs: 40_000, onOutput: toLineFeed(record) }).then((r) => record(r.stdout))
     }
     return { outcome: 'rolled-back', txnId: id, steps, failedStep: stepName ?? 'unknown', detail: rest.join(' ').trim(), fix: toStepFix(stepName ?? 'unknown', rest.join(' ')) }
   }
@@ -262,7 +274,7 @@ export async function applyPlan(
   const healthy = verified && (opts.healthy ? await opts.healthy().catch(() => false) : true)
   const marker = `${opts.baseDir}/txn/${id}/${healthy ? 'confirmed' : 'abort'}`
   if (healthy) phase = 'confirm'
-  const end = await linked.runScript(`: > ${quoteSh(marker)}\n${toFollowScript(progressFile, ['COMMITTED', 'REVERTED'], 90)}`, { timeoutMs: 105_000, onOutput: record })
+  const end = await linked.runScript(`: > ${quoteSh(marker)}\n${toFollowScript(progressFile, ['COMMITTED', 'REVERTED'], 90)}`, { timeoutMs: 105_000, onOutput: toLineFeed(record) })
   record(end.stdout)
   const terminal = () => steps.find((s) => s.step === 'COMMITTED' || s.step === 'REVERTED')?.step
   if (terminal() === undefined) {

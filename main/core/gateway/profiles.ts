@@ -41,6 +41,7 @@ function swanctlProfile(facts: GatewayFacts, rendered: RenderedConfig): StackPro
 /** strongSwan legacy starter (ipsec.conf). */
 function starterProfile(facts: GatewayFacts, rendered: RenderedConfig): StackProfile {
   const ipsec = facts.layout === 'rhel' ? 'strongswan' : 'ipsec'
+  const keepup = rendered.files.find((f) => f.path.endsWith('-keepup.sh'))?.path
   const [c1, c2] = rendered.connectionNames
   const up = (c: string) => `${ipsec} status ${q(c)} 2>/dev/null | grep -q ESTABLISHED && ${ipsec} status ${q(c)} 2>/dev/null | grep -q INSTALLED`
   const conf = facts.paths.ipsecConf ?? (facts.layout === 'rhel' ? '/etc/strongswan/ipsec.conf' : '/etc/ipsec.conf')
@@ -51,7 +52,9 @@ function starterProfile(facts: GatewayFacts, rendered: RenderedConfig): StackPro
     // nor reaches charon's socket), with `stroke` as its "daemon" (exits at once), and fail on any parse
     // message. Without unshare (e.g. an unprivileged container) fall back to a presence check.
     validate: starterCheck(conf),
-    activate: `${ipsec} rereadsecrets && ${ipsec} update && sleep 1 && ${ipsec} statusall >/dev/null`,
+    // keepup.sh is started by the leftupdown hook when a tunnel comes up; starting it here too covers
+    // tunnels that never come up (its watchdog then keeps re-initiating).
+    activate: `${ipsec} rereadsecrets && ${ipsec} update && sleep 1 && ${ipsec} statusall >/dev/null${keepup ? ` && { [ -x ${q(keepup)} ] && ${q(keepup)} start >/dev/null 2>&1 || true; }` : ''}`,
     activateErrors: 'invalid config file|keeping old one|parsing error',
     reload: `${ipsec} rereadsecrets; ${ipsec} update`,
     // auto=start already initiates a changed conn on `ipsec update`; `ipsec up` on top of it makes a second

@@ -1,4 +1,4 @@
-// Keep-up on the gateway without the app: keepup.sh (re-initiation watchdog + keepalive pings), swanctl.
+// Keep-up on the gateway without the app: keepup.sh (re-initiation watchdog + keepalive pings), swanctl or starter.
 //
 // AWS never initiates and drops idle tunnels (domain.md). charon's dpd_action=restart and close_action=start
 // re-initiate once; when the peer refuses that one attempt (NO_PROPOSAL_CHOSEN from an endpoint under
@@ -33,11 +33,19 @@ export function toKeepaliveTargets(input: RenderInput, ifaces?: readonly [Tunnel
   ]
 }
 
-/** Renders keepup.sh (template strongswan/keepup.sh) for a swanctl connection set. */
+/** Renders keepup.sh (template strongswan/keepup.sh) for a swanctl connection set, or a starter one given its ipsec command. */
 export function renderKeepupScript(
   templatesDir: string,
   input: RenderInput,
-  opts: { readonly path: string; readonly confPath: string; readonly connectionNames: readonly [string, string]; readonly routeScript?: string; readonly ifaces?: readonly [TunnelInterface, TunnelInterface] },
+  opts: {
+    readonly path: string
+    readonly confPath: string
+    readonly connectionNames: readonly [string, string]
+    readonly routeScript?: string
+    readonly ifaces?: readonly [TunnelInterface, TunnelInterface]
+    /** The stroke front end's command (strongswan-legacy); absent for swanctl. */
+    readonly starterCommand?: 'ipsec' | 'strongswan'
+  },
 ): RenderedFile {
   const t = loadKindTemplates(templatesDir, 'strongswan')
   const [k1, k2] = toKeepaliveTargets(input, opts.ifaces)
@@ -48,6 +56,8 @@ export function renderKeepupScript(
     conf: opts.confPath,
     routeScript: opts.routeScript ?? '',
     routing: input.routing,
+    stack: opts.starterCommand ? 'starter' : 'swanctl',
+    ipsec: opts.starterCommand ?? 'ipsec',
     interval: KEEPUP_INTERVAL,
     conn1: opts.connectionNames[0],
     conn2: opts.connectionNames[1],
@@ -56,5 +66,5 @@ export function renderKeepupScript(
     target2: k2.target,
     source2: k2.source,
   })
-  return { path: opts.path, mode: 0o700, content, secret: false, role: 'keep-up without the app: re-initiates a tunnel left down, keepalive pings every 5 s (started by charon as updown; ends when removed)' }
+  return { path: opts.path, mode: 0o700, content, secret: false, role: `keep-up without the app: re-initiates a tunnel left down, keepalive pings every 5 s (started by charon as ${opts.starterCommand ? 'leftupdown' : 'updown'}; ends when removed)` }
 }

@@ -1,7 +1,8 @@
 // strongSwan legacy (stroke/starter, ipsec.conf) renderer: conn and secrets includes.
 import type { RenderInput } from '../details/resolve'
 import { toStrongswanEsp, toStrongswanIke } from './crypto'
-import { escapeInt, escapePath } from './escape'
+import { escapeInt } from './escape'
+import { renderKeepupScript, toKeepupPath } from './keepup'
 import { renderRouteScript, toRouteScriptPath, toTunnelInterfaces } from './route-plumbing'
 import { fillTemplate, loadKindTemplates } from './templates'
 import type { FileLayout, RenderedConfig, RenderedFile } from './types'
@@ -16,7 +17,7 @@ export function toLegacyPaths(slug: string, layout: FileLayout): { conf: string;
   }
 }
 
-/** Renders the ipsec.conf and ipsec.secrets includes (plus VTI plumbing in route-based mode). */
+/** Renders the ipsec.conf and ipsec.secrets includes, keepup.sh (their leftupdown) and VTI plumbing in route-based mode. */
 export function renderStrongswanLegacy(input: RenderInput, opts: { templatesDir: string; layout: FileLayout; version: string }): RenderedConfig {
   const t = loadKindTemplates(opts.templatesDir, 'strongswan-legacy')
   const c = input.details.crypto
@@ -25,6 +26,7 @@ export function renderStrongswanLegacy(input: RenderInput, opts: { templatesDir:
   const ifaces = toTunnelInterfaces(input, 'vti')
   const paths = toLegacyPaths(input.slug, opts.layout)
   const scriptPath = toRouteScriptPath(input, opts.layout)
+  const keepupPath = toKeepupPath(input, opts.layout)
   const conns = input.tunnels.map((tn, i) =>
     fillTemplate(t, 'conn.conf', {
       name: names[i]!,
@@ -41,8 +43,11 @@ export function renderStrongswanLegacy(input: RenderInput, opts: { templatesDir:
       ipsecLifetime: c.ipsecLifetime,
       dpdDelay: c.dpd.delay,
       dpdTimeout: c.dpd.timeout,
+      // keepup.sh is the leftupdown hook in both modes (route-based it runs route.sh first).
+      updown: keepupPath,
+      tunnelIndex: tn.index,
       // stroke has no if_id: route-based uses a mark per tunnel matched by a VTI with the same key.
-      routeOptions: { fragment: route ? [`mark=${escapeInt(ifaces[i]!.ifId)}`, `leftupdown="${escapePath(scriptPath)} updown ${tn.index}"`].join('\n') : '' },
+      routeOptions: { fragment: route ? `mark=${escapeInt(ifaces[i]!.ifId)}` : '' },
     }),
   )
   const secrets = input.tunnels.map((tn) => fillTemplate(t, 'secret.line', { localId: input.localId, remoteId: tn.outsideIp, psk: tn.psk }).trimEnd())
@@ -50,7 +55,12 @@ export function renderStrongswanLegacy(input: RenderInput, opts: { templatesDir:
     { path: paths.conf, mode: 0o644, content: fillTemplate(t, 'ipsec.conf', { comment: input.details.name, slug: input.slug, conns: { fragment: conns.join('\n') } }), secret: false, role: 'ipsec.conf include: one conn per AWS tunnel' },
     { path: paths.secrets, mode: 0o600, content: fillTemplate(t, 'ipsec.secrets', { comment: input.details.name, slug: input.slug, secrets: { fragment: secrets.join('\n') } }), secret: true, role: 'ipsec.secrets include: the PSKs' },
   ]
-  const notes = [`ipsec.conf must include ${paths.conf} and ipsec.secrets ${paths.secrets} (the Debian defaults include /etc/ipsec.d/*.conf only on some releases: check).`]
+  const ipsec = opts.layout === 'rhel' ? 'strongswan' : 'ipsec'
+  files.push(renderKeepupScript(opts.templatesDir, input, { path: keepupPath, confPath: paths.conf, connectionNames: names, starterCommand: ipsec, ...(route ? { routeScript: scriptPath, ifaces } : {}) }))
+  const notes = [
+    `${keepupPath} keeps the tunnels up without the app: it re-initiates a tunnel left down and pings across them every 5 s (logs to syslog as tunnelwright-${input.slug}).`,
+    `ipsec.conf must include ${paths.conf} and ipsec.secrets ${paths.secrets} (the Debian defaults include /etc/ipsec.d/*.conf only on some releases: check).`,
+  ]
   if (route) {
     files.push({ path: paths.charonSnippet, mode: 0o644, content: fillTemplate(t, 'charon-routes.conf', { slug: input.slug }), secret: false, role: 'charon setting: no table-220 routes for the 0/0 route-based policies' })
     files.push(renderRouteScript(opts.templatesDir, input, ifaces, { path: scriptPath, link: 'vti' }))

@@ -2,6 +2,7 @@
 // auth, an optional jump host, sudo for non-root logins, catalog commands (one by one or batched into one
 // round trip), scripts on stdin to one-word programs, atomic file writes (SFTP or stdin), round-trip count.
 import { randomBytes } from 'node:crypto'
+import { StringDecoder } from 'node:string_decoder'
 import { type Duplex } from 'node:stream'
 import { Client, type Algorithms, type ClientChannel, type ConnectConfig, type ServerHostKeyAlgorithm, type SFTPWrapper } from 'ssh2'
 import { Secret } from '../secret'
@@ -56,6 +57,8 @@ export interface ConnectOptions {
 /** Per-call options of a command. */
 export interface RunOptions {
   readonly timeoutMs?: number
+  /** runScript only: each stdout chunk as UTF-8 text as it arrives (the full stdout is still returned). */
+  readonly onOutput?: (chunk: string) => void
 }
 
 // ssh2's defaults, in its own order; known key types are moved to the front (as OpenSSH does) so a
@@ -323,7 +326,7 @@ export class SshSession {
 
   /** Feeds a script on stdin to a one-word program (sh, /usr/local/bin/php) and returns its result. */
   async runScript(interp: ScriptInterpreter, script: string | Secret, opts: RunOptions = {}): Promise<CommandResult> {
-    const raw = await this.#runInterpreter(interp, script, interp.id, opts.timeoutMs)
+    const raw = await this.#runInterpreter(interp, script, interp.id, opts.timeoutMs, opts.onOutput)
     return { id: interp.id, code: raw.code, stdout: raw.stdout.toString('utf8'), stderr: raw.stderr.toString('utf8') }
   }
 
@@ -379,10 +382,10 @@ export class SshSession {
     this.jumpClient?.end()
   }
 
-  async #runInterpreter(interp: ScriptInterpreter, script: string | Secret | Buffer, id: string, timeoutMs: number | undefined): Promise<RawExec> {
+  async #runInterpreter(interp: ScriptInterpreter, script: string | Secret | Buffer, id: string, timeoutMs: number | undefined, onStdout?: (chunk: string) => void): Promise<RawExec> {
     if (/\s/.test(interp.program)) throw new Error(`interpreter must be one word: ${interp.program}`)
     const { line, stdin } = await this.#wrapSudo(interp.program, interp.root)
-    const raw = await this.#exec(line, [...stdin, script], id, timeoutMs)
+    const raw = await this.#exec(line, [...stdin, script], id, timeoutMs, onStdout)
     const stderr = this.#checkSudo(raw.stderr.toString('utf8'), raw.code)
     return { ...raw, stderr: Buffer.from(stderr) }
   }
@@ -420,8 +423,8 @@ export class SshSession {
     return clean
   }
 
-  /** One exec channel: writes stdin parts, collects output, enforces the timeout. One round trip. */
-  #exec(line: string, stdin: readonly (Buffer | Secret | string)[], id: string, timeoutMs: number | undefined): Promise<RawExec> {
+  /** One exec channel: writes stdin parts, collects output (streaming stdout to onStdout), enforces the timeout. One round trip. */
+  #exec(line: string, stdin: readonly (Buffer | Secret | string)[], id: string, timeoutMs: number | undefined, onStdout?: (chunk: string) => void): Promise<RawExec> {
     if (this.#closed) return Promise.reject(this.#closedError())
     const limit = timeoutMs ?? this.opts.commandTimeoutMs ?? 120_000
     this.#roundTrips++
@@ -452,7 +455,20 @@ export class SshSession {
           channel.close()
           reject(new CommandTimeoutError(id, limit))
         }, limit)
-        channel.on('data', (b: Buffer) => out.push(b))
+        // A chunk may end inside a multi-byte character: the decoder holds those bytes for the next one.
+        const decoder = onStdout ? new StringDecoder('utf8') : undefined
+        const emit = (text: string) => {
+          if (!onStdout || text === '') return
+          try {
+            onStdout(text)
+          } catch {
+            // A failing progress listener must not break the command (its output is still collected).
+          }
+        }
+        channel.on('data', (b: Buffer) => {
+          out.push(b)
+          if (decoder) emit(decoder.write(b))
+        })
         channel.stderr.on('data', (b: Buffer) => errs.push(b))
         channel.on('exit', (c: number | null, signal?: string) => {
           code = typeof c === 'number' ? c : signal !== undefined ? 128 : -1
@@ -461,6 +477,7 @@ export class SshSession {
           clearTimeout(timer)
           if (done) return
           done = true
+          if (decoder) emit(decoder.end())
           if (code === undefined && this.#closed) return reject(this.#closedError())
           resolve({ code: code ?? -1, stdout: Buffer.concat(out), stderr: Buffer.concat(errs) })
         })

@@ -1,5 +1,7 @@
-import { useEffect, useRef } from 'react'
+import { useEffect, useRef, useState } from 'react'
+import type { AppError } from '../../../../preload/api'
 import { AppErrorAlert, Notice } from '../../components/app-error-alert'
+import { call, hasBridge } from '../../bridge/bridge'
 import { TextField } from '../../components/field'
 import { HelpPanel } from '../../components/help-panel'
 import { SecretField } from '../../components/secret-field'
@@ -22,6 +24,13 @@ export default function GatewayStep() {
   const safe = useSafeMode((s) => s.on)
   const ipMasked = useIpMasked()
   const trustRef = useRef<HTMLHeadingElement>(null)
+  const [pickError, setPickError] = useState<AppError | undefined>(undefined)
+  // The dialog runs in main and answers the path only; the key itself is read when connecting.
+  const browseKey = async () => {
+    const r = await call('pickKeyFile')
+    setPickError(r.ok ? undefined : r.error)
+    if (r.ok && r.value.picked) setConnection({ privateKeyPath: r.value.path })
+  }
   // Start from the connection saved with the profile.
   useEffect(() => {
     if (current && connection.host === '') setConnection(current.connection)
@@ -73,7 +82,15 @@ export default function GatewayStep() {
           ))}
         </fieldset>
         {connection.auth === 'key' ? (
-          <TextField label="Private key file" type={safe ? 'password' : 'text'} value={connection.privateKeyPath ?? ''} onChange={(v) => setConnection({ privateKeyPath: v })} hint="Full path on this computer, e.g. /home/you/.ssh/id_ed25519." />
+          <>
+            <TextField label="Private key file" type={safe ? 'password' : 'text'} value={connection.privateKeyPath ?? ''} onChange={(v) => setConnection({ privateKeyPath: v })} hint="Full path on this computer, e.g. /home/you/.ssh/id_ed25519." />
+            {hasBridge('pickKeyFile') ? (
+              <button type="button" className="usa-button usa-button--outline" aria-label="Browse for the private key file" onClick={() => void browseKey()}>
+                Browse…
+              </button>
+            ) : null}
+            {pickError ? <Notice type="info">{pickError.code === 'not-available' ? 'Choosing a file is not available here: type the full path of the key file.' : `${pickError.message}${pickError.fix ? ` ${pickError.fix}` : ''}`}</Notice> : null}
+          </>
         ) : null}
         {connection.auth === 'password' ? (
           <SecretField label="SSH password" isSet={current?.hasSecret.sshPassword ?? false} onStore={(v) => setSecret('sshPassword', v)} onClear={() => void clearSecret('sshPassword')} disabledReason={current ? undefined : 'Save the details first (or connect once) so the password has a connection to belong to.'} />

@@ -1,6 +1,8 @@
 import { create } from 'zustand'
 import type { AppError, ConnectionDto, DetailsDraftDto, ImportId, Profile, ProfileId, ProfileSummary, SecretSlot } from '../../../../preload/api'
 import { call } from '../../bridge/bridge'
+import { toRequestDraft, toRequestRecord } from '../request/request-model'
+import { useRequestStore } from '../request/request-store'
 
 /** The connection a new profile starts with, before the Gateway step fills it in. */
 export const EMPTY_CONNECTION: ConnectionDto = { host: '', port: 22, username: 'root', auth: 'key', useSudo: false }
@@ -30,17 +32,25 @@ export const useProfileStore = create<ProfileState>()((set, get) => ({
   },
   open: async (id) => {
     const r = await call('getProfile', id)
-    set(r.ok ? { current: r.value, error: undefined } : { error: r.error })
+    if (!r.ok) {
+      set({ error: r.error })
+      return
+    }
+    set({ current: r.value, error: undefined })
+    // The request travels with its profile: the Details step compares what came back against it.
+    useRequestStore.getState().load(toRequestDraft(r.value.request))
   },
   save: async (patch, fallback) => {
     const cur = get().current
     const details = patch.details ?? cur?.details ?? fallback.details
+    const request = toRequestRecord(useRequestStore.getState().draft)
     const r = await call('saveProfile', {
       ...(cur ? { id: cur.id } : {}),
       name: patch.name ?? cur?.name ?? fallback.name,
       details,
       // Until the Gateway step says otherwise, the gateway is reached at its public IP.
       connection: patch.connection ?? cur?.connection ?? { ...EMPTY_CONNECTION, host: details.gateway.publicIp ?? '' },
+      ...(request ? { request } : {}),
       ...(patch.adoptImport ? { adoptImport: patch.adoptImport } : {}),
     })
     if (!r.ok) {

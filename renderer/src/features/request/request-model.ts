@@ -1,7 +1,7 @@
 // The request for a dedicated pool (cloud.gov's first step): what it must contain, its checks, its ticket text.
 //
 // Pure functions, no React: the request step renders them and the e2e suite proves them through the UI.
-import type { DeviceKind } from '../../../../preload/api'
+import type { DeviceKind, ProviderRequestRecord } from '../../../../preload/api'
 import { classifyPrefix, coveringSupernet, overlaps, parseIpv4, parsePrefix, toSize, type Prefix } from '../../net/ipv4'
 
 /** What the org admin fills in before any details exist. */
@@ -188,4 +188,26 @@ export function compareWithRequest(d: RequestDraft, got: { readonly publicIp: st
   for (const c of want) if (!have.has(c)) out.push(`The request asked to connect ${c}, but the details do not list it.`)
   for (const c of have) if (want.size > 0 && !want.has(c)) out.push(`The details list ${c}, which the request did not ask for.`)
   return out
+}
+
+/** The request as the profile keeps it; undefined when nothing has been typed yet. */
+export function toRequestRecord(d: RequestDraft): ProviderRequestRecord | undefined {
+  if (Object.values(d).every((v) => v.trim() === '')) return undefined
+  const n = Number(d.appCount.trim())
+  return {
+    name: d.name.trim(),
+    organization: d.organization.trim(),
+    contact: d.contact.trim(),
+    publicIp: d.publicIp.trim(),
+    privateCidrs: toCidrLines(d.privateCidrs),
+    endpointType: d.endpointType,
+    endpointOther: d.endpointOther.trim(),
+    ...(d.appCount.trim() !== '' && Number.isInteger(n) && n >= 0 ? { approxApps: n } : {}),
+  }
+}
+
+/** The request form from what a profile kept (an empty form when it kept none). */
+export function toRequestDraft(r: ProviderRequestRecord | undefined): RequestDraft {
+  if (!r) return EMPTY_REQUEST
+  return { name: r.name, organization: r.organization, contact: r.contact, publicIp: r.publicIp, privateCidrs: r.privateCidrs.join('\n'), endpointType: r.endpointType, endpointOther: r.endpointOther, appCount: r.approxApps === undefined ? '' : String(r.approxApps) }
 }

@@ -1,0 +1,93 @@
+// Keep-up on a strongSwan legacy (starter, ipsec.conf) gateway with no app after apply: the loop started
+// by apply/leftupdown, the watchdog re-initiating a tunnel AWS deleted and refused, rollback ending it.
+//
+// After apply this file only uses the lab's aws/gateway handles: whatever keeps the tunnels up runs on the
+// gateway by itself (charon plus the rendered keepup.sh, driving charon through `ipsec status|up`).
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { Details } from '../../main/core/details/model'
+import { processSecretSources } from '../../main/core/details/resolve'
+import { applyChange, prepareChange, rollbackChange, type PreparedChange } from '../../main/core/workflow'
+import { up, type IkeSa, type Lab } from '../lab'
+import { labGate } from '../support/gate'
+import { listKeepupPids, sleep, toNodeShell as nodeShell, within } from '../support/keepup-lab'
+
+const g = labGate('keep-up on starter (lab)')
+const LIMIT_MS = 60_000
+
+const timings: Record<string, number> = {}
+
+describe.skipIf(g.skip)('keep-up on a starter (ipsec.conf) gateway, no app after apply', () => {
+  let lab: Lab
+  let change: PreparedChange
+
+  const upOnAws = (sas: IkeSa[], i: 0 | 1) => sas.some((s) => s.localHost === lab.aws.outsideIps[i] && s.state === 'ESTABLISHED' && s.children.some((c) => c.state === 'INSTALLED'))
+  const keepup = () => change.rendered.files.find((f) => f.path.endsWith('-keepup.sh'))!
+  const state = async () => (await lab.gateway.exec(['sh', '-c', 'cat /run/tunnelwright/*-keepup.state 2>/dev/null; true'])).stdout
+  const keepupPids = () => listKeepupPids(lab)
+
+  beforeAll(async () => {
+    lab = await up({ gateway: 'starter' })
+    const shell = nodeShell(lab)
+    change = await prepareChange(shell, Details.parse({ ...lab.details(), routing: 'policy' }), { sources: processSecretSources })
+    expect(change.rendered.kind).toBe('strongswan-legacy')
+    const res = await applyChange(shell, change, { confirmWithin: 60 })
+    expect(res.outcome, JSON.stringify(res)).toBe('committed')
+  })
+  afterAll(async () => {
+    console.log(`keep-up (starter) timings (ms): ${JSON.stringify(timings)}`)
+    await lab?.down()
+  })
+
+  it('apply installs keepup.sh as leftupdown; exactly one loop runs, reading both tunnels up through `ipsec status`', async () => {
+    const k = keepup()
+    expect(k.mode).toBe(0o700)
+    expect(k.secret).toBe(false)
+    expect(k.content).not.toContain(lab.aws.psks[0])
+    expect(k.content).toContain('STACK=starter')
+    const conf = change.rendered.files[0]!
+    expect(conf.content).toContain(`leftupdown="${k.path} updown 1"`)
+    expect(conf.content).toContain(`leftupdown="${k.path} updown 2"`)
+    // starter loaded it with the hook: statusall lists the conns (the loop's "loaded" check).
+    const all = (await lab.gateway.exec(['ipsec', 'statusall', change.rendered.connectionNames[0]])).stdout
+    expect(all).toMatch(new RegExp(`^ +${change.rendered.connectionNames[0]}: `, 'm'))
+    const r = await within('the keep-up loop to run', 15_000, async () => ((await keepupPids()).length > 0 ? true : undefined))
+    timings['loop started after apply'] = r.ms
+    await sleep(1000)
+    expect(await keepupPids()).toHaveLength(1)
+    // The loop's own view (parsed from `ipsec status`) and the keepalive ping through the active SA.
+    const s = await within('a state line with both tunnels up and a keepalive reply', 20_000, async () => {
+      const v = await state()
+      return / t1=up t2=up ping=ok/.test(v) ? v : undefined
+    })
+    expect(s.value).toMatch(/initiated=0,0/)
+  })
+
+  it('a tunnel deleted by AWS and refused, then allowed again: the watchdog brings it back within 60 s', async () => {
+    await lab.aws.tunnelDown(0)
+    await within('tunnel 1 seen down by the loop', 20_000, async () => (/ t1=down/.test(await state()) ? true : undefined))
+    await lab.aws.tunnelUp(0)
+    const back = await within('tunnel 1 back (keep-up re-initiates)', LIMIT_MS, async () => (upOnAws(await lab.aws.listSas(), 0) ? true : undefined))
+    timings['AWS allows again → tunnel re-established'] = back.ms
+    expect(upOnAws(await lab.aws.listSas(), 1)).toBe(true)
+    // It was keepup.sh (`ipsec up`), not charon, that brought it back: the loop counts its initiations.
+    const v = await within('the loop to see tunnel 1 up again', 15_000, async () => {
+      const st = await state()
+      return / t1=up t2=up/.test(st) ? st : undefined
+    })
+    const initiated = / initiated=(\d+),(\d+)/.exec(v.value)
+    expect(Number(initiated?.[1]), v.value).toBeGreaterThanOrEqual(1)
+    expect(Number(initiated?.[2]), v.value).toBe(0)
+  })
+
+  it('rollback removes keepup.sh and the loop ends by itself', async () => {
+    await rollbackChange(nodeShell(lab))
+    expect((await lab.gateway.exec(['test', '-e', keepup().path])).code).not.toBe(0)
+    const gone = await within('the keep-up loop to end', 15_000, async () => ((await keepupPids()).length === 0 ? true : undefined))
+    timings['rollback → loop gone'] = gone.ms
+    expect((await lab.gateway.exec(['sh', '-c', 'ls /run/tunnelwright/ 2>/dev/null; true'])).stdout.trim()).toBe('')
+    // starter unloaded the conns (its `update` deletes a removed conn's config but, measured here, leaves
+    // its established SAs in place until they expire: a rollback gap of the starter profile, not keep-up's).
+    const all = (await lab.gateway.exec(['ipsec', 'statusall'])).stdout
+    for (const c of change.rendered.connectionNames) expect(all).not.toMatch(new RegExp(`^ +${c}: `, 'm'))
+  })
+})
