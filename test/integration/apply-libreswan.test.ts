@@ -29,8 +29,9 @@ describe.skipIf(g.skip)('apply on a Libreswan gateway', () => {
   })
 
   // Debian's Libreswan 4.10 ships with ikev1-policy=drop (domain trap): pluto refuses to add the conns and
-  // says why only in its log. Apply must roll back at "activate", name that cause and give the fix.
-  it('refuses at activate when IKEv1 is dropped by policy, naming the cause and the fix, and changes nothing', async () => {
+  // says why only in its log. The staged copy (a throwaway name) meets that refusal first: apply rolls
+  // back at "validate", before any live conn is touched, naming the cause and the fix.
+  it('refuses at validate (the staged copy) when IKEv1 is dropped by policy, naming the cause and the fix, and changes nothing', async () => {
     const shell = toFaultShell(session)
     const facts = await detectGateway(shell)
     const details = Details.parse({ ...lab.details(), routing: 'policy' })
@@ -39,7 +40,7 @@ describe.skipIf(g.skip)('apply on a Libreswan gateway', () => {
     const change = await prepareChange(shell, details, { sources: processSecretSources, facts })
     const result = await applyChange(shell, change, { confirmWithin: 20 })
     expect(result.outcome, JSON.stringify(result)).toBe('rolled-back')
-    expect(result.failedStep).toBe('activate')
+    expect(result.failedStep).toBe('validate')
     expect(result.detail).toMatch(/ikev1-policy does not allow IKEv1/)
     expect(result.fix).toMatch(/ikev1-policy=accept/)
     const after = await toGatewayState(lab, [...new Set([...paths, ...(await listConfigFiles(lab, dirs))])])
@@ -47,7 +48,7 @@ describe.skipIf(g.skip)('apply on a Libreswan gateway', () => {
     expect(after.conns).toEqual(before.conns)
   })
 
-  it('with ikev1-policy=accept: validates with addconn/algparse, loads, brings the IKE SAs up on aws, and reverts when unverified', async () => {
+  it('with ikev1-policy=accept: validates (addconn --checkconfig, then a staged copy under a throwaway name), loads, brings the IKE SAs up on aws, and reverts when unverified', async () => {
     // What the admin does once (the fix above): accept IKEv1 in config setup and restart pluto.
     const conf = await lab.gateway.readFile('/etc/ipsec.conf')
     await lab.gateway.writeFile('/etc/ipsec.conf', conf.replace(/^config setup\n/m, 'config setup\n    ikev1-policy=accept\n'))

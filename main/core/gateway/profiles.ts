@@ -85,8 +85,22 @@ function libreswanProfile(facts: GatewayFacts, rendered: RenderedConfig): StackP
   const verb = (v: string, c: string) => (v5 ? `ipsec ${v} ${q(c)}` : `ipsec auto --${v} ${q(c)}`)
   // addconn --checkconfig exits 0 on semantic errors and reports them only on stderr: any stderr fails.
   const check = `e=$(ipsec addconn --checkconfig --config ${q(facts.paths.ipsecConf ?? '/etc/ipsec.conf')} 2>&1 >/dev/null); rc=$?; [ "$rc" = 0 ] && [ -z "$e" ] || { echo "$e"; false; }`
+  // Stage under a throwaway name before touching the live conns: a copy of each of ours, pointed at a
+  // documentation address and never started, is added and deleted again. pluto's verdict (e.g. IKEv1
+  // dropped by ikev1-policy, an algorithm this build lacks) then comes before anything live changes.
+  const ours = rendered.files.find((f) => !f.secret && f.path.endsWith('.conf'))?.path
+  const log = (c: string) => `{ tail -n 300 /var/log/pluto.log /var/log/secure /var/log/auth.log 2>/dev/null; journalctl -q -o cat -u ipsec -n 300 2>/dev/null; } | grep -F "\\"${c}\\"" | tail -n 3`
+  const staged = ours
+    ? [
+        // (validate also runs before our file is written, on the tree as it was: nothing to stage then.)
+        `if [ -f ${q(ours)} ]; then t=$(mktemp) || exit 1`,
+        `sed -e 's/^conn \\(.*\\)$/conn \\1-twstaged/' -e 's/^\\([[:space:]]*\\)right=.*/\\1right=192.0.2.1/' -e 's/^\\([[:space:]]*\\)auto=.*/\\1auto=ignore/' ${q(ours)} > "$t"`,
+        `ok=1; for c in ${q(`${c1}-twstaged`)} ${q(`${c2}-twstaged`)}; do if ! ipsec addconn --config "$t" "$c" >/dev/null 2>&1; then echo "pluto refused the staged copy $c:"; ${log('$c')}; ok=0; fi; ${v5 ? 'ipsec delete "$c"' : 'ipsec auto --delete "$c"'} >/dev/null 2>&1; done`,
+        `rm -f "$t"; [ "$ok" = 1 ]; fi`,
+      ].join('\n')
+    : 'true'
   return {
-    validate: check,
+    validate: `${check} && { ${staged}\n}`,
     // `ipsec auto --replace` tears the SA down even when nothing changed, and leaves no connection when the
     // new definition fails; the transaction restores the files and re-adds the old ones in that case.
     // `ipsec auto --replace` of a conn pluto has not loaded yet exits non-zero without a word (4.10), and it
