@@ -38,11 +38,17 @@ export async function benchStatus(): Promise<Figure[]> {
     const [, t2] = change.rendered.connectionNames
     const peer2 = details.remote.tunnels[1]!.outsideIp
 
-    // One state flip on the gateway: take tunnel 2 down or bring it back, as charon sees it.
+    // One state flip as AWS maintenance makes it: the aws node deletes tunnel 2 (DELETE to us), then allows
+    // it again and we initiate. (A terminate on the gateway is undone at once by close/start actions.)
+    // Latency is measured from the start of the command, so it includes the IKE exchange for "up".
     let down = false
     const flip = async () => {
       down = !down
-      await lab.gateway.exec(down ? ['swanctl', '--terminate', '--ike', t2, '--timeout', '10'] : ['swanctl', '--initiate', '--child', t2, '--timeout', '10'])
+      if (down) await lab.aws.tunnelDown(1)
+      else {
+        await lab.aws.tunnelUp(1)
+        await lab.gateway.exec(['swanctl', '--initiate', '--child', t2, '--timeout', '10'])
+      }
     }
     const isFlipped = (c: StatusChange) => c.snapshot.tunnels.find((t) => t.peer === peer2)?.up === !down
 
@@ -59,6 +65,7 @@ export async function benchStatus(): Promise<Figure[]> {
             intervalMs: 30_000,
             openVici: () => s.openUnixSocket(toRemotePath(facts.paths.viciSocket ?? '/run/charon.vici')),
             onChange: (c) => {
+              if (process.env['TW_BENCH_DEBUG']) console.log(`  [watch ${i}] ${c.trigger} ${c.mode} ${c.snapshot.tunnels.map((t) => `${t.peer}:${t.up ? 'up' : 'down'}/${t.ikeState ?? '-'}`).join(' ')}`)
               if (c.trigger === 'initial') resolve()
               for (const w of waiters) w(c)
             },
@@ -80,7 +87,7 @@ export async function benchStatus(): Promise<Figure[]> {
         })
         const t0 = performance.now()
         void flip()
-        await all
+        await Promise.race([all, new Promise((_, reject) => setTimeout(() => reject(new Error(`no status event within 15 s of taking tunnel 2 ${down ? 'down' : 'up'} (${seen}/${n} watchers saw it)`)), 15_000))])
         return performance.now() - t0
       }
       return measure
@@ -106,7 +113,7 @@ export async function benchStatus(): Promise<Figure[]> {
     const l = stats(lat)
     const l50 = stats(lat50)
     return [
-      { name: 'state change on gateway → status event (median of 20)', value: l.median, unit: 'ms', target: '≤ 1000 ms', note: 'VICI events over SSH stream-local forwarding; measured from the start of the swanctl command' },
+      { name: 'state change → status event (median of 20)', value: l.median, unit: 'ms', target: '≤ 1000 ms', note: 'AWS deletes / we re-initiate tunnel 2; VICI events over SSH stream-local forwarding; from the start of the change' },
       { name: 'same, max of 20', value: l.max, unit: 'ms', target: '≤ 1000 ms' },
       { name: 'watching 50 gateways: process RSS', value: rss / 1048576, unit: 'MB', target: '≤ 150 MB', note: `${((rss - rss0) / 1048576).toFixed(1)} MB added by the 50 watches` },
       { name: 'watching 50 gateways: CPU at steady state (20 s)', value: cpuPct, unit: '% core', target: '≤ 5 %' },
