@@ -41,6 +41,8 @@ const watchId = id<WatchId>(/^w-[0-9a-f]{16}$/)
 const recordId = id<RecordId>(/^r-[0-9a-f]{16}$/)
 const jobId = id<JobId>(/^[A-Za-z0-9_-]{8,64}$/)
 const routing = z.enum(['route', 'policy'])
+/** A check finding id as the checks write them (kebab/dotted words, an address or two). */
+const findingId = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._:/-]{0,199}$/)
 const draft = ProfileDetails.transform((d) => d as DetailsDraftDto & typeof d)
 /** A secret as the renderer may send it: non-empty, bounded (a private key passphrase, a PSK). */
 const secretValue = z.string().min(1).max(16384)
@@ -69,6 +71,8 @@ export const ARG_SCHEMAS = {
   disconnectGateway: z.tuple([profileId]),
   detectGateway: z.tuple([z.strictObject({ profileId, jobId: jobId.optional() })]),
   checkGateway: z.tuple([z.strictObject({ profileId, jobId: jobId.optional() })]),
+  planCheckFix: z.tuple([z.strictObject({ profileId, findingId, jobId: jobId.optional() })]),
+  applyCheckFix: z.tuple([z.strictObject({ profileId, findingId, confirmWithinSec: z.int().min(20).max(900).optional(), jobId: jobId.optional() })]),
   planChange: z.tuple([z.strictObject({ profileId, device: DeviceKind.optional(), routing: routing.optional(), jobId: jobId.optional() })]),
   applyChange: z.tuple([z.strictObject({ planId, reason: z.string().max(2000).optional(), confirmWithinSec: z.int().min(30).max(900).optional(), jobId: jobId.optional() })]),
   rollbackChange: z.tuple([z.strictObject({ profileId, reason: z.string().max(2000).optional(), jobId: jobId.optional() })]),
@@ -124,6 +128,8 @@ export function createHandlers(s?: AppServices, dialogs?: ShellDialogs): Handler
     disconnectGateway: { channel: CHANNELS.disconnectGateway, args: a.disconnectGateway, run: (pid) => svc().disconnect(pid) },
     detectGateway: { channel: CHANNELS.detectGateway, args: a.detectGateway, run: (x) => svc().detect(x.profileId, x.jobId) },
     checkGateway: { channel: CHANNELS.checkGateway, args: a.checkGateway, run: (x) => svc().check(x.profileId, x.jobId) },
+    planCheckFix: { channel: CHANNELS.planCheckFix, args: a.planCheckFix, run: (x) => svc().planCheckFix(x.profileId, x.findingId, x.jobId) },
+    applyCheckFix: { channel: CHANNELS.applyCheckFix, args: a.applyCheckFix, run: (x) => svc().applyCheckFix(x.profileId, x.findingId, x.confirmWithinSec, x.jobId) },
     planChange: { channel: CHANNELS.planChange, args: a.planChange, run: (x) => svc().plan(x.profileId, x.device, x.routing, x.jobId) },
     applyChange: { channel: CHANNELS.applyChange, args: a.applyChange, run: (x) => svc().apply(x.planId, x.reason, x.confirmWithinSec, x.jobId) },
     rollbackChange: { channel: CHANNELS.rollbackChange, args: a.rollbackChange, run: (x) => svc().rollback(x.profileId, x.reason, x.jobId) },

@@ -9,6 +9,8 @@ import type {
   ActivityEntry,
   ApplyResultDto,
   ChangeRecordSummary,
+  CheckFixPlanDto,
+  CheckFixResultDto,
   CheckReport,
   ConnectOutcome,
   DetailsImport,
@@ -62,7 +64,7 @@ import { UserError } from './core/result'
 import type { Secret } from './core/secret'
 import type { StatusSnapshot } from './core/status/model'
 import { watchStatus } from './core/status/watch'
-import { applyChange, checkGateway, detectGateway, prepareChange, rollbackChange, type PreparedChange } from './core/workflow'
+import { applyChange, applyFix, checkGateway, detectGateway, planFix, prepareChange, rollbackChange, type PlannedFix, type PreparedChange } from './core/workflow'
 import { ActivityLog } from './activity-log'
 import { GatewaySessions, type Connector, type GatewayLink } from './gateway-sessions'
 import { JobRegistry } from './jobs'
@@ -138,6 +140,8 @@ export class AppServices {
   readonly sessions: GatewaySessions
   readonly #imports = new Map<string, PendingImport>()
   readonly #plans = new Map<string, HeldPlan>()
+  /** Check fixes planned (and shown) by planCheckFix, by `profileId findingId`: apply runs exactly these. */
+  readonly #fixPlans = new Map<string, PlannedFix>()
   readonly #watches = new Map<string, Watch>()
   readonly #recordsDir: string
   readonly #templatesDir: string
@@ -409,6 +413,68 @@ export class AppServices {
       link.lastCheck = r.findings
       return { at: new Date().toISOString(), findings: r.findings }
     })
+  }
+
+  async planCheckFix(profileId: string, findingId: string, jobId?: string): Promise<CheckFixPlanDto> {
+    const link = this.sessions.get(profileId)
+    const finding = link.lastCheck?.find((f) => f.id === findingId)
+    if (!finding || !link.facts) throw new UserError('finding-not-found', `No finding ${findingId} in the last check of this gateway.`, { fix: 'Run the checks again, then choose the fix.' })
+    const facts = link.facts
+    return this.jobs.run(jobId, 'check', async (ctx) => {
+      ctx.progress('PLAN', findingId)
+      const planned = await planFix(link.shell, finding, facts)
+      this.#fixPlans.set(`${profileId} ${findingId}`, planned)
+      return { findingId, commands: planned.commands, targets: planned.targets.map((t) => ({ kind: t.kind, name: t.name, ...(t.before !== undefined ? { before: t.before } : {}) })), notes: planned.notes }
+    })
+  }
+
+  async applyCheckFix(profileId: string, findingId: string, confirmWithinSec: number | undefined, jobId?: string): Promise<CheckFixResultDto> {
+    const key = `${profileId} ${findingId}`
+    const planned = this.#fixPlans.get(key)
+    if (!planned) throw new UserError('plan-not-found', 'This fix is no longer held (it was applied already, or the app restarted).', { fix: 'Choose "Apply fix" again to see the plan.' })
+    this.#fixPlans.delete(key)
+    const p = this.profiles.get(profileId)
+    const link = this.sessions.get(profileId)
+    const details = toProfileDetails(p.details)
+    const probe = this.#probeOptions(profileId, link)
+    const recheck = async () => (await checkGateway(link.shell, details, { ...probe, ...(link.facts ? { facts: link.facts } : {}) })).findings
+    const isGreen = (f: CheckFinding | undefined) => f !== undefined && (f.verdict === 'allowed' || f.verdict === 'ok')
+    // Cancelling does not abandon it: the gateway is told "not healthy" and reverts by itself.
+    const result = await this.jobs.run(
+      jobId,
+      'apply',
+      (ctx) =>
+        applyFix(link.shell, planned, {
+          confirmWithin: confirmWithinSec ?? 120,
+          onProgress: (s) => ctx.progress(s.step, s.detail),
+          // Confirm only when the finding really turned green on a fresh read of the gateway (as the CLI's check --fix).
+          healthy: async () => !ctx.signal.aborted && isGreen((await recheck()).find((f) => f.id === findingId)),
+        }),
+      { raceAbort: false },
+    )
+    let findings: readonly CheckFinding[] | undefined
+    let note: string | undefined
+    try {
+      findings = await recheck()
+      link.lastCheck = findings
+    } catch (err) {
+      note = `The check after the fix could not run: ${err instanceof Error ? err.message : 'unknown error'}.`
+    }
+    const after = findings?.find((f) => f.id === findingId)
+    this.activity.append({ profileId, gateway: p.connection.host, action: 'check-fix', ...(result.txnId ? { txnId: result.txnId } : {}), outcome: result.outcome, detail: `${findingId}: ${planned.commands.join('; ')}` })
+    const detail = [result.detail, note].filter((x) => x !== undefined).join(' ')
+    return {
+      findingId,
+      outcome: result.outcome,
+      ok: result.outcome === 'committed' && isGreen(after),
+      ...(result.txnId ? { txnId: result.txnId } : {}),
+      ...(result.failedStep ? { failedStep: result.failedStep } : {}),
+      ...(detail ? { detail } : {}),
+      ...(result.fix ? { fix: result.fix } : {}),
+      steps: result.steps.map((x) => ({ step: x.step, at: x.at, detail: x.detail })),
+      ...(after ? { after } : {}),
+      ...(findings ? { report: { at: new Date().toISOString(), findings } } : {}),
+    }
   }
 
   async plan(profileId: ProfileId, device?: NonNullable<ProfileDetails['gateway']['kind']>, routing?: RoutingMode, jobId?: string): Promise<PlanDto> {

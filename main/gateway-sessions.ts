@@ -12,7 +12,7 @@ import { UserError } from './core/result'
 import { Secret } from './core/secret'
 import { toRemotePath } from './core/ssh/catalog'
 import { HostKeyError } from './core/ssh/errors'
-import type { HostKeyPolicy } from './core/ssh/host-key'
+import { toHostId, type HostKeyPolicy } from './core/ssh/host-key'
 import { connect, type ConnectOptions, type SshAuth, type SshEndpoint, type SshSession } from './core/ssh/session'
 
 /** The connect function (core's connect; replaceable for tests). */
@@ -33,7 +33,7 @@ export interface GatewayLink {
 /** How connect ended. */
 export type ConnectResult =
   | { readonly status: 'connected'; readonly link: GatewayLink }
-  | { readonly status: 'host-key-unknown'; readonly hostId: string; readonly keyType: string; readonly fingerprint: string }
+  | { readonly status: 'host-key-unknown'; readonly hostId: string; readonly jumpHost: boolean; readonly keyType: string; readonly fingerprint: string }
 
 /** The secrets connect may need, looked up lazily by slot. */
 export type SlotReader = (slot: 'sshPassword' | 'keyPassphrase' | 'sudoPassword') => Secret | undefined
@@ -87,14 +87,16 @@ export class GatewaySessions {
     }
     const endpoint: SshEndpoint = { host: c.host, port: c.port, username: c.username, auth: toSshAuth(c, secret) }
     const sudoPassword = secret('sudoPassword')
-    const opts: ConnectOptions = c.useSudo ? { sudo: sudoPassword ? { password: sudoPassword } : {} } : {}
+    // The jump host signs in like the gateway (same key, agent or password); its key passes the same policy.
+    const jump: SshEndpoint | undefined = c.jump ? { host: c.jump.host, port: c.jump.port ?? 22, username: c.jump.username ?? c.username, auth: endpoint.auth } : undefined
+    const opts: ConnectOptions = { ...(c.useSudo ? { sudo: sudoPassword ? { password: sudoPassword } : {} } : {}), ...(jump ? { jump } : {}) }
     let session: Awaited<ReturnType<Connector>>
     try {
       session = await this.connector(endpoint, policy, opts)
     } catch (err) {
       // An unknown key is a decision for the user (shown with its fingerprint); changed/revoked stay errors.
       if (err instanceof HostKeyError && err.code === 'ssh-host-key-unknown') {
-        return { status: 'host-key-unknown', hostId: err.presented.hostId, keyType: err.presented.keyType, fingerprint: err.presented.fingerprint }
+        return { status: 'host-key-unknown', hostId: err.presented.hostId, jumpHost: jump !== undefined && err.presented.hostId === toHostId(jump.host, jump.port ?? 22) && err.presented.hostId !== toHostId(c.host, c.port), keyType: err.presented.keyType, fingerprint: err.presented.fingerprint }
       }
       throw err
     }

@@ -205,6 +205,8 @@ export interface ConnectionDto {
   readonly privateKeyPath?: string
   /** Non-root login: run root commands through sudo (password from slot sudoPassword when it asks). */
   readonly useSudo: boolean
+  /** Connect through this jump host (ProxyJump): same sign-in as the gateway; port 22 and the gateway's user unless given. */
+  readonly jump?: { readonly host: string; readonly port?: number; readonly username?: string }
 }
 
 /** What the Request step asked the provider for, kept with the profile (as typed: may be incomplete). */
@@ -280,7 +282,10 @@ export type ConnectOutcome =
   | {
       /** Ask the user; if they accept, call connectGateway again with acceptFingerprint = fingerprint. */
       readonly status: 'host-key-unknown'
+      /** Whose key this is (`host` or `[host]:port`): the jump host's or the gateway's. */
       readonly hostId: string
+      /** True when the key is the jump host's (the gateway's own key is asked about after). */
+      readonly jumpHost: boolean
       readonly keyType: string
       readonly fingerprint: string
     }
@@ -327,6 +332,33 @@ export interface CheckFinding {
 export interface CheckReport {
   readonly at: string
   readonly findings: readonly CheckFinding[]
+}
+
+/** A check finding's fix as Tunnelwright would run it: the exact commands, what they touch now, and notes. */
+export interface CheckFixPlanDto {
+  readonly findingId: string
+  readonly commands: readonly string[]
+  /** Each nft table / iptables table / sysctl key the commands touch, with its current state (absent: none). */
+  readonly targets: readonly { readonly kind: 'nft' | 'iptables' | 'sysctl'; readonly name: string; readonly before?: string }[]
+  /** Running state only, how to persist it, what is not applied. */
+  readonly notes: readonly string[]
+}
+
+/** How applying a check fix ended, with the finding as a fresh check reports it afterwards. */
+export interface CheckFixResultDto {
+  readonly findingId: string
+  readonly outcome: ApplyResultDto['outcome']
+  /** True when committed and the fresh check shows the finding allowed/ok. */
+  readonly ok: boolean
+  readonly txnId?: string
+  readonly failedStep?: string
+  readonly detail?: string
+  readonly fix?: string
+  readonly steps: ApplyResultDto['steps']
+  /** The finding after the fix (absent when the check no longer reports it or could not run). */
+  readonly after?: CheckFinding
+  /** The whole fresh check, to replace the list on screen. */
+  readonly report?: CheckReport
 }
 
 /** What apply will do to one file; secret files carry a sentence instead of a diff. */
@@ -491,6 +523,8 @@ export const CHANNELS = {
   disconnectGateway: 'gateway:disconnect-gateway',
   detectGateway: 'gateway:detect-gateway',
   checkGateway: 'gateway:check-firewall',
+  planCheckFix: 'gateway:plan-check-fix',
+  applyCheckFix: 'gateway:apply-check-fix',
   planChange: 'gateway:plan-change',
   applyChange: 'gateway:apply-plan',
   rollbackChange: 'gateway:rollback-change',
@@ -573,6 +607,10 @@ export interface TunnelwrightRequests {
   detectGateway(args: { readonly profileId: ProfileId; readonly jobId?: JobId }): Promise<Result<GatewayFactsDto>>
   /** Firewall/NAT/kernel checks for UDP 500/4500 and ESP to both AWS peers (read-only). */
   checkGateway(args: { readonly profileId: ProfileId; readonly jobId?: JobId }): Promise<Result<CheckReport>>
+  /** Plans a check finding's fix from the last check (read-only); 'fix-not-applicable' when Tunnelwright cannot run it. */
+  planCheckFix(args: { readonly profileId: ProfileId; readonly findingId: string; readonly jobId?: JobId }): Promise<Result<CheckFixPlanDto>>
+  /** Applies the fix planned by planCheckFix with confirm-or-revert (confirmed only once the re-check is green), then re-checks. */
+  applyCheckFix(args: { readonly profileId: ProfileId; readonly findingId: string; readonly confirmWithinSec?: number; readonly jobId?: JobId }): Promise<Result<CheckFixResultDto>>
   /** Renders and plans a change: the diff of every file (secret files redacted). Changes nothing. */
   planChange(args: { readonly profileId: ProfileId; readonly device?: DeviceKind; readonly routing?: RoutingMode; readonly jobId?: JobId }): Promise<Result<PlanDto>>
   /** Applies a plan with confirm-or-revert; progress on `job:progress`; cancelJob before confirmation reverts. */

@@ -35,14 +35,24 @@ export const SECRET_SLOTS: readonly SecretSlot[] = SecretSlot.options
 
 const HOST = /^(?=.{1,253}$)[A-Za-z0-9]([A-Za-z0-9-]{0,62}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,62}[A-Za-z0-9])?)*$|^\[?[0-9A-Fa-f:.]+\]?$/
 
+const LOGIN = /^[A-Za-z0-9._][A-Za-z0-9._-]{0,63}$/
+
+/** A jump host (ProxyJump) in front of the gateway; it signs in like the gateway, as the gateway's user unless named. */
+export const JumpHost = z.strictObject({
+  host: z.string().regex(HOST, 'must be a host name or IP address'),
+  port: z.int().min(1).max(65535).optional(),
+  username: z.string().regex(LOGIN, 'must be a login name').optional(),
+})
+
 /** How to reach the gateway over SSH (no secrets: those are slots). */
 export const Connection = z.strictObject({
   host: z.string().regex(HOST, 'must be a host name or IP address'),
   port: z.int().min(1).max(65535).default(22),
-  username: z.string().regex(/^[A-Za-z0-9._][A-Za-z0-9._-]{0,63}$/, 'must be a login name'),
+  username: z.string().regex(LOGIN, 'must be a login name'),
   auth: z.enum(['password', 'key', 'agent']),
   privateKeyPath: z.string().min(1).max(4096).optional(),
   useSudo: z.boolean().default(false),
+  jump: JumpHost.optional(),
 })
 /** Parsed connection settings. */
 export type Connection = z.infer<typeof Connection>

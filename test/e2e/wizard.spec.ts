@@ -225,6 +225,34 @@ test('the key file Browse button says when the dialog is not available (browser 
   await expect(page.getByRole('textbox', { name: 'Private key file', exact: true })).toHaveValue('')
 })
 
+test('the jump host fieldset opens from its checkbox, validates inline, and is axe clean', async ({ app, page }, info) => {
+  void app
+  await page.getByRole('button', { name: 'Step 3: Gateway' }).click()
+  await page.getByLabel('Gateway address').fill('192.0.2.1')
+  await expect(page.getByLabel('Jump host address')).toHaveCount(0)
+  // USWDS draws the checkbox on its label (the input itself is visually hidden): click the label.
+  await page.locator('label[for="use-jump"]').click()
+  await expect(page.getByLabel('Connect through a jump host')).toBeChecked()
+  const group = page.getByRole('group', { name: 'Jump host' })
+  await expect(group).toBeVisible()
+  await expect(page.getByRole('button', { name: 'Connect', exact: true })).toBeDisabled()
+  await page.getByLabel('Jump host address').fill('bad host;')
+  await page.getByLabel('Jump host SSH port').fill('70000')
+  await expect(group.getByText('Use a host name or an IP address.')).toBeVisible()
+  await expect(group.getByText('Use a port from 1 to 65535.')).toBeVisible()
+  await expect(page.getByLabel('Jump host address')).toHaveAttribute('aria-invalid', 'true')
+  await expect(page.getByRole('button', { name: 'Connect', exact: true })).toBeDisabled()
+  await expectNoAxeViolations(page, 'gateway: jump host invalid')
+  await shot(page, info, 'step-gateway-jump-invalid')
+  await page.getByLabel('Jump host address').fill('bastion.agency.example')
+  await page.getByLabel('Jump host SSH port').fill('2222')
+  await expect(group.locator('.usa-error-message')).toHaveCount(0)
+  await expect(page.getByRole('button', { name: 'Connect', exact: true })).toBeEnabled()
+  await expectNoAxeViolations(page, 'gateway: jump host valid')
+  await page.locator('label[for="use-jump"]').click()
+  await expect(page.getByLabel('Jump host address')).toHaveCount(0)
+})
+
 test('screen-share safe mode masks public IPs everywhere and is remembered', async ({ app, page }, info) => {
   void app
   await page.getByLabel('Public IP address of your VPN endpoint').fill('34.201.10.20')

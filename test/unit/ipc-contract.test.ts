@@ -54,6 +54,14 @@ describe('argument schemas refuse malformed calls', () => {
     disconnectGateway: [[{ profileId: PID }]],
     detectGateway: [[{ profileId: PID, jobId: 'x' }]],
     checkGateway: [[{}]],
+    planCheckFix: [[{ profileId: PID }], [{ profileId: PID, findingId: '' }], [{ profileId: PID, findingId: 'a b; rm -rf /' }], [{ profileId: 'x', findingId: 'path.udp500.198.51.100.1' }]],
+    applyCheckFix: [
+      [{ profileId: PID, findingId: 'fw.x', confirmWithinSec: 5 }],
+      [{ profileId: PID, findingId: 'fw.x', confirmWithinSec: 901 }],
+      [{ profileId: PID, findingId: 'fw.x', confirmWithinSec: 60.5 }],
+      [{ profileId: PID, findingId: 'fw.x', commands: ['reboot'] }],
+      [{ profileId: PID, findingId: '$(reboot)' }],
+    ],
     planChange: [[{ profileId: PID, device: 'cisco' }], [{ profileId: PID, routing: 'bgp' }]],
     applyChange: [[{ planId: 'plan-zz' }], [{ planId: 'plan-0123456789abcdef', confirmWithinSec: 5 }]],
     rollbackChange: [[{ profileId: PID, reason: 'x'.repeat(3000) }]],
@@ -78,6 +86,28 @@ describe('argument schemas refuse malformed calls', () => {
     expect(ARG_SCHEMAS.setSecret.safeParse([{ profileId: PID, slot: 'psk1', value: 'Psk.one_1234' }]).success).toBe(true)
     expect(ARG_SCHEMAS.connectGateway.safeParse([{ profileId: PID, acceptFingerprint: 'SHA256:' + 'A'.repeat(43) }]).success).toBe(true)
     expect(ARG_SCHEMAS.exportProfile.safeParse([{ id: PID, includeSecrets: true, passphrase: 'long enough passphrase' }]).success).toBe(true)
+    expect(ARG_SCHEMAS.planCheckFix.safeParse([{ profileId: PID, findingId: 'path.udp500.198.51.100.1' }]).success).toBe(true)
+    expect(ARG_SCHEMAS.applyCheckFix.safeParse([{ profileId: PID, findingId: 'route-get:198.51.100.1', confirmWithinSec: 120, jobId: 'job-12345678' }]).success).toBe(true)
+    expect(ARG_SCHEMAS.applyCheckFix.safeParse([{ profileId: PID, findingId: 'fw.ipv4-forward' }]).success).toBe(true)
+  })
+})
+
+describe('saveProfile: the optional jump host', () => {
+  const base = { name: 'gw', details: { name: 'gw', provider: 'cloud.gov', gateway: { privateCidrs: [] }, remote: { dedicatedCidrs: [], egressIps: [], tunnels: [{ outsideIp: '198.51.100.1', insideCidr: '169.254.10.0/30' }, { outsideIp: '198.51.100.2', insideCidr: '169.254.11.0/30' }] }, crypto: { ikeVersion: 1, encryption: 'aes256', integrity: 'sha256', dhGroup: 14, pfsGroup: 14, ikeLifetime: 28800, ipsecLifetime: 3600, dpd: { delay: 10, timeout: 30 } }, routing: 'auto' } }
+  const save = (jump: unknown) => ARG_SCHEMAS.saveProfile.safeParse([{ ...base, connection: { host: '203.0.113.10', port: 22, username: 'root', auth: 'agent', useSudo: false, ...(jump === undefined ? {} : { jump }) } }])
+
+  it('accepts no jump host, a host name, and an IP with port and user', () => {
+    expect(save(undefined).success).toBe(true)
+    expect(save({ host: 'bastion.agency.example' }).success).toBe(true)
+    const r = save({ host: '198.51.100.7', port: 2222, username: 'ops' })
+    expect(r.success).toBe(true)
+    expect(r.data?.[0].connection.jump).toEqual({ host: '198.51.100.7', port: 2222, username: 'ops' })
+  })
+
+  it('refuses a bad host, a port outside 1-65535, a bad user and unknown keys', () => {
+    for (const jump of [{ host: '' }, { host: 'bad host; rm -rf /' }, { host: '-bastion' }, { host: 'b', port: 0 }, { host: 'b', port: 65536 }, { host: 'b', port: 22.5 }, { host: 'b', port: '22' }, { host: 'b', username: 'a b' }, { host: 'b', proxyCommand: 'nc %h %p' }]) {
+      expect(save(jump).success, JSON.stringify(jump)).toBe(false)
+    }
   })
 })
 

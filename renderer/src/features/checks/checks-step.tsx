@@ -8,6 +8,7 @@ import { maskIps, useIpMasked } from '../safe-mode/safe-mode-store'
 import { StepNav } from '../wizard/step-nav'
 import { STEPS } from '../wizard/wizard-store'
 import { useChecksStore } from './checks-store'
+import { FixApply, isApplicableFix } from './fix-apply'
 
 const FIREWALL_NAMES: Record<keyof CheckFix, string> = { nft: 'nftables', iptables: 'iptables', firewalld: 'firewalld', ufw: 'ufw', pfsense: 'pfSense', sysctl: 'sysctl' }
 /** The severity in words, so it does not rest on the alert's colour and icon alone. */
@@ -49,6 +50,7 @@ function FindingCard({ f, masked }: { readonly f: CheckFinding; readonly masked:
               <CopyButton text={cmd} label={`Copy ${FIREWALL_NAMES[fw]} command`} />
             </div>
           ))}
+          {isApplicableFix(f) ? <FixApply f={f} masked={masked} /> : null}
           {help ? <p className="usa-alert__text">{help.paragraphs.join(' ')}</p> : null}
         </div>
       </div>

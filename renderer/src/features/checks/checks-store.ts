@@ -9,6 +9,8 @@ interface ChecksState {
   readonly error: AppError | undefined
   readonly run: () => Promise<void>
   readonly cancel: () => Promise<void>
+  /** Replaces the report (with the fresh check that follows an applied fix). */
+  readonly setReport: (report: CheckReport) => void
 }
 
 /** The firewall/NAT/kernel checks of the connected gateway. */
@@ -28,6 +30,7 @@ export const useChecksStore = create<ChecksState>()((set, get) => ({
     if (get().job !== job) return
     set(r.ok ? { job: undefined, report: r.value } : { job: undefined, error: r.error })
   },
+  setReport: (report) => set({ report }),
   cancel: async () => {
     const job = get().job
     set({ job: undefined })

@@ -14,6 +14,7 @@ import { MASK, useIpMasked, useSafeMode } from '../safe-mode/safe-mode-store'
 import { StepNav } from '../wizard/step-nav'
 import { STEPS, useWizard } from '../wizard/wizard-store'
 import { useGatewayStore } from './gateway-store'
+import { JumpHostFields, toJumpErrors } from './jump-host-fields'
 
 /** Step 3: SSH to the gateway, the host-key decision, and what detection found. */
 export default function GatewayStep() {
@@ -40,6 +41,7 @@ export default function GatewayStep() {
   }, [phase])
 
   const busy = phase === 'connecting' || phase === 'detecting'
+  const jumpInvalid = connection.jump !== undefined && Object.keys(toJumpErrors(connection.jump)).length > 0
   const keyChanged = error?.code === 'ssh-host-key-changed' || error?.code === 'ssh-host-key-revoked'
   const publicAddrs = (facts?.addresses ?? []).map((a) => a.split('/')[0]!).filter((a) => {
     const p = parsePrefix(`${a}/32`)
@@ -101,10 +103,19 @@ export default function GatewayStep() {
             Run root commands with sudo
           </label>
         </div>
-        <Notice type="info">Jump hosts are not supported by this build yet: connect from a machine that reaches the gateway directly.</Notice>
+        <JumpHostFields
+          jump={connection.jump}
+          gatewayUser={connection.username}
+          masked={ipMasked}
+          onChange={(jump) => {
+            // Replace the whole connection so turning the jump host off removes the key.
+            const { jump: _old, ...rest } = connection
+            setConnection(jump ? { ...rest, jump } : rest, true)
+          }}
+        />
         <ul className="usa-button-group margin-top-2">
           <li className="usa-button-group__item">
-            <button type="submit" className="usa-button" disabled={busy || connection.host === ''}>
+            <button type="submit" className="usa-button" disabled={busy || connection.host === '' || jumpInvalid}>
               {phase === 'connected' ? 'Reconnect' : 'Connect'}
             </button>
           </li>
@@ -132,10 +143,17 @@ export default function GatewayStep() {
         <section className="usa-alert usa-alert--warning" aria-labelledby="hostkey-heading">
           <div className="usa-alert__body">
             <h3 className="usa-alert__heading" id="hostkey-heading" ref={trustRef} tabIndex={-1}>
-              First connection: check the gateway's identity
+              {pending.jumpHost ? "First connection: check the jump host's identity" : "First connection: check the gateway's identity"}
             </h3>
-            <p className="usa-alert__text">This gateway has not been seen before. Compare its key fingerprint with the one shown on the gateway itself before you trust it.</p>
+            <p className="usa-alert__text">
+              {pending.jumpHost ? 'This jump host has not been seen before. Compare its key fingerprint with the one shown on the jump host itself before you trust it; the gateway\'s own key is asked about next.' : 'This gateway has not been seen before. Compare its key fingerprint with the one shown on the gateway itself before you trust it.'}
+            </p>
             <dl>
+              <dt>Host</dt>
+              <dd>
+                {ipMasked ? MASK : pending.hostId}
+                {pending.jumpHost ? ' (jump host)' : ' (gateway)'}
+              </dd>
               <dt>Key type</dt>
               <dd>{pending.keyType}</dd>
               <dt>Fingerprint</dt>

@@ -14,7 +14,8 @@ interface GatewayState {
   readonly hostKey: Extract<ConnectOutcome, { status: 'connected' }>['hostKey'] | undefined
   readonly facts: GatewayFactsDto | undefined
   readonly error: AppError | undefined
-  readonly setConnection: (patch: Partial<ConnectionDto>) => void
+  /** Merges a patch into the connection, or replaces it whole (to drop optional keys such as jump). */
+  readonly setConnection: (patch: Partial<ConnectionDto>, replace?: boolean) => void
   /** Saves the connection into the profile and connects; an unknown key stops at phase 'host-key'. */
   readonly connect: (acceptFingerprint?: string) => Promise<void>
   readonly rejectHostKey: () => void
@@ -31,7 +32,7 @@ export const useGatewayStore = create<GatewayState>()((set, get) => ({
   hostKey: undefined,
   facts: undefined,
   error: undefined,
-  setConnection: (patch) => set((s) => ({ connection: { ...s.connection, ...patch } })),
+  setConnection: (patch, replace) => set((s) => ({ connection: replace ? (patch as ConnectionDto) : { ...s.connection, ...patch } })),
   connect: async (acceptFingerprint) => {
     const profiles = useProfileStore.getState()
     // A profile needs valid tunnel details (main refuses an empty draft), so Details comes first.
