@@ -1,4 +1,5 @@
 import type { CheckFix, CheckFinding } from '../../../../preload/api'
+import { JobActions } from '../../components/job-actions'
 import { AppErrorAlert, Notice } from '../../components/app-error-alert'
 import { CopyButton } from '../../components/copy-button'
 import { HelpPanel } from '../../components/help-panel'
@@ -69,20 +70,7 @@ export default function ChecksStep() {
         Firewall, NAT and path checks
       </StepHeading>
       <HelpPanel topic={STEP_HELP.checks} />
-      <ul className="usa-button-group">
-        <li className="usa-button-group__item">
-          <button type="button" className="usa-button" disabled={job !== undefined} onClick={() => void run()}>
-            {report ? 'Run the checks again' : 'Run the checks'}
-          </button>
-        </li>
-        {job ? (
-          <li className="usa-button-group__item">
-            <button type="button" className="usa-button usa-button--secondary" onClick={() => void cancel()}>
-              Cancel
-            </button>
-          </li>
-        ) : null}
-      </ul>
+      <JobActions startLabel={report ? 'Run the checks again' : 'Run the checks'} startDisabled={job !== undefined} running={job !== undefined} onStart={() => void run()} onCancel={() => void cancel()} />
       <p role="status" className="usa-hint">
         {job ? 'Reading the firewall and routes on the gateway…' : report ? `${report.findings.length} checks, ${problems.length} need attention.` : ''}
       </p>

@@ -1,4 +1,5 @@
 import { useEffect, useRef, useState } from 'react'
+import { JobActions } from '../../components/job-actions'
 import type { AppError } from '../../../../preload/api'
 import { AppErrorAlert, Notice } from '../../components/app-error-alert'
 import { call, hasBridge } from '../../bridge/bridge'
@@ -113,19 +114,7 @@ export default function GatewayStep() {
             setConnection(jump ? { ...rest, jump } : rest, true)
           }}
         />
-        <ul className="usa-button-group margin-top-2">
-          <li className="usa-button-group__item">
-            <button type="submit" className="usa-button" disabled={busy || connection.host === '' || jumpInvalid}>
-              {phase === 'connected' ? 'Reconnect' : 'Connect'}
-            </button>
-          </li>
-          {busy ? (
-            <li className="usa-button-group__item">
-              <button type="button" className="usa-button usa-button--secondary" onClick={() => void cancel()}>
-                Cancel
-              </button>
-            </li>
-          ) : null}
+        <JobActions className="margin-top-2" startLabel={phase === 'connected' ? 'Reconnect' : 'Connect'} startDisabled={busy || connection.host === '' || jumpInvalid} running={busy} onCancel={() => void cancel()}>
           {phase === 'connected' ? (
             <li className="usa-button-group__item">
               <button type="button" className="usa-button usa-button--outline" onClick={() => void disconnect()}>
@@ -133,7 +122,7 @@ export default function GatewayStep() {
               </button>
             </li>
           ) : null}
-        </ul>
+        </JobActions>
       </form>
       <p role="status" className="usa-hint">
         {phase === 'connecting' ? 'Connecting…' : phase === 'detecting' ? 'Connected. Reading what the gateway runs…' : phase === 'connected' ? 'Connected.' : ''}

@@ -1,4 +1,5 @@
 import { useId } from 'react'
+import { JobActions } from '../../components/job-actions'
 import { AppErrorAlert, Notice } from '../../components/app-error-alert'
 import { HelpPanel } from '../../components/help-panel'
 import { StepHeading } from '../../components/step-heading'
@@ -23,20 +24,7 @@ export default function ReviewStep() {
         Review the change
       </StepHeading>
       <HelpPanel topic={STEP_HELP.review} />
-      <ul className="usa-button-group">
-        <li className="usa-button-group__item">
-          <button type="button" className="usa-button" disabled={planning !== undefined} onClick={() => void makePlan()}>
-            {plan ? 'Prepare the change again' : 'Prepare the change'}
-          </button>
-        </li>
-        {planning ? (
-          <li className="usa-button-group__item">
-            <button type="button" className="usa-button usa-button--secondary" onClick={() => void cancel()}>
-              Cancel
-            </button>
-          </li>
-        ) : null}
-      </ul>
+      <JobActions startLabel={plan ? 'Prepare the change again' : 'Prepare the change'} startDisabled={planning !== undefined} running={planning !== undefined} onStart={() => void makePlan()} onCancel={() => void cancel()} />
       <p role="status" className="usa-hint">
         {planning ? 'Rendering the configuration and reading the current files…' : plan ? (plan.noop ? 'Nothing to change: the gateway already has this configuration.' : `${plan.changes.filter((c) => c.action !== 'unchanged').length} files will change.`) : ''}
       </p>
