@@ -6,36 +6,10 @@ import { afterAll, describe, expect, it } from 'vitest'
 import { DetailsSchemaError, loadDetailsFile, locateJsonError, MAX_DETAILS_BYTES, parseDetailsText, toDetailsSecretSources } from '../../main/core/details/load'
 import { resolvePsk } from '../../main/core/details/resolve'
 import { UserError } from '../../main/core/result'
+import { PSK1, PSK2, toDetailsDoc } from '../support/details-doc'
 
-const PSK1 = 'Qn7xV2._kdP3aZ4rT8mWyL3sHc6bJ9fE'
-const PSK2 = 'mR5_tY8.wK2nA7qX4zB1cV6hL9pD3gS2'
 
-interface Doc {
-  format: string
-  name: string
-  provider: string
-  gateway: { publicIp: string; privateCidrs: string[]; [k: string]: unknown }
-  remote: { dedicatedCidrs: string[]; tunnels: Array<{ outsideIp: string; psk: unknown; insideCidr: string }>; [k: string]: unknown }
-  [k: string]: unknown
-}
-
-function doc(over: (d: Doc) => void = () => {}): Doc {
-  const d: Doc = {
-    format: 'tunnelwright/details@1',
-    name: 'agency',
-    provider: 'cloud.gov',
-    gateway: { publicIp: '34.120.5.6', privateCidrs: ['10.10.0.0/24'] },
-    remote: {
-      dedicatedCidrs: ['10.200.0.0/16'],
-      tunnels: [
-        { outsideIp: '18.253.1.10', psk: PSK1, insideCidr: '169.254.44.8/30' },
-        { outsideIp: '18.253.2.20', psk: PSK2, insideCidr: '169.254.201.4/30' },
-      ],
-    },
-  }
-  over(d)
-  return d
-}
+const doc = toDetailsDoc
 
 function userError(fn: () => unknown): UserError {
   try {

@@ -3,9 +3,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { EXIT, runCli } from '../../main/cli'
+import { PSK1, PSK2, toDetailsDoc, type Doc } from '../support/details-doc'
 
-const PSK1 = 'Qn7xV2._kdP3aZ4rT8mWyL3sHc6bJ9fE'
-const PSK2 = 'mR5_tY8.wK2nA7qX4zB1cV6hL9pD3gS2'
 
 function capture(env: Record<string, string> = {}) {
   const out = { stdout: '', stderr: '' }
@@ -16,30 +15,8 @@ function capture(env: Record<string, string> = {}) {
 const tmp = mkdtempSync(join(tmpdir(), 'tw-lint-cli-'))
 afterAll(() => rmSync(tmp, { recursive: true, force: true }))
 
-interface Doc {
-  format: string
-  name: string
-  provider: string
-  gateway: { publicIp: string; privateCidrs: string[]; [k: string]: unknown }
-  remote: { dedicatedCidrs: string[]; tunnels: Array<{ outsideIp: string; psk: unknown; insideCidr: string }>; [k: string]: unknown }
-  [k: string]: unknown
-}
-
 function detailsFile(name: string, over: (d: Doc) => void = () => {}, mode = 0o600): string {
-  const d: Doc = {
-    format: 'tunnelwright/details@1',
-    name: 'agency',
-    provider: 'cloud.gov',
-    gateway: { publicIp: '34.120.5.6', privateCidrs: ['10.10.0.0/24'] },
-    remote: {
-      dedicatedCidrs: ['10.200.0.0/16'],
-      tunnels: [
-        { outsideIp: '18.253.1.10', psk: PSK1, insideCidr: '169.254.44.8/30' },
-        { outsideIp: '18.253.2.20', psk: PSK2, insideCidr: '169.254.201.4/30' },
-      ],
-    },
-  }
-  over(d)
+  const d = toDetailsDoc(over)
   const path = join(tmp, name)
   writeFileSync(path, JSON.stringify(d, null, 2))
   chmodSync(path, mode)
