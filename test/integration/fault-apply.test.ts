@@ -5,6 +5,7 @@
 // daemon's loaded connections), never between, and a later apply completes.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { applyPlan, planApply, type ApplyResult } from '../../main/core/apply/engine'
+import { TXN_ALIVE_SH } from '../../main/core/apply/txn-script'
 import { Details } from '../../main/core/details/model'
 import { processSecretSources } from '../../main/core/details/resolve'
 import type { GatewayFacts } from '../../main/core/gateway/detect'
@@ -66,7 +67,9 @@ describe.skipIf(g.skip)('apply under fault injection (swanctl, real SSH)', () =>
   // them): the next one starts once the gateway's transaction lock is free, as a user's next plan would.
   beforeEach(async () => {
     if (!lab) return
-    await waitUntil('the previous transaction to finish', async () => (await lab.gateway.exec(['test', '-d', '/var/lib/tunnelwright/lock'])).code !== 0, 90_000)
+    // A lock whose process is gone (a test failed after killing it) is free too: the next apply settles it.
+    const free = `${TXN_ALIVE_SH}\n[ ! -d ${BASE}/lock ] || ! txn_alive "$(cat ${BASE}/lock/pid)" "$(cat ${BASE}/lock/txn)"`
+    await waitUntil('the previous transaction to finish', async () => (await lab.gateway.exec(['sh', '-c', free])).code === 0, 90_000)
   })
 
   beforeAll(async () => {

@@ -6,7 +6,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSy
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
-import { toTxnLauncher, type StackProfile, type TxnSpec } from '../../main/core/apply/txn-script'
+import { toTxnLauncher, TXN_ALIVE_SH, type StackProfile, type TxnSpec } from '../../main/core/apply/txn-script'
 
 const started: number[] = []
 afterEach(() => {
@@ -169,6 +169,18 @@ describe('gateway transaction script', () => {
     writeFileSync(join(second.baseDir, 'txn', second.id, 'confirmed'), '')
     await waitFor(second, /COMMITTED/)
     expect(readFileSync(join(etc, 'conf.d', 'ours.conf'), 'utf8')).toBe('new ours\n')
+  })
+
+  it('a killed transaction that is still a zombie, or whose pid now belongs to another program, is not "still running"', () => {
+    // The lock check asks `txn_alive pid id`. A zombie answers kill -0 (an init slow to reap kept a
+    // killed transaction "busy"), and after a reboot the pid may belong to anything.
+    const alive = (script: string) => spawnSync('sh', ['-c', `${TXN_ALIVE_SH}\n${script}`], { encoding: 'utf8' }).stdout.trim()
+    // The parent exec()s into sleep and never waits: its exited child stays a zombie until the parent ends.
+    expect(alive('sh -c \'sleep 0 & exec sleep 3\' & sleep 0.5; z=$(ps -o pid= --ppid $!); ps -o stat= -p $z; txn_alive $z sleep && echo ALIVE || echo DEAD; kill $!')).toMatch(/^Z.*\nDEAD$/s)
+    // A live process is alive only when it is the transaction's own (its command line names the id).
+    expect(alive('sleep 3 & txn_alive $! "sleep 3" && echo ALIVE || echo DEAD; kill $!')).toBe('ALIVE')
+    expect(alive('sleep 3 & txn_alive $! 20261125T000000Z-abcdef && echo ALIVE || echo DEAD; kill $!')).toBe('DEAD')
+    expect(alive('sleep 0 & p=$!; wait $p; txn_alive $p sleep && echo ALIVE || echo DEAD')).toBe('DEAD')
   })
 
   it('rejects unsafe paths and ids before generating anything', () => {

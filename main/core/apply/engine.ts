@@ -6,7 +6,7 @@ import { createHash, randomBytes } from 'node:crypto'
 import { UserError } from '../result'
 import { quoteSh } from '../ssh/quote'
 import { unifiedDiff } from './diff'
-import { toTxnLauncher, type DesiredFile, type StackProfile, type TxnMarker, type TxnSpec } from './txn-script'
+import { toTxnLauncher, TXN_ALIVE_SH, type DesiredFile, type StackProfile, type TxnMarker, type TxnSpec } from './txn-script'
 
 /** A way to run a POSIX sh script as root on the gateway (stdin-fed; sudo handled by the session). */
 export interface GatewayShell {
@@ -51,7 +51,7 @@ export function toReadScript(files: readonly { path: string; secret: boolean }[]
   const lines = ensureLines.map((e, i) => `echo ${quoteSh(`${FILE_TAG}line${i}`)}; if grep -qxF ${quoteSh(e.line)} ${quoteSh(e.path)} 2>/dev/null; then echo PRESENT; else echo MISSING; fi`)
   // A transaction in progress (live pid: BUSY <id> <deadline>) or one that died (STALE <id>) makes the
   // files on disk an in-between state: a plan against them would call a half-applied change "unchanged".
-  const lock = baseDir === undefined ? [] : [`echo ${quoteSh(`${FILE_TAG}lock`)}; B=${quoteSh(baseDir)}; if [ -d "$B/lock" ]; then t=$(cat "$B/lock/txn" 2>/dev/null); p=$(cat "$B/lock/pid" 2>/dev/null); if [ -z "$p" ] || kill -0 "$p" 2>/dev/null; then echo "BUSY $t $(cat "$B/txn/$t/deadline" 2>/dev/null) $(date +%s)"; else echo "STALE $t"; fi; else echo NONE; fi`]
+  const lock = baseDir === undefined ? [] : [TXN_ALIVE_SH, `echo ${quoteSh(`${FILE_TAG}lock`)}; B=${quoteSh(baseDir)}; if [ -d "$B/lock" ]; then t=$(cat "$B/lock/txn" 2>/dev/null); p=$(cat "$B/lock/pid" 2>/dev/null); if [ -z "$p" ] || txn_alive "$p" "$t"; then echo "BUSY $t $(cat "$B/txn/$t/deadline" 2>/dev/null) $(date +%s)"; else echo "STALE $t"; fi; else echo NONE; fi`]
   return ['LC_ALL=C; export LC_ALL', ...parts, ...lines, ...lock, `echo ${quoteSh(`${FILE_TAG}end`)}`].join('\n')
 }
 

@@ -70,6 +70,13 @@ export const TXN_MARKERS = [
 export type TxnMarker = (typeof TXN_MARKERS)[number]
 
 /** Generates the transaction script (POSIX sh: runs on Debian, RHEL and pfSense's FreeBSD sh). */
+/**
+ * sh function: is transaction $2's own process (pid $1) still running? A zombie is not (an init that is slow
+ * to reap — seen on a firecracker VM — kept a killed transaction "busy" for seconds), and neither is a pid
+ * the kernel has since given to another program (after a reboot). Without ps it trusts kill -0.
+ */
+export const TXN_ALIVE_SH = `txn_alive() { kill -0 "$1" 2>/dev/null || return 1; st=$(ps -o stat= -p "$1" 2>/dev/null) || return 0; case "$st" in *Z*) return 1;; esac; case "$(ps -o args= -p "$1" 2>/dev/null)" in *"$2"*) return 0;; *) return 1;; esac; }`
+
 export function toTxnScript(spec: TxnSpec): string {
   if (!ID_RE.test(spec.id)) throw new Error(`unsafe transaction id: ${spec.id}`)
   assertPath(spec.baseDir)
@@ -113,6 +120,7 @@ PROGRESS="$TXN/progress"
 say() { printf '%s %s\\n' "$(date +%s)" "$*" >> "$PROGRESS"; }
 b64d() { if command -v base64 >/dev/null 2>&1; then base64 -d; else openssl base64 -d; fi; }
 release() { rm -rf "$BASE/lock"; }
+${TXN_ALIVE_SH}
 
 reload_stack() {
 ${indent(spec.stack.reload, 2)}
@@ -159,7 +167,7 @@ tries=0
 while ! mkdir "$BASE/lock" 2>/dev/null; do
   other=$(cat "$BASE/lock/txn" 2>/dev/null || true)
   pid=$(cat "$BASE/lock/pid" 2>/dev/null || true)
-  if [ -n "$pid" ] && ! kill -0 "$pid" 2>/dev/null; then settle_stale "$other"; rm -rf "$BASE/lock"; continue; fi
+  if [ -n "$pid" ] && ! txn_alive "$pid" "$other"; then settle_stale "$other"; rm -rf "$BASE/lock"; continue; fi
   [ -n "$other" ] && [ -d "$BASE/txn/$other" ] && : > "$BASE/txn/$other/abort"
   tries=$((tries + 1))
   if [ "$tries" -gt 120 ]; then say "BUSY $other"; exit 1; fi
