@@ -1,7 +1,8 @@
 // The one window and its hardening: sandbox, isolation, no Node, nothing remote, deny by default.
 import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
-import { BrowserWindow, session, shell, type IpcMainInvokeEvent } from 'electron'
+import { BrowserWindow, screen, session, type IpcMainInvokeEvent } from 'electron'
+import { allowPermission, toWindowPlacement, type SavedWindow } from './window-policy'
 
 /** The renderer's own origin: the built index.html, or the dev server in `npm run dev`. */
 function rendererEntry(): { url: string; isOwn: (url: string) => boolean } {
@@ -22,29 +23,23 @@ function safeOrigin(url: string): string | undefined {
   }
 }
 
-/** Links allowed to leave the app: https pages and mail drafts (parsed, not prefix-matched). */
-export function isExternalLink(url: string): boolean {
-  try {
-    const u = new URL(url)
-    return (u.protocol === 'https:' && u.username === '' && u.password === '') || u.protocol === 'mailto:'
-  } catch {
-    return false
-  }
-}
-
 /** Creates the main window and returns it with a check that IPC comes from its own top frame. */
-export function createMainWindow(state?: { x?: number | undefined; y?: number | undefined; width: number; height: number; maximized: boolean }): { win: BrowserWindow; isTrustedSender: (e: IpcMainInvokeEvent) => boolean } {
+export function createMainWindow(saved?: SavedWindow): { win: BrowserWindow; isTrustedSender: (e: IpcMainInvokeEvent) => boolean } {
   const entry = rendererEntry()
+  const primary = screen.getPrimaryDisplay()
+  const state = toWindowPlacement(saved, [primary, ...screen.getAllDisplays().filter((d) => d.id !== primary.id)].map((d) => d.workArea))
   const win = new BrowserWindow({
-    width: state?.width ?? 1200,
-    height: state?.height ?? 820,
-    ...(state?.x !== undefined && state.y !== undefined ? { x: state.x, y: state.y } : {}),
+    width: state.width,
+    height: state.height,
+    ...(state.x !== undefined && state.y !== undefined ? { x: state.x, y: state.y } : {}),
     minWidth: 800,
     minHeight: 600,
     show: false,
     title: 'Tunnelwright',
     webPreferences: {
-      preload: join(__dirname, '../preload/index.js'),
+      // Reviewed (Electronegativity's PRELOAD_JS_CHECK asks for it): the preload is the contract bridge,
+      // sandboxed, and exposes only named functions, never ipcRenderer. Its own suppression comment follows.
+      preload: join(__dirname, '../preload/index.js'), // eng-disable PRELOAD_JS_CHECK
       sandbox: true,
       contextIsolation: true,
       nodeIntegration: false,
@@ -61,19 +56,16 @@ export function createMainWindow(state?: { x?: number | undefined; y?: number | 
     },
   })
 
-  // No navigation away from the app, no new windows. Links the user clicks open outside the app only
-  // if they are https (help pages) or mailto: (the request step's ticket); everything else is dropped.
+  // No navigation away from the app, no new windows (a mailto: link goes to the mail program through the
+  // 'openExternal' permission below, never through a window).
   win.webContents.on('will-navigate', (event, url) => {
     if (!entry.isOwn(url)) event.preventDefault()
   })
   win.webContents.on('will-redirect', (event) => event.preventDefault())
   win.webContents.on('will-attach-webview', (event) => event.preventDefault())
-  win.webContents.setWindowOpenHandler(({ url }) => {
-    if (isExternalLink(url)) void shell.openExternal(url)
-    return { action: 'deny' }
-  })
+  win.webContents.setWindowOpenHandler(() => ({ action: 'deny' }))
   win.once('ready-to-show', () => {
-    if (state?.maximized) win.maximize()
+    if (state.maximized) win.maximize()
     win.show()
   })
   void win.loadURL(entry.url)
@@ -86,7 +78,7 @@ export function createMainWindow(state?: { x?: number | undefined; y?: number | 
 /** Session-wide defaults: deny every permission, block every request that is not the app's own files. */
 export function hardenSession(): void {
   const ses = session.defaultSession
-  ses.setPermissionRequestHandler((_wc, _permission, callback) => callback(false))
+  ses.setPermissionRequestHandler((_wc, permission, callback, details) => callback(allowPermission(permission, 'externalURL' in details ? details.externalURL : undefined)))
   ses.setPermissionCheckHandler(() => false)
   ses.setDevicePermissionHandler(() => false)
   // Offline by construction: the renderer loads only file:// (or the local dev server) and devtools.
