@@ -34,15 +34,22 @@ export function createTestEncryptor(): Encryptor {
   }
 }
 
-/** The app's services over a fresh temp data folder; saves go to that folder instead of a dialog. */
-export function createTestServices(emit: Emit): { services: AppServices; dataDir: string } {
+/** A desktop notification the app asked for (main/notifications.ts shows it through Electron's Notification). */
+export interface ShownNotification {
+  readonly title: string
+  readonly body: string
+}
+
+/** The app's services over a fresh temp data folder; saves go to that folder instead of a dialog; notifications are recorded. */
+export function createTestServices(emit: Emit): { services: AppServices; dataDir: string; notifications: ShownNotification[] } {
   const dataDir = mkdtempSync(join(tmpdir(), 'tw-e2e-'))
-  const services = new AppServices({ dataDir, encryptor: createTestEncryptor(), emit, chooseSavePath: async (o) => join(dataDir, o.defaultName), user: 'e2e' })
-  return { services, dataDir }
+  const notifications: ShownNotification[] = []
+  const services = new AppServices({ dataDir, encryptor: createTestEncryptor(), emit, chooseSavePath: async (o) => join(dataDir, o.defaultName), notify: (title, body) => notifications.push({ title, body }), user: 'e2e' })
+  return { services, dataDir, notifications }
 }
 
 /** Exposes every bridge method and event subscription on `window.tunnelwright` in `page`, validated like the IPC handlers. */
-export async function installBridge(page: Page): Promise<{ services: AppServices; dataDir: string }> {
+export async function installBridge(page: Page): Promise<{ services: AppServices; dataDir: string; notifications: ShownNotification[] }> {
   const emit: Emit = (event, payload) => {
     void page.evaluate(([e, p]) => (window as unknown as { __tw_dispatch?: (e: string, p: unknown) => void }).__tw_dispatch?.(e, p), [event, payload] as const).catch(() => undefined)
   }

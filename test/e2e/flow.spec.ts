@@ -184,12 +184,17 @@ test.describe('first-time flow against the lab swanctl gateway', () => {
     await expect(page.getByRole('alert').filter({ hasText: new RegExp(`^${name1}: `) })).toBeAttached()
     await expect(t2.getByRole('heading', { name: /: up$/ })).toBeVisible()
     await expect(page.getByRole('region', { name: 'Recent events' }).getByRole('listitem').filter({ hasText: `${name1}: ` }).first()).toBeVisible()
+    // …and a desktop notification says so (the status stream's alert, as main/index.ts wires it).
+    await expect.poll(() => app.notifications.filter((n) => /: tunnel down$/.test(n.title) && n.body.startsWith(`${name1} (`)).length).toBeGreaterThanOrEqual(1)
     await checkState(page, info, 'a7-status-tunnel1-down')
 
     // AWS accepts again: the gateway re-establishes tunnel 1 and the view follows.
     await lab.control('tunnel-up 0')
     await expect(t1.getByRole('heading', { name: /: up$/ })).toBeVisible({ timeout: 120_000 })
     await expect(page.getByRole('status').filter({ hasText: new RegExp(`^${name1}: `) })).toBeAttached()
+    await expect.poll(() => app.notifications.filter((n) => /: tunnel up$/.test(n.title) && n.body.startsWith(`${name1} (`)).length).toBeGreaterThanOrEqual(1)
+    // No notification ever carries a secret.
+    for (const n of app.notifications) for (const psk of psks) expect(`${n.title} ${n.body}`).not.toContain(psk)
     await checkState(page, info, 'a7-status-tunnel1-back')
 
     // Rollback from the UI: the previous configuration (none) is restored and both tunnels go down.
