@@ -82,6 +82,11 @@ describe.skipIf(g.skip)('apply on a starter (ipsec.conf) gateway through sudo', 
     expect(after.files).toEqual(before.files)
     expect(await listConfigFiles(lab, dirs)).toEqual(paths)
     expect(after.conns).toEqual(before.conns)
+    // The removed conns' SAs are gone too (starter alone leaves them up until they expire), on both
+    // sides; the user's own connection to peer2 is untouched.
+    expect((await lab.gateway.exec(['ipsec', 'status'])).stdout).not.toMatch(new RegExp(`^ +(${change.rendered.connectionNames.join('|')})[[{]`, 'm'))
+    await expect.poll(async () => (await lab.aws.listSas()).filter((s) => s.state === 'ESTABLISHED').length, { timeout: 10_000 }).toBe(0)
+    expect((await lab.peer2!.listSas()).some((s) => s.state === 'ESTABLISHED')).toBe(true)
   })
 
   it("refuses to start on a tree starter itself rejects, naming the step, the cause and the fix", async () => {

@@ -56,7 +56,10 @@ function starterProfile(facts: GatewayFacts, rendered: RenderedConfig): StackPro
     // tunnels that never come up (its watchdog then keeps re-initiating).
     activate: `${ipsec} rereadsecrets && ${ipsec} update && sleep 1 && ${ipsec} statusall >/dev/null${keepup ? ` && { [ -x ${q(keepup)} ] && ${q(keepup)} start >/dev/null 2>&1 || true; }` : ''}`,
     activateErrors: 'invalid config file|keeping old one|parsing error',
-    reload: `${ipsec} rereadsecrets; ${ipsec} update`,
+    // `ipsec update` deletes a conn that is gone from the files but leaves its SAs up until they expire
+    // (AWS keeps carrying traffic into a tunnel the gateway no longer has): after a restore that removed
+    // ours, take their SAs down by name (charon matches the SA's own name, the conn is already gone).
+    reload: `${ipsec} rereadsecrets; ${ipsec} update; sleep 1; for c in ${q(c1)} ${q(c2)}; do ${ipsec} statusall 2>/dev/null | grep -Eq "^ +$c: " || ${ipsec} down "$c" >/dev/null 2>&1; done; true`,
     // auto=start already initiates a changed conn on `ipsec update`; `ipsec up` on top of it makes a second
     // CHILD_SA that AWS deletes. Initiate only a conn that has no IKE_SA after a moment.
     initiate: [c1, c2].map((c) => `i=0; while [ $i -lt 15 ]; do ${ipsec} status ${q(c)} 2>/dev/null | grep -Eq 'ESTABLISHED|CONNECTING' && exit 0; i=$((i + 1)); sleep 0.2; done; ${ipsec} up ${q(c)}`),
