@@ -13,6 +13,11 @@ import { Secret } from '../../main/core/secret'
 import { ViciClient, ViciCommandError, type ViciEvent, type ViciSubscription } from '../../main/core/vici/client'
 import { type ViciMessage } from '../../main/core/vici/wire'
 import { parseViciListSas } from '../../main/core/status/vici-sas'
+import { watchStatus, type StatusChange } from '../../main/core/status/watch'
+import { Details } from '../../main/core/details/model'
+import { detectGateway } from '../../main/core/workflow'
+import { toRemotePath } from '../../main/core/ssh/catalog'
+import { labSession, toFaultShell } from '../support/fault-gateway'
 import { parseSwanctlListSas } from '../../main/core/status/swanctl-text'
 import { up, type Lab } from '../lab/index'
 import { addNamespace, DaemonNode, type PidSink } from '../lab/node'
@@ -220,5 +225,40 @@ describe.skipIf(g.skip)('VICI client over SSH stream-local forwarding to the lab
     expect(firstSection(ikeDown[0]?.message ?? {})[0]).toBe('tw-aws-tun1')
     await sub.close()
     expect(await vici.listSas({ ike: 'tw-aws-tun1' })).toEqual([])
+  })
+
+  it('watchStatus: a change right after the first reading arrives as an event, not at the next poll', async () => {
+    // The tunnel goes down from inside the first onChange, before the watch could have subscribed if it
+    // subscribed after its first reading (it did: the first change after a watch started waited ~15 s).
+    const r = await vici.initiate({ child: 'tun1', ike: 'tw-aws-tun1', timeoutMs: 20_000 })
+    expect(r.success).toBe(true)
+    const session = await labSession(lab)
+    const stop = new AbortController()
+    try {
+      const facts = await detectGateway(toFaultShell(session))
+      const changes: StatusChange[] = []
+      const details = Details.parse(lab.details())
+      const peer = lab.aws.outsideIps[0]!
+      const seenDown = new Promise<StatusChange>((resolve) => {
+        void watchStatus(toFaultShell(session), details, facts, {
+          signal: stop.signal,
+          intervalMs: 300_000,
+          openVici: () => session.openUnixSocket(toRemotePath('/run/charon.vici')),
+          onChange: (c) => {
+            changes.push(c)
+            if (c.trigger === 'initial') void vici.terminate({ ike: 'tw-aws-tun1', timeoutMs: 10_000 })
+            else if (c.snapshot.tunnels.find((t) => t.peer === peer)?.up === false) resolve(c)
+          },
+        })
+      })
+      const down = await Promise.race([seenDown, new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), 20_000))])
+      expect(changes[0]?.trigger).toBe('initial')
+      expect(changes[0]?.mode).toBe('events')
+      expect(changes[0]?.snapshot.tunnels.find((t) => t.peer === peer)?.up).toBe(true)
+      expect(down?.trigger, JSON.stringify(changes.map((c) => c.trigger))).toBe('event')
+    } finally {
+      stop.abort()
+      await session.close()
+    }
   })
 })

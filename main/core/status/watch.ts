@@ -4,7 +4,7 @@ import type { Duplex } from 'node:stream'
 import type { GatewayShell } from '../apply/engine'
 import type { Details } from '../details/model'
 import type { GatewayFacts } from '../gateway/detect'
-import { ViciClient } from '../vici/client'
+import { ViciClient, type ViciSubscription } from '../vici/client'
 import { toAlerts, type AlertEvent } from './alerts'
 import { diagnose } from './diagnosis'
 import { toSnapshot, type StatusSnapshot, type TunnelStatus } from './model'
@@ -60,7 +60,18 @@ export async function watchStatus(
       events = undefined
     }
   }
-  const mode = vici ? 'events' : 'polling'
+  // Subscribed before the first reading: a change right after it waits in the subscription's queue instead
+  // of going unseen until the next poll (measured: the first flip after a watch started took 14.6 s).
+  let sub: ViciSubscription | undefined
+  if (events) {
+    try {
+      sub = await events.subscribe(['ike-updown', 'child-updown', 'ike-rekey', 'child-rekey'])
+    } catch {
+      events.close()
+      events = undefined
+    }
+  }
+  const mode = sub ? 'events' : 'polling'
   const peers = details.remote.tunnels.map((t) => t.outsideIp)
   const expected = peers.map((peer, i) => ({ peer, name: opts.names?.[i] ?? `tunnel ${i + 1}` }))
 
@@ -105,17 +116,17 @@ export async function watchStatus(
   await sample('initial')
   const timer = setInterval(() => kick('poll'), opts.intervalMs ?? (mode === 'events' ? 10_000 : 3_000))
   const stop = new Promise<void>((resolve) => (opts.signal.aborted ? resolve() : opts.signal.addEventListener('abort', () => resolve(), { once: true })))
-  if (events) {
-    const sub = await events.subscribe(['ike-updown', 'child-updown', 'ike-rekey', 'child-rekey'])
+  if (sub) {
+    const subscription = sub
     void (async () => {
       try {
-        for await (const _ev of sub) kick('event')
+        for await (const _ev of subscription) kick('event')
       } catch {
         /* the channel closed: polling continues */
       }
     })()
     await stop
-    await sub.close().catch(() => undefined)
+    await subscription.close().catch(() => undefined)
   } else {
     await stop
   }
