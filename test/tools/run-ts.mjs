@@ -6,9 +6,11 @@ import { createRequire } from 'node:module'
 import { basename, join, resolve } from 'node:path'
 import { build } from 'vite'
 
-const [entry, ...args] = process.argv.slice(2)
+// --bundle: only build, and print the bundle's path (for a child process that must not carry vite).
+const bundleOnly = process.argv[2] === '--bundle'
+const [entry, ...args] = process.argv.slice(bundleOnly ? 3 : 2)
 if (!entry) {
-  console.error('usage: node test/tools/run-ts.mjs ENTRY.ts [args…]')
+  console.error('usage: node test/tools/run-ts.mjs [--bundle] ENTRY.ts [args…]')
   process.exit(2)
 }
 const root = resolve(import.meta.dirname, '..', '..')
@@ -30,6 +32,10 @@ await build({
 })
 // Run in this process (not a child): signals such as Ctrl-C and SIGTERM reach the program itself.
 const file = join(outDir, `${name}.js`)
+if (bundleOnly) {
+  console.log(file)
+  process.exit(0)
+}
 process.setSourceMapsEnabled(true)
 process.argv = [process.argv[0], file, ...args]
 createRequire(import.meta.url)(file)
