@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what the test suites need on Debian 12 (as root): Chromium for e2e, OpenSSH, strongSwan,
-# nftables/iptables, PHP for the pfSense-shaped node, and Libreswan unpacked for the lab. Idempotent.
+# nftables/iptables, PHP for the pfSense-shaped node, ufw (disabled), and Libreswan and firewalld unpacked for the
+# lab. Idempotent.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
@@ -23,6 +24,29 @@ apt-get install -y -qq --no-install-recommends \
   libcap-ng0 libcurl3-nss libaudit1 libldap-2.5-0 \
   >/dev/null
 
+echo "== ufw and firewalld's dependencies (front-end firewall tests)"
+# ufw is installed but stays disabled (ENABLED=no: its init script does nothing); the tests run it only inside
+# throwaway namespaces with a private /etc/ufw. No service may start during the install: a temporary policy-rc.d.
+# firewalld itself is NEVER installed (its maintainer scripts may start it here and firewall this machine): only its
+# dependencies; test/lab/prepare-frontends.sh unpacks it into .lab-cache/firewalld.
+echo 'ufw ufw/enable boolean false' | debconf-set-selections
+own_policy=no
+if [ ! -e /usr/sbin/policy-rc.d ]; then
+  printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d && chmod 755 /usr/sbin/policy-rc.d
+  own_policy=yes
+  trap 'rm -f /usr/sbin/policy-rc.d' EXIT
+fi
+frontends="ufw python3-dbus python3-gi python3-nftables gir1.2-glib-2.0 dbus-daemon"
+if apt-get install -s -qq --no-install-recommends $frontends | grep -q '^Inst firewalld '; then
+  echo "refusing: installing $frontends would pull in firewalld" >&2
+  exit 1
+fi
+apt-get install -y -qq --no-install-recommends $frontends >/dev/null
+if [ "$own_policy" = yes ]; then rm -f /usr/sbin/policy-rc.d; trap - EXIT; fi
+
 echo "== libreswan (unpacked for the lab)"
 bash test/lab/prepare.sh
+
+echo "== firewalld (unpacked for the front-end firewall tests, never installed)"
+bash test/lab/prepare-frontends.sh
 

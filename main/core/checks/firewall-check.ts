@@ -3,7 +3,7 @@ import { parsePrefix, parseIpv4 } from '../net/cidr'
 import { evaluateHooks, toChainName, type ChainResult, type HookResult } from './evaluate'
 import { parseIptablesSave, toIptablesSource } from './iptables-save'
 import { parseAddrShow, parseRouteGet, parseSysctl, toKernelFindings, toNatFinding, toNatState, type RouteGet } from './kernel'
-import type { AddrRange, Chain, Direction, Finding, Fix, Flow, Packet, Ruleset, Severity } from './model'
+import type { AddrRange, Chain, Direction, Finding, Fix, Flow, Match, Packet, Rule, Ruleset, Severity } from './model'
 import { parseNftJson, withoutTables } from './nft-json'
 import { checkPfsense, toPfsenseFirewallCommands } from './pfsense-check'
 
@@ -61,6 +61,9 @@ export function toFirewallCommands(input: Pick<FirewallCheckInput, 'peers' | 'de
     { id: 'iptables-save', argv: ['iptables-save'] },
     { id: 'firewalld-state', argv: ['firewall-cmd', '--state'] },
     { id: 'firewalld-zones', argv: ['firewall-cmd', '--get-active-zones'] },
+    // --get-active-zones lists only zones bound to an interface or source (nothing on a stock install):
+    // unbound traffic goes to the default zone.
+    { id: 'firewalld-default-zone', argv: ['firewall-cmd', '--get-default-zone'] },
     { id: 'ufw', argv: ['ufw', 'status', 'verbose'] },
     { id: 'sysctl', argv: ['sysctl', '-a', '-r', '^net\\.ipv4\\.(ip_forward|conf\\.[^.]+\\.(rp_filter|disable_policy|disable_xfrm))$'] },
     { id: 'addr', argv: ['ip', '-j', '-4', 'addr', 'show'] },
@@ -82,16 +85,65 @@ function toRange(ip: string): AddrRange | undefined {
 const FLOWS: readonly Flow[] = ['udp500', 'udp4500', 'esp']
 const FLOW_TEXT: Readonly<Record<Flow, string>> = { udp500: 'UDP 500 (IKE)', udp4500: 'UDP 4500 (NAT-T)', esp: 'ESP (IP protocol 50)' }
 
+/** One zone of `firewall-cmd --get-active-zones` with what is bound to it. */
+export interface FirewalldZone {
+  readonly zone: string
+  readonly interfaces: readonly string[]
+  readonly sources: readonly string[]
+}
+
+/** Parses `firewall-cmd --get-active-zones` (a zone name, then indented `interfaces:` / `sources:` lines). */
+export function parseActiveZones(text: string): FirewalldZone[] {
+  const zones: { zone: string; interfaces: string[]; sources: string[] }[] = []
+  for (const line of text.split('\n')) {
+    if (/^\S/.test(line)) zones.push({ zone: line.trim(), interfaces: [], sources: [] })
+    const m = /^\s+(interfaces|sources):\s*(.*)$/.exec(line)
+    const z = zones.at(-1)
+    if (m !== null && z !== undefined) z[m[1] as 'interfaces' | 'sources'].push(...m[2]!.split(/\s+/).filter((x) => x !== ''))
+  }
+  return zones
+}
+
 /** The rule sets in force, read from every source (nft native, iptables-nft, iptables-legacy). */
 export interface GatewayFirewall {
   readonly rulesets: readonly Ruleset[]
   readonly sources: readonly string[]
   readonly firewalld: boolean
+  /** firewalld's default zone: where traffic no interface/source binding claims goes. */
   readonly firewalldZone?: string
+  readonly firewalldZones: readonly FirewalldZone[]
   readonly ufw: boolean
+  /** ufw has an IPv4 rule of its own (`ufw insert 1` is valid only then). */
   readonly ufwHasUserRules: boolean
   /** The command that edits legacy tables on this system. */
   readonly legacyCommand: 'iptables' | 'iptables-legacy'
+}
+
+const ICMP_HEADER = /^(icmp|icmpv6) (type|code)\b/
+const CT_DNAT = /^ct status dnat$/
+
+/**
+ * firewalld quirk: its filter_INPUT accepts `ct status dnat` (its own forward-ports) before any zone and its
+ * prerouting accepts `icmpv6 type …` (neighbour discovery); the nft parser leaves both opaque, so every inbound
+ * flow on a stock firewalld came out undecided. Both are decidable for IKE/ESP: an icmp/icmpv6 header match holds
+ * only for that protocol, and nothing is DNAT'ed where no rule does DNAT/redirect.
+ */
+function withDecidedOpaques(rs: Ruleset, anyDnat: boolean): Ruleset {
+  const decided = (m: Match): Match | 'never' => {
+    if (m.kind !== 'opaque') return m
+    const icmp = ICMP_HEADER.exec(m.text)
+    if (icmp !== null) return { kind: 'proto', neg: false, protos: [icmp[1] === 'icmp' ? 'icmp' : 'ipv6-icmp'] }
+    return CT_DNAT.test(m.text) && !anyDnat ? 'never' : m
+  }
+  const chains = rs.chains.map((c) => ({
+    ...c,
+    rules: c.rules.flatMap((r): Rule[] => {
+      const ms = r.matches.map(decided)
+      return ms.includes('never') ? [] : [{ ...r, matches: ms.filter((m): m is Match => m !== 'never') }]
+    }),
+  }))
+  const left = new Set(chains.flatMap((c) => c.rules.flatMap((r) => r.matches.flatMap((m) => (m.kind === 'opaque' ? [m.text] : [])))))
+  return { ...rs, chains, unsupported: rs.unsupported.filter((u) => left.has(u) || !(ICMP_HEADER.test(u) || CT_DNAT.test(u))) }
 }
 
 /** Reads every firewall source from the command outputs. */
@@ -129,14 +181,31 @@ export function toGatewayFirewall(outputs: CommandOutputs): GatewayFirewall {
       sources.push(`iptables-legacy (${legacy.tables.join(', ')})`)
     }
   }
+  const anyDnat = rulesets.some((r) => r.chains.some((c) => c.rules.some((x) => x.action.kind === 'nat' && /dnat|redirect/i.test(x.action.how))))
+  const decided = rulesets.map((r) => (r.source === 'nft' ? withDecidedOpaques(r, anyDnat) : r))
   const firewalld = (out(outputs, 'firewalld-state') ?? '').trim() === 'running'
-  const zonesText = out(outputs, 'firewalld-zones')
-  const zone = zonesText?.split('\n').find((l) => /^\S/.test(l))?.trim()
+  const firewalldZones = parseActiveZones(out(outputs, 'firewalld-zones') ?? '')
+  const zone = out(outputs, 'firewalld-default-zone')?.trim().split(/\s+/)[0]
   const ufwText = out(outputs, 'ufw') ?? ''
   const ufw = /^Status:\s*active/m.test(ufwText) || rulesets.some((r) => r.chains.some((c) => c.name.startsWith('ufw-')))
-  const ufwHasUserRules = rulesets.some((r) => r.chains.some((c) => c.name === 'ufw-user-input' && c.rules.length > 0))
+  // ufw quirk: `ufw insert 1` fails ("Invalid position '1'") unless an IPv4 rule exists; rules of every direction
+  // (in, out, route) share one numbering, so any of them makes position 1 valid.
+  const ufwHasUserRules = rulesets.some((r) => r.chains.some((c) => /^ufw-user-(input|output|forward)$/.test(c.name) && c.rules.length > 0))
   const legacyCommand = /legacy/.test(out(outputs, 'iptables-version') ?? '') ? 'iptables' : 'iptables-legacy'
-  return { rulesets, sources, firewalld, ...(zone === undefined ? {} : { firewalldZone: zone }), ufw, ufwHasUserRules, legacyCommand }
+  return { rulesets: decided, sources, firewalld, ...(zone === undefined ? {} : { firewalldZone: zone }), firewalldZones, ufw, ufwHasUserRules, legacyCommand }
+}
+
+/** The firewalld zone that takes the peer's packets: a source binding first, then the interface's zone, then the default. */
+export function toFirewalldZone(fw: GatewayFirewall, peer: string, dev: string | undefined): string {
+  const ip = parseIpv4(peer)
+  const bySource = fw.firewalldZones.find((z) =>
+    z.sources.some((s) => {
+      const p = parsePrefix(s.includes('/') ? s : `${s}/32`)
+      return p !== undefined && ip !== undefined && p.first <= ip && ip <= p.last
+    }),
+  )
+  const byIface = dev === undefined ? undefined : fw.firewalldZones.find((z) => z.interfaces.includes(dev))
+  return bySource?.zone ?? byIface?.zone ?? fw.firewalldZone ?? 'public'
 }
 
 function flowParts(flow: Flow): { proto: 'udp' | 'esp'; port?: number } {
@@ -144,7 +213,7 @@ function flowParts(flow: Flow): { proto: 'udp' | 'esp'; port?: number } {
 }
 
 /** The fix that lets one flow through the chains that block it, in each firewall's own words. */
-export function toFlowFix(fw: GatewayFirewall, chains: readonly Chain[], peer: string, flow: Flow, direction: Direction): Fix {
+export function toFlowFix(fw: GatewayFirewall, chains: readonly Chain[], peer: string, flow: Flow, direction: Direction, dev?: string): Fix {
   const { proto, port } = flowParts(flow)
   const inbound = direction === 'inbound'
   const nftMatch = `ip ${inbound ? 'saddr' : 'daddr'} ${peer} ${proto === 'esp' ? 'meta l4proto esp' : `udp dport ${port}`}`
@@ -165,7 +234,7 @@ export function toFlowFix(fw: GatewayFirewall, chains: readonly Chain[], peer: s
   if (nft.length > 0) fix.nft = nft.join('\n')
   if (ipt.length > 0) fix.iptables = ipt.join('\n')
   if (inFirewalld || fw.firewalld) {
-    const zone = fw.firewalldZone ?? 'public'
+    const zone = toFirewalldZone(fw, peer, dev)
     const what = proto === 'esp' ? 'protocol value="esp"' : `port port="${port}" protocol="udp"`
     if (inbound) {
       const rich = `'rule family="ipv4" source address="${peer}" ${what} accept'`
@@ -246,7 +315,7 @@ export function toFlowFinding(fw: GatewayFirewall, peer: string, flow: Flow, dir
       why:
         `${what} is dropped by ${describeBlock(first)}${r.blockers.length > 1 ? ` (and by ${r.blockers.slice(1).map(describeBlock).join(', ')})` : ''}: ${role}.` +
         (established ? ' Replies to packets the gateway sent pass by the conntrack rule, but packets AWS starts (rekeys, DPD, AWS-initiated IKE) are NEW and are dropped.' : ''),
-      fix: toFlowFix(fw, [...r.blockers, ...r.uncertain].map((c) => c.chain), peer, flow, direction),
+      fix: toFlowFix(fw, [...r.blockers, ...r.uncertain].map((c) => c.chain), peer, flow, direction, ctx.dev),
     }
   }
   return {
@@ -256,7 +325,7 @@ export function toFlowFinding(fw: GatewayFirewall, peer: string, flow: Flow, dir
     verdict: 'unknown',
     evidence,
     why: `Cannot decide whether ${what} passes: ${r.uncertain.flatMap((c) => c.reasons).join('; ')}. If it is dropped, ${role}.`,
-    fix: toFlowFix(fw, r.uncertain.map((c) => c.chain), peer, flow, direction),
+    fix: toFlowFix(fw, r.uncertain.map((c) => c.chain), peer, flow, direction, ctx.dev),
   }
 }
 
