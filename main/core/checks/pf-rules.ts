@@ -45,7 +45,27 @@ export interface PfRuleset {
 }
 
 // pfctl prints well-known ports by their /etc/services names (FreeBSD: 500 isakmp, 4500 ipsec-nat-t / sae-urp).
-const PORT_NAMES: Readonly<Record<string, number>> = { isakmp: 500, 'ipsec-nat-t': 4500, 'sae-urp': 4500, 'sae-urp-sfr': 4500, ssh: 22, domain: 53, http: 80, https: 443, ntp: 123 }
+// Quirk: every real pfSense WAN with DHCP carries `port = bootps`/`bootpc`/`dhcpv6-server`/`dhcpv6-client` quick
+// pass rules; unknown, they made each inbound UDP 500/4500 verdict "unknown" (seen in real/pfctl-sr-unam-lab-2023.txt).
+const PORT_NAMES: Readonly<Record<string, number>> = {
+  isakmp: 500,
+  'ipsec-nat-t': 4500,
+  'sae-urp': 4500,
+  'sae-urp-sfr': 4500,
+  ssh: 22,
+  domain: 53,
+  http: 80,
+  https: 443,
+  ntp: 123,
+  bootps: 67,
+  bootpc: 68,
+  tftp: 69,
+  snmp: 161,
+  l2f: 1701,
+  openvpn: 1194,
+  'dhcpv6-client': 546,
+  'dhcpv6-server': 547,
+}
 const PROTO_NUMBERS: Readonly<Record<string, string>> = { '17': 'udp', '6': 'tcp', '50': 'esp', '51': 'ah', '1': 'icmp' }
 const OPTION_WORDS = new Set(['flags', 'keep', 'modulate', 'synproxy', 'no', 'label', 'tracker', 'ridentifier', 'allow-opts', 'tag', 'tagged', 'queue', 'max-mss', 'icmp-type', 'icmp6-type', 'tos', 'probability', 'rtable', 'divert-to', 'dnpipe', 'dnqueue', 'set', 'os', 'user', 'group', 'state', 'once', 'prio', 'min-ttl', 'fragment', 'sloppy', 'schedule'])
 
@@ -86,7 +106,8 @@ function parseAddr(t: string[], i: number): [PfAddr, number] {
   }
   if (tok === 'any' || tok === 'all') return [{ kind: 'any' }, i + 1]
   if (tok === 'self') return [{ kind: 'self' }, i + 1]
-  if (/^<.*>$/.test(tok)) return [{ kind: 'table', name: tok.slice(1, -1) }, i + 1]
+  // Quirk: `pfctl -vv -sr` prints a table with its entry count, `<pfB_PRI1_v4:17007>`.
+  if (/^<.*>$/.test(tok)) return [{ kind: 'table', name: tok.slice(1, -1).replace(/:\d+$/, '') }, i + 1]
   if (parseIpv4(tok) !== undefined) {
     const n = parseIpv4(tok)!
     return [{ kind: 'range', first: n, last: n, text: tok }, i + 1]
@@ -237,7 +258,8 @@ export function parsePfRules(text: string): PfRuleset {
   const unsupported: string[] = []
   const lines = text.split('\n')
   for (const [n, raw] of lines.entries()) {
-    const line = raw.replace(/#.*$/, '').trim()
+    // Quirk: `pfctl -v(v) -sr` numbers each rule (`@47 block …`) and adds `[ Evaluations: … ]` lines (skipped below).
+    const line = raw.replace(/#.*$/, '').trim().replace(/^@\d+\s+/, '')
     if (line === '') continue
     const macro = /^([A-Za-z_][A-Za-z0-9_]*)\s*=\s*"([^"]*)"\s*$/.exec(line)
     if (macro) {
@@ -320,7 +342,10 @@ export function matchPfRule(r: PfRule, pkt: PfPacket): Tri {
   if (r.protos !== undefined && !r.protos.includes(pkt.proto)) return r.protos.every((p) => /^[a-z0-9-]+$/.test(p)) ? 'no' : 'maybe'
   const parts: Tri[] = []
   if (r.ifaces !== undefined) {
-    const on = pkt.iface === undefined ? 'maybe' : tri(r.ifaces.includes(pkt.iface))
+    // Quirk: pfSense's "pass IPv4 loopback" rules are `on lo0`; an IPsec packet to or from a peer never uses lo0,
+    // so with the WAN interface unknown (no config.xml) they must not make every inbound verdict "unknown".
+    const onlyLoopback = r.ifaces.every((x) => x === 'lo0')
+    const on = pkt.iface === undefined ? (onlyLoopback ? 'no' : 'maybe') : tri(r.ifaces.includes(pkt.iface))
     parts.push(r.ifaceNegated ? not(on) : on)
   }
   const peerIsSrc = pkt.direction === 'inbound'
