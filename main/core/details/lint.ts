@@ -378,7 +378,7 @@ function lintSelectors(details: Details, agency: readonly Listed[], dedicated: r
     }
   }
   if (policy) {
-    out.push({ id: 'policy-one-tunnel-active', severity: 'info', path: '/routing', message: 'Policy-based routing keeps only one of the two tunnels carrying traffic at a time.', why: 'Both tunnels would install identical policies; Linux then drops packets that AWS returns on the other tunnel (XfrmInTmplMismatch), so policy-based setups run active/standby.', fix: 'Nothing to do if failover in seconds is acceptable; set "routing": "route" to use both tunnels.' })
+    out.push({ id: 'policy-one-tunnel-active', severity: 'info', path: '/routing', message: 'Policy-based routing: only one of the two tunnels carries traffic at a time.', why: 'Both tunnels come up with identical policies and the kernel keeps one: the gateway sends on that tunnel, and on Linux packets AWS returns on the other are dropped (XfrmInTmplMismatch) until one tunnel goes down. The keep-up loop fails over when the active tunnel goes, but does not yet hold the second tunnel in standby.', fix: 'Set "routing": "route" (XFRM interfaces or VTI: both tunnels carry traffic); keep policy-based only where the kernel has neither.' })
   }
 }
 
