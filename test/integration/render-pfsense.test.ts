@@ -81,6 +81,9 @@ describe.skipIf(g.skip)('pfSense apply script under real PHP', () => {
       const p2 = ipsec1.phase2[i + 1]!
       expect(p2).toMatchObject({ ikeid: r1.ikeids[i], mode: 'tunnel', localid: { type: 'network', address: '10.40.0.0', netbits: '24' }, remoteid: { type: 'network', address: '172.31.16.0', netbits: '20' }, protocol: 'esp', pfsgroup: '14', lifetime: '3600', pinghost: '172.31.16.10' })
       expect(p2['hash-algorithm-option']).toEqual(['hmac_sha256'])
+      // pfSense's own keep-up: 2.6+ re-initiates a phase 2 with keepalive=enabled (ipsec_keepalive.php, every 300 s).
+      if (version >= '2.6') expect(p2['keepalive']).toBe('enabled')
+      else expect(p2).not.toHaveProperty('keepalive')
       expect(String(p2['uniqid'])).toMatch(/^[0-9a-f]{13}$/)
     }
     const apply = [version < '2.5' ? 'vpn_ipsec_configure' : 'ipsec_configure', 'ipsec_reload_package_hook']
