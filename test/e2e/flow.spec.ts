@@ -264,4 +264,35 @@ test.describe('a host firewall that drops UDP 500', () => {
     expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(fixText)
     await checkState(page, info, 'b4-checks-copied')
   })
+
+  // Last in this block: it changes the gateway's firewall (kept, as a user who applies the fix would).
+  test('Apply fix shows the exact commands, runs them as confirm-or-revert, and the finding turns green', async ({ app, page }, info) => {
+    test.setTimeout(240_000)
+    void app
+    await importAndConnect(page, lab, info, 'c')
+    await page.getByRole('button', { name: 'Run the checks' }).click()
+    const findings = page.getByRole('list', { name: 'Check findings' })
+    await expect(findings).toBeVisible({ timeout: 60_000 })
+    const heading = /^Problem — UDP 500 \(IKE\) inbound.*: blocked$/
+    const blocked = findings.getByRole('listitem').filter({ has: page.getByRole('heading', { name: heading }) }).first()
+    const title = (await blocked.getByRole('heading', { name: heading }).textContent()) ?? ''
+    const fixText = (await blocked.getByLabel('Fix command for nftables').textContent()) ?? ''
+    await blocked.getByRole('button', { name: 'Apply fix' }).click()
+    // The plan names exactly the commands the finding shows, before anything runs.
+    const plan = blocked.getByRole('region', { name: /^Fix plan for / })
+    await expect(plan).toBeVisible({ timeout: 60_000 })
+    await expect(plan.locator('pre')).toHaveText(fixText.trim())
+    await checkState(page, info, 'c4-fix-plan')
+    await plan.getByRole('button', { name: 'Run these commands' }).click()
+    await expect(page.getByText(/^Applied and kept — now allowed\./)).toBeVisible({ timeout: 180_000 })
+    // …and announced: the step's live region carries the outcome.
+    await expect(page.getByRole('status').filter({ hasText: /Fix for fw\.inbound\.udp500\.[\d.]+: Applied and kept — now allowed\./ })).toBeAttached()
+    // The report was re-read from the gateway: that flow is no longer blocked.
+    await expect(findings.getByRole('heading', { name: title })).toHaveCount(0)
+    await checkState(page, info, 'c4-fix-applied')
+    // "Applied and kept" is the transaction's COMMITTED; a fresh check re-reads the gateway's firewall.
+    await page.getByRole('button', { name: /^(Run the checks|Run the checks again)$/ }).first().click()
+    await expect(page.getByRole('status').filter({ hasText: /\d+ checks/ })).toBeVisible({ timeout: 60_000 })
+    await expect(findings.getByRole('heading', { name: title })).toHaveCount(0)
+  })
 })

@@ -28,6 +28,7 @@ function FindingCard({ f, masked }: { readonly f: CheckFinding; readonly masked:
   const type = f.severity === 'error' ? 'error' : f.severity === 'warning' ? 'warning' : f.severity === 'ok' ? 'success' : 'info'
   const help = FINDING_HELP[f.id]
   const fixes = Object.entries(f.fix ?? {}).filter(([, cmd]) => cmd) as [keyof CheckFix, string][]
+  const fixed = useChecksStore((s) => s.fixOutcomes[f.id])
   return (
     <li className="margin-bottom-2">
       <div className={`usa-alert usa-alert--${type} usa-alert--slim`}>
@@ -52,6 +53,7 @@ function FindingCard({ f, masked }: { readonly f: CheckFinding; readonly masked:
             </div>
           ))}
           {isApplicableFix(f) ? <FixApply f={f} masked={masked} /> : null}
+          {fixed ? <Notice type={fixed.ok ? 'success' : 'warning'}>{masked ? maskIps(fixed.text) : fixed.text}</Notice> : null}
           {help ? <p className="usa-alert__text">{help.paragraphs.join(' ')}</p> : null}
         </div>
       </div>
@@ -61,7 +63,7 @@ function FindingCard({ f, masked }: { readonly f: CheckFinding; readonly masked:
 
 /** Step 4: firewall, NAT and path checks, each with its fix. */
 export default function ChecksStep() {
-  const { report, job, error, run, cancel } = useChecksStore()
+  const { report, job, error, run, cancel, lastFix } = useChecksStore()
   const masked = useIpMasked()
   const problems = report?.findings.filter((f) => f.severity === 'error' || f.severity === 'warning') ?? []
   return (
@@ -72,7 +74,7 @@ export default function ChecksStep() {
       <HelpPanel topic={STEP_HELP.checks} />
       <JobActions startLabel={report ? 'Run the checks again' : 'Run the checks'} startDisabled={job !== undefined} running={job !== undefined} onStart={() => void run()} onCancel={() => void cancel()} />
       <p role="status" className="usa-hint">
-        {job ? 'Reading the firewall and routes on the gateway…' : report ? `${report.findings.length} checks, ${problems.length} need attention.` : ''}
+        {job ? 'Reading the firewall and routes on the gateway…' : report ? `${report.findings.length} checks, ${problems.length} need attention.${lastFix ? ` ${masked ? maskIps(lastFix) : lastFix}` : ''}` : ''}
       </p>
       {error ? <AppErrorAlert error={error} heading="The checks could not run" /> : null}
       {report && !problems.some((f) => f.severity === 'error') ? (
@@ -83,14 +85,24 @@ export default function ChecksStep() {
       ) : null}
       {report ? (
         <ul className="usa-list usa-list--unstyled" aria-label="Check findings">
-          {[...report.findings].sort((a, b) => rank(a) - rank(b)).map((f, i) => (
-            <FindingCard key={`${f.id}-${i}`} f={f} masked={masked} />
+          {withKeys([...report.findings].sort((a, b) => rank(a) - rank(b))).map(([key, f]) => (
+            <FindingCard key={key} f={f} masked={masked} />
           ))}
         </ul>
       ) : null}
       <StepNav step="checks" continueLabel="Continue to Review" />
     </section>
   )
+}
+
+/** Keys by finding id (stable when a re-check re-sorts the list, so a card keeps its state); a repeated id gets a count. */
+function withKeys(findings: readonly CheckFinding[]): [string, CheckFinding][] {
+  const seen = new Map<string, number>()
+  return findings.map((f) => {
+    const n = seen.get(f.id) ?? 0
+    seen.set(f.id, n + 1)
+    return [n === 0 ? f.id : `${f.id}#${n}`, f]
+  })
 }
 
 function rank(f: CheckFinding): number {

@@ -11,6 +11,11 @@ interface ChecksState {
   readonly cancel: () => Promise<void>
   /** Replaces the report (with the fresh check that follows an applied fix). */
   readonly setReport: (report: CheckReport) => void
+  /** What became of each fix run from this screen, by finding id (kept when the finding turns green and its fix goes). */
+  readonly fixOutcomes: Readonly<Record<string, { readonly ok: boolean; readonly text: string }>>
+  /** The latest fix outcome, for the step's live region. */
+  readonly lastFix: string | undefined
+  readonly noteFix: (findingId: string, outcome: { readonly ok: boolean; readonly text: string }) => void
 }
 
 /** The firewall/NAT/kernel checks of the connected gateway. */
@@ -18,6 +23,9 @@ export const useChecksStore = create<ChecksState>()((set, get) => ({
   report: undefined,
   job: undefined,
   error: undefined,
+  fixOutcomes: {},
+  lastFix: undefined,
+  noteFix: (findingId, outcome) => set((st) => ({ fixOutcomes: { ...st.fixOutcomes, [findingId]: outcome }, lastFix: `Fix for ${findingId}: ${outcome.text}` })),
   run: async () => {
     const p = useProfileStore.getState().current
     if (!p) {
@@ -25,7 +33,7 @@ export const useChecksStore = create<ChecksState>()((set, get) => ({
       return
     }
     const job = newJobId()
-    set({ job, error: undefined })
+    set({ job, error: undefined, fixOutcomes: {}, lastFix: undefined })
     const r = await call('checkGateway', { profileId: p.id, jobId: job })
     if (get().job !== job) return
     set(r.ok ? { job: undefined, report: r.value } : { job: undefined, error: r.error })

@@ -1,7 +1,7 @@
 import { useState } from 'react'
 import type { AppError, CheckFinding, CheckFixPlanDto, CheckFixResultDto } from '../../../../preload/api'
 import { call, newJobId } from '../../bridge/bridge'
-import { AppErrorAlert, Notice } from '../../components/app-error-alert'
+import { AppErrorAlert } from '../../components/app-error-alert'
 import { useProfileStore } from '../profile/profile-store'
 import { maskIps } from '../safe-mode/safe-mode-store'
 import { useChecksStore } from './checks-store'
@@ -14,7 +14,7 @@ export function isApplicableFix(f: CheckFinding): boolean {
   return f.verdict !== 'allowed' && f.verdict !== 'ok' && (f.fix?.nft !== undefined || f.fix?.iptables !== undefined || f.fix?.sysctl !== undefined)
 }
 
-type Phase = { readonly at: 'idle' } | { readonly at: 'planning' } | { readonly at: 'plan'; readonly plan: CheckFixPlanDto } | { readonly at: 'applying'; readonly plan: CheckFixPlanDto } | { readonly at: 'done'; readonly result: CheckFixResultDto }
+type Phase = { readonly at: 'idle' } | { readonly at: 'planning' } | { readonly at: 'plan'; readonly plan: CheckFixPlanDto } | { readonly at: 'applying'; readonly plan: CheckFixPlanDto }
 
 const OUTCOME_WORDS: Record<CheckFixResultDto['outcome'], string> = {
   committed: 'Applied and kept',
@@ -24,12 +24,18 @@ const OUTCOME_WORDS: Record<CheckFixResultDto['outcome'], string> = {
   'no-change': 'Nothing to change',
 }
 
-/** "Apply fix": plans first (the exact commands and what they change), asks, applies with confirm-or-revert, shows the outcome. */
+/** The outcome of a fix in words: what the gateway did, the finding's verdict now, and what to do if it did not work. */
+export function toFixOutcomeText(r: CheckFixResultDto): string {
+  return `${OUTCOME_WORDS[r.outcome]}${r.after ? ` — now ${r.after.verdict}.` : '.'}${r.detail ? ` ${r.detail}` : ''}${r.fix ? ` ${r.fix}` : ''}`
+}
+
+/** "Apply fix": plans first (the exact commands and what they change), asks, applies with confirm-or-revert; the outcome goes to the checks store (shown by the finding, announced by the step). */
 export function FixApply({ f, masked }: { readonly f: CheckFinding; readonly masked: boolean }) {
   const [phase, setPhase] = useState<Phase>({ at: 'idle' })
   const [error, setError] = useState<AppError | undefined>(undefined)
   const profile = useProfileStore((s) => s.current)
   const setReport = useChecksStore((s) => s.setReport)
+  const noteFix = useChecksStore((s) => s.noteFix)
   const show = (t: string) => (masked ? maskIps(t) : t)
   const plan = async () => {
     if (!profile) return
@@ -51,7 +57,8 @@ export function FixApply({ f, masked }: { readonly f: CheckFinding; readonly mas
       setPhase({ at: 'idle' })
       return
     }
-    setPhase({ at: 'done', result: r.value })
+    noteFix(f.id, { ok: r.value.ok, text: toFixOutcomeText(r.value) })
+    setPhase({ at: 'idle' })
     if (r.value.report) setReport(r.value.report)
   }
   const shown = phase.at === 'plan' || phase.at === 'applying' ? phase.plan : undefined
@@ -88,14 +95,6 @@ export function FixApply({ f, masked }: { readonly f: CheckFinding; readonly mas
             </li>
           </ul>
         </section>
-      ) : null}
-      {phase.at === 'done' ? (
-        <Notice type={phase.result.ok ? 'success' : 'warning'}>
-          {OUTCOME_WORDS[phase.result.outcome]}
-          {phase.result.after ? ` — now ${phase.result.after.verdict}.` : '.'}
-          {phase.result.detail ? ` ${show(phase.result.detail)}` : ''}
-          {phase.result.fix ? ` ${show(phase.result.fix)}` : ''}
-        </Notice>
       ) : null}
     </div>
   )
