@@ -5,7 +5,7 @@ import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { checkFirewall, toFirewallCommands } from '../../main/core/checks/firewall-check'
 import { parseIptablesSave } from '../../main/core/checks/iptables-save'
-import { parseAddrShow, parseRouteGet, parseSysctl, toKernelFindings } from '../../main/core/checks/kernel'
+import { parseAddrShow, parseRouteGet, parseSysctl, parseXfrmStat, toKernelFindings, toXfrmFinding } from '../../main/core/checks/kernel'
 import type { Finding } from '../../main/core/checks/model'
 import { parseNftJson } from '../../main/core/checks/nft-json'
 import { FIXTURES, INPUT, loadScenario } from '../fixtures/firewall/load'
@@ -203,6 +203,27 @@ describe('NAT before IPsec, MSS, kernel', () => {
     expect(byId(k('sysctl-fwd1-rp0.txt', 'route'), 'kernel.rp_filter').verdict).toBe('ok')
     // all=0 but wan0=1: the kernel uses the maximum, so wan0 is strict.
     expect(byId(k('sysctl-fwd1-all0-wan1.txt', 'route'), 'kernel.rp_filter').fix?.sysctl).toContain('conf.wan0.rp_filter=2')
+  })
+
+  it('XfrmInTmplMismatch from /proc/net/xfrm_stat: AWS answering on the tunnel the shared policy does not name', () => {
+    const clean = read('xfrm-stat-clean.txt')
+    expect(parseXfrmStat(clean).get('XfrmInTmplMismatch')).toBe(0)
+    expect(parseXfrmStat(clean).size).toBeGreaterThan(20)
+    expect(toXfrmFinding(parseXfrmStat(clean), { routing: 'policy' })).toMatchObject({ id: 'kernel.xfrm_stat', verdict: 'ok', severity: 'ok' })
+    // The raised counter is the captured file with one value changed: this kernel has no ESP, so nothing
+    // here can make the real counter rise.
+    const raised = clean.replace(/^XfrmInTmplMismatch(\s+)0$/m, 'XfrmInTmplMismatch$1417')
+    expect(raised).not.toBe(clean)
+    const policy = toXfrmFinding(parseXfrmStat(raised), { routing: 'policy' })
+    expect(policy).toMatchObject({ verdict: 'problem', severity: 'warning' })
+    expect(policy.evidence).toContain('XfrmInTmplMismatch 417')
+    expect(policy.why).toMatch(/only one tunnel may be up at a time/)
+    // Nothing for "Apply fix" to run: the cure is the routing mode (a details change).
+    expect(policy.fix?.details).toMatch(/"routing": "route"/)
+    expect(policy.fix?.sysctl ?? policy.fix?.nft ?? policy.fix?.iptables).toBeUndefined()
+    expect(toXfrmFinding(parseXfrmStat(raised), { routing: 'route' }).why).toMatch(/mark or interface ID/)
+    // Unreadable (no xfrm in the kernel, or not Linux): said so, not called clean.
+    expect(toXfrmFinding(parseXfrmStat(''), { routing: 'policy' })).toMatchObject({ verdict: 'unknown', severity: 'info' })
   })
 })
 

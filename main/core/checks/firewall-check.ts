@@ -2,7 +2,7 @@
 import { parsePrefix, parseIpv4 } from '../net/cidr'
 import { evaluateHooks, toChainName, type ChainResult, type HookResult } from './evaluate'
 import { parseIptablesSave, toIptablesSource } from './iptables-save'
-import { parseAddrShow, parseRouteGet, parseSysctl, toKernelFindings, toNatFinding, toNatState, type RouteGet } from './kernel'
+import { parseAddrShow, parseRouteGet, parseSysctl, parseXfrmStat, toKernelFindings, toNatFinding, toNatState, toXfrmFinding, type RouteGet } from './kernel'
 import type { AddrRange, Chain, Direction, Finding, Fix, Flow, Match, Packet, Rule, Ruleset, Severity } from './model'
 import { parseNftJson, withoutTables } from './nft-json'
 import { checkPfsense, toPfsenseFirewallCommands } from './pfsense-check'
@@ -65,6 +65,8 @@ export function toFirewallCommands(input: Pick<FirewallCheckInput, 'peers' | 'de
     // unbound traffic goes to the default zone.
     { id: 'firewalld-default-zone', argv: ['firewall-cmd', '--get-default-zone'] },
     { id: 'ufw', argv: ['ufw', 'status', 'verbose'] },
+    // The kernel's IPsec drop counters (XfrmInTmplMismatch: AWS answering on the tunnel the policy does not name).
+    { id: 'xfrm-stat', argv: ['cat', '/proc/net/xfrm_stat'] },
     { id: 'sysctl', argv: ['sysctl', '-a', '-r', '^net\\.ipv4\\.(ip_forward|conf\\.[^.]+\\.(rp_filter|disable_policy|disable_xfrm))$'] },
     { id: 'addr', argv: ['ip', '-j', '-4', 'addr', 'show'] },
     ...input.peers.filter((p) => parseIpv4(p) !== undefined).map((p) => ({ id: `route-get:${p}`, argv: ['ip', '-j', '-4', 'route', 'get', p] })),
@@ -503,5 +505,6 @@ export function checkFirewall(input: FirewallCheckInput, outputs: CommandOutputs
   const sysctlText = out(outputs, 'sysctl')
   const wan = [...routes.values()].map((r) => r?.dev).filter((x): x is string => x !== undefined)
   findings.push(...toKernelFindings(parseSysctl(sysctlText ?? ''), { routing: input.routing, interfaces: [...new Set([...wan, ...(input.tunnelInterfaces ?? [])])] }))
+  findings.push(toXfrmFinding(parseXfrmStat(out(outputs, 'xfrm-stat') ?? ''), { routing: input.routing }))
   return findings
 }

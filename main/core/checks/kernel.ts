@@ -132,3 +132,44 @@ export function toKernelFindings(sysctl: ReadonlyMap<string, string>, opts: { ro
   else out.push({ id: 'kernel.rp_filter', severity: 'ok', subject, verdict: 'ok', evidence, why: 'Reverse-path filtering is loose or off: asymmetric answers from AWS are not dropped.' })
   return out
 }
+
+/** Parses /proc/net/xfrm_stat ("XfrmInTmplMismatch<tab>12" per line) into counter → value. */
+export function parseXfrmStat(text: string): ReadonlyMap<string, number> {
+  const m = new Map<string, number>()
+  for (const line of text.split('\n')) {
+    const r = /^(Xfrm\w+)\s+(\d+)\s*$/.exec(line)
+    if (r) m.set(r[1]!, Number(r[2]))
+  }
+  return m
+}
+
+/**
+ * XfrmInTmplMismatch: packets that arrived through an SA the kernel's inbound policy does not name. With
+ * policy-based tunnels that share selectors (the kernel keeps one policy), it counts what AWS sent down the
+ * other tunnel (AWS picks its return tunnel itself). The counters run since boot, per network namespace.
+ */
+export function toXfrmFinding(stat: ReadonlyMap<string, number>, opts: { readonly routing: 'policy' | 'route' }): Finding {
+  const subject = { topic: 'xfrm' }
+  const n = stat.get('XfrmInTmplMismatch')
+  if (n === undefined) return { id: 'kernel.xfrm_stat', severity: 'info', subject, verdict: 'unknown', evidence: [], why: 'The kernel\'s IPsec counters (/proc/net/xfrm_stat) could not be read, so dropped return traffic cannot be ruled out.' }
+  const evidence = ['XfrmInTmplMismatch', 'XfrmInNoPols', 'XfrmInNoStates'].filter((k) => stat.has(k)).map((k) => `${k} ${stat.get(k)}`)
+  if (n === 0) return { id: 'kernel.xfrm_stat', severity: 'ok', subject, verdict: 'ok', evidence, why: 'No packet arriving through a tunnel was dropped for reaching the wrong policy.' }
+  return {
+    id: 'kernel.xfrm_stat',
+    severity: 'warning',
+    subject,
+    verdict: 'problem',
+    evidence,
+    why:
+      opts.routing === 'policy'
+        ? `The kernel dropped ${n} packet(s) that arrived through a tunnel its policy does not point to (since boot). With policy-based tunnels both tunnels share one policy, and AWS sends its return traffic down the tunnel it prefers: whatever comes back on the other one is dropped, so traffic is intermittent or one-way. AWS: with policy-based tunnels only one tunnel may be up at a time.`
+        : `The kernel dropped ${n} packet(s) that arrived through a tunnel its policy does not point to (since boot): a policy without the tunnel's mark or interface ID, or another connection's policy over the same traffic.`,
+    // Not a command: the cure is a configuration choice (nothing here for "Apply fix" to run).
+    fix: {
+      details:
+        opts.routing === 'policy'
+          ? 'Set "routing": "route" in the details (XFRM interfaces or VTI: both tunnels usable) and apply again; until then keep only one of the two tunnels up.'
+          : "Each tunnel's policies must carry its own mark or interface ID (see `ip xfrm policy`): apply the rendered configuration again, and remove other connections over the same traffic.",
+    },
+  }
+}
