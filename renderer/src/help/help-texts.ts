@@ -67,8 +67,24 @@ export const STEP_HELP = {
 
 /** Help for a finding, keyed by its stable rule id; an unknown id falls back to the finding's own text. */
 export const FINDING_HELP: Readonly<Record<string, HelpTopic>> = {
-  'udp-500-blocked': { title: 'UDP 500 blocked', paragraphs: ['IKE, the key exchange, runs on UDP port 500. If it is blocked, the gateway keeps retransmitting and no tunnel comes up.'] },
-  'udp-4500-blocked': { title: 'UDP 4500 blocked', paragraphs: ['Behind NAT, IKE and ESP move to UDP port 4500 (NAT traversal). It must be open in both directions.'] },
-  'esp-blocked': { title: 'ESP blocked', paragraphs: ['Without NAT, encrypted traffic is IP protocol 50 (ESP). If it is blocked, IKE comes up but no data passes (inbound bytes stay 0).'] },
-  'nat-before-ipsec': { title: 'NAT rewrites traffic before IPsec', paragraphs: ['A masquerade or SNAT rule changes the source address before the IPsec policy matches, so the traffic leaves unencrypted. Exclude the dedicated subnet from NAT.'] },
+  udp500: { title: 'UDP 500 (IKE)', paragraphs: ['IKE, the key exchange, runs on UDP port 500. If it is blocked, the gateway keeps retransmitting and no tunnel comes up.'], why: 'AWS only answers IKE; it never starts it, so the gateway must be able to send to and receive from both AWS endpoints on UDP 500.' },
+  udp4500: { title: 'UDP 4500 (NAT traversal)', paragraphs: ['Behind NAT, IKE and ESP move to UDP port 4500 (NAT traversal). It must be open in both directions.'], why: 'Without NAT it is optional; with NAT nothing passes once IKE has switched to it.' },
+  esp: { title: 'ESP (IP protocol 50)', paragraphs: ['Without NAT, encrypted traffic is IP protocol 50 (ESP), not TCP or UDP. If it is blocked, IKE comes up but no data passes (inbound bytes stay 0).'], why: "cloud.gov's documentation asks for ESP open both ways to both AWS endpoints." },
+  nat: { title: 'NAT in front of the gateway', paragraphs: ['When the gateway sends from an address other than the public IP in the details, something translates it. IPsec then runs over UDP 4500, and the gateway must identify itself with the public IP AWS knows.'] },
+  'nat-before-ipsec': { title: 'NAT rewrites traffic before IPsec', paragraphs: ['A masquerade or SNAT rule changes the source address before the IPsec policy matches, so the traffic leaves unencrypted or not at all. Exclude the dedicated subnet from NAT.'] },
+  mss: { title: 'TCP MSS clamping', paragraphs: ['IPsec adds headers, so full-size TCP packets no longer fit. Clamping the MSS on the tunnel traffic (1382 with NAT traversal, 1398 without) avoids stalled connections that ping cannot show.'] },
+  ip_forward: { title: 'IP forwarding', paragraphs: ['The gateway must forward packets between the agency network and the tunnels. With forwarding off the tunnel can be up while no agency host reaches the dedicated subnet.'] },
+  rp_filter: { title: 'Reverse-path filtering', paragraphs: ['Strict reverse-path filtering drops packets that arrive on an interface other than the route back. AWS picks which tunnel it answers on, so loose mode (2) is needed, as in AWS\'s own templates.'] },
+  xfrm: { title: 'Packets dropped by the IPsec policy check', paragraphs: ['The kernel counts packets that arrived through a tunnel its policy does not name (XfrmInTmplMismatch). With policy-based tunnels both tunnels share one policy, and what AWS sends down the other one is dropped.'], why: 'AWS: with policy-based tunnels only one tunnel may be up at a time; route-based tunnels do not have this limit.' },
+  'path-probe': { title: 'Path probe', paragraphs: ['Before anything is applied, the gateway starts a throwaway IKE exchange with each AWS endpoint (nothing is kept). An answer proves UDP 500 (and 4500 behind NAT) passes end to end; no answer points at a block upstream.'] },
+  ike: { title: 'IKE through NAT', paragraphs: ['Whether IKE detected NAT on the path, and whether the identity the gateway sends is the public IP AWS expects.'] },
+  tunnel: { title: 'What the daemon sees', paragraphs: ["After apply the daemon's own counters tell the truth: retransmits without an answer mean UDP is blocked upstream; IKE up with inbound ESP bytes at 0 while outbound grows means ESP (or UDP 4500) is dropped on the way back."] },
+  firewall: { title: 'Firewalls found', paragraphs: ['Which firewall sources the check read (nftables, iptables, iptables-legacy, firewalld, ufw, pf). Every one of them must let IKE and ESP through: an accept in one table does not override a drop in another.'] },
+  'pfsense-ipsec-tab': { title: 'pfSense IPsec tab rules', paragraphs: ['Traffic that comes out of a tunnel is filtered by the rules on the IPsec tab (enc0). Without a pass rule there, the tunnel is up but nothing reaches the LAN.'] },
+  'pfsense-vpn-rules': { title: 'pfSense automatic VPN rules', paragraphs: ['pfSense adds pass rules for IKE and ESP to each IPsec peer unless "Disable all auto-added VPN rules" is set; then they must be written by hand on the WAN tab.'] },
+}
+
+/** The help topic of a finding: by its flow (UDP 500, UDP 4500, ESP) or by its topic. */
+export function toFindingHelp(f: { readonly subject: { readonly flow?: string; readonly topic?: string } }): HelpTopic | undefined {
+  return FINDING_HELP[f.subject.flow ?? f.subject.topic ?? '']
 }

@@ -4,7 +4,7 @@ import { AppErrorAlert, Notice } from '../../components/app-error-alert'
 import { CopyButton } from '../../components/copy-button'
 import { HelpPanel } from '../../components/help-panel'
 import { StepHeading } from '../../components/step-heading'
-import { FINDING_HELP, STEP_HELP } from '../../help/help-texts'
+import { STEP_HELP, toFindingHelp } from '../../help/help-texts'
 import { maskIps, useIpMasked } from '../safe-mode/safe-mode-store'
 import { StepNav } from '../wizard/step-nav'
 import { STEPS } from '../wizard/wizard-store'
@@ -26,7 +26,7 @@ function toTitle(f: CheckFinding, masked: boolean): string {
 /** One finding with its evidence, why it matters, and per-firewall fix commands. */
 function FindingCard({ f, masked }: { readonly f: CheckFinding; readonly masked: boolean }) {
   const type = f.severity === 'error' ? 'error' : f.severity === 'warning' ? 'warning' : f.severity === 'ok' ? 'success' : 'info'
-  const help = FINDING_HELP[f.id]
+  const help = toFindingHelp(f)
   const fixes = Object.entries(f.fix ?? {}).filter(([, cmd]) => cmd) as [keyof CheckFix, string][]
   const fixed = useChecksStore((s) => s.fixOutcomes[f.id])
   return (
@@ -54,7 +54,7 @@ function FindingCard({ f, masked }: { readonly f: CheckFinding; readonly masked:
           ))}
           {isApplicableFix(f) ? <FixApply f={f} masked={masked} /> : null}
           {fixed ? <Notice type={fixed.ok ? 'success' : 'warning'}>{masked ? maskIps(fixed.text) : fixed.text}</Notice> : null}
-          {help ? <p className="usa-alert__text">{help.paragraphs.join(' ')}</p> : null}
+          {help ? <p className="usa-alert__text">{[...help.paragraphs, ...(help.why ? [help.why] : [])].join(' ')}</p> : null}
         </div>
       </div>
     </li>
