@@ -30,5 +30,14 @@ export async function serveRenderer(): Promise<{ origin: string; close: () => Pr
   })
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
   const { port } = server.address() as AddressInfo
-  return { origin: `http://127.0.0.1:${port}`, close: () => new Promise((r) => server.close(() => r())) }
+  return {
+    origin: `http://127.0.0.1:${port}`,
+    // Chromium may still hold a connection open (keep-alive, a request in flight when the test ended):
+    // close() alone waits for it, and once held a fixture's teardown past the test timeout.
+    close: () =>
+      new Promise((r) => {
+        server.close(() => r())
+        server.closeAllConnections()
+      }),
+  }
 }
