@@ -239,6 +239,7 @@ describe.skipIf(g.skip)('VICI client over SSH stream-local forwarding to the lab
       const changes: StatusChange[] = []
       const details = Details.parse(lab.details())
       const peer = lab.aws.outsideIps[0]!
+      let terminating: Promise<boolean> | undefined
       const seenDown = new Promise<StatusChange>((resolve) => {
         void watchStatus(toFaultShell(session), details, facts, {
           signal: stop.signal,
@@ -246,12 +247,14 @@ describe.skipIf(g.skip)('VICI client over SSH stream-local forwarding to the lab
           openVici: () => session.openUnixSocket(toRemotePath('/run/charon.vici')),
           onChange: (c) => {
             changes.push(c)
-            if (c.trigger === 'initial') void vici.terminate({ ike: 'tw-aws-tun1', timeoutMs: 10_000 })
+            if (c.trigger === 'initial') terminating = vici.terminate({ ike: 'tw-aws-tun1', timeoutMs: 10_000 }).then((t) => t.success)
             else if (c.snapshot.tunnels.find((t) => t.peer === peer)?.up === false) resolve(c)
           },
         })
       })
       const down = await Promise.race([seenDown, new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), 20_000))])
+      // The terminate itself finished (and is not left pending when the client closes after the suite).
+      expect(await terminating).toBe(true)
       expect(changes[0]?.trigger).toBe('initial')
       expect(changes[0]?.mode).toBe('events')
       expect(changes[0]?.snapshot.tunnels.find((t) => t.peer === peer)?.up).toBe(true)
