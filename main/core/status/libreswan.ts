@@ -11,8 +11,10 @@ function stripCode(line: string): string {
 }
 
 const CONN = /^"([^"]+)"(?:\[\d+\])?: (\S+?)===(\S+?)\.\.\.(\S+?)(?:===(\S+?))?;/
-const STATE = /^#(\d+): "([^"]+)"(?:\[\d+\])?(?::(\d+))? (?:(STATE_[A-Z0-9_]+) \(([^)]*)\)|([A-Za-z ]+ established|[A-Za-z ]+?));\s*(.*)$/
-const TRAFFIC_STATUS = /^#(\d+): "([^"]+)"(?:\[\d+\])?,.*?type=(\w+), add_time=(\d+), inBytes=(\d+), outBytes=(\d+)(?:, maxBytes=[^,]+)?(?:, id='([^']*)')?/
+// Libreswan 5.x names states without the STATE_ prefix: `ESTABLISHED_IKE_SA (established IKE SA)`.
+const STATE = /^#(\d+): "([^"]+)"(?:\[\d+\])?(?::(\d+))? (?:((?:STATE_)?[A-Z][A-Z0-9_]*) \(([^)]*)\)|([A-Za-z ]+ established|[A-Za-z ]+?));\s*(.*)$/
+// Some NICs make 5.x print `type=ESP(nic-offload=unknown)` (libreswan issue #1652).
+const TRAFFIC_STATUS = /^#(\d+): "([^"]+)"(?:\[\d+\])?,.*?type=(\w+)(?:\([^)]*\))?, add_time=(\d+), inBytes=(\d+), outBytes=(\d+)(?:, maxBytes=[^,]+)?(?:, id='([^']*)')?/
 const SA_TRAFFIC = /^#(\d+): "([^"]+)"(?:\[\d+\])? (.*?)Traffic: ESPin=(\d+)([KMG]?)B ESPout=(\d+)([KMG]?)B/
 const SPIS = /esp\.([0-9a-f]+)@(\S+) esp\.([0-9a-f]+)@(\S+)/
 
@@ -61,7 +63,9 @@ export function parseLibreswanStatus(status: string, trafficstatus = '', nowEpoc
     const [, serial, name, port, stateName, stateDesc, v5desc, rest] = st as unknown as (string | undefined)[]
     const desc = stateDesc ?? v5desc ?? ''
     const isIke = stateName ? isIkeState(stateName, desc) : /ISAKMP SA|IKE SA/.test(desc)
-    const replace = /(?:REPLACE|EVENT_SA_REPLACE|EVENT_v1_REPLACE) in (\d+)s/.exec(rest ?? '')
+    // 4.x+ prints `REKEY in Ns; REPLACE in Ms`: the SA is rekeyed at REKEY; REPLACE is its hard expiry.
+    const replace =
+      /(?:^|; )REKEY in (\d+)s/.exec(rest ?? '') ?? /(?:REPLACE|EVENT_SA_REPLACE|EVENT_v1_REPLACE) in (\d+)s/.exec(rest ?? '')
     const established = /established/i.test(desc)
     const peer = peers.get(name as string)
     if (isIke) {
