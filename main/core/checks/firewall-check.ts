@@ -3,7 +3,7 @@ import { parsePrefix, parseIpv4 } from '../net/cidr'
 import { evaluateHooks, toChainName, type ChainResult, type HookResult } from './evaluate'
 import { parseIptablesSave, toIptablesSource } from './iptables-save'
 import { parseAddrShow, parseRouteGet, parseSysctl, parseXfrmStat, toKernelFindings, toNatFinding, toNatState, toXfrmFinding, type RouteGet } from './kernel'
-import type { AddrRange, Chain, Direction, Finding, Fix, Flow, Match, Packet, Rule, Ruleset, Severity } from './model'
+import type { AddrRange, Chain, Direction, Finding, Fix, Flow, Packet, Ruleset, Severity } from './model'
 import { parseNftJson, withoutTables } from './nft-json'
 import { checkPfsense, toPfsenseFirewallCommands } from './pfsense-check'
 
@@ -121,31 +121,18 @@ export interface GatewayFirewall {
   readonly legacyCommand: 'iptables' | 'iptables-legacy'
 }
 
-const ICMP_HEADER = /^(icmp|icmpv6) (type|code)\b/
 const CT_DNAT = /^ct status dnat$/
 
 /**
- * firewalld quirk: its filter_INPUT accepts `ct status dnat` (its own forward-ports) before any zone and its
- * prerouting accepts `icmpv6 type …` (neighbour discovery); the nft parser leaves both opaque, so every inbound
- * flow on a stock firewalld came out undecided. Both are decidable for IKE/ESP: an icmp/icmpv6 header match holds
- * only for that protocol, and nothing is DNAT'ed where no rule does DNAT/redirect.
+ * firewalld quirk: its filter_INPUT accepts `ct status dnat` (its own forward-ports) before any zone; the nft
+ * parser leaves it opaque, so every inbound flow on a stock firewalld came out undecided. Where no rule anywhere
+ * does DNAT or redirect, nothing carries that status: the rule never matches.
  */
-function withDecidedOpaques(rs: Ruleset, anyDnat: boolean): Ruleset {
-  const decided = (m: Match): Match | 'never' => {
-    if (m.kind !== 'opaque') return m
-    const icmp = ICMP_HEADER.exec(m.text)
-    if (icmp !== null) return { kind: 'proto', neg: false, protos: [icmp[1] === 'icmp' ? 'icmp' : 'ipv6-icmp'] }
-    return CT_DNAT.test(m.text) && !anyDnat ? 'never' : m
-  }
-  const chains = rs.chains.map((c) => ({
-    ...c,
-    rules: c.rules.flatMap((r): Rule[] => {
-      const ms = r.matches.map(decided)
-      return ms.includes('never') ? [] : [{ ...r, matches: ms.filter((m): m is Match => m !== 'never') }]
-    }),
-  }))
+function withoutUnusedDnatAccepts(rs: Ruleset, anyDnat: boolean): Ruleset {
+  if (anyDnat) return rs
+  const chains = rs.chains.map((c) => ({ ...c, rules: c.rules.filter((r) => !r.matches.some((m) => m.kind === 'opaque' && CT_DNAT.test(m.text))) }))
   const left = new Set(chains.flatMap((c) => c.rules.flatMap((r) => r.matches.flatMap((m) => (m.kind === 'opaque' ? [m.text] : [])))))
-  return { ...rs, chains, unsupported: rs.unsupported.filter((u) => left.has(u) || !(ICMP_HEADER.test(u) || CT_DNAT.test(u))) }
+  return { ...rs, chains, unsupported: rs.unsupported.filter((u) => left.has(u) || !CT_DNAT.test(u)) }
 }
 
 /** Reads every firewall source from the command outputs. */
@@ -184,7 +171,7 @@ export function toGatewayFirewall(outputs: CommandOutputs): GatewayFirewall {
     }
   }
   const anyDnat = rulesets.some((r) => r.chains.some((c) => c.rules.some((x) => x.action.kind === 'nat' && /dnat|redirect/i.test(x.action.how))))
-  const decided = rulesets.map((r) => (r.source === 'nft' ? withDecidedOpaques(r, anyDnat) : r))
+  const decided = rulesets.map((r) => (r.source === 'nft' ? withoutUnusedDnatAccepts(r, anyDnat) : r))
   const firewalld = (out(outputs, 'firewalld-state') ?? '').trim() === 'running'
   const firewalldZones = parseActiveZones(out(outputs, 'firewalld-zones') ?? '')
   const zone = out(outputs, 'firewalld-default-zone')?.trim().split(/\s+/)[0]

@@ -213,6 +213,8 @@ function toMatch(m: Obj, sets: readonly SetDef[], at: { family: string; table: s
     }
     // tcp flags and other tcp header fields: at least it must be TCP.
     if (proto === 'tcp' && field === 'flags') return { kind: 'proto', neg: false, protos: ['tcp'] }
+    // An icmp/icmpv6 header match (firewalld's `icmpv6 type …` neighbour-discovery accepts) holds only for that protocol.
+    if (proto === 'icmp' || proto === 'icmpv6') return { kind: 'proto', neg: false, protos: [proto === 'icmp' ? 'icmp' : 'ipv6-icmp'] }
     return opaque(text)
   }
   if (isObj(left['meta'])) {
