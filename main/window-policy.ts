@@ -1,5 +1,6 @@
 // What the window allows and where it opens: pure decisions, kept out of the Electron-bound window.ts so
 // the unit suite can prove them without the Electron binary.
+import type { WindowStateValue } from './settings-store'
 
 /**
  * The one thing the renderer may hand to the operating system: a mail draft (the request step's ticket,
@@ -26,13 +27,7 @@ export interface Area {
 }
 
 /** The remembered window (settings.json). */
-export interface SavedWindow {
-  readonly x?: number | undefined
-  readonly y?: number | undefined
-  readonly width: number
-  readonly height: number
-  readonly maximized: boolean
-}
+export type SavedWindow = WindowStateValue
 
 /** Where the window opens. */
 export interface WindowPlacement {
