@@ -421,6 +421,8 @@ export interface TunnelStatusDto {
   readonly peer: string
   readonly name: string
   readonly up: boolean
+  /** Policy-based on strongSwan: down on purpose while the other tunnel carries the traffic. */
+  readonly standby?: boolean
   readonly ikeState?: string
   readonly ikeAgeSec?: number
   readonly childState?: string

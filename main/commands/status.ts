@@ -13,7 +13,7 @@ import { isExit, SSH_OPTIONS, withGateway } from './gateway-options'
 /** A tunnel as `status --json` lists it (cli.md: peer, name, states, seconds, counters, health verdict). */
 function toTunnelJson(t: TunnelStatus, diagnoses: readonly Diagnosis[]) {
   const mine = diagnoses.filter((d) => d.tunnel === undefined || d.tunnel === t.peer || d.tunnel === t.name)
-  const verdict = !t.up ? 'down' : t.probe && !t.probe.ok ? 'unhealthy' : mine.some((d) => d.severity === 'error') ? 'unhealthy' : 'healthy'
+  const verdict = t.standby ? 'standby' : !t.up ? 'down' : t.probe && !t.probe.ok ? 'unhealthy' : mine.some((d) => d.severity === 'error') ? 'unhealthy' : 'healthy'
   return {
     peer: t.peer,
     name: t.name,
@@ -35,12 +35,12 @@ function toTunnelJson(t: TunnelStatus, diagnoses: readonly Diagnosis[]) {
 
 function printHuman(io: CliIo, snapshot: StatusSnapshot, diagnoses: readonly Diagnosis[]): void {
   for (const t of snapshot.tunnels) {
-    io.stdout(`${t.up ? 'UP  ' : 'DOWN'} ${t.name} → ${t.peer}  IKE ${t.ikeState ?? 'none'}  CHILD ${t.childState ?? 'none'}  ${t.ikeAgeSec ?? 0}s  in ${t.bytesIn} B/${t.packetsIn} pkts  out ${t.bytesOut} B/${t.packetsOut} pkts${t.natT ? '  NAT-T' : ''}${t.childSaCount > 1 ? `  ${t.childSaCount} CHILD SAs!` : ''}${t.probe ? `  probe ${t.probe.ok ? 'ok' : 'FAILED'}` : ''}\n`)
+    io.stdout(`${t.up ? 'UP  ' : t.standby ? 'STBY' : 'DOWN'} ${t.name} → ${t.peer}  IKE ${t.ikeState ?? 'none'}  CHILD ${t.childState ?? 'none'}  ${t.ikeAgeSec ?? 0}s  in ${t.bytesIn} B/${t.packetsIn} pkts  out ${t.bytesOut} B/${t.packetsOut} pkts${t.natT ? '  NAT-T' : ''}${t.childSaCount > 1 ? `  ${t.childSaCount} CHILD SAs!` : ''}${t.probe ? `  probe ${t.probe.ok ? 'ok' : 'FAILED'}` : ''}\n`)
   }
   for (const d of diagnoses) io.stdout(`\n${d.severity.toUpperCase()} ${d.id}${d.tunnel ? ` (${d.tunnel})` : ''}: ${d.cause}\n  Evidence: ${d.evidence.join(' | ')}\n  Fix: ${d.fix}\n`)
 }
 
-/** `tunnelwright status [--watch]`: both tunnels now (exit 1 when one is down), or NDJSON per change. */
+/** `tunnelwright status [--watch]`: both tunnels now (exit 1 when one is down and not standing by), or NDJSON per change. */
 export const run: Command = async (args, io) => {
   const opts = parseOptions(args, { ...SSH_OPTIONS, details: { type: 'string' }, device: { type: 'string' }, watch: { type: 'boolean' } })
   const input = loadDetailsInput(opts, io)
@@ -53,7 +53,8 @@ export const run: Command = async (args, io) => {
       const { snapshot, diagnoses } = await readStatus(shell, input.details, facts, { names })
       if (opts.json) writeJson(io, 'status', { at: new Date(snapshot.at).toISOString(), source: snapshot.source, tunnels: snapshot.tunnels.map((t) => toTunnelJson(t, diagnoses)) })
       else printHuman(io, snapshot, diagnoses)
-      return snapshot.tunnels.every((t) => t.up) ? EXIT.ok : EXIT.failed
+      // Policy-based on strongSwan one tunnel stands by: that is healthy as long as the other is up.
+      return snapshot.tunnels.every((t) => t.up || t.standby) ? EXIT.ok : EXIT.failed
     }
     const signal = io.signal ?? new AbortController().signal
     const socket = facts.paths.viciSocket

@@ -28,7 +28,26 @@ describe.skipIf(g.skip)('keep-up on a swanctl gateway, no app after apply', () =
     const sas = await lab.gateway.listSas()
     return conns.map((c) => sas.filter((s) => s.name === c && s.state === 'ESTABLISHED').flatMap((s) => s.children.filter((ch) => ch.state === 'INSTALLED')))
   }
-  const bothUpOnAws = (sas: IkeSa[]) => [0, 1].every((i) => sas.some((s) => s.localHost === lab.aws.outsideIps[i] && s.state === 'ESTABLISHED' && s.children.some((c) => c.state === 'INSTALLED')))
+  /** Tunnels (0/1) AWS has up: an established IKE SA with an installed CHILD SA on that outside IP. */
+  const upOnAws = (sas: IkeSa[]) => ([0, 1] as const).filter((i) => sas.some((s) => s.localHost === lab.aws.outsideIps[i] && s.state === 'ESTABLISHED' && s.children.some((c) => c.state === 'INSTALLED')))
+  /** AWS's view when exactly one tunnel is up (policy-based: the other stands by with no SA at all), else undefined. */
+  const oneUpOnAws = async (): Promise<0 | 1 | undefined> => {
+    const sas = await lab.aws.listSas()
+    const up = upOnAws(sas)
+    const other = up.length === 1 ? lab.aws.outsideIps[1 - up[0]!] : undefined
+    return up.length === 1 && !sas.some((s) => s.localHost === other) ? up[0] : undefined
+  }
+  const keepupState = async () => (await lab.gateway.exec(['sh', '-c', 'cat /run/tunnelwright/*-keepup.state'])).stdout
+  /** Waits for exactly one tunnel up on AWS and returns it; then holds for `holdMs` checking that it stays so (no flapping). */
+  const holdsOne = async (what: string, holdMs: number): Promise<0 | 1> => {
+    const r = await within(what, LIMIT_MS, oneUpOnAws, 1000)
+    const end = Date.now() + holdMs
+    while (Date.now() < end) {
+      expect(await oneUpOnAws(), `${what}: still exactly tunnel ${r.value + 1} up`).toBe(r.value)
+      await sleep(2000)
+    }
+    return r.value
+  }
   const keepupPids = () => listKeepupPids(lab)
   /** Which tunnel (0/1) carries LAN traffic now: the one whose CHILD_SA counts the ping. */
   const activeTunnel = async (): Promise<0 | 1> => {
@@ -63,7 +82,7 @@ describe.skipIf(g.skip)('keep-up on a swanctl gateway, no app after apply', () =
     await lab?.down()
   })
 
-  it('apply installs keepup.sh as the updown hook; charon starts exactly one loop on its own', async () => {
+  it('apply installs keepup.sh as the updown hook, one loop runs, and only tunnel 1 is up: tunnel 2 stands by', async () => {
     const keepup = change.rendered.files.find((f) => f.path.endsWith('-keepup.sh'))!
     expect(keepup.mode).toBe(0o700)
     expect(keepup.secret).toBe(false)
@@ -74,82 +93,75 @@ describe.skipIf(g.skip)('keep-up on a swanctl gateway, no app after apply', () =
     expect((await lab.gateway.exec(['sh', '-n', keepup.path])).code).toBe(0)
     const r = await within('the keep-up loop to run', 15_000, async () => ((await keepupPids()).length > 0 ? keepupPids() : undefined))
     timings['loop started after apply'] = r.ms
-    // Both tunnels' up events ran the hook; the pidfile lets only one loop live.
-    await sleep(1000)
+    // Policy-based: tunnel 2 is loaded with start_action=none and no SA; apply and the loop leave it so.
+    expect(change.rendered.files[0]!.content.match(/start_action = \w+/g)).toEqual(['start_action = start', 'start_action = none'])
+    expect(await holdsOne('only tunnel 1 up after apply', 12_000)).toBe(0)
+    expect((await lab.gateway.exec(['swanctl', '--list-conns'])).stdout).toContain(`${conns[1]}: `)
+    // Activation (re)started the loop and tunnel 1's up event ran the hook; the pidfile lets only one loop live.
     expect(await keepupPids()).toHaveLength(1)
-    expect(bothUpOnAws(await lab.aws.listSas())).toBe(true)
   })
 
   it('keepalive: with no user traffic the active CHILD_SA still carries a ping every 5 s', async () => {
-    // The loop writes its state once per round (5 s plus the ping): the line read right after apply can
-    // still be the one from activation, when tunnel 1 was not up yet. Wait for the round that sees both.
-    const state = await within('a keepalive state line with both tunnels up', 20_000, async () => {
-      const s = (await lab.gateway.exec(['sh', '-c', 'cat /run/tunnelwright/*-keepup.state'])).stdout
-      return / t1=up t2=up ping=ok/.test(s) ? s : undefined
+    // The loop writes its state once per round (5 s plus the ping): wait for a round that pinged.
+    const state = await within('a keepalive state line with tunnel 1 active', 20_000, async () => {
+      const s = await keepupState()
+      return / t1=up t2=standby active=1 ping=ok/.test(s) ? s : undefined
     })
-    expect(state.value).toMatch(/ t1=up t2=up ping=ok/)
-    const before = await children()
+    expect(state.value).toMatch(/ t1=up t2=standby active=1 ping=ok/)
+    const before = (await children())[0]![0]!
     await sleep(11_000)
-    const after = await children()
-    const grown = [0, 1].map((i) => (after[i]![0]!.raw['spi-in'] === before[i]![0]!.raw['spi-in'] ? after[i]![0]!.packetsOut - before[i]![0]!.packetsOut : 0))
-    // Policy-based: one ping per interval goes through whichever SA holds the policy (2 in 11 s at least).
-    expect(Math.max(...grown), JSON.stringify(grown)).toBeGreaterThanOrEqual(2)
+    const after = (await children())[0]![0]!
+    // One ping per interval through the active tunnel (2 in 11 s at least), within the same CHILD_SA.
+    expect(after.raw['spi-in']).toBe(before.raw['spi-in'])
+    expect(after.packetsOut - before.packetsOut).toBeGreaterThanOrEqual(2)
+    expect((await children())[1]).toHaveLength(0)
     const awsSide = await lab.aws.listSas()
     expect(awsSide.flatMap((s) => s.children).reduce((n, c) => n + c.packetsIn, 0)).toBeGreaterThanOrEqual(2)
   })
 
-  it('(a) the active tunnel deleted by AWS: traffic flows through the other within 60 s, and it comes back once AWS allows', async () => {
+  it('(a) the active tunnel deleted by AWS: the standby takes over within 60 s; AWS allows again: no failback, no flapping', async () => {
     const a = await activeTunnel()
     const other = (1 - a) as 0 | 1
     await lab.aws.tunnelDown(a)
-    timings['(a) DELETE → flow via other tunnel'] = await flowsVia(other, 'traffic through the other tunnel after DELETE')
-    // charon re-initiates once on the DELETE; AWS refuses (config unloaded) and charon gives up.
-    await sleep(2000)
-    expect((await children())[a]).toHaveLength(0)
+    timings['(a) DELETE → flow via the standby'] = await flowsVia(other, 'traffic through the standby tunnel after DELETE')
     await lab.aws.tunnelUp(a)
-    const back = await within('the deleted tunnel back (keep-up re-initiates)', LIMIT_MS, async () => (bothUpOnAws(await lab.aws.listSas()) ? true : undefined))
-    timings['(a) AWS allows again → tunnel re-established'] = back.ms
-    // Who brought it back varies from run to run, and both are the gateway alone: charon's own retries
-    // (keyingtries = 0) when its re-initiation after the DELETE was still pending, else keepup.sh after
-    // charon gave up on a NO_PROPOSAL_CHOSEN (the loop counts its initiations per tunnel).
-    const state = (await lab.gateway.exec(['sh', '-c', 'cat /run/tunnelwright/*-keepup.state'])).stdout
-    timings['(a) keepup.sh initiations of that tunnel'] = Number(/ initiated=(\d+),(\d+)/.exec(state)?.[a + 1] ?? -1)
+    // The tunnel that took over stays active: the old one stands by with no SA (charon's own retry after
+    // the DELETE, when AWS accepts it, is closed by the loop: one tunnel at a time).
+    expect(await holdsOne('the standby still the only tunnel once AWS allows the old one again', 20_000)).toBe(other)
+    const state = await keepupState()
+    expect(state).toContain(`active=${other + 1}`)
+    expect(state).toContain(`t${a + 1}=standby`)
+    timings['(a) keepup.sh initiations of the standby'] = Number(/ initiated=(\d+),(\d+)/.exec(state)?.[other + 1] ?? -1)
   })
 
-  it('(c) restored: no flapping for 30 s (one IKE and one CHILD SA per peer, same SPIs), pings pass', async () => {
-    const spis = async () => {
-      const sas = await lab.aws.listSas()
-      for (const ip of lab.aws.outsideIps) {
-        const mine = sas.filter((s) => s.localHost === ip)
-        expect(mine, ip).toHaveLength(1)
-        expect(mine[0]!.children, ip).toHaveLength(1)
-      }
-      return sas.map((s) => `${s.localHost}:${s.raw['responder-spi']}:${s.children[0]!.raw['spi-in']}`).sort()
-    }
-    const first = await spis()
-    expect(await lanPing()).toBe(true)
-    const end = Date.now() + 30_000
-    while (Date.now() < end) {
-      expect(await spis()).toEqual(first)
-      await sleep(2000)
-    }
+  it('(c) one tunnel at a time: one brought up by hand beside the active one is closed again, the active one keeps its SPIs', async () => {
+    const a = await activeTunnel()
+    const other = (1 - a) as 0 | 1
+    const spi = (await children())[a]![0]!.raw['spi-in']
+    await lab.gateway.exec(['swanctl', '--initiate', '--child', conns[other], '--timeout', '20'])
+    const closed = await within('the second tunnel closed by keepup.sh', 20_000, oneUpOnAws)
+    timings['(c) second tunnel up → closed'] = closed.ms
+    expect(closed.value).toBe(a)
+    expect((await children())[a]![0]!.raw['spi-in']).toBe(spi)
+    expect(await holdsOne('no flapping after closing it', 20_000)).toBe(a)
     expect(await lanPing()).toBe(true)
   })
 
-  it('(b) the active tunnel silently dead (no DELETE): traffic through the other within 60 s after DPD', async () => {
+  it('(b) the active tunnel silently dead (no DELETE): the standby takes over within 60 s after DPD; lifted: still one tunnel', async () => {
     const a = await activeTunnel()
     const other = (1 - a) as 0 | 1
     await lab.aws.tunnelDown(a, { silent: true })
-    timings['(b) silent drop → flow via other tunnel (DPD)'] = await flowsVia(other, 'traffic through the other tunnel after DPD')
+    timings['(b) silent drop → flow via the standby (DPD)'] = await flowsVia(other, 'traffic through the standby tunnel after DPD')
     await lab.aws.tunnelUp(a)
-    const back = await within('the silently dropped tunnel back', 90_000, async () => (bothUpOnAws(await lab.aws.listSas()) ? true : undefined), 1000)
-    timings['(b) drop lifted → tunnel re-established'] = back.ms
+    // charon's dpd_action=restart keeps retrying the dead one; the loop stops those retries (standing by).
+    expect(await holdsOne('one tunnel after the drop is lifted', 20_000)).toBe(other)
   })
 
-  it('(d) AWS restarted hard: both tunnels re-established within 60 s, traffic flows', async () => {
+  it('(d) AWS restarted hard: a tunnel re-established within 60 s (the other standing by), traffic flows', async () => {
     await lab.aws.restart()
-    const r = await within('both tunnels after an AWS restart', LIMIT_MS, async () => (bothUpOnAws(await lab.aws.listSas()) ? true : undefined), 1000)
-    timings['(d) hard restart → both re-established'] = r.ms
+    const r = await within('a tunnel after an AWS restart', LIMIT_MS, oneUpOnAws, 1000)
+    timings['(d) hard restart → re-established'] = r.ms
+    expect(await holdsOne('one tunnel after the restart', 10_000)).toBe(r.value)
     expect(await lanPing()).toBe(true)
   })
 

@@ -34,14 +34,15 @@ export function assertSwanctl(text: string, input: RenderInput): void {
   expect(depth).toBe(0)
   const real = conns.filter((c) => !c.name.startsWith('ike-'))
   expect(real).toHaveLength(2)
-  for (const c of real) {
+  for (const [i, c] of real.entries()) {
     const ts = c.lines.filter((l) => l.startsWith('local_ts') || l.startsWith('remote_ts'))
     expect(ts).toHaveLength(2)
     // 0/0 selectors only with an XFRM interface (they would capture all host traffic, SSH included).
     if (ts.some((l) => l.includes('0.0.0.0/0'))) expect(c.lines.filter((l) => /^if_id_(in|out) = \d+$/.test(l))).toHaveLength(2)
     // IKEv1 negotiates only the first selector: never emit several.
     if (input.details.crypto.ikeVersion === 1) for (const l of ts) expect(l).not.toContain(',')
-    expect(c.lines).toContain('start_action = start')
+    // Policy-based, tunnel 2 stands by (AWS allows one policy-based tunnel up): keepup.sh starts it.
+    expect(c.lines).toContain(input.routing === 'policy' && i === 1 ? 'start_action = none' : 'start_action = start')
     expect(c.lines).toContain('dpd_action = restart')
     expect(c.lines).toContain('close_action = start')
     expect(c.lines).toContain('keyingtries = 0')

@@ -68,4 +68,34 @@ describe('alert transitions', () => {
     const doubled = toSnapshot(parseSwanctlListSas(ss('after-rekey.list-sas.txt').replace('REKEYED', 'INSTALLED')), { at: at + 6000, source: 'swanctl', expected: exp, previous: upSnap })
     expect(toAlerts(upSnap, doubled).map((a) => a.kind)).toEqual(['sa-count'])
   })
+
+  it('policy-based on strongSwan (oneActive): a tunnel closed beside the active one stands by, with no tunnel-down alert', () => {
+    const one = { source: 'swanctl' as const, expected: exp, oneActive: true }
+    const both = toSnapshot(sas, { ...one, at })
+    expect(both.tunnels.map((t) => t.standby)).toEqual([undefined, undefined])
+    // keepup.sh closes tunnel 2 (it came up beside tunnel 1): standing by, not an outage.
+    const held = toSnapshot(sas.filter((s) => s.name === 'aws-tun1'), { ...one, at: at + 1000, previous: both })
+    expect(held.tunnels.map((t) => [t.name, t.up, t.standby])).toEqual([
+      ['aws-tun1', true, undefined],
+      ['aws-tun2', false, true],
+    ])
+    expect(held.tunnels[1]?.lastChange).toEqual({ at: at + 1000, cause: 'standing by (closed: the other tunnel is active)' })
+    expect(toAlerts(both, held)).toEqual([])
+    // The active one fails: no tunnel up, so nothing stands by and the outage alerts.
+    const none = toSnapshot([], { ...one, at: at + 2000, previous: held })
+    expect(none.tunnels.map((t) => t.standby)).toEqual([undefined, undefined])
+    expect(toAlerts(held, none).map((a) => [a.kind, a.name])).toEqual([['tunnel-down', 'aws-tun1']])
+    // Tunnel 2 takes over: it alerts up, and tunnel 1 now stands by.
+    const over = toSnapshot(sas.filter((s) => s.name === 'aws-tun2'), { ...one, at: at + 3000, previous: none })
+    expect(over.tunnels.map((t) => [t.name, t.up, t.standby])).toEqual([
+      ['aws-tun1', false, true],
+      ['aws-tun2', true, undefined],
+    ])
+    expect(over.tunnels[0]?.lastChange?.cause).toBe('standing by (the other tunnel took over)')
+    expect(toAlerts(none, over).map((a) => [a.kind, a.name])).toEqual([['tunnel-up', 'aws-tun2']])
+    // Without oneActive (route-based, Libreswan, pfSense) the same closed tunnel is down and alerts.
+    const route = toSnapshot(sas.filter((s) => s.name === 'aws-tun1'), { source: 'swanctl', expected: exp, at: at + 1000, previous: both })
+    expect(route.tunnels[1]?.standby).toBeUndefined()
+    expect(toAlerts(both, route).map((a) => a.kind)).toEqual(['tunnel-down'])
+  })
 })

@@ -8,7 +8,7 @@ import { diagnose, type Diagnosis } from '../status/diagnosis'
 import { parseLibreswanStatus } from '../status/libreswan'
 import { parseDaemonLog } from '../status/log-lines'
 import { toSnapshot, type IkeSaStatus, type StatusSnapshot, type StatusSource } from '../status/model'
-import { toStatusCommands } from '../status/read'
+import { holdsOneTunnel, toStatusCommands } from '../status/read'
 import { parseStrokeStatus } from '../status/stroke-statusall'
 import { parseSwanctlPretty, parseViciListSas } from '../status/vici-sas'
 import type { CommandOutputs, GatewayCommand } from './firewall-check'
@@ -47,7 +47,7 @@ export function toDaemonReading(outputs: CommandOutputs, facts: GatewayFacts, de
   const slug = toSlug(details.name)
   const peers = details.remote.tunnels.map((t) => t.outsideIp)
   const ours = sas.filter((s) => peers.includes(s.remoteHost) && !s.name.startsWith(PROBE_PREFIX))
-  const snapshot = toSnapshot(ours, { at, source, expected: peers.map((peer, i) => ({ peer, name: `${slug}-t${i + 1}` })) })
+  const snapshot = toSnapshot(ours, { at, source, expected: peers.map((peer, i) => ({ peer, name: `${slug}-t${i + 1}` })), oneActive: holdsOneTunnel(facts, details) })
   const raw = [text('journal'), text('charon-log')].filter(Boolean).join('\n')
   const log = parseDaemonLog(raw)
     .filter((l) => l.conn !== undefined && l.conn.startsWith(`${slug}-`))
@@ -76,7 +76,9 @@ function hostFix(host: readonly Finding[], peer: string, ids: readonly string[])
 export function toDaemonFindings(reading: DaemonReading, details: Details, ctx: { readonly publicIp: string; readonly hostFindings: readonly Finding[] }): Finding[] {
   if (!reading.present) return []
   const { snapshot } = reading
-  const upPeers = new Set(snapshot.tunnels.filter((t) => t.up).map((t) => t.peer))
+  // A standby tunnel (policy-based: down on purpose beside the active one) is judged like an up one: old log
+  // lines of a failover or of the loop closing it are not a fault.
+  const upPeers = new Set(snapshot.tunnels.filter((t) => t.up || t.standby).map((t) => t.peer))
   const fromLog = diagnose({ log: reading.log }).filter((d) => d.id !== 'extra-sas' && d.id !== 'inbound-zero' && d.id !== 'outbound-zero')
   // AWS may answer on the other tunnel (both carry the same selectors): out on one and in on the other is normal,
   // so "nothing comes back" / "nothing goes in" needs the totals over both tunnels.
@@ -134,7 +136,12 @@ export function toDaemonFindings(reading: DaemonReading, details: Details, ctx: 
     }
   }
   for (const t of snapshot.tunnels) {
-    if (!t.up || out.some((f) => f.subject.peer === t.peer)) continue
+    if (out.some((f) => f.subject.peer === t.peer)) continue
+    if (t.standby) {
+      out.push({ id: `daemon.tunnel.${t.peer}`, severity: 'ok', subject: { peer: t.peer, topic: 'tunnel' }, verdict: 'ok', evidence: [`${t.name}: standing by (no SA), the other tunnel is active`], why: 'Policy-based: AWS allows one tunnel up at a time, so this one stands by; keepup.sh on the gateway brings it up when the active tunnel fails.' })
+      continue
+    }
+    if (!t.up) continue
     out.push({ id: `daemon.tunnel.${t.peer}`, severity: 'ok', subject: { peer: t.peer, topic: 'tunnel' }, verdict: 'ok', evidence: [`${t.name}: ${t.ikeState ?? '?'} / ${t.childState ?? '?'}, in ${t.bytesIn} bytes, out ${t.bytesOut} bytes`], why: 'The tunnel is up and the daemon shows no problem with it.' })
   }
   return out

@@ -378,7 +378,14 @@ function lintSelectors(details: Details, agency: readonly Listed[], dedicated: r
     }
   }
   if (policy) {
-    out.push({ id: 'policy-one-tunnel-active', severity: 'info', path: '/routing', message: 'Policy-based routing: only one of the two tunnels carries traffic at a time.', why: 'Both tunnels come up with identical policies and the kernel keeps one: the gateway sends on that tunnel, and on Linux packets AWS returns on the other are dropped (XfrmInTmplMismatch) until one tunnel goes down. The keep-up loop fails over when the active tunnel goes, but does not yet hold the second tunnel in standby.', fix: 'Set "routing": "route" (XFRM interfaces or VTI: both tunnels carry traffic); keep policy-based only where the kernel has neither.' })
+    out.push({
+      id: 'policy-one-tunnel-active',
+      severity: 'info',
+      path: '/routing',
+      message: 'Policy-based routing: only one of the two tunnels carries traffic at a time.',
+      why: 'Both tunnels carry identical selectors and AWS allows one of them up at a time. On strongSwan (swanctl or starter) the gateway holds tunnel 1 up and tunnel 2 standing by: keepup.sh brings tunnel 2 up when tunnel 1 fails, closes whichever comes up beside the active one, and does not fail back. Libreswan and pfSense bring both up, and on Linux what AWS returns on the tunnel the kernel does not use is dropped (XfrmInTmplMismatch).',
+      fix: 'Set "routing": "route" (XFRM interfaces or VTI: both tunnels carry traffic); keep policy-based only where the kernel has neither.',
+    })
   }
 }
 

@@ -19,22 +19,21 @@ function swanctlProfile(facts: GatewayFacts, rendered: RenderedConfig): StackPro
   // swanctl --load-all with a syntax error in ANY file unloads every connection and still exits 0;
   // parsing the whole tree as STRONGSWAN_CONF exits 64 on a syntax error and touches nothing.
   const syntax = `rc=0; STRONGSWAN_CONF=${q(conf)} swanctl --version >/dev/null 2>&1 || rc=$?; if [ "$rc" = 64 ]; then echo "syntax error in the swanctl configuration tree (${conf} and its includes)"; STRONGSWAN_CONF=${q(conf)} swanctl --version 2>&1 | head -n 5; false; fi`
-  const [c1, c2] = rendered.connectionNames
   const up = (c: string) => `swanctl --list-sas --ike ${q(c)} 2>/dev/null | grep -q ESTABLISHED && swanctl --list-sas --ike ${q(c)} 2>/dev/null | grep -q INSTALLED`
   return {
     validate: syntax,
-    // keepup.sh is started by charon's updown hook when a tunnel comes up; starting it here too covers a
-    // gateway whose tunnels never come up after a reboot (its watchdog then keeps re-initiating).
-    activate: `swanctl --load-all --noprompt${keepup ? ` && { [ -x ${q(keepup)} ] && ${q(keepup)} start >/dev/null 2>&1 || true; }` : ''}`,
+    // keepup.sh is started by charon's updown hook when a tunnel comes up; (re)starting it here too covers
+    // tunnels that never come up (its watchdog then keeps re-initiating) and makes the loop run this version.
+    activate: `swanctl --load-all --noprompt${restartKeepup(keepup)}`,
     // A semantic error is reported on stderr ("loading connection 'x' failed … config discarded") with exit 22;
     // "no connections found" after a load means everything was unloaded.
     activateErrors: 'invalid config file|loading (connection|secret|shared).* failed|syntax error|no connections found',
-    reload: `${syntax} && swanctl --load-all --noprompt`,
+    reload: `${syntax} && swanctl --load-all --noprompt${restartKeepup(keepup)}`,
     // start_action=start already initiates a changed connection on load; initiating it again makes a
     // second CHILD_SA that AWS deletes. Initiate only a connection that has no IKE_SA after a moment
-    // (an unchanged but down connection is not re-initiated by --load-all).
-    initiate: [c1, c2].map((c) => `i=0; while [ $i -lt 15 ]; do swanctl --list-sas --ike ${q(c)} 2>/dev/null | grep -Eq 'ESTABLISHED|CONNECTING' && exit 0; i=$((i + 1)); sleep 0.2; done; swanctl --initiate --child ${q(c)} --timeout 30`),
-    isUp: `${up(c1)} && ${up(c2)}`,
+    // (an unchanged but down connection is not re-initiated by --load-all). Policy-based, tunnel 2 stands
+    // by: tunnel 1 is initiated only when neither has an IKE_SA, and either one up is up.
+    ...oneOrBoth(rendered, (c) => `swanctl --list-sas --ike ${q(c)} 2>/dev/null | grep -Eq 'ESTABLISHED|CONNECTING'`, (c) => `swanctl --initiate --child ${q(c)} --timeout 30`, up),
   }
 }
 
@@ -52,19 +51,42 @@ function starterProfile(facts: GatewayFacts, rendered: RenderedConfig): StackPro
     // nor reaches charon's socket), with `stroke` as its "daemon" (exits at once), and fail on any parse
     // message. Without unshare (e.g. an unprivileged container) fall back to a presence check.
     validate: starterCheck(conf),
-    // keepup.sh is started by the leftupdown hook when a tunnel comes up; starting it here too covers
-    // tunnels that never come up (its watchdog then keeps re-initiating).
-    activate: `${ipsec} rereadsecrets && ${ipsec} update && sleep 1 && ${ipsec} statusall >/dev/null${keepup ? ` && { [ -x ${q(keepup)} ] && ${q(keepup)} start >/dev/null 2>&1 || true; }` : ''}`,
+    // keepup.sh is started by the leftupdown hook when a tunnel comes up; (re)starting it here too covers
+    // tunnels that never come up (its watchdog then keeps re-initiating) and makes the loop run this version.
+    activate: `${ipsec} rereadsecrets && ${ipsec} update && sleep 1 && ${ipsec} statusall >/dev/null${restartKeepup(keepup)}`,
     activateErrors: 'invalid config file|keeping old one|parsing error',
     // `ipsec update` deletes a conn that is gone from the files but leaves its SAs up until they expire
     // (AWS keeps carrying traffic into a tunnel the gateway no longer has): after a restore that removed
     // ours, take their SAs down by name (charon matches the SA's own name, the conn is already gone).
-    reload: `${ipsec} rereadsecrets; ${ipsec} update; sleep 1; for c in ${q(c1)} ${q(c2)}; do ${ipsec} statusall 2>/dev/null | grep -Eq "^ +$c: " || ${ipsec} down "$c" >/dev/null 2>&1; done; true`,
+    reload: `${ipsec} rereadsecrets; ${ipsec} update; sleep 1; for c in ${q(c1)} ${q(c2)}; do ${ipsec} statusall 2>/dev/null | grep -Eq "^ +$c: " || ${ipsec} down "$c" >/dev/null 2>&1; done${restartKeepup(keepup)}; true`,
     // auto=start already initiates a changed conn on `ipsec update`; `ipsec up` on top of it makes a second
-    // CHILD_SA that AWS deletes. Initiate only a conn that has no IKE_SA after a moment.
-    initiate: [c1, c2].map((c) => `i=0; while [ $i -lt 15 ]; do ${ipsec} status ${q(c)} 2>/dev/null | grep -Eq 'ESTABLISHED|CONNECTING' && exit 0; i=$((i + 1)); sleep 0.2; done; ${ipsec} up ${q(c)}`),
-    isUp: `${up(c1)} && ${up(c2)}`,
+    // CHILD_SA that AWS deletes. Initiate only a conn that has no IKE_SA after a moment (policy-based: only
+    // tunnel 1, and only when neither has one; tunnel 2 stands by).
+    ...oneOrBoth(rendered, (c) => `${ipsec} status ${q(c)} 2>/dev/null | grep -Eq 'ESTABLISHED|CONNECTING'`, (c) => `${ipsec} up ${q(c)}`, up),
   }
+}
+
+/** sh (a suffix to an && chain) that restarts keepup.sh when it is installed, so the loop runs the version on disk. */
+function restartKeepup(keepup: string | undefined): string {
+  return keepup ? ` && { [ -x ${q(keepup)} ] && ${q(keepup)} restart >/dev/null 2>&1 || true; }` : ''
+}
+
+/**
+ * initiate/isUp for strongSwan. Route-based: each tunnel is initiated unless it already has an IKE_SA after a
+ * moment, and both must be up. Policy-based: tunnel 2 is the standby (start_action=none / auto=add), so
+ * only tunnel 1 is initiated, only when neither has an IKE_SA (after a failover tunnel 2 is the active
+ * one), and one tunnel up is up.
+ */
+function oneOrBoth(
+  rendered: RenderedConfig,
+  pending: (conn: string) => string,
+  start: (conn: string) => string,
+  up: (conn: string) => string,
+): Pick<StackProfile, 'initiate' | 'isUp'> {
+  const [c1, c2] = rendered.connectionNames
+  const wait = (conns: readonly string[], c: string) => `i=0; while [ $i -lt 15 ]; do ${conns.map((x) => `${pending(x)} && exit 0`).join('; ')}; i=$((i + 1)); sleep 0.2; done; ${start(c)}`
+  if (rendered.routing === 'policy') return { initiate: [wait([c1, c2], c1)], isUp: `{ ${up(c1)}; } || { ${up(c2)}; }` }
+  return { initiate: [c1, c2].map((c) => wait([c], c)), isUp: `${up(c1)} && ${up(c2)}` }
 }
 
 /** sh that parses an ipsec.conf tree with the gateway's own starter, touching nothing; prints the errors and fails. */

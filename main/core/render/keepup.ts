@@ -13,6 +13,16 @@ import type { FileLayout, RenderedFile } from './types'
 /** Seconds between the loop's checks and keepalive pings (AWS's templates ping every 5 s). */
 export const KEEPUP_INTERVAL = 5
 
+/** What the plan says about policy-based mode on strongSwan (both renderers). */
+export const POLICY_STANDBY_NOTE =
+  'Policy-based: both tunnels carry the same selectors and AWS allows only one of them up at a time (on Linux, what AWS sends back on the other is dropped: XfrmInTmplMismatch). Tunnel 1 is active and tunnel 2 stands by: keepup.sh brings tunnel 2 up when no tunnel has been up for about 15 s, closes whichever comes up beside the active one, and does not fail back.'
+
+/** The plan's line about keepup.sh. */
+export function toKeepupNote(input: RenderInput, path: string): string {
+  const what = input.routing === 'route' ? 're-initiates a tunnel left down and pings across each tunnel every 5 s' : 'holds one tunnel up with the other standing by, and pings across the active one every 5 s'
+  return `${path} keeps the tunnels up without the app: it ${what} (logs to syslog as tunnelwright-${input.slug}).`
+}
+
 /** Where keepup.sh lives on the gateway (beside route.sh). */
 export function toKeepupPath(input: RenderInput, layout: FileLayout): string {
   return layout === 'rhel' ? `/etc/strongswan/tunnelwright/${input.slug}-keepup.sh` : `/etc/tunnelwright/${input.slug}-keepup.sh`

@@ -2,7 +2,7 @@
 import type { RenderInput } from '../details/resolve'
 import { toStrongswanEsp, toStrongswanIke } from './crypto'
 import { escapeInt } from './escape'
-import { renderKeepupScript, toKeepupPath } from './keepup'
+import { POLICY_STANDBY_NOTE, renderKeepupScript, toKeepupNote, toKeepupPath } from './keepup'
 import { renderRouteScript, toRouteScriptPath, toTunnelInterfaces } from './route-plumbing'
 import { fillTemplate, loadKindTemplates } from './templates'
 import type { FileLayout, RenderedConfig, RenderedFile } from './types'
@@ -41,6 +41,8 @@ export function renderStrongswanLegacy(input: RenderInput, opts: { templatesDir:
       esp: toStrongswanEsp(c),
       ikeLifetime: c.ikeLifetime,
       ipsecLifetime: c.ipsecLifetime,
+      // Policy-based, tunnel 2 is the standby: added, brought up by keepup.sh only when tunnel 1 is down.
+      auto: route || i === 0 ? 'start' : 'add',
       dpdDelay: c.dpd.delay,
       dpdTimeout: c.dpd.timeout,
       // keepup.sh is the leftupdown hook in both modes (route-based it runs route.sh first).
@@ -58,13 +60,15 @@ export function renderStrongswanLegacy(input: RenderInput, opts: { templatesDir:
   const ipsec = opts.layout === 'rhel' ? 'strongswan' : 'ipsec'
   files.push(renderKeepupScript(opts.templatesDir, input, { path: keepupPath, confPath: paths.conf, connectionNames: names, starterCommand: ipsec, ...(route ? { routeScript: scriptPath, ifaces } : {}) }))
   const notes = [
-    `${keepupPath} keeps the tunnels up without the app: it re-initiates a tunnel left down and pings across them every 5 s (logs to syslog as tunnelwright-${input.slug}).`,
+    toKeepupNote(input, keepupPath),
     `ipsec.conf must include ${paths.conf} and ipsec.secrets ${paths.secrets} (the Debian defaults include /etc/ipsec.d/*.conf only on some releases: check).`,
   ]
   if (route) {
     files.push({ path: paths.charonSnippet, mode: 0o644, content: fillTemplate(t, 'charon-routes.conf', { slug: input.slug }), secret: false, role: 'charon setting: no table-220 routes for the 0/0 route-based policies' })
     files.push(renderRouteScript(opts.templatesDir, input, ifaces, { path: scriptPath, link: 'vti' }))
     notes.push('Route-based (VTI): charon.install_routes=no applies to every connection of this charon; restart charon (not just reload) for it to take effect.')
+  } else {
+    notes.push(POLICY_STANDBY_NOTE)
   }
   return { kind: 'strongswan-legacy', version: opts.version, routing: input.routing, files, connectionNames: names, notes }
 }

@@ -2,7 +2,7 @@
 import type { RenderInput } from '../details/resolve'
 import { toStrongswanEsp, toStrongswanIke } from './crypto'
 import { escapeInt } from './escape'
-import { renderKeepupScript, toKeepupPath } from './keepup'
+import { POLICY_STANDBY_NOTE, renderKeepupScript, toKeepupNote, toKeepupPath } from './keepup'
 import { renderRouteScript, toRouteScriptPath, toTunnelInterfaces } from './route-plumbing'
 import { fillTemplate, loadKindTemplates } from './templates'
 import type { FileLayout, RenderedConfig } from './types'
@@ -40,6 +40,8 @@ export function renderStrongswan(input: RenderInput, opts: { templatesDir: strin
       espProposals: toStrongswanEsp(c),
       ipsecRekey: Math.floor(c.ipsecLifetime * 0.9),
       ipsecLifetime: c.ipsecLifetime,
+      // Policy-based, tunnel 2 is the standby: loaded, started by keepup.sh only when tunnel 1 is down.
+      startAction: route || i === 0 ? 'start' : 'none',
       // keepup.sh is the updown hook in both modes (route-based it runs route.sh first).
       updown: keepupPath,
       tunnelIndex: tn.index,
@@ -56,12 +58,12 @@ export function renderStrongswan(input: RenderInput, opts: { templatesDir: strin
   })
   const files = [{ path: confPath, mode: 0o600, content, secret: true, role: 'swanctl connections and PSKs (include conf.d/*.conf)' }]
   files.push(renderKeepupScript(opts.templatesDir, input, { path: keepupPath, confPath, connectionNames: names, ...(route ? { routeScript: scriptPath, ifaces } : {}) }))
-  const notes: string[] = [`${keepupPath} keeps the tunnels up without the app: it re-initiates a tunnel left down and pings across them every 5 s (logs to syslog as tunnelwright-${input.slug}).`]
+  const notes: string[] = [toKeepupNote(input, keepupPath)]
   if (route) {
     files.push(renderRouteScript(opts.templatesDir, input, ifaces, { path: scriptPath, link: 'xfrm' }))
     notes.push(`Route-based: ${scriptPath} creates ${ifaces[0].iface}/${ifaces[1].iface} when each tunnel comes up; clamp TCP MSS for forwarded traffic (≤ 1382 with NAT-T, ≤ 1398 without).`)
   } else {
-    notes.push('Policy-based: both tunnels carry the same selectors, so the kernel uses one at a time (the newer SA\'s policy); the other takes over when it goes down.')
+    notes.push(POLICY_STANDBY_NOTE)
   }
   return { kind: 'strongswan', version: opts.version, routing: input.routing, files, connectionNames: names, notes }
 }

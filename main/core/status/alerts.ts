@@ -28,7 +28,8 @@ export function toAlerts(prev: StatusSnapshot | undefined, next: StatusSnapshot)
   for (const t of next.tunnels) {
     const p = prev?.tunnels.find((x) => x.peer === t.peer)
     const base = { peer: t.peer, name: t.name, at: next.at }
-    if (p?.up && !t.up) out.push({ ...base, kind: 'tunnel-down', detail: t.lastChange?.cause ?? 'tunnel down' })
+    // A tunnel closed to stand by (policy-based: the other one carries the traffic) is not an outage.
+    if (p?.up && !t.up && !t.standby) out.push({ ...base, kind: 'tunnel-down', detail: t.lastChange?.cause ?? 'tunnel down' })
     if (p !== undefined && !p.up && t.up) out.push({ ...base, kind: 'tunnel-up', detail: 'IKE SA established and CHILD SA installed' })
     if (isOneWay(t) && !(p && isOneWay(p))) out.push({ ...base, kind: 'one-way', detail: `outbound ${Math.round(t.rates?.bytesOutPerSec ?? 0)} B/s, inbound 0 B/s` })
     if (saCountHigh(t) && !saCountHigh(p)) out.push({ ...base, kind: 'sa-count', detail: `${t.ikeSaCount} IKE SA(s), ${t.childSaCount} CHILD SA(s) to ${t.peer}` })

@@ -294,6 +294,8 @@ function diagnoseSnapshot(now: StatusSnapshot, prev: StatusSnapshot | undefined,
       }
       continue
     }
+    // Standing by beside the active tunnel (policy-based): down on purpose, and keepup.sh starts it when needed.
+    if (t.standby) continue
     const policy = policyFor(conns, t)
     const passive = policy && (policy.startAction === 'none' || policy.startAction === 'add' || policy.dpdAction === 'clear' || policy.closeAction === 'none' || policy.closeAction === 'clear')
     const gone = lines.filter((l) => (l.conn === t.name || l.conn === undefined) && /received DELETE for IKE_SA|deleting IKE_SA|DPD.*dead|peer is not responding|closing IKE_SA/i.test(l.message))

@@ -87,6 +87,11 @@ export interface TunnelStatus {
   readonly name: string
   /** An established IKE SA with an installed CHILD SA. */
   readonly up: boolean
+  /**
+   * Down on purpose: policy-based on strongSwan, the gateway holds one tunnel up and this one stands by
+   * (keepup.sh brings it up when the active one fails). Set only while the other tunnel is up.
+   */
+  readonly standby?: boolean
   readonly ikeState?: string
   readonly ikeAgeSec?: number
   readonly childState?: string
@@ -164,11 +169,14 @@ export interface SnapshotOptions {
   readonly expected?: readonly { readonly peer: string; readonly name: string }[]
   /** The previous snapshot: gives rates, lastChange and keeps the probe result. */
   readonly previous?: StatusSnapshot
+  /** The gateway holds one tunnel up at a time (policy-based on strongSwan): a down tunnel beside an up one stands by. */
+  readonly oneActive?: boolean
 }
 
 function causeOf(prev: TunnelStatus | undefined, next: Omit<TunnelStatus, 'rates' | 'lastChange' | 'probe'>): string | undefined {
-  if (!prev) return next.up ? 'up' : undefined
-  if (prev.up && !next.up) return next.ikeState ? `CHILD SA ${next.childState ?? 'gone'} (IKE ${next.ikeState})` : 'IKE SA gone'
+  if (!prev) return next.up ? 'up' : next.standby ? 'standing by' : undefined
+  if (prev.up && !next.up) return next.standby ? 'standing by (closed: the other tunnel is active)' : next.ikeState ? `CHILD SA ${next.childState ?? 'gone'} (IKE ${next.ikeState})` : 'IKE SA gone'
+  if (!prev.up && !next.up && next.standby && !prev.standby) return 'standing by (the other tunnel took over)'
   if (!prev.up && next.up) return 'up'
   if (prev.childUniqueId !== undefined && next.childUniqueId !== undefined && prev.childUniqueId !== next.childUniqueId) return 'CHILD SA rekeyed'
   if (prev.ikeState !== next.ikeState) return `IKE ${prev.ikeState ?? 'none'} → ${next.ikeState ?? 'none'}`
@@ -181,16 +189,19 @@ export function toSnapshot(sas: readonly IkeSaStatus[], opts: SnapshotOptions): 
   for (const e of opts.expected ?? []) byPeer.set(e.peer, [])
   for (const sa of sas) byPeer.set(sa.remoteHost, [...(byPeer.get(sa.remoteHost) ?? []), sa])
   const tunnels: TunnelStatus[] = []
+  const anyUp = [...byPeer.values()].some((list) => list.some((s) => isIkeUp(s.state) && s.children.some((c) => isChildUp(c.state))))
   for (const [peer, list] of byPeer) {
     const live = list.filter((s) => !LEAVING_IKE.has(s.state))
     const ike = newest(live.filter((s) => isIkeUp(s.state)), (s) => s.establishedSec) ?? newest(live, (s) => s.establishedSec) ?? list[0]
     const children = list.flatMap((s) => s.children)
     const counted = children.filter((c) => COUNTED_CHILD.has(c.state))
     const child = newest(counted, (c) => c.installedSec) ?? newest(children, (c) => c.installedSec)
+    const up = isIkeUp(ike?.state) && isChildUp(child?.state)
     const base = {
       peer,
       name: ike?.name ?? opts.expected?.find((e) => e.peer === peer)?.name ?? peer,
-      up: isIkeUp(ike?.state) && isChildUp(child?.state),
+      up,
+      ...(opts.oneActive && !up && anyUp ? { standby: true } : {}),
       ...(ike ? { ikeState: ike.state } : {}),
       ...(ike?.establishedSec === undefined ? {} : { ikeAgeSec: ike.establishedSec }),
       ...(child ? { childState: child.state, childUniqueId: child.uniqueId, spiIn: child.spiIn, spiOut: child.spiOut } : {}),

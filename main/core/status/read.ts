@@ -1,7 +1,7 @@
 // Reading live status from a gateway: SAs, recent daemon log and the health probe in one round trip.
 import type { GatewayShell } from '../apply/engine'
 import type { Details } from '../details/model'
-import type { GatewayFacts } from '../gateway/detect'
+import { toAutoRouting, type GatewayFacts } from '../gateway/detect'
 import { runReadOnly } from '../gateway/read-only'
 import { containsAddress, parsePrefix } from '../net/cidr'
 import type { Secret } from '../secret'
@@ -15,6 +15,16 @@ import { parseViciListSas, parseSwanctlPretty } from './vici-sas'
 export function toLanAddress(facts: GatewayFacts, details: Details): string | undefined {
   const prefixes = details.gateway.privateCidrs.map((c) => parsePrefix(c)).filter((p) => p !== undefined)
   return facts.addresses.find((a) => prefixes.some((p) => containsAddress(p, a)))
+}
+
+/**
+ * True when the gateway holds one tunnel up at a time: policy-based on strongSwan (swanctl or starter),
+ * where keepup.sh keeps tunnel 2 standing by. Libreswan and pfSense bring both up (no loop holds one).
+ */
+export function holdsOneTunnel(facts: GatewayFacts, details: Details): boolean {
+  const routing = details.routing === 'auto' ? toAutoRouting(facts) : details.routing
+  const kind = details.gateway.kind ?? facts.stack.kind
+  return routing === 'policy' && (kind === 'strongswan' || kind === 'strongswan-legacy')
 }
 
 /** The read-only commands of one status sample (argv only; names and addresses are validated IPv4). */
@@ -70,6 +80,7 @@ export async function readStatus(
     at: Date.now(),
     source,
     expected: peers.map((peer, i) => ({ peer, name: opts.names?.[i] ?? `tunnel ${i + 1}` })),
+    oneActive: holdsOneTunnel(facts, details),
     ...(prev ? { previous: prev } : {}),
   })
   const probe = out['probe']

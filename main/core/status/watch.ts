@@ -8,7 +8,7 @@ import { ViciClient, type ViciSubscription } from '../vici/client'
 import { toAlerts, type AlertEvent } from './alerts'
 import { diagnose } from './diagnosis'
 import { toSnapshot, type StatusSnapshot, type TunnelStatus } from './model'
-import { readStatus, type StatusReading } from './read'
+import { holdsOneTunnel, readStatus, type StatusReading } from './read'
 import { parseViciListSas } from './vici-sas'
 
 /** One emitted change: the reading, what raised it, and the alerts (tunnel down/up, one-way, SA count). */
@@ -21,7 +21,7 @@ export interface StatusChange extends StatusReading {
 
 /** The part of a tunnel whose change is worth an emitted reading (counters alone are not). */
 function stateKey(t: TunnelStatus): string {
-  return [t.peer, t.up, t.ikeState, t.childState, t.childUniqueId, t.ikeSaCount, t.childSaCount, t.probe?.ok].join('|')
+  return [t.peer, t.up, t.standby === true, t.ikeState, t.childState, t.childUniqueId, t.ikeSaCount, t.childSaCount, t.probe?.ok].join('|')
 }
 
 function changed(a: StatusSnapshot | undefined, b: StatusSnapshot): boolean {
@@ -74,13 +74,14 @@ export async function watchStatus(
   const mode = sub ? 'events' : 'polling'
   const peers = details.remote.tunnels.map((t) => t.outsideIp)
   const expected = peers.map((peer, i) => ({ peer, name: opts.names?.[i] ?? `tunnel ${i + 1}` }))
+  const oneActive = holdsOneTunnel(facts, details)
 
   const sample = async (trigger: StatusChange['trigger']) => {
     let reading: StatusReading
     if (vici && !vici.isClosed) {
       const sas = parseViciListSas(await vici.listSas()).filter((s) => peers.includes(s.remoteHost))
       const prev = history[history.length - 1]
-      const snapshot = toSnapshot(sas, { at: Date.now(), source: 'vici', expected, ...(prev ? { previous: prev } : {}) })
+      const snapshot = toSnapshot(sas, { at: Date.now(), source: 'vici', expected, oneActive, ...(prev ? { previous: prev } : {}) })
       reading = { snapshot, diagnoses: diagnose({ snapshots: [...history, snapshot] }) }
     } else {
       reading = await readStatus(shell, details, facts, { previous: history, ...(opts.names ? { names: opts.names } : {}) })

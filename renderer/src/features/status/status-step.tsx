@@ -24,7 +24,7 @@ function TunnelCard({ t, samples, masked }: { readonly t: TunnelStatusDto; reado
   return (
     <article className="tw-card" aria-labelledby={headingId}>
       <h3 id={headingId}>
-        {t.name} ({peer}): <span className={t.up ? 'text-green' : 'text-secondary-dark'}>{t.up ? 'up' : 'down'}</span>
+        {t.name} ({peer}): <span className={t.up ? 'text-green' : t.standby ? 'text-base-dark' : 'text-secondary-dark'}>{t.up ? 'up' : t.standby ? 'standing by' : 'down'}</span>
       </h3>
       <dl className="tw-facts">
         <dt>State</dt>
@@ -50,7 +50,8 @@ function TunnelCard({ t, samples, masked }: { readonly t: TunnelStatusDto; reado
         <dd>{t.probe ? (t.probe.ok ? `answers${t.probe.rttMs !== undefined ? ` in ${t.probe.rttMs} ms` : ''}` : `no answer${t.probe.detail ? `: ${t.probe.detail}` : ''}`) : 'no result yet'}</dd>
       </dl>
       {samples.length > 1 ? <ThroughputChart samples={samples} label={`${t.name} throughput`} /> : null}
-      {!t.up ? <Notice type="error">This tunnel is down. Your gateway must start it: check Checks for blocked UDP 500/4500 or ESP, and the activity log for a proposal or key mismatch.</Notice> : null}
+      {t.standby ? <Notice type="info">Standing by: with policy-based routing AWS allows one tunnel up at a time. The other tunnel carries the traffic; your gateway brings this one up within about 15 seconds if the active one fails.</Notice> : null}
+      {!t.up && !t.standby ? <Notice type="error">This tunnel is down. Your gateway must start it: check Checks for blocked UDP 500/4500 or ESP, and the activity log for a proposal or key mismatch.</Notice> : null}
       {t.up && t.bytesIn === 0 && t.bytesOut > 0 ? <Notice type="warning">Traffic leaves but nothing comes back: ESP is probably blocked inbound, or AWS has no route back to your network.</Notice> : null}
       {extraSas ? <Notice type="warning">More than one SA on this tunnel: AWS keeps one pair and deletes the rest after about 10 seconds. Summarize your CIDRs into one selector pair or use route-based routing.</Notice> : null}
     </article>
