@@ -1,5 +1,6 @@
 // Keep-up on a strongSwan legacy (starter, ipsec.conf) gateway with no app after apply: the loop started
-// by apply/leftupdown, the watchdog re-initiating a tunnel AWS deleted and refused, rollback ending it.
+// by apply/leftupdown, holding one policy-based tunnel up (tunnel 2 auto=add, standing by), failing over
+// when AWS deletes and refuses the active one, closing a second one, rollback ending it.
 //
 // After apply this file only uses the lab's aws/gateway handles: whatever keeps the tunnels up runs on the
 // gateway by itself (charon plus the rendered keepup.sh, driving charon through `ipsec status|up`).
@@ -38,7 +39,7 @@ describe.skipIf(g.skip)('keep-up on a starter (ipsec.conf) gateway, no app after
     await lab?.down()
   })
 
-  it('apply installs keepup.sh as leftupdown; exactly one loop runs, reading both tunnels up through `ipsec status`', async () => {
+  it('apply installs keepup.sh as leftupdown; exactly one loop runs, reading tunnel 1 up and tunnel 2 standing by through `ipsec status`', async () => {
     const k = keepup()
     expect(k.mode).toBe(0o700)
     expect(k.secret).toBe(false)
@@ -47,6 +48,7 @@ describe.skipIf(g.skip)('keep-up on a starter (ipsec.conf) gateway, no app after
     const conf = change.rendered.files[0]!
     expect(conf.content).toContain(`leftupdown="${k.path} updown 1"`)
     expect(conf.content).toContain(`leftupdown="${k.path} updown 2"`)
+    expect(conf.content.match(/\tauto=\w+/g)).toEqual(['\tauto=start', '\tauto=add'])
     // starter loaded it with the hook: statusall lists the conns (the loop's "loaded" check).
     const all = (await lab.gateway.exec(['ipsec', 'statusall', change.rendered.connectionNames[0]])).stdout
     expect(all).toMatch(new RegExp(`^ +${change.rendered.connectionNames[0]}: `, 'm'))
@@ -55,30 +57,46 @@ describe.skipIf(g.skip)('keep-up on a starter (ipsec.conf) gateway, no app after
     await sleep(1000)
     expect(await keepupPids()).toHaveLength(1)
     // The loop's own view (parsed from `ipsec status`) and the keepalive ping through the active SA.
-    const s = await within('a state line with both tunnels up and a keepalive reply', 20_000, async () => {
+    const s = await within('a state line with tunnel 1 active and a keepalive reply', 20_000, async () => {
       const v = await state()
-      return / t1=up t2=up ping=ok/.test(v) ? v : undefined
+      return / t1=up t2=standby active=1 ping=ok/.test(v) ? v : undefined
     })
     expect(s.value).toMatch(/initiated=0,0/)
+    const sas = await lab.aws.listSas()
+    expect([upOnAws(sas, 0), sas.some((x) => x.localHost === lab.aws.outsideIps[1])]).toEqual([true, false])
   })
 
-  it('a tunnel deleted by AWS and refused, then allowed again: the watchdog brings it back within 60 s', async () => {
+  it('the active tunnel deleted by AWS and refused: tunnel 2 takes over within 60 s (`ipsec up`); allowed again: no failback', async () => {
     await lab.aws.tunnelDown(0)
-    await within('tunnel 1 seen down by the loop', 20_000, async () => (/ t1=down/.test(await state()) ? true : undefined))
-    await lab.aws.tunnelUp(0)
-    const back = await within('tunnel 1 back (keep-up re-initiates)', LIMIT_MS, async () => (upOnAws(await lab.aws.listSas(), 0) ? true : undefined))
-    timings['AWS allows again → tunnel re-established'] = back.ms
-    expect(upOnAws(await lab.aws.listSas(), 1)).toBe(true)
-    // Brought back by the gateway alone: keepup.sh (`ipsec up`) once charon gave up, or charon's own
-    // retries (keyingtries=%forever) when its re-initiation was still pending; which one varies by run.
-    // The healthy tunnel was never touched.
-    const v = await within('the loop to see tunnel 1 up again', 15_000, async () => {
-      const st = await state()
-      return / t1=up t2=up/.test(st) ? st : undefined
+    const over = await within('tunnel 2 up in place of tunnel 1', LIMIT_MS, async () => {
+      const sas = await lab.aws.listSas()
+      return upOnAws(sas, 1) && !upOnAws(sas, 0) ? true : undefined
     })
-    const initiated = / initiated=(\d+),(\d+)/.exec(v.value)
-    timings['keepup.sh initiations of tunnel 1'] = Number(initiated?.[1] ?? -1)
-    expect(Number(initiated?.[2]), v.value).toBe(0)
+    timings['DELETE → tunnel 2 up'] = over.ms
+    expect((await lab.gateway.execLanHost(['ping', '-c', '1', '-W', '2', lab.aws.hostIp])).code).toBe(0)
+    await lab.aws.tunnelUp(0)
+    const v = await within('the loop to hold tunnel 2 active', 15_000, async () => {
+      const st = await state()
+      return / t1=standby t2=up active=2/.test(st) ? st : undefined
+    })
+    expect(Number(/ initiated=(\d+),(\d+)/.exec(v.value)?.[2])).toBeGreaterThanOrEqual(1)
+    // No failback, no flapping: tunnel 1 stays without an SA while AWS allows it again.
+    const end = Date.now() + 20_000
+    while (Date.now() < end) {
+      const sas = await lab.aws.listSas()
+      expect([upOnAws(sas, 0), upOnAws(sas, 1)]).toEqual([false, true])
+      await sleep(2000)
+    }
+  })
+
+  it('a second tunnel brought up by hand (`ipsec up`) beside the active one is closed again', async () => {
+    const upOut = await lab.gateway.exec(['timeout', '20', 'ipsec', 'up', change.rendered.connectionNames[0]])
+    expect(upOut.stdout).toContain('established successfully')
+    const closed = await within('tunnel 1 closed by keepup.sh', 20_000, async () => {
+      const sas = await lab.aws.listSas()
+      return !upOnAws(sas, 0) && upOnAws(sas, 1) ? true : undefined
+    })
+    timings['second tunnel up → closed'] = closed.ms
   })
 
   it('rollback removes keepup.sh and the loop ends by itself', async () => {
