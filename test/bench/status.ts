@@ -40,25 +40,27 @@ export async function benchStatus(): Promise<Figure[]> {
     const applied = await applyChange(shell, change, { confirmWithin: 60 })
     if (applied.outcome !== 'committed') throw new Error(`apply ${applied.outcome}`)
     const facts = await detectGateway(shell)
-    const [, t2] = change.rendered.connectionNames
-    const peer2 = details.remote.tunnels[1]!.outsideIp
+    const [t1name] = change.rendered.connectionNames
+    const peer1 = details.remote.tunnels[0]!.outsideIp
 
-    // One state flip as AWS maintenance makes it: the aws node deletes tunnel 2 (DELETE to us), then allows
+    // One state flip as AWS maintenance makes it: the aws node deletes tunnel 1 (DELETE to us), then allows
     // it again and we initiate. (A terminate on the gateway is undone at once by close/start actions.)
+    // Tunnel 1 is the active one (policy-based: tunnel 2 stands by); each down phase is far shorter than
+    // keepup.sh's failover delay (three rounds of 5 s), so the loop does not fail over during the bench.
     // Latency is measured from the start of the command, so it includes the IKE exchange for "up".
     let down = false
     const flip = async () => {
       down = !down
-      if (down) await lab.aws.tunnelDown(1)
+      if (down) await lab.aws.tunnelDown(0)
       else {
-        await lab.aws.tunnelUp(1)
-        await lab.gateway.exec(['swanctl', '--initiate', '--child', t2, '--timeout', '10'])
+        await lab.aws.tunnelUp(0)
+        await lab.gateway.exec(['swanctl', '--initiate', '--child', t1name, '--timeout', '10'])
       }
     }
-    const isFlipped = (c: StatusChange) => c.snapshot.tunnels.find((t) => t.peer === peer2)?.up === !down
+    const isFlipped = (c: StatusChange) => c.snapshot.tunnels.find((t) => t.peer === peer1)?.up === !down
 
     // charon's own clock for "the state changed on the gateway": a listener on the gateway's VICI socket
-    // reached directly through the node's mount namespace (no SSH), stamping each child-updown of tunnel 2.
+    // reached directly through the node's mount namespace (no SSH), stamping each child-updown of tunnel 1.
     const local = await new Promise<ViciClient>((resolve, reject) => {
       const sock = connect(`/proc/${lab.gateway.enterArgv[2]}/root${facts.paths.viciSocket ?? '/run/charon.vici'}`)
       sock.once('connect', () => resolve(new ViciClient(sock, { timeoutMs: 15_000 })))
@@ -67,7 +69,7 @@ export async function benchStatus(): Promise<Figure[]> {
     const charonEvents: { at: number; up: boolean }[] = []
     const localSub = await local.subscribe(['child-updown'])
     void (async () => {
-      for await (const ev of localSub) if (t2 in ev.message) charonEvents.push({ at: performance.now(), up: ev.message['up'] === 'yes' })
+      for await (const ev of localSub) if (t1name in ev.message) charonEvents.push({ at: performance.now(), up: ev.message['up'] === 'yes' })
     })().catch(() => undefined)
     const fromCharon: number[] = []
 
@@ -87,7 +89,7 @@ export async function benchStatus(): Promise<Figure[]> {
         },
       })
     })
-    /** Flips tunnel 2 and resolves with the time until the watch saw the new state. */
+    /** Flips tunnel 1 and resolves with the time until the watch saw the new state. */
     const single = async (): Promise<number> => {
       const seen = new Promise<void>((resolve) => {
         const w = (c: StatusChange) => {
@@ -99,7 +101,7 @@ export async function benchStatus(): Promise<Figure[]> {
       })
       const t0 = performance.now()
       void flip()
-      await Promise.race([seen, new Promise((_, reject) => setTimeout(() => reject(new Error(`no status event within 15 s of taking tunnel 2 ${down ? 'down' : 'up'}`)), 15_000))])
+      await Promise.race([seen, new Promise((_, reject) => setTimeout(() => reject(new Error(`no status event within 15 s of taking tunnel 1 ${down ? 'down' : 'up'}`)), 15_000))])
       const t1 = performance.now()
       const changed = charonEvents.find((e) => e.at >= t0 && e.up === !down)
       if (changed) fromCharon.push(t1 - changed.at)
@@ -127,7 +129,7 @@ export async function benchStatus(): Promise<Figure[]> {
 
     // The 50 watches run in a process of their own (plain Node on the bundled core): its RSS and CPU are
     // the app-side cost alone, without the lab, its relays and vite that live in this process.
-    const watcher = await startWatcher({ ssh: lab.gateway.ssh, knownHostsLine: lab.gateway.ssh.knownHostsLine, details: lab.details(), facts, n: 50, peer: peer2 })
+    const watcher = await startWatcher({ ssh: lab.gateway.ssh, knownHostsLine: lab.gateway.ssh.knownHostsLine, details: lab.details(), facts, n: 50, peer: peer1 })
     let many: { rssMb: number; cpuPct: number; lat50: number[] }
     try {
       await new Promise((r) => setTimeout(r, 3000))
@@ -157,7 +159,7 @@ export async function benchStatus(): Promise<Figure[]> {
     return [
       { name: "charon's child-updown → app status event: median of " + fromCharon.length, value: exact.median, unit: 'ms', target: '≤ 1000 ms', note: 'the state change as charon reports it on the gateway (local VICI listener) to the watch through SSH' },
       { name: 'same, max', value: exact.max, unit: 'ms', target: '≤ 1000 ms' },
-      { name: 'state change → status event (median of 20)', value: l.median, unit: 'ms', target: '≤ 1000 ms', note: 'AWS deletes / we re-initiate tunnel 2; VICI events over SSH stream-local forwarding; from the start of the change' },
+      { name: 'state change → status event (median of 20)', value: l.median, unit: 'ms', target: '≤ 1000 ms', note: 'AWS deletes / we re-initiate tunnel 1 (the active one); VICI events over SSH stream-local forwarding; from the start of the change' },
       { name: 'same, max of 20', value: l.max, unit: 'ms', target: '≤ 1000 ms' },
       { name: 'AWS DELETE → event: median / max of 10', value: downs.median, unit: 'ms', target: '≤ 1000 ms', note: `max ${downs.max.toFixed(0)} ms` },
       { name: 're-initiate → up event: median / max of 10', value: ups.median, unit: 'ms', note: `max ${ups.max.toFixed(0)} ms; includes the IKE exchange itself` },

@@ -4,8 +4,9 @@
 //
 // Proves: import → save → connect with an explicit host-key approval → detected facts → checks (clean,
 // and a host firewall dropping UDP 500 with its nft fix and copy button) → the plan's diff (no secret
-// shown) → apply with live progress ending committed → live status of both tunnels, a tunnel going
-// down and coming back announced through the live regions → rollback from the UI leaves both down.
+// shown) → apply with live progress ending committed → live status (tunnel 1 up, tunnel 2 standing by),
+// tunnel 1 deleted by AWS and the gateway failing over to tunnel 2, announced through the live regions →
+// rollback from the UI leaves both down.
 // axe is clean in every state reached, each state is screenshotted, and nothing leaves the app.
 import type { Page } from '@playwright/test'
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
@@ -137,41 +138,41 @@ test.describe('first-time flow against the lab swanctl gateway', () => {
     })
     await page.getByRole('button', { name: 'Apply now (revert unless confirmed within 60 s)' }).click()
     await expect(page.getByRole('status').filter({ hasText: 'Applying…' })).toBeVisible()
-    await expect(progress.getByRole('listitem').filter({ hasText: 'Start both tunnels — waiting' })).toBeVisible()
+    await expect(progress.getByRole('listitem').filter({ hasText: 'Start the tunnels — waiting' })).toBeVisible()
     await checkState(page, info, 'a6-apply-running')
     // The steps up to verification show as done before the final outcome arrives.
-    await expect(progress.getByRole('listitem').filter({ hasText: /^Verify both tunnels — done/ })).toBeVisible({ timeout: 120_000 })
+    await expect(progress.getByRole('listitem').filter({ hasText: /^Verify the tunnels — done/ })).toBeVisible({ timeout: 120_000 })
     await expect(page.getByText('The change is applied, verified and confirmed.')).toBeVisible({ timeout: 120_000 })
-    for (const label of ['Back up the current configuration', 'Write the new files', 'Validate them with the IPsec software', 'Activate the new configuration', 'Start both tunnels', 'Verify both tunnels', 'Confirm the change']) {
+    for (const label of ['Back up the current configuration', 'Write the new files', 'Validate them with the IPsec software', 'Activate the new configuration', 'Start the tunnels', 'Verify the tunnels', 'Confirm the change']) {
       await expect(progress.getByRole('listitem').filter({ hasText: new RegExp(`^${label} — done`) })).toBeVisible()
     }
     const timeline = await page.evaluate(() => (window as unknown as { __applyTimeline: Record<string, number> }).__applyTimeline)
     writeFileSync(info.outputPath('apply-timeline.json'), JSON.stringify(timeline, null, 2))
     // Live: the phases up to verification were on screen before the outcome arrived.
-    expect(timeline['Verify both tunnels']).toBeLessThan(timeline['outcome']!)
+    expect(timeline['Verify the tunnels']).toBeLessThan(timeline['outcome']!)
     await noSecretOnScreen()
     await checkState(page, info, 'a6-apply-committed')
     await page.getByRole('button', { name: 'Continue to Status' }).click()
 
-    // Status: both tunnels up with their counters.
+    // Status: policy-based on strongSwan, tunnel 1 is up with its counters and tunnel 2 stands by.
     await expect(stepHeading(page, /Live status/)).toBeFocused()
     await page.getByRole('button', { name: 'Start watching' }).click()
     // A tunnel's card is named after its connection and its AWS outside IP.
     const [ip1, ip2] = lab.info.details.remote.tunnels.map((t) => t.outsideIp.replaceAll('.', '\\.'))
-    const t1 = page.getByRole('article', { name: new RegExp(`\\(${ip1}\\): (up|down)$`) })
-    const t2 = page.getByRole('article', { name: new RegExp(`\\(${ip2}\\): (up|down)$`) })
+    const t1 = page.getByRole('article', { name: new RegExp(`\\(${ip1}\\): (up|down|standing by)$`) })
+    const t2 = page.getByRole('article', { name: new RegExp(`\\(${ip2}\\): (up|down|standing by)$`) })
     await expect(t1.getByRole('heading', { name: /: up$/ })).toBeVisible({ timeout: 60_000 })
-    await expect(t2.getByRole('heading', { name: /: up$/ })).toBeVisible({ timeout: 60_000 })
+    await expect(t2.getByRole('heading', { name: /: standing by$/ })).toBeVisible({ timeout: 60_000 })
+    await expect(t2).toContainText(/Standing by: with policy-based routing AWS allows one tunnel up at a time/)
     // charon's events arrive over the VICI socket (stream-local forwarding), not only by polling.
     await expect(page.getByText(/^Live: the gateway's IPsec daemon reports each change as it happens/)).toBeVisible()
-    for (const t of [t1, t2]) {
-      await expect(t).toContainText(/IKE ESTABLISHED, child INSTALLED/)
-      await expect(t).toContainText(/in [\d.]+ \w?B \(\d+ packets\), out [\d.]+ \w?B \(\d+ packets\)/)
-      await expect(t).toContainText('1 IKE, 1 child')
-    }
-    // Traffic from the LAN to the dedicated subnet shows up in the counters (policy-based: one tunnel carries it).
+    await expect(t1).toContainText(/IKE ESTABLISHED, child INSTALLED/)
+    await expect(t1).toContainText(/in [\d.]+ \w?B \(\d+ packets\), out [\d.]+ \w?B \(\d+ packets\)/)
+    await expect(t1).toContainText('1 IKE, 1 child')
+    await expect(t2).toContainText('0 IKE, 0 child')
+    // Traffic from the LAN to the dedicated subnet shows up in tunnel 1's counters.
     await lab.control('ping-dedicated')
-    await expect(page.getByRole('region', { name: /^Status of / }).getByText(/out [\d.]+ \w?B \([1-9]\d* packets\)/).first()).toBeVisible({ timeout: 30_000 })
+    await expect(t1.getByText(/out [\d.]+ \w?B \([1-9]\d* packets\)/)).toBeVisible({ timeout: 30_000 })
     // The apply left a change record (readable: it lists in the history).
     const history = page.getByRole('region', { name: 'History of changes' })
     await expect(history.getByRole('listitem').filter({ hasText: /: apply — committed/ })).toHaveCount(1)
@@ -181,21 +182,26 @@ test.describe('first-time flow against the lab swanctl gateway', () => {
     await lab.control('tunnel-down 0')
     await expect(t1.getByRole('heading', { name: /: down$/ })).toBeVisible({ timeout: 60_000 })
     const name1 = ((await t1.getByRole('heading').textContent()) ?? '').split(' (')[0]!
+    const name2 = ((await t2.getByRole('heading').textContent()) ?? '').split(' (')[0]!
     await expect(page.getByRole('alert').filter({ hasText: new RegExp(`^${name1}: `) })).toBeAttached()
-    await expect(t2.getByRole('heading', { name: /: up$/ })).toBeVisible()
     await expect(page.getByRole('region', { name: 'Recent events' }).getByRole('listitem').filter({ hasText: `${name1}: ` }).first()).toBeVisible()
     // …and a desktop notification says so (the status stream's alert, as main/index.ts wires it).
     await expect.poll(() => app.notifications.filter((n) => /: tunnel down$/.test(n.title) && n.body.startsWith(`${name1} (`)).length).toBeGreaterThanOrEqual(1)
     await checkState(page, info, 'a7-status-tunnel1-down')
 
-    // AWS accepts again: the gateway re-establishes tunnel 1 and the view follows.
+    // The gateway fails over on its own: tunnel 2 comes up, tunnel 1 now stands by; announced and notified.
+    await expect(t2.getByRole('heading', { name: /: up$/ })).toBeVisible({ timeout: 60_000 })
+    await expect(t1.getByRole('heading', { name: /: standing by$/ })).toBeVisible({ timeout: 30_000 })
+    await expect(page.getByRole('status').filter({ hasText: new RegExp(`^${name2}: `) })).toBeAttached()
+    await expect.poll(() => app.notifications.filter((n) => /: tunnel up$/.test(n.title) && n.body.startsWith(`${name2} (`)).length).toBeGreaterThanOrEqual(1)
+    // AWS accepts tunnel 1 again: no failback, tunnel 2 stays active (one tunnel at a time).
     await lab.control('tunnel-up 0')
-    await expect(t1.getByRole('heading', { name: /: up$/ })).toBeVisible({ timeout: 120_000 })
-    await expect(page.getByRole('status').filter({ hasText: new RegExp(`^${name1}: `) })).toBeAttached()
-    await expect.poll(() => app.notifications.filter((n) => /: tunnel up$/.test(n.title) && n.body.startsWith(`${name1} (`)).length).toBeGreaterThanOrEqual(1)
+    await page.waitForTimeout(15_000)
+    await expect(t2.getByRole('heading', { name: /: up$/ })).toBeVisible()
+    await expect(t1.getByRole('heading', { name: /: standing by$/ })).toBeVisible()
     // No notification ever carries a secret.
     for (const n of app.notifications) for (const psk of psks) expect(`${n.title} ${n.body}`).not.toContain(psk)
-    await checkState(page, info, 'a7-status-tunnel1-back')
+    await checkState(page, info, 'a7-status-failed-over')
 
     // Rollback from the UI: the previous configuration (none) is restored and both tunnels go down.
     await page.getByRole('navigation', { name: 'Steps' }).getByRole('button', { name: /Step 6: Apply/ }).click()

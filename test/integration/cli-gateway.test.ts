@@ -75,7 +75,8 @@ describe.skipIf(g.skip)('tunnelwright plan / apply / check / rollback', () => {
     const doc = JSON.parse(apply.stdout)
     expect(doc.outcome).toBe('committed')
     expect(apply.stdout + apply.stderr).not.toContain(lab.aws.psks[0])
-    expect((await lab.aws.listSas()).filter((s) => s.state === 'ESTABLISHED')).toHaveLength(2)
+    // Policy-based (this kernel has no XFRM interfaces): tunnel 1 up, tunnel 2 standing by.
+    expect((await lab.aws.listSas()).filter((s) => s.state === 'ESTABLISHED').map((s) => s.localHost)).toEqual([lab.aws.outsideIps[0]])
 
     const again = await run('apply', '--details', join(dir, 'details.json'), ...ssh, ...kh, '--yes', '--json')
     expect(JSON.parse(again.stdout).outcome).toBe('no-change')
@@ -118,7 +119,7 @@ describe.skipIf(g.skip)('tunnelwright status', () => {
     await lab?.down()
   })
 
-  it('reports both tunnels down before apply (exit 1), up after, and streams a tunnel taken down by AWS', async () => {
+  it('reports both tunnels down before apply (exit 1), tunnel 1 up and tunnel 2 standing by after (exit 0), and streams AWS taking tunnel 1 down and the failover', async () => {
     const run = cli({ HOME: dir, TUNNELWRIGHT_HOME: join(dir, 'app') })
     const down = await run('status', '--details', join(dir, 'details.json'), ...ssh, '--json')
     expect(down.code, down.stderr).toBe(EXIT.failed)
@@ -130,18 +131,19 @@ describe.skipIf(g.skip)('tunnelwright status', () => {
     const upNow = await run('status', '--details', join(dir, 'details.json'), ...ssh, '--json')
     expect(upNow.code, upNow.stdout).toBe(0)
     const upDoc = JSON.parse(upNow.stdout)
-    for (const t of upDoc.tunnels) {
-      expect(t.ikeState).toBe('ESTABLISHED')
-      expect(t.childState).toBe('INSTALLED')
-      expect(lab.aws.outsideIps).toContain(t.peer)
-    }
+    expect(upDoc.tunnels.map((t: { peer: string; ikeState: string; childState: string; health: { verdict: string } }) => [t.peer, t.ikeState, t.childState, t.health.verdict])).toEqual([
+      [lab.aws.outsideIps[0], 'ESTABLISHED', 'INSTALLED', 'healthy'],
+      [lab.aws.outsideIps[1], 'NONE', 'NONE', 'standby'],
+    ])
 
     // --watch: NDJSON; AWS takes tunnel 1 down and the change arrives as a line.
     const stop = new AbortController()
-    const lines: { tunnels: { peer: string; ikeState: string }[]; mode: string; alerts: { kind: string }[] }[] = []
+    const lines: { tunnels: { peer: string; ikeState: string; health: { verdict: string } }[]; mode: string; alerts: { kind: string; peer: string }[] }[] = []
     let buf = ''
     let resolveDown: () => void = () => undefined
     const sawDown = new Promise<void>((r) => (resolveDown = r))
+    let resolveOver: () => void = () => undefined
+    const sawOver = new Promise<void>((r) => (resolveOver = r))
     const watching = runCli(['status', '--details', join(dir, 'details.json'), ...ssh, '--watch', '--json'], {
       stdout: (t) => {
         buf += t
@@ -151,6 +153,7 @@ describe.skipIf(g.skip)('tunnelwright status', () => {
           buf = buf.slice(i + 1)
           lines.push(doc)
           if (doc.alerts.some((a: { kind: string }) => a.kind === 'tunnel-down')) resolveDown()
+          if (doc.alerts.some((a: { kind: string; peer: string }) => a.kind === 'tunnel-up' && a.peer === lab.aws.outsideIps[1])) resolveOver()
         }
       },
       stderr: () => undefined,
@@ -161,9 +164,16 @@ describe.skipIf(g.skip)('tunnelwright status', () => {
     expect(lines[0]!.mode).toBe('events')
     await lab.aws.tunnelDown(0)
     await Promise.race([sawDown, new Promise((_, rej) => setTimeout(() => rej(new Error(`no tunnel-down line; got ${JSON.stringify(lines)}`)), 30_000))])
+    // The gateway fails over by itself (keepup.sh): tunnel 2 up is a line with its tunnel-up alert.
+    await Promise.race([sawOver, new Promise((_, rej) => setTimeout(() => rej(new Error(`no failover line; got ${JSON.stringify(lines)}`)), 60_000))])
     stop.abort()
     expect(await watching).toBe(0)
     const last = lines[lines.length - 1]!
-    expect(last.tunnels.find((t) => t.peer === lab.aws.outsideIps[0])?.ikeState).not.toBe('ESTABLISHED')
+    expect(last.tunnels.map((t) => [t.peer, t.health.verdict])).toEqual([
+      [lab.aws.outsideIps[0], 'standby'],
+      [lab.aws.outsideIps[1], 'healthy'],
+    ])
+    // Standing by after a failover raised no second tunnel-down: one outage, one recovery.
+    expect(lines.flatMap((l) => l.alerts.filter((a) => a.kind === 'tunnel-down'))).toHaveLength(1)
   })
 })

@@ -5,6 +5,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, test } from 'vitest'
 import { renderDevice } from '../../main/core/render/index'
+import { renderCharonSnippet, toCharonSnippetPath } from '../../main/core/render/keepup'
+import { resolveTemplatesDir } from '../../main/core/render/templates'
 import { toTunnelInterfaces } from '../../main/core/render/route-plumbing'
 import { charonLines, prepareCharonDir, runInSandbox, vethLines } from '../support/daemon-sandbox'
 import { labGate } from '../support/gate'
@@ -103,6 +105,28 @@ describe.skipIf(g.skip)('swanctl configs in a real charon', () => {
     expect(read(join(gw, 'sa2.out'))).not.toContain('ESTABLISHED')
     // The control: the peer could not decrypt tunnel 2's main mode message 5 (keys differ by one byte).
     expect(read(join(aws, 'charon.log'))).toContain('decryption failed')
+  })
+})
+
+describe.skipIf(g.skip)('the charon snippet in a real charon', () => {
+  test.each([false, true])('charon parses it at the top level and runs keepup.sh start when it starts (install_routes = no: %s)', async (installRoutesOff) => {
+    const dir = mkdtempSync(join(work, 'snippet-'))
+    prepareCharonDir(dir, { port: 500, natPort: 4500 })
+    const input = sampleInput('policy')
+    // Both renderers ship it, at the top-level strongswan.d/ path.
+    for (const kind of ['strongswan', 'strongswan-legacy'] as const) expect(renderDevice(input, kind).files.map((f) => f.path)).toContain(toCharonSnippetPath(input.slug, 'debian'))
+    // Here keepup.sh is a stand-in in the test folder that records its arguments (the real path is under /etc).
+    const script = join(dir, 'keepup.sh')
+    writeFileSync(script, `#!/bin/sh\necho "$@" >> ${dir}/ran\n`, { mode: 0o755 })
+    const snippet = renderCharonSnippet(resolveTemplatesDir(), input, { layout: 'debian', keepupPath: script, installRoutesOff })
+    writeFileSync(join(dir, 'tunnelwright.conf'), snippet.content)
+    // As strongswan.conf includes strongswan.d/*.conf: at the top level, after the charon section.
+    writeFileSync(join(dir, 'strongswan.conf'), `${read(join(dir, 'strongswan.conf'))}include ${dir}/tunnelwright.conf\n`)
+    const r = await runInSandbox([vethLines([input.localAddress], ['203.0.113.21']), charonLines('gw', dir), `for i in $(seq 50); do [ -s ${dir}/ran ] && break; sleep 0.1; done`].join('\n'))
+    expect(r.code, r.stderr + read(join(dir, 'charon.stdout'))).toBe(0)
+    expect(read(join(dir, 'ran'))).toBe('start\n')
+    expect(read(join(dir, 'charon.log'))).not.toMatch(/syntax error|invalid config/)
+    expect(snippet.content.includes('install_routes = no')).toBe(installRoutesOff)
   })
 })
 

@@ -17,8 +17,10 @@ function swanctlProfile(facts: GatewayFacts, rendered: RenderedConfig): StackPro
   const keepup = rendered.files.find((f) => f.path.endsWith('-keepup.sh'))?.path
   const conf = facts.paths.swanctlConf ?? (facts.layout === 'rhel' ? '/etc/strongswan/swanctl/swanctl.conf' : '/etc/swanctl/swanctl.conf')
   // swanctl --load-all with a syntax error in ANY file unloads every connection and still exits 0;
-  // parsing the whole tree as STRONGSWAN_CONF exits 64 on a syntax error and touches nothing.
-  const syntax = `rc=0; STRONGSWAN_CONF=${q(conf)} swanctl --version >/dev/null 2>&1 || rc=$?; if [ "$rc" = 64 ]; then echo "syntax error in the swanctl configuration tree (${conf} and its includes)"; STRONGSWAN_CONF=${q(conf)} swanctl --version 2>&1 | head -n 5; false; fi`
+  // parsing the whole tree as STRONGSWAN_CONF exits 64 on a syntax error and touches nothing. The same for
+  // strongswan.conf and strongswan.d/ (our charon snippet lives there): charon would not start again.
+  const parses = (env: string, what: string) => `{ rc=0; ${env}swanctl --version >/dev/null 2>&1 || rc=$?; if [ "$rc" = 64 ]; then echo "syntax error in ${what}"; ${env}swanctl --version 2>&1 | head -n 5; false; fi; }`
+  const syntax = `${parses(`STRONGSWAN_CONF=${q(conf)} `, `the swanctl configuration tree (${conf} and its includes)`)} && ${parses('', 'strongswan.conf or a file it includes (strongswan.d/*.conf)')}`
   const up = (c: string) => `swanctl --list-sas --ike ${q(c)} 2>/dev/null | grep -q ESTABLISHED && swanctl --list-sas --ike ${q(c)} 2>/dev/null | grep -q INSTALLED`
   return {
     validate: syntax,

@@ -43,6 +43,32 @@ export function toKeepaliveTargets(input: RenderInput, ifaces?: readonly [Tunnel
   ]
 }
 
+/**
+ * Where the charon snippet lives: strongswan.d/ at the top level (strongswan.conf includes strongswan.d/*.conf
+ * outside any section; strongswan.d/charon/*.conf lands inside charon.plugins, where charon settings are ignored).
+ */
+export function toCharonSnippetPath(slug: string, layout: FileLayout): string {
+  return `${layout === 'rhel' ? '/etc/strongswan' : '/etc'}/strongswan.d/tunnelwright-${slug}.conf`
+}
+
+/**
+ * Renders the charon snippet (template strongswan/charon.conf): charon starts keepup.sh when it starts, so the
+ * loop runs after a reboot even when no tunnel comes up by itself; `installRoutesOff` adds install_routes = no
+ * (the legacy renderer's route-based 0/0 policies with marks).
+ */
+export function renderCharonSnippet(templatesDir: string, input: RenderInput, opts: { readonly layout: FileLayout; readonly keepupPath: string; readonly installRoutesOff: boolean }): RenderedFile {
+  const t = loadKindTemplates(templatesDir, 'strongswan')
+  const routes = opts.installRoutesOff ? '  # Route-based: 0.0.0.0/0 selectors with marks; charon would otherwise route all traffic into table 220.\n  # This setting applies to every connection of this charon.\n  install_routes = no' : ''
+  const content = fillTemplate(t, 'charon.conf', { comment: input.details.name, slug: input.slug, keepup: opts.keepupPath, routes: { fragment: routes } })
+  return {
+    path: toCharonSnippetPath(input.slug, opts.layout),
+    mode: 0o644,
+    content,
+    secret: false,
+    role: `charon setting: start keepup.sh when charon starts (boot)${opts.installRoutesOff ? '; no table-220 routes for the 0/0 route-based policies' : ''}`,
+  }
+}
+
 /** Renders keepup.sh (template strongswan/keepup.sh) for a swanctl connection set, or a starter one given its ipsec command. */
 export function renderKeepupScript(
   templatesDir: string,

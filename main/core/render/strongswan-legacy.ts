@@ -2,18 +2,17 @@
 import type { RenderInput } from '../details/resolve'
 import { toStrongswanEsp, toStrongswanIke } from './crypto'
 import { escapeInt } from './escape'
-import { POLICY_STANDBY_NOTE, renderKeepupScript, toKeepupNote, toKeepupPath } from './keepup'
+import { POLICY_STANDBY_NOTE, renderCharonSnippet, renderKeepupScript, toKeepupNote, toKeepupPath } from './keepup'
 import { renderRouteScript, toRouteScriptPath, toTunnelInterfaces } from './route-plumbing'
 import { fillTemplate, loadKindTemplates } from './templates'
 import type { FileLayout, RenderedConfig, RenderedFile } from './types'
 
 /** Paths of the include files (the stock ipsec.conf/ipsec.secrets include /etc/ipsec.d/*.conf|*.secrets on Debian). */
-export function toLegacyPaths(slug: string, layout: FileLayout): { conf: string; secrets: string; charonSnippet: string } {
+export function toLegacyPaths(slug: string, layout: FileLayout): { conf: string; secrets: string } {
   const etc = layout === 'rhel' ? '/etc/strongswan' : '/etc'
   return {
     conf: `${etc}/ipsec.d/tunnelwright-${slug}.conf`,
     secrets: `${etc}/ipsec.d/tunnelwright-${slug}.secrets`,
-    charonSnippet: `${etc}/strongswan.d/charon/zz-tunnelwright-${slug}.conf`,
   }
 }
 
@@ -59,12 +58,12 @@ export function renderStrongswanLegacy(input: RenderInput, opts: { templatesDir:
   ]
   const ipsec = opts.layout === 'rhel' ? 'strongswan' : 'ipsec'
   files.push(renderKeepupScript(opts.templatesDir, input, { path: keepupPath, confPath: paths.conf, connectionNames: names, starterCommand: ipsec, ...(route ? { routeScript: scriptPath, ifaces } : {}) }))
+  files.push(renderCharonSnippet(opts.templatesDir, input, { layout: opts.layout, keepupPath, installRoutesOff: route }))
   const notes = [
     toKeepupNote(input, keepupPath),
     `ipsec.conf must include ${paths.conf} and ipsec.secrets ${paths.secrets} (the Debian defaults include /etc/ipsec.d/*.conf only on some releases: check).`,
   ]
   if (route) {
-    files.push({ path: paths.charonSnippet, mode: 0o644, content: fillTemplate(t, 'charon-routes.conf', { slug: input.slug }), secret: false, role: 'charon setting: no table-220 routes for the 0/0 route-based policies' })
     files.push(renderRouteScript(opts.templatesDir, input, ifaces, { path: scriptPath, link: 'vti' }))
     notes.push('Route-based (VTI): charon.install_routes=no applies to every connection of this charon; restart charon (not just reload) for it to take effect.')
   } else {

@@ -2,7 +2,7 @@
 import type { RenderInput } from '../details/resolve'
 import { toStrongswanEsp, toStrongswanIke } from './crypto'
 import { escapeInt } from './escape'
-import { POLICY_STANDBY_NOTE, renderKeepupScript, toKeepupNote, toKeepupPath } from './keepup'
+import { POLICY_STANDBY_NOTE, renderCharonSnippet, renderKeepupScript, toKeepupNote, toKeepupPath } from './keepup'
 import { renderRouteScript, toRouteScriptPath, toTunnelInterfaces } from './route-plumbing'
 import { fillTemplate, loadKindTemplates } from './templates'
 import type { FileLayout, RenderedConfig } from './types'
@@ -58,6 +58,7 @@ export function renderStrongswan(input: RenderInput, opts: { templatesDir: strin
   })
   const files = [{ path: confPath, mode: 0o600, content, secret: true, role: 'swanctl connections and PSKs (include conf.d/*.conf)' }]
   files.push(renderKeepupScript(opts.templatesDir, input, { path: keepupPath, confPath, connectionNames: names, ...(route ? { routeScript: scriptPath, ifaces } : {}) }))
+  files.push(renderCharonSnippet(opts.templatesDir, input, { layout: opts.layout, keepupPath, installRoutesOff: false }))
   const notes: string[] = [toKeepupNote(input, keepupPath)]
   if (route) {
     files.push(renderRouteScript(opts.templatesDir, input, ifaces, { path: scriptPath, link: 'xfrm' }))

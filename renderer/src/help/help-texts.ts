@@ -52,7 +52,7 @@ export const STEP_HELP = {
   apply: {
     title: 'Applying the change',
     paragraphs: [
-      'The gateway backs up its current configuration, writes the new files, validates them with the IPsec software itself, activates them, starts both tunnels, verifies them, and waits for your confirmation. If any step fails, what was already changed is rolled back and you see why.',
+      'The gateway backs up its current configuration, writes the new files, validates them with the IPsec software itself, activates them, starts the tunnels (policy-based on strongSwan: tunnel 1, with tunnel 2 standing by), verifies them, and waits for your confirmation. If any step fails, what was already changed is rolled back and you see why.',
     ],
   },
   status: {

@@ -15,8 +15,8 @@ export const APPLY_PHASES = [
   ['write', 'WRITTEN', 'Write the new files'],
   ['validate', 'VALIDATED', 'Validate them with the IPsec software'],
   ['activate', 'ACTIVATED', 'Activate the new configuration'],
-  ['initiate', 'INITIATED', 'Start both tunnels'],
-  ['verify', 'VERIFIED', 'Verify both tunnels'],
+  ['initiate', 'INITIATED', 'Start the tunnels'],
+  ['verify', 'VERIFIED', 'Verify the tunnels'],
   ['confirm', 'COMMITTED', 'Confirm the change'],
 ] as const
 
