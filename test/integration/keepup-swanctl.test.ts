@@ -169,18 +169,19 @@ describe.skipIf(g.skip)('keep-up on a swanctl gateway, no app after apply', () =
     // Without it the loop would start only once a tunnel comes up, and at boot charon starts tunnel 1 alone.
     expect(change.rendered.files.find((f) => f.path.endsWith(`/strongswan.d/tunnelwright-${change.rendered.connectionNames[0]!.replace(/-t1$/, '')}.conf`))?.content).toMatch(/start-scripts \{\n +tunnelwright-\S+ = \S+-keepup\.sh start\n/)
     await lab.aws.tunnelDown(0)
-    // As a reboot does: charon and the loop stop, /run is empty again, charon starts and loads the files
-    // (the swanctl unit's ExecStartPost).
-    const reboot = [
+    // As a reboot does: charon and the loop stop, /run is empty again; then charon starts and loads the
+    // files (the swanctl unit's ExecStartPost).
+    await lab.gateway.exec(['sh', '-c', [
       'for p in $(cat /run/tunnelwright/*-keepup.pid 2>/dev/null); do kill "$p" 2>/dev/null; done',
       'kill $(cat /run/charon.pid); i=0; while [ -e /run/charon.vici ] && [ $i -lt 50 ]; do i=$((i+1)); sleep 0.1; done',
       'rm -rf /run/charon.vici /run/tunnelwright',
+    ].join('\n')])
+    await within('no keep-up loop while the gateway is down', 10_000, async () => ((await keepupPids()).length === 0 ? true : undefined))
+    await lab.gateway.exec(['sh', '-c', [
       '(setsid /usr/lib/ipsec/charon > /var/log/charon-reboot.log 2>&1 &)',
       'i=0; while [ ! -S /run/charon.vici ] && [ $i -lt 100 ]; do i=$((i+1)); sleep 0.1; done',
       'swanctl --load-all --noprompt >/dev/null 2>&1; true',
-    ].join('\n')
-    await within('no keep-up loop before the reboot ends', 10_000, async () => ((await keepupPids()).length === 0 ? true : undefined))
-    await lab.gateway.exec(['sh', '-c', reboot])
+    ].join('\n')])
     const r = await within('tunnel 2 after the reboot', LIMIT_MS, async () => ((await oneUpOnAws()) === 1 ? true : undefined), 1000)
     timings['(e) reboot with tunnel 1 refused → tunnel 2 up'] = r.ms
     expect(await keepupPids()).toHaveLength(1)

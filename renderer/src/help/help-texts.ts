@@ -60,6 +60,7 @@ export const STEP_HELP = {
     paragraphs: [
       'Each tunnel shows its state, how long it has been up, traffic in and out, and the number of security associations. A healthy AWS tunnel has one IKE SA and one child SA; extra child SAs are deleted by AWS after about 10 seconds.',
       'Counters restart at zero after each rekey; throughput is computed within one SA so a rekey never shows as a spike.',
+      'With policy-based routing on strongSwan one tunnel is "standing by": AWS allows only one policy-based tunnel up at a time, so your gateway keeps the second one ready and brings it up when the active one fails. That is healthy, not an outage.',
     ],
     why: 'AWS drops idle tunnels and replaces endpoints during maintenance; the connection is initiated and maintained from your side, so you are the one who must notice when it is down.',
   },
