@@ -201,13 +201,17 @@ describe.skipIf(g.skip)('keep-up on a swanctl gateway, no app after apply', () =
     expect((await lab.gateway.exec(['sh', '-n'], { input: keepup.content })).code).toBe(0)
   })
 
-  it('(f) rollback removes keepup.sh and the loop ends by itself', async () => {
+  it('(f) rollback removes keepup.sh, the loop ends by itself, and no SA is left (tunnel 2 active at the time)', async () => {
     const keepup = change.rendered.files.find((f) => f.path.endsWith('-keepup.sh'))!
     await rollbackChange(nodeShell(lab))
     expect((await lab.gateway.exec(['test', '-e', keepup.path])).code).not.toBe(0)
     const gone = await within('the keep-up loop to end', 15_000, async () => ((await keepupPids()).length === 0 ? true : undefined))
     timings['(f) rollback → loop gone'] = gone.ms
     expect((await lab.gateway.exec(['sh', '-c', 'ls /run/tunnelwright/ 2>/dev/null; true'])).stdout.trim()).toBe('')
-    expect((await lab.gateway.exec(['swanctl', '--list-sas'])).stdout).not.toContain(conns[0])
+    // Tunnel 2 is the active one since (e): unloading its connection (start_action=none) would leave its SAs
+    // up; the restore closes them, so AWS sees no tunnel at all.
+    const sas = (await lab.gateway.exec(['swanctl', '--list-sas'])).stdout
+    for (const c of conns) expect(sas).not.toContain(c)
+    await within('AWS with no SA left', 10_000, async () => ((await lab.aws.listSas()).length === 0 ? true : undefined))
   })
 })

@@ -21,6 +21,7 @@ function swanctlProfile(facts: GatewayFacts, rendered: RenderedConfig): StackPro
   // strongswan.conf and strongswan.d/ (our charon snippet lives there): charon would not start again.
   const parses = (env: string, what: string) => `{ rc=0; ${env}swanctl --version >/dev/null 2>&1 || rc=$?; if [ "$rc" = 64 ]; then echo "syntax error in ${what}"; ${env}swanctl --version 2>&1 | head -n 5; false; fi; }`
   const syntax = `${parses(`STRONGSWAN_CONF=${q(conf)} `, `the swanctl configuration tree (${conf} and its includes)`)} && ${parses('', 'strongswan.conf or a file it includes (strongswan.d/*.conf)')}`
+  const [c1, c2] = rendered.connectionNames
   const up = (c: string) => `swanctl --list-sas --ike ${q(c)} 2>/dev/null | grep -q ESTABLISHED && swanctl --list-sas --ike ${q(c)} 2>/dev/null | grep -q INSTALLED`
   return {
     validate: syntax,
@@ -30,7 +31,10 @@ function swanctlProfile(facts: GatewayFacts, rendered: RenderedConfig): StackPro
     // A semantic error is reported on stderr ("loading connection 'x' failed … config discarded") with exit 22;
     // "no connections found" after a load means everything was unloaded.
     activateErrors: 'invalid config file|loading (connection|secret|shared).* failed|syntax error|no connections found',
-    reload: `${syntax} && swanctl --load-all --noprompt${restartKeepup(keepup)}`,
+    // Unloading a connection closes only the SAs it started itself (start_action=start): after a restore that
+    // removed ours, a standby that had taken over (start_action=none) would keep carrying traffic. Close the
+    // SAs of our connections that are gone (by the SA's own name; the connection no longer exists).
+    reload: `${syntax} && swanctl --load-all --noprompt${restartKeepup(keepup)}; for c in ${q(c1)} ${q(c2)}; do swanctl --list-conns 2>/dev/null | grep -q "^$c: " || swanctl --terminate --ike "$c" --force --timeout 5 >/dev/null 2>&1; done; true`,
     // start_action=start already initiates a changed connection on load; initiating it again makes a
     // second CHILD_SA that AWS deletes. Initiate only a connection that has no IKE_SA after a moment
     // (an unchanged but down connection is not re-initiated by --load-all). Policy-based, tunnel 2 stands
