@@ -138,31 +138,31 @@ hold_one() {
     o=$((3 - active)); tunnel "$o"
     log "tunnel $o ($CONN): up beside the active tunnel $active, closing it (policy-based: one tunnel at a time)"
     terminate
-    eval "s$o=standby"; miss=0
+    eval "s$o=standby"; noneup=0
   elif [ "$s1" = up ] || [ "$s2" = up ]; then
     if [ "$s1" = up ]; then n=1; else n=2; fi
     [ "$n" != "$active" ] && log "tunnel $n is now the active tunnel"
-    active=$n; miss=0; grace=$FAILOVER
+    active=$n; noneup=0; failafter=$FAILOVER
     o=$((3 - n)); tunnel "$o"; eval "so=\$s$o"
     # charon's own retries of a tunnel that failed (keyingtries) would bring it up beside the active one.
     if [ "$so" = connecting ]; then log "tunnel $o ($CONN): standing by, stopping its retries"; terminate; fi
     eval "s$o=standby"
   else
-    miss=$((miss + 1))
-    if [ "$miss" -ge "$grace" ]; then
+    noneup=$((noneup + 1))
+    if [ "$noneup" -ge "$failafter" ]; then
       n=$((3 - active))
       # Failing over: stop charon's own retries of the failed one, or they bring it up beside the new one.
       tunnel "$active"; eval "sa=\$s$active"; [ "$sa" = connecting ] && terminate
       tunnel "$n"
       if loaded; then
-        log "no tunnel up for $((miss * INTERVAL))s: initiating tunnel $n ($CONN)"
+        log "no tunnel up for $((noneup * INTERVAL))s: initiating tunnel $n ($CONN)"
         initiate
         eval "tries$n=\$((tries$n + 1))"
         active=$n
       fi
-      miss=0
+      noneup=0
       # Back off while both peers keep refusing (at most one attempt a minute).
-      [ $((grace * 2 * INTERVAL)) -le 60 ] && grace=$((grace * 2))
+      [ $((failafter * 2 * INTERVAL)) -le 60 ] && failafter=$((failafter * 2))
     fi
   fi
 }
@@ -179,7 +179,7 @@ run() {
   trap '[ "$(cat "$PIDFILE" 2>/dev/null)" = $$ ] && rm -f "$PIDFILE"; log "keep-up stopped"; exit 0' TERM INT HUP
   log "keep-up started (pid $$, every ${INTERVAL}s, $MODE-based)"
   miss1=0; miss2=0; tries1=0; tries2=0; grace1=$GRACE; grace2=$GRACE; last1=; last2=; lastping=
-  active=1; miss=0; grace=$FAILOVER
+  active=1; noneup=0; failafter=$FAILOVER
   while [ -f "$SELF" ] && [ -f "$CONF" ]; do
     tunnel 1; s1=$(sa_state); tunnel 2; s2=$(sa_state)
     if [ "$MODE" = policy ]; then hold_one; else keep_each; fi
