@@ -81,4 +81,13 @@ describe('toDaemonFindings', () => {
   it('nothing before the first apply', () => {
     expect(toDaemonFindings({ ...reading([]), present: false }, details, ctx)).toEqual([])
   })
+  it('a standby tunnel is ok with its own evidence, and the refusal that made the gateway fail over does not turn it red; a plain down one is red', () => {
+    const standby: TunnelStatus = { peer: '198.18.1.20', name: 'lab-t2', up: false, standby: true, bytesIn: 0, bytesOut: 0, packetsIn: 0, packetsOut: 0, natT: false, ikeSaCount: 0, childSaCount: 0 }
+    // AWS refused this tunnel during maintenance (measured in the lab: NO_PROPOSAL_CHOSEN), then the other took over.
+    const log = 'Nov 25 20:51:15 14[IKE] <lab-t2|3> received NO_PROPOSAL_CHOSEN error notify'
+    const fs = toDaemonFindings({ ...reading([tun('198.18.1.10', 'lab-t1', 168, 168), standby]), log }, details, ctx)
+    expect(fs.filter((f) => f.subject.peer === '198.18.1.20').map((f) => [f.id, f.verdict, f.evidence[0]])).toEqual([['daemon.tunnel.198.18.1.20', 'ok', 'lab-t2: standing by (no SA), the other tunnel is active']])
+    const down = toDaemonFindings({ ...reading([tun('198.18.1.10', 'lab-t1', 168, 168), { ...standby, standby: false }]), log }, details, ctx)
+    expect(down.filter((f) => f.subject.peer === '198.18.1.20').map((f) => [f.id, f.severity])).toEqual([['daemon.proposal-mismatch.198.18.1.20', 'error']])
+  })
 })

@@ -136,13 +136,11 @@ export function toDaemonFindings(reading: DaemonReading, details: Details, ctx: 
     }
   }
   for (const t of snapshot.tunnels) {
-    if (out.some((f) => f.subject.peer === t.peer)) continue
-    if (t.standby) {
-      out.push({ id: `daemon.tunnel.${t.peer}`, severity: 'ok', subject: { peer: t.peer, topic: 'tunnel' }, verdict: 'ok', evidence: [`${t.name}: standing by (no SA), the other tunnel is active`], why: 'Policy-based: AWS allows one tunnel up at a time, so this one stands by; keepup.sh on the gateway brings it up when the active tunnel fails.' })
-      continue
-    }
-    if (!t.up) continue
-    out.push({ id: `daemon.tunnel.${t.peer}`, severity: 'ok', subject: { peer: t.peer, topic: 'tunnel' }, verdict: 'ok', evidence: [`${t.name}: ${t.ikeState ?? '?'} / ${t.childState ?? '?'}, in ${t.bytesIn} bytes, out ${t.bytesOut} bytes`], why: 'The tunnel is up and the daemon shows no problem with it.' })
+    if ((!t.up && !t.standby) || out.some((f) => f.subject.peer === t.peer)) continue
+    const [evidence, why] = t.standby
+      ? [`${t.name}: standing by (no SA), the other tunnel is active`, 'Policy-based: AWS allows one tunnel up at a time, so this one stands by; keepup.sh on the gateway brings it up when the active tunnel fails.']
+      : [`${t.name}: ${t.ikeState ?? '?'} / ${t.childState ?? '?'}, in ${t.bytesIn} bytes, out ${t.bytesOut} bytes`, 'The tunnel is up and the daemon shows no problem with it.']
+    out.push({ id: `daemon.tunnel.${t.peer}`, severity: 'ok', subject: { peer: t.peer, topic: 'tunnel' }, verdict: 'ok', evidence: [evidence], why })
   }
   return out
 }
