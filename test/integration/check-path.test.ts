@@ -10,6 +10,7 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { EXIT, runCli } from '../../main/cli'
 import type { Finding } from '../../main/core/checks/model'
+import { PROBE_TIMEOUT_MS } from '../../main/core/checks/path-probe'
 import { Details } from '../../main/core/details/model'
 import { toGatewayShell } from '../../main/core/gateway/shell'
 import { toRemotePath } from '../../main/core/ssh/catalog'
@@ -25,7 +26,7 @@ const errors = (fs: readonly Finding[]) => fs.filter((f) => f.severity === 'erro
 const byId = (fs: readonly Finding[], id: string) => fs.find((f) => f.id === id)
 const sources = { env: {}, readFile: () => '' }
 
-async function check(lab: Lab, session: SshSession, probeTimeoutMs = 4500): Promise<Finding[]> {
+async function check(lab: Lab, session: SshSession, probeTimeoutMs = PROBE_TIMEOUT_MS): Promise<Finding[]> {
   const details = Details.parse(lab.details())
   const r = await checkGateway(toGatewayShell(session), details, { openVici: (p) => session.openUnixSocket(toRemotePath(p)), sources, probeTimeoutMs })
   return r.findings

@@ -10,18 +10,16 @@ import { ViciClient } from '../vici/client'
 import { toDaemonFindings, toDaemonReading } from './daemon-findings'
 import type { CommandOutputs } from './firewall-check'
 import type { Finding } from './model'
-import { probePaths, toProbeFindings, toSkipFinding, type ProbeResult, type ProbeSkip } from './path-probe'
+import { PROBE_TIMEOUT_MS, probePaths, toProbeFindings, toSkipFinding, type ProbeResult, type ProbeSkip } from './path-probe'
 
 /** How the check may reach charon and the PSKs (both optional: without them the probe says why it did not run). */
 export interface PathCheckOptions {
   /** Opens a stream to charon's VICI socket on the gateway (SSH stream-local forwarding). */
   readonly openVici?: (socketPath: string) => Promise<Duplex>
   readonly sources?: SecretSources
-  /** Per-peer wait for an answer (default 4500 ms). */
+  /** Per-peer wait for an answer (default PROBE_TIMEOUT_MS). */
   readonly probeTimeoutMs?: number
 }
-
-const DEFAULT_TIMEOUT_MS = 4500
 
 function skipAll(details: Details, reason: string): ProbeResult {
   return { traces: [], skipped: details.remote.tunnels.map((t): ProbeSkip => ({ peer: t.outsideIp, kind: 'unavailable', reason })), cleanupErrors: [] }
@@ -51,7 +49,7 @@ export async function probeFromGateway(facts: GatewayFacts, details: Details, ro
       ...(facts.addresses.includes(r.localAddress) ? { localAddress: r.localAddress } : {}),
       ikeVersion: details.crypto.ikeVersion,
       ikeProposal: toStrongswanIke(details.crypto),
-      timeoutMs: opts.probeTimeoutMs ?? DEFAULT_TIMEOUT_MS,
+      timeoutMs: opts.probeTimeoutMs ?? PROBE_TIMEOUT_MS,
     }
   } catch (err) {
     return skipAll(details, `the probe needs the tunnels' PSKs and proposal: ${err instanceof Error ? err.message : String(err)}`)
@@ -74,7 +72,7 @@ export async function probeFromGateway(facts: GatewayFacts, details: Details, ro
 }
 
 /** Probe findings and daemon findings, read against the host firewall findings. */
-export function toPathFindings(probe: ProbeResult, outputs: CommandOutputs, facts: GatewayFacts, details: Details, hostFindings: readonly Finding[], timeoutMs = DEFAULT_TIMEOUT_MS): Finding[] {
+export function toPathFindings(probe: ProbeResult, outputs: CommandOutputs, facts: GatewayFacts, details: Details, hostFindings: readonly Finding[], timeoutMs = PROBE_TIMEOUT_MS): Finding[] {
   const ctx = { publicIp: details.gateway.publicIp, timeoutMs, hostFindings }
   const out: Finding[] = []
   for (const t of probe.traces) out.push(...toProbeFindings(t, ctx))

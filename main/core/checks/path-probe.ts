@@ -26,9 +26,16 @@ export interface PathProbeInput {
   readonly ikeVersion: 1 | 2
   /** strongSwan IKE proposal, e.g. aes256-sha256-modp2048. */
   readonly ikeProposal: string
-  /** How long to wait for each peer's answer (default 4500 ms: charon's first retransmit comes at 4 s). */
+  /** How long to wait for each peer's answer (default PROBE_TIMEOUT_MS). */
   readonly timeoutMs?: number
 }
+
+/**
+ * The default wait for the peers' answers: long enough for charon's first retransmit (4 s after a packet)
+ * to be answered, so one lost UDP packet is not reported as a blocked port. A clean path is decided in well
+ * under a second; only a blocked one waits this long.
+ */
+export const PROBE_TIMEOUT_MS = 8500
 
 /** charon's log of one probe, as `+ms NN[GRP] <name|id> message` lines (parseable by parseDaemonLog). */
 export interface ProbeTrace {
@@ -83,7 +90,7 @@ function toLine(m: ViciMessage, t0: number): string {
  * terminates, unloads the connections and the secrets (always). Peers that already have an IKE SA are skipped.
  */
 export async function probePaths(vici: ViciClient, input: PathProbeInput): Promise<ProbeResult> {
-  const timeoutMs = input.timeoutMs ?? 4500
+  const timeoutMs = input.timeoutMs ?? PROBE_TIMEOUT_MS
   const existing = parseViciListSas(await vici.listSas({ noblock: true })).filter((s) => !s.name.startsWith(PROBE_PREFIX))
   const skipped: ProbeSkip[] = []
   const probes: { peer: string; psk: Secret; name: string }[] = []
