@@ -188,20 +188,16 @@ export function toSnapshot(sas: readonly IkeSaStatus[], opts: SnapshotOptions): 
   const byPeer = new Map<string, IkeSaStatus[]>()
   for (const e of opts.expected ?? []) byPeer.set(e.peer, [])
   for (const sa of sas) byPeer.set(sa.remoteHost, [...(byPeer.get(sa.remoteHost) ?? []), sa])
-  const tunnels: TunnelStatus[] = []
-  const anyUp = [...byPeer.values()].some((list) => list.some((s) => isIkeUp(s.state) && s.children.some((c) => isChildUp(c.state))))
-  for (const [peer, list] of byPeer) {
+  const bases = [...byPeer].map(([peer, list]) => {
     const live = list.filter((s) => !LEAVING_IKE.has(s.state))
     const ike = newest(live.filter((s) => isIkeUp(s.state)), (s) => s.establishedSec) ?? newest(live, (s) => s.establishedSec) ?? list[0]
     const children = list.flatMap((s) => s.children)
     const counted = children.filter((c) => COUNTED_CHILD.has(c.state))
     const child = newest(counted, (c) => c.installedSec) ?? newest(children, (c) => c.installedSec)
-    const up = isIkeUp(ike?.state) && isChildUp(child?.state)
-    const base = {
+    return {
       peer,
       name: ike?.name ?? opts.expected?.find((e) => e.peer === peer)?.name ?? peer,
-      up,
-      ...(opts.oneActive && !up && anyUp ? { standby: true } : {}),
+      up: isIkeUp(ike?.state) && isChildUp(child?.state),
       ...(ike ? { ikeState: ike.state } : {}),
       ...(ike?.establishedSec === undefined ? {} : { ikeAgeSec: ike.establishedSec }),
       ...(child ? { childState: child.state, childUniqueId: child.uniqueId, spiIn: child.spiIn, spiOut: child.spiOut } : {}),
@@ -216,17 +212,22 @@ export function toSnapshot(sas: readonly IkeSaStatus[], opts: SnapshotOptions): 
       ikeSaCount: live.length,
       childSaCount: counted.length,
     }
-    const prev = opts.previous?.tunnels.find((t) => t.peer === peer)
+  })
+  // Standing by is relative: a down tunnel beside one that is up (as decided above, per tunnel).
+  const anyUp = bases.some((b) => b.up)
+  const tunnels: TunnelStatus[] = bases.map((b) => {
+    const base = opts.oneActive && !b.up && anyUp ? { ...b, standby: true } : b
+    const prev = opts.previous?.tunnels.find((t) => t.peer === b.peer)
     const rates = toRates(prev, base, opts.previous ? opts.at - opts.previous.at : 0)
     const cause = causeOf(prev, base)
     const lastChange = cause === undefined ? prev?.lastChange : { at: opts.at, cause }
-    tunnels.push({
+    return {
       ...base,
       ...(rates ? { rates } : {}),
       ...(lastChange ? { lastChange } : {}),
       ...(prev?.probe ? { probe: prev.probe } : {}),
-    })
-  }
+    }
+  })
   tunnels.sort((a, b) => a.name.localeCompare(b.name) || a.peer.localeCompare(b.peer))
   return { at: opts.at, source: opts.source, tunnels }
 }
