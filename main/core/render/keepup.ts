@@ -13,9 +13,12 @@ import type { FileLayout, RenderedFile } from './types'
 /** Seconds between the loop's checks and keepalive pings (AWS's templates ping every 5 s). */
 export const KEEPUP_INTERVAL = 5
 
+/** Policy-based: rounds with no tunnel up before keepup.sh initiates the standby (three: an IKE retransmit fits). */
+export const KEEPUP_FAILOVER_ROUNDS = 3
+
 /** What the plan says about policy-based mode on strongSwan (both renderers). */
 export const POLICY_STANDBY_NOTE =
-  'Policy-based: both tunnels carry the same selectors and AWS allows only one of them up at a time (on Linux, what AWS sends back on the other is dropped: XfrmInTmplMismatch). Tunnel 1 is active and tunnel 2 stands by: keepup.sh brings tunnel 2 up when no tunnel has been up for about 15 s, closes whichever comes up beside the active one, and does not fail back.'
+  `Policy-based: both tunnels carry the same selectors and AWS allows only one of them up at a time (on Linux, what AWS sends back on the other is dropped: XfrmInTmplMismatch). Tunnel 1 is active and tunnel 2 stands by: keepup.sh brings tunnel 2 up when no tunnel has been up for about ${KEEPUP_FAILOVER_ROUNDS * KEEPUP_INTERVAL} s, closes whichever comes up beside the active one, and does not fail back.`
 
 /** The plan's line about keepup.sh. */
 export function toKeepupNote(input: RenderInput, path: string): string {
@@ -95,6 +98,7 @@ export function renderKeepupScript(
     stack: opts.starterCommand ? 'starter' : 'swanctl',
     ipsec: opts.starterCommand ?? 'ipsec',
     interval: KEEPUP_INTERVAL,
+    failover: KEEPUP_FAILOVER_ROUNDS,
     conn1: opts.connectionNames[0],
     conn2: opts.connectionNames[1],
     target1: k1.target,
