@@ -10,9 +10,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { Details } from '../../main/core/details/model'
 import { processSecretSources } from '../../main/core/details/resolve'
 import { applyChange, prepareChange, type PreparedChange } from '../../main/core/workflow'
-import { up, type IkeSa, type Lab } from '../lab'
+import { up, type Lab } from '../lab'
 import { labGate } from '../support/gate'
-import { toNodeShell as nodeShell, within } from '../support/keepup-lab'
+import { isUpOnAws, readKeepupState, toNodeShell as nodeShell, within } from '../support/keepup-lab'
 
 const g = labGate('route-based keep-up watchdog (lab)')
 const LIMIT_MS = 60_000
@@ -22,12 +22,11 @@ describe.skipIf(g.skip)('keepup.sh route-based watchdog: both tunnels kept up, n
   let lab: Lab
   let change: PreparedChange
 
-  const upOnAws = (sas: IkeSa[], i: 0 | 1) => sas.some((s) => s.localHost === lab.aws.outsideIps[i] && s.state === 'ESTABLISHED' && s.children.some((c) => c.state === 'INSTALLED'))
   const bothUp = async () => {
     const sas = await lab.aws.listSas()
-    return upOnAws(sas, 0) && upOnAws(sas, 1) ? true : undefined
+    return isUpOnAws(lab, sas, 0) && isUpOnAws(lab, sas, 1) ? true : undefined
   }
-  const state = async () => (await lab.gateway.exec(['sh', '-c', 'cat /run/tunnelwright/*-keepup.state 2>/dev/null; true'])).stdout
+  const state = () => readKeepupState(lab)
 
   beforeAll(async () => {
     lab = await up({ gateway: 'swanctl' })

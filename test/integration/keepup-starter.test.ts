@@ -10,7 +10,7 @@ import { processSecretSources } from '../../main/core/details/resolve'
 import { applyChange, prepareChange, rollbackChange, type PreparedChange } from '../../main/core/workflow'
 import { up, type IkeSa, type Lab } from '../lab'
 import { labGate } from '../support/gate'
-import { listKeepupPids, sleep, toNodeShell as nodeShell, within } from '../support/keepup-lab'
+import { isUpOnAws, listKeepupPids, readKeepupState, sleep, toNodeShell as nodeShell, within } from '../support/keepup-lab'
 
 const g = labGate('keep-up on starter (lab)')
 const LIMIT_MS = 60_000
@@ -21,9 +21,9 @@ describe.skipIf(g.skip)('keep-up on a starter (ipsec.conf) gateway, no app after
   let lab: Lab
   let change: PreparedChange
 
-  const upOnAws = (sas: IkeSa[], i: 0 | 1) => sas.some((s) => s.localHost === lab.aws.outsideIps[i] && s.state === 'ESTABLISHED' && s.children.some((c) => c.state === 'INSTALLED'))
+  const upOnAws = (sas: IkeSa[], i: 0 | 1) => isUpOnAws(lab, sas, i)
   const keepup = () => change.rendered.files.find((f) => f.path.endsWith('-keepup.sh'))!
-  const state = async () => (await lab.gateway.exec(['sh', '-c', 'cat /run/tunnelwright/*-keepup.state 2>/dev/null; true'])).stdout
+  const state = () => readKeepupState(lab)
   const keepupPids = () => listKeepupPids(lab)
 
   beforeAll(async () => {

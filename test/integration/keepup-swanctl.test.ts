@@ -10,7 +10,7 @@ import { renderDevice } from '../../main/core/render'
 import { applyChange, prepareChange, rollbackChange, type PreparedChange } from '../../main/core/workflow'
 import { up, type IkeSa, type Lab } from '../lab'
 import { labGate } from '../support/gate'
-import { listKeepupPids, sleep, toNodeShell as nodeShell, within } from '../support/keepup-lab'
+import { isUpOnAws, listKeepupPids, readKeepupState, sleep, toNodeShell as nodeShell, within } from '../support/keepup-lab'
 
 const g = labGate('keep-up on swanctl (lab)')
 const LIMIT_MS = 60_000
@@ -29,7 +29,7 @@ describe.skipIf(g.skip)('keep-up on a swanctl gateway, no app after apply', () =
     return conns.map((c) => sas.filter((s) => s.name === c && s.state === 'ESTABLISHED').flatMap((s) => s.children.filter((ch) => ch.state === 'INSTALLED')))
   }
   /** Tunnels (0/1) AWS has up: an established IKE SA with an installed CHILD SA on that outside IP. */
-  const upOnAws = (sas: IkeSa[]) => ([0, 1] as const).filter((i) => sas.some((s) => s.localHost === lab.aws.outsideIps[i] && s.state === 'ESTABLISHED' && s.children.some((c) => c.state === 'INSTALLED')))
+  const upOnAws = (sas: IkeSa[]) => ([0, 1] as const).filter((i) => isUpOnAws(lab, sas, i))
   /** AWS's view when exactly one tunnel is up (policy-based: the other stands by with no SA at all), else undefined. */
   const oneUpOnAws = async (): Promise<0 | 1 | undefined> => {
     const sas = await lab.aws.listSas()
@@ -37,7 +37,7 @@ describe.skipIf(g.skip)('keep-up on a swanctl gateway, no app after apply', () =
     const other = up.length === 1 ? lab.aws.outsideIps[1 - up[0]!] : undefined
     return up.length === 1 && !sas.some((s) => s.localHost === other) ? up[0] : undefined
   }
-  const keepupState = async () => (await lab.gateway.exec(['sh', '-c', 'cat /run/tunnelwright/*-keepup.state'])).stdout
+  const keepupState = () => readKeepupState(lab)
   /** Waits for exactly one tunnel up on AWS and returns it; then holds for `holdMs` checking that it stays so (no flapping). */
   const holdsOne = async (what: string, holdMs: number): Promise<0 | 1> => {
     const r = await within(what, LIMIT_MS, oneUpOnAws, 1000)

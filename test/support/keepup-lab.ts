@@ -1,6 +1,6 @@
 // Shared by the keep-up lab tests: a root shell on the lab gateway, polling with timings, the loop's pids.
 import type { GatewayShell } from '../../main/core/apply/engine'
-import type { Lab } from '../lab'
+import type { IkeSa, Lab } from '../lab'
 
 /** The workflow's shell as root inside the lab gateway (no SSH: after apply the tests use no app). */
 export function toNodeShell(lab: Lab): GatewayShell {
@@ -31,4 +31,14 @@ export async function within<T>(what: string, ms: number, probe: () => Promise<T
 export async function listKeepupPids(lab: Lab): Promise<string[]> {
   const script = 'me=$(readlink /proc/self/ns/net); for p in /proc/[0-9]*; do [ "$(readlink $p/ns/net 2>/dev/null)" = "$me" ] && tr "\\0" " " < $p/cmdline 2>/dev/null | grep -q "[k]eepup.sh run" && echo ${p#/proc/}; done; true'
   return (await lab.gateway.exec(['sh', '-c', script])).stdout.split('\n').filter(Boolean)
+}
+
+/** Whether AWS (the aws node) has tunnel `i` up: an established IKE SA with an installed CHILD SA on that outside IP. */
+export function isUpOnAws(lab: Lab, sas: readonly IkeSa[], i: 0 | 1): boolean {
+  return sas.some((s) => s.localHost === lab.aws.outsideIps[i] && s.state === 'ESTABLISHED' && s.children.some((c) => c.state === 'INSTALLED'))
+}
+
+/** The keep-up loop's last state line on the gateway ('' when none). */
+export async function readKeepupState(lab: Lab): Promise<string> {
+  return (await lab.gateway.exec(['sh', '-c', 'cat /run/tunnelwright/*-keepup.state 2>/dev/null; true'])).stdout
 }
