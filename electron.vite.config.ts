@@ -10,7 +10,7 @@ export default defineConfig({
   main: {
     build: {
       outDir: resolve(root, 'out/main'),
-      lib: { entry: { index: resolve(root, 'main/index.ts'), cli: resolve(root, 'main/cli.ts') } },
+      lib: { entry: { index: resolve(root, 'main/shell/index.ts'), cli: resolve(root, 'main/cli/index.ts') } },
     },
   },
   preload: {

@@ -1,15 +1,15 @@
 // The e2e harness: the real built renderer in Debian Chromium, with the real core behind the same
-// handler table main/index.ts registers with ipcMain. Only Electron's IPC transport (and safeStorage,
+// handler table main/shell/index.ts registers with ipcMain. Only Electron's IPC transport (and safeStorage,
 // dialogs) are not exercised: see createTestServices.
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto'
 import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { Page } from '@playwright/test'
-import { createHandlers, type HandlerSpec } from '../../main/api-handlers'
-import { AppServices, type Emit } from '../../main/app-services'
-import { toGuardedHandler } from '../../main/ipc-guard'
-import type { Encryptor } from '../../main/secret-store'
+import { createHandlers, type HandlerSpec } from '../../main/shell/ipc/handlers'
+import { AppServices, type Emit } from '../../main/shell/services/app-services'
+import { toGuardedHandler } from '../../main/shell/ipc/ipc-guard'
+import type { Encryptor } from '../../main/shell/stores/secret-store'
 import { EVENTS } from '../../preload/api'
 
 /**
@@ -34,7 +34,7 @@ export function createTestEncryptor(): Encryptor {
   }
 }
 
-/** A desktop notification the app asked for (main/notifications.ts shows it through Electron's Notification). */
+/** A desktop notification the app asked for (main/shell/notifications.ts shows it through Electron's Notification). */
 export interface ShownNotification {
   readonly title: string
   readonly body: string

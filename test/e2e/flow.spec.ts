@@ -185,7 +185,7 @@ test.describe('first-time flow against the lab swanctl gateway', () => {
     const name2 = ((await t2.getByRole('heading').textContent()) ?? '').split(' (')[0]!
     await expect(page.getByRole('alert').filter({ hasText: new RegExp(`^${name1}: `) })).toBeAttached()
     await expect(page.getByRole('region', { name: 'Recent events' }).getByRole('listitem').filter({ hasText: `${name1}: ` }).first()).toBeVisible()
-    // …and a desktop notification says so (the status stream's alert, as main/index.ts wires it).
+    // …and a desktop notification says so (the status stream's alert, as main/shell/index.ts wires it).
     await expect.poll(() => app.notifications.filter((n) => /: tunnel down$/.test(n.title) && n.body.startsWith(`${name1} (`)).length).toBeGreaterThanOrEqual(1)
     await checkState(page, info, 'a7-status-tunnel1-down')
 

@@ -1,4 +1,4 @@
-import { getAppInfo } from '../../main/core/app-info'
+import { getAppInfo } from '../../main/core/base/app-info'
 import { chromiumGate, expect, test } from './fixtures'
 
 test.skip(chromiumGate.skip, chromiumGate.reason)

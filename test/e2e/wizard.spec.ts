@@ -9,7 +9,7 @@ import { execFileSync, spawn, type ChildProcess } from 'node:child_process'
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { createHandlers } from '../../main/api-handlers'
+import { createHandlers } from '../../main/shell/ipc/handlers'
 import type { TunnelwrightApi } from '../../preload/api'
 import { labGate } from '../support/gate'
 import { chromiumGate, expect, test } from './fixtures'
@@ -194,7 +194,7 @@ test('details form validates as you type and compares with the request', async (
 
 test('the request is saved with the profile and comes back with it', async ({ app, page }) => {
   void app
-  test.fixme(!implemented.has('saveProfile'), 'saveProfile is not implemented in main/api-handlers.ts yet')
+  test.fixme(!implemented.has('saveProfile'), 'saveProfile is not implemented in main/shell/ipc/handlers.ts yet')
   await page.getByLabel('Connection name').fill('HQ to cloud.gov')
   await page.getByLabel('Public IP address of your VPN endpoint').fill('34.201.10.20')
   await page.getByLabel('Private networks to connect (CIDRs)').fill('10.40.0.0/24\n10.41.0.0/24')
@@ -283,7 +283,7 @@ test('screen-share safe mode masks public IPs everywhere and is remembered', asy
 
 test('a details file and an AWS XML export import through the real core', async ({ app, page }) => {
   void app
-  test.fixme(!implemented.has('importDetails'), 'importDetails is in the contract but main/api-handlers.ts does not implement it yet (issue 8)')
+  test.fixme(!implemented.has('importDetails'), 'importDetails is in the contract but main/shell/ipc/handlers.ts does not implement it yet (issue 8)')
   await page.getByRole('button', { name: 'Continue to Details' }).click()
   const xml = await import('node:fs').then((fs) => fs.readdirSync('test/fixtures/aws').filter((f) => f.endsWith('.xml')).map((f) => `test/fixtures/aws/${f}`))
   await page.getByLabel(/Import a details file/).setInputFiles(xml[0]!)

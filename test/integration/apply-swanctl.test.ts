@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { GatewayShell } from '../../main/core/apply/engine'
 import { Details } from '../../main/core/details/model'
 import { processSecretSources } from '../../main/core/details/resolve'
-import { applyChange, detectGateway, prepareChange, rollbackChange } from '../../main/core/workflow'
+import { applyChange, detectGateway, prepareChange, rollbackChange } from '../../main/core/workflow/change'
 import { up, type Lab } from '../lab'
 import { labGate } from '../support/gate'
 

@@ -4,7 +4,7 @@ import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { EXIT, runCli } from '../../main/cli'
+import { EXIT, runCli } from '../../main/cli/index'
 import { up, type Lab } from '../lab'
 import { labGate } from '../support/gate'
 

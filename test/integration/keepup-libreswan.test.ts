@@ -10,7 +10,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { Details } from '../../main/core/details/model'
 import { processSecretSources, toRenderInput } from '../../main/core/details/resolve'
-import { detectGateway } from '../../main/core/workflow'
+import { detectGateway } from '../../main/core/workflow/change'
 import { renderDevice } from '../../main/core/render'
 import { up, type Lab } from '../lab'
 import { labGate } from '../support/gate'

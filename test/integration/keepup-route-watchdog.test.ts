@@ -9,7 +9,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { Details } from '../../main/core/details/model'
 import { processSecretSources } from '../../main/core/details/resolve'
-import { applyChange, prepareChange, type PreparedChange } from '../../main/core/workflow'
+import { applyChange, prepareChange, type PreparedChange } from '../../main/core/workflow/change'
 import { up, type Lab } from '../lab'
 import { labGate } from '../support/gate'
 import { isUpOnAws, readKeepupState, toNodeShell as nodeShell, within } from '../support/keepup-lab'

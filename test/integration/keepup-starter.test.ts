@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { Details } from '../../main/core/details/model'
 import { processSecretSources } from '../../main/core/details/resolve'
-import { applyChange, prepareChange, rollbackChange, type PreparedChange } from '../../main/core/workflow'
+import { applyChange, prepareChange, rollbackChange, type PreparedChange } from '../../main/core/workflow/change'
 import { up, type IkeSa, type Lab } from '../lab'
 import { labGate } from '../support/gate'
 import { isUpOnAws, listKeepupPids, readKeepupState, sleep, toNodeShell as nodeShell, within } from '../support/keepup-lab'

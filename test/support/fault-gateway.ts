@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { GatewayShell } from '../../main/core/apply/engine'
 import { toGatewayShell } from '../../main/core/gateway/shell'
-import { Secret } from '../../main/core/secret'
+import { Secret } from '../../main/core/base/secret'
 import { connect, type SshSession } from '../../main/core/ssh/session'
 import type { Lab } from '../lab'
 

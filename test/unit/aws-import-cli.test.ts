@@ -2,7 +2,7 @@ import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, wri
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
-import { EXIT, runCli } from '../../main/cli'
+import { EXIT, runCli } from '../../main/cli/index'
 
 const fixtures = join(__dirname, '../fixtures/aws')
 const XML = join(fixtures, 'vpn-static.xml')

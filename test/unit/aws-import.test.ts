@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest'
 import { fillDraft, importAwsText, importAwsXml, MAX_EXPORT_BYTES, toCompleteDetails, toNeeds, type AwsImport } from '../../main/core/details/aws-import'
 import { hasErrors, lintDetails } from '../../main/core/details/lint'
 import { Crypto } from '../../main/core/details/model'
-import { UserError } from '../../main/core/result'
+import { UserError } from '../../main/core/base/result'
 
 const dir = join(__dirname, '../fixtures/aws')
 const fixture = (name: string) => readFileSync(join(dir, name), 'utf8')

@@ -7,7 +7,7 @@ import { toDaemonFindings, type DaemonReading } from '../../main/core/checks/dae
 import type { Finding } from '../../main/core/checks/model'
 import { toProbeConn, toProbeFindings, type ProbeTrace } from '../../main/core/checks/path-probe'
 import { Details } from '../../main/core/details/model'
-import { Secret } from '../../main/core/secret'
+import { Secret } from '../../main/core/base/secret'
 import type { StatusSnapshot, TunnelStatus } from '../../main/core/status/model'
 
 const doc = JSON.parse(readFileSync(join(__dirname, '../fixtures/path-probe/traces.json'), 'utf8')) as { scenarios: Record<string, { publicIp: string; traces: ProbeTrace[] }> }

@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { EXIT, runCli } from '../../main/cli'
+import { EXIT, runCli } from '../../main/cli/index'
 import pkg from '../../package.json'
 
 function capture() {

@@ -5,7 +5,7 @@ import fc from 'fast-check'
 import { afterAll, describe, expect, it } from 'vitest'
 import { DetailsSchemaError, loadDetailsFile, locateJsonError, MAX_DETAILS_BYTES, parseDetailsText, toDetailsSecretSources } from '../../main/core/details/load'
 import { resolvePsk } from '../../main/core/details/resolve'
-import { UserError } from '../../main/core/result'
+import { UserError } from '../../main/core/base/result'
 import { PSK1, PSK2, toDetailsDoc } from '../support/details-doc'
 
 

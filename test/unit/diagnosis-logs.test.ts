@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { Secret } from '../../main/core/secret'
+import { Secret } from '../../main/core/base/secret'
 import { diagnose, type DiagnosisId } from '../../main/core/status/diagnosis'
 import { toSnapshot } from '../../main/core/status/model'
 import { parseSwanctlListSas } from '../../main/core/status/swanctl-text'

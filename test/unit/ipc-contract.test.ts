@@ -4,9 +4,9 @@
 import { readFileSync } from 'node:fs'
 import { describe, expect, it, vi } from 'vitest'
 import { z } from 'zod'
-import { ARG_SCHEMAS, createHandlers } from '../../main/api-handlers'
-import { UserError } from '../../main/core/result'
-import { toGuardedHandler } from '../../main/ipc-guard'
+import { ARG_SCHEMAS, createHandlers } from '../../main/shell/ipc/handlers'
+import { UserError } from '../../main/core/base/result'
+import { toGuardedHandler } from '../../main/shell/ipc/ipc-guard'
 import { CHANNELS, EVENTS } from '../../preload/api'
 
 const PID = 'p-abcdef012345'

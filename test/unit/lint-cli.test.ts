@@ -2,7 +2,7 @@ import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
-import { EXIT, runCli } from '../../main/cli'
+import { EXIT, runCli } from '../../main/cli/index'
 import { PSK1, PSK2, toDetailsDoc, type Doc } from '../support/details-doc'
 
 

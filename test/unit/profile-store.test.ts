@@ -4,10 +4,10 @@ import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { decryptExport, encryptExport, ENCRYPTED_FORMAT } from '../../main/core/export-crypto'
-import { parseProfileFile, PROFILE_FORMAT, toMigratedRaw, toProfileDetails, type ProfileDetails } from '../../main/core/profile'
-import { UserError } from '../../main/core/result'
-import { createProfileStore } from '../../main/profile-store'
+import { decryptExport, encryptExport, ENCRYPTED_FORMAT } from '../../main/core/app-data/export-crypto'
+import { parseProfileFile, PROFILE_FORMAT, toMigratedRaw, toProfileDetails, type ProfileDetails } from '../../main/core/app-data/profiles'
+import { UserError } from '../../main/core/base/result'
+import { createProfileStore } from '../../main/shell/stores/profile-store'
 
 /** A complete PSK-free draft. */
 export const DRAFT: ProfileDetails = {

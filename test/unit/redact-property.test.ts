@@ -5,11 +5,11 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { ActivityLog } from '../../main/activity-log'
-import { toChangeRecordHtml, toChangeRecordMarkdown, type ChangeRecord } from '../../main/core/change-record'
-import { toDiagnosticsBundle } from '../../main/core/diagnostics'
-import { REDACTED, toRedactor, toSecretForms } from '../../main/core/redact'
-import { Secret } from '../../main/core/secret'
+import { ActivityLog } from '../../main/core/app-data/activity-log'
+import { toChangeRecordHtml, toChangeRecordMarkdown, type ChangeRecord } from '../../main/core/app-data/change-record'
+import { toDiagnosticsBundle } from '../../main/core/app-data/diagnostics'
+import { REDACTED, toRedactor, toSecretForms } from '../../main/core/base/redact'
+import { Secret } from '../../main/core/base/secret'
 
 /** Every encoding a leak could take; the test looks for each in the export. */
 function encodings(v: string): string[] {

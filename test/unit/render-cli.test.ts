@@ -4,7 +4,7 @@ import { mkdirSync, mkdtempSync as mkdtempRaw, rmSync, readdirSync, readFileSync
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, test } from 'vitest'
-import { runCli, type CliIo } from '../../main/cli'
+import { runCli, type CliIo } from '../../main/cli/index'
 import { DETAILS_FORMAT } from '../../main/core/details/model'
 
 const made: string[] = []

@@ -8,7 +8,7 @@ import { escapeComment } from '../../main/core/render/escape'
 import type { RenderInput } from '../../main/core/details/resolve'
 import { detailsArbitraries, sampleDetails, sampleInput } from '../support/render-sample'
 import { toRenderInput } from '../../main/core/details/resolve'
-import { UserError } from '../../main/core/result'
+import { UserError } from '../../main/core/base/result'
 
 const RUNS = Number(process.env['TW_FUZZ_RUNS'] ?? 2000)
 const file = (r: RenderedConfig, end: string) => r.files.find((f) => f.path.endsWith(end))!

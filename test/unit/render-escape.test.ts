@@ -2,7 +2,7 @@
 import fc from 'fast-check'
 import { describe, expect, test } from 'vitest'
 import { escapeAs, escapeCidr4, escapeComment, EscapeError, escapeInt, escapeIpv4, escapePath, escapePhp, escapePhpB64, escapeProposal, escapePsk0s, escapeShell, escapeToken } from '../../main/core/render/escape'
-import { Secret } from '../../main/core/secret'
+import { Secret } from '../../main/core/base/secret'
 import { HOSTILE } from '../support/render-sample'
 
 const RUNS = Number(process.env['TW_FUZZ_RUNS'] ?? 2000)

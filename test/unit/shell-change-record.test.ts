@@ -1,8 +1,8 @@
 // Change records: the Markdown and HTML say what changed, why, the diff, checks before/after and how
 // to roll back; HTML is escaped and self-contained; masking hides public IPs; no secret survives.
 import { describe, expect, it } from 'vitest'
-import { toChangeRecordHtml, toChangeRecordMarkdown, toRollbackInstructions, type ChangeRecord } from '../../main/core/change-record'
-import { toRedactor } from '../../main/core/redact'
+import { toChangeRecordHtml, toChangeRecordMarkdown, toRollbackInstructions, type ChangeRecord } from '../../main/core/app-data/change-record'
+import { toRedactor } from '../../main/core/base/redact'
 
 const PSK = 'Qn7xV2._kdP3aZ4rT8mWyL3sHc6bJ9fE'
 const REC: ChangeRecord = {

@@ -6,7 +6,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { createSecretStore, type Encryptor } from '../../main/secret-store'
+import { createSecretStore, type Encryptor } from '../../main/shell/stores/secret-store'
 import { createTestEncryptor } from '../e2e/bridge'
 
 const PID = 'p-abcdef012345'

@@ -1,9 +1,9 @@
-// The window's pure decisions (main/window-policy.ts, main/menu-template.ts): which permission requests
+// The window's pure decisions (main/shell/window-policy.ts, main/shell/menu-template.ts): which permission requests
 // pass, where the window reopens on today's screens, and what the native menu holds.
 import { describe, expect, it } from 'vitest'
 import type { MenuItemConstructorOptions } from 'electron'
-import { toMenuTemplate } from '../../main/menu-template'
-import { allowPermission, toWindowPlacement, type Area } from '../../main/window-policy'
+import { toMenuTemplate } from '../../main/shell/menu-template'
+import { allowPermission, toWindowPlacement, type Area } from '../../main/shell/window-policy'
 
 describe('permissions', () => {
   it('lets a plain mailto: draft reach the mail program and nothing else', () => {

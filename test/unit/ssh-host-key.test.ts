@@ -17,7 +17,7 @@ import {
   toHostKey,
   verifyHostKey,
 } from '../../main/core/ssh/host-key'
-import { UserError } from '../../main/core/result'
+import { UserError } from '../../main/core/base/result'
 import { gate, missing } from '../support/gate'
 
 const g = gate('ssh-host-key', missing({ executables: ['/usr/bin/ssh-keygen'] }))

@@ -3,7 +3,7 @@
 // Round trips: plan reads every target in one; apply launches the gateway-side transaction in one,
 // follows it in one, confirms in one. Secrets are never read back: secret files are compared by hash.
 import { createHash, randomBytes } from 'node:crypto'
-import { UserError } from '../result'
+import { UserError } from '../base/result'
 import { quoteSh } from '../ssh/quote'
 import { unifiedDiff } from './diff'
 import { toTxnLauncher, TXN_ALIVE_SH, type DesiredFile, type StackProfile, type TxnMarker, type TxnSpec } from './txn-script'

@@ -8,7 +8,7 @@
 import { randomBytes } from 'node:crypto'
 import { diagnose, type Diagnosis } from '../status/diagnosis'
 import { parseViciListSas } from '../status/vici-sas'
-import type { Secret } from '../secret'
+import type { Secret } from '../base/secret'
 import type { ViciClient, ViciEvent } from '../vici/client'
 import type { ViciMessage } from '../vici/wire'
 import type { Finding, Fix, Flow } from './model'

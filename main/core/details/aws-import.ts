@@ -11,7 +11,7 @@
 import { XMLParser, XMLValidator } from 'fast-xml-parser'
 import { z } from 'zod'
 import { insideAddresses, parsePrefix } from '../net/cidr'
-import { UserError } from '../result'
+import { UserError } from '../base/result'
 import { Cidr4, Crypto, Details, DETAILS_FORMAT, Ipv4 } from './model'
 
 /** Largest export accepted (AWS's files are under 20 kB). */

@@ -3,7 +3,7 @@
 // Every finding says what is wrong, why AWS/IPsec needs it otherwise, and the exact fix. Findings
 // never carry a PSK: the value is resolved only to measure it, and no message interpolates it.
 import { classifyIpv4, containsAddress, coveringSupernet, covers, overlaps, parsePrefix, uncovered, type AddressKind, type Prefix } from '../net/cidr'
-import { UserError } from '../result'
+import { UserError } from '../base/result'
 import type { Crypto, Details, DeviceKind } from './model'
 import { resolvePsk, type SecretSources } from './resolve'
 

@@ -3,7 +3,7 @@
 import { readFileSync, statSync } from 'node:fs'
 import { dirname, isAbsolute, resolve } from 'node:path'
 import { type z } from 'zod'
-import { UserError } from '../result'
+import { UserError } from '../base/result'
 import { toPointer, type Finding } from './lint'
 import { Details, DETAILS_FORMAT } from './model'
 import { isReadableByOthers, type SecretSources } from './resolve'

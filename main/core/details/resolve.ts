@@ -2,8 +2,8 @@
 // names derived and sanitized, routing mode and selectors decided.
 import { readFileSync, statSync } from 'node:fs'
 import { coveringSupernet, insideAddresses, parsePrefix } from '../net/cidr'
-import { UserError } from '../result'
-import { Secret } from '../secret'
+import { UserError } from '../base/result'
+import { Secret } from '../base/secret'
 import type { Details, PskRef } from './model'
 
 /** Where PSK references are looked up; injectable so tests need no real environment. */

@@ -1,6 +1,6 @@
 // The GatewayShell the engine needs, over an SSH session: scripts fed on stdin to a one-word `sh` as root.
 import type { GatewayShell } from '../apply/engine'
-import { Secret } from '../secret'
+import { Secret } from '../base/secret'
 import { ROOT_SH } from '../ssh/catalog'
 import type { SshSession } from '../ssh/session'
 

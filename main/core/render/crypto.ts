@@ -1,6 +1,6 @@
 // The details' crypto settings spelled the way each daemon reads them.
 import type { Crypto } from '../details/model'
-import { UserError } from '../result'
+import { UserError } from '../base/result'
 
 const DH_NAMES: Readonly<Record<number, string>> = {
   1: 'modp768', 2: 'modp1024', 5: 'modp1536', 14: 'modp2048', 15: 'modp3072', 16: 'modp4096', 17: 'modp6144', 18: 'modp8192',

@@ -1,7 +1,7 @@
 // Per-format escapers: every value that reaches a template goes through exactly one of these
 // (templates/<kind>/manifest.json names which). Values that cannot be escaped for a format
 // (a name with a space where only a token fits) are rejected, never silently rewritten.
-import { Secret } from '../secret'
+import { Secret } from '../base/secret'
 
 /** The escaper names a manifest may use. */
 export type EscapeKind = 'token' | 'proposal' | 'path' | 'ipv4' | 'cidr4' | 'cidr4-list' | 'int' | 'comment' | 'psk-0s' | 'shell' | 'php' | 'php-b64' | 'fragment'

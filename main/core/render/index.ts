@@ -1,6 +1,6 @@
 // Device config renderers: details (resolved) → files for the gateway, one module per device kind.
 import type { RenderInput } from '../details/resolve'
-import { assertNever, UserError } from '../result'
+import { assertNever, UserError } from '../base/result'
 import { renderLibreswan } from './libreswan'
 import { renderPfsense } from './pfsense'
 import { renderStrongswan } from './strongswan'
@@ -10,7 +10,7 @@ import type { RenderedConfig, RenderKind, RenderOptions } from './types'
 
 export type { RenderedConfig, RenderedFile, RenderKind, RenderOptions, FileLayout } from './types'
 export { resolveTemplatesDir } from './templates'
-export { compareVersions } from './version'
+export { compareVersions } from '../base/version'
 
 /** The version each kind is rendered for when none is given. */
 export const DEFAULT_VERSIONS: Readonly<Record<RenderKind, string>> = {

@@ -1,12 +1,12 @@
 // Libreswan (3.x, 4.x, 5.x) and Openswan 2.6 renderer: /etc/ipsec.d/<slug>.conf and .secrets.
 import type { RenderInput } from '../details/resolve'
-import { UserError } from '../result'
+import { UserError } from '../base/result'
 import { toLibreswanEsp, toLibreswanIke } from './crypto'
 import { escapeInt, escapePath } from './escape'
 import { renderRouteScript, toRouteScriptPath, toTunnelInterfaces } from './route-plumbing'
 import { fillTemplate, loadKindTemplates } from './templates'
 import type { FileLayout, RenderedConfig, RenderedFile } from './types'
-import { compareVersions } from './version'
+import { compareVersions } from '../base/version'
 
 /** The include file paths (stock ipsec.conf/ipsec.secrets include /etc/ipsec.d/*.conf|*.secrets). */
 export function toIpsecDPaths(slug: string): { conf: string; secrets: string } {

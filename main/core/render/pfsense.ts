@@ -1,12 +1,12 @@
 // pfSense renderer: a PHP script that edits $config['ipsec'] on the box and applies it (research/pfsense.md §0–§2).
 import { parsePrefix } from '../net/cidr'
 import type { RenderInput } from '../details/resolve'
-import { UserError } from '../result'
-import { Secret } from '../secret'
+import { UserError } from '../base/result'
+import { Secret } from '../base/secret'
 import { escapeComment, escapeInt, escapePhp, escapePhpB64 } from './escape'
 import { fillTemplate, loadKindTemplates } from './templates'
 import type { FileLayout, RenderedConfig } from './types'
-import { compareVersions } from './version'
+import { compareVersions } from '../base/version'
 
 /** A value the PHP literal encoder can write. */
 export type PhpValue = string | number | boolean | Secret | readonly PhpValue[] | { readonly [k: string]: PhpValue }

@@ -1,5 +1,5 @@
 // Typed SSH failures and the classification the CLI maps to its exit codes (3 host key, 4 connect/auth).
-import { UserError } from '../result'
+import { UserError } from '../base/result'
 
 /** Error codes of SSH host-key failures (CLI exit 3). */
 export const HOST_KEY_CODES = ['ssh-host-key-unknown', 'ssh-host-key-changed', 'ssh-host-key-revoked'] as const

@@ -3,7 +3,7 @@
 import { createHash, createHmac, randomBytes } from 'node:crypto'
 import { mkdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { writePrivateFile } from '../fs-atomic'
+import { writePrivateFile } from '../base/fs-atomic'
 import { HostKeyError, SshError, type PresentedHostKey } from './errors'
 
 /** A public host key as the server sent it (the SSH wire blob). */

@@ -1,6 +1,6 @@
 // Named failure modes (shared/docs/research/aws-cloudgov.md §4) from what the gateway shows: recent daemon
 // log lines, the status snapshots, and optional probe results. Pure: no I/O.
-import { type Secret } from '../secret'
+import { type Secret } from '../base/secret'
 import { parseDaemonLog, type LogLine } from './log-lines'
 import { type StatusSnapshot, type TunnelStatus } from './model'
 

@@ -5,8 +5,8 @@
 // The protocol allows one outstanding request per connection (command or event (un)registration), so
 // every operation goes through one queue. Events may arrive at any time, between or during requests.
 import { type Duplex } from 'node:stream'
-import { UserError } from '../result'
-import { type Secret } from '../secret'
+import { UserError } from '../base/result'
+import { type Secret } from '../base/secret'
 import { encodePacket, PacketType, ViciProtocolError, ViciStreamDecoder, type ViciMessage, type ViciPacket } from './wire'
 
 /** Options for a client. */

@@ -4,7 +4,7 @@ import { TextField } from '../../components/field'
 
 type Jump = NonNullable<ConnectionDto['jump']>
 
-// The same host rule as main's Connection schema (main/core/profile.ts), so errors show while typing.
+// The same host rule as main's Connection schema (main/core/app-data/profiles.ts), so errors show while typing.
 const HOST = /^(?=.{1,253}$)[A-Za-z0-9]([A-Za-z0-9-]{0,62}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,62}[A-Za-z0-9])?)*$|^\[?[0-9A-Fa-f:.]+\]?$/
 const LOGIN = /^[A-Za-z0-9._][A-Za-z0-9._-]{0,63}$/
 
