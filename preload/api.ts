@@ -178,11 +178,18 @@ export interface PreviewFile {
   readonly content: string
 }
 
+/**
+ * Why a change or preview uses its routing mode: the details name it, the user chose it, "auto" decided
+ * from the gateway's kernel, or "auto" assumed because no gateway was inspected (a note says so).
+ */
+export type RoutingBasis = 'details' | 'override' | 'gateway' | 'assumed'
+
 /** A rendered config for a device kind, safe to show (no secret anywhere). */
 export interface RenderPreview {
   readonly kind: DeviceKind
   readonly version: string
   readonly routing: RoutingMode
+  readonly routingBasis: RoutingBasis
   readonly files: readonly PreviewFile[]
   readonly connectionNames: readonly [string, string]
   readonly notes: readonly string[]
@@ -351,7 +358,7 @@ export interface CheckFixResultDto {
   /** True when committed and the fresh check shows the finding allowed/ok. */
   readonly ok: boolean
   readonly txnId?: string
-  readonly failedStep?: string
+  readonly failedStep?: ApplyFailedStep
   readonly detail?: string
   readonly fix?: string
   readonly steps: ApplyResultDto['steps']
@@ -375,21 +382,32 @@ export interface PlanDto {
   readonly profileId: ProfileId
   readonly kind: DeviceKind
   readonly routing: RoutingMode
+  readonly routingBasis: RoutingBasis
+  /** How the tunnels run once applied: both up, or (policy-based on strongSwan) one active and one standing by. */
+  readonly tunnels: 'both-up' | 'active-standby'
   readonly version: string
   readonly changes: readonly FileChangeDto[]
   readonly noop: boolean
   readonly notes: readonly string[]
+  /** Lint's warnings for these details on this device (errors refuse the plan). */
+  readonly warnings: readonly LintFinding[]
 }
 
-/** Steps of an apply, in order (the gateway-side transaction's markers). */
-export type ApplyStep = string
+/** The markers the gateway-side transaction writes, in the order they can appear (the core's APPLY_STEPS). */
+export type ApplyStep = 'STARTED' | 'SETTLED' | 'BACKED-UP' | 'WRITTEN' | 'VALIDATED' | 'ACTIVATED' | 'INITIATED' | 'VERIFIED' | 'VERIFY-TIMEOUT' | 'COMMITTED' | 'REVERTED' | 'FAILED' | 'ROLLED-BACK' | 'BUSY'
+
+/** Where a change can stop (the core's FAILED_STEPS). */
+export type ApplyFailedStep = 'prevalidate' | 'backup' | 'write' | 'validate' | 'activate' | 'initiate' | 'verify' | 'health' | 'confirm' | 'lock' | 'unknown'
+
+/** The phase a job other than apply reports as it starts. */
+export type JobPhase = 'CONNECT' | 'DETECT' | 'CHECK' | 'PLAN' | 'ROLLBACK'
 
 /** A progress event of a long job. */
 export interface JobProgress {
   readonly jobId: JobId
   readonly kind: 'connect' | 'detect' | 'check' | 'plan' | 'apply' | 'rollback'
-  /** e.g. BACKUP, WRITE, RELOAD, VERIFY, CONFIRM (apply) or a phase name. */
-  readonly step: ApplyStep
+  /** An apply's transaction marker, or the phase another job is in. */
+  readonly step: ApplyStep | JobPhase
   readonly detail: string
   /** Epoch ms. */
   readonly at: number
@@ -399,8 +417,8 @@ export interface JobProgress {
 export interface ApplyResultDto {
   readonly outcome: 'no-change' | 'committed' | 'reverted' | 'rolled-back' | 'failed'
   readonly txnId?: string
-  readonly steps: readonly { readonly step: string; readonly at: number; readonly detail: string }[]
-  readonly failedStep?: string
+  readonly steps: readonly { readonly step: ApplyStep; readonly at: number; readonly detail: string }[]
+  readonly failedStep?: ApplyFailedStep
   readonly detail?: string
   /** The change record of this apply (export it with exportChangeRecord). */
   readonly recordId?: RecordId
@@ -490,10 +508,15 @@ export interface ActivityEntry {
   readonly detail?: string
 }
 
-/** A change record in the list. */
+/** A change record in the list (the CLI's changes too: it writes to the same data folder). */
 export interface ChangeRecordSummary {
   readonly id: RecordId
-  readonly profileId: ProfileId
+  /** The profile it was made for; absent for a change made with the CLI. */
+  readonly profileId?: ProfileId
+  /** The profile's name, or the connection name of the CLI's details file. */
+  readonly profileName: string
+  /** Which face made the change. */
+  readonly via: 'app' | 'cli'
   readonly at: string
   readonly action: 'apply' | 'rollback'
   readonly outcome: string
@@ -578,8 +601,8 @@ export interface TunnelwrightRequests {
   importDetails(args: { readonly text: string; readonly format: ImportFormat }): Promise<Result<DetailsImport>>
   /** Lints a draft; with profileId the PSK rules use the profile's stored PSKs. */
   lintDetails(args: { readonly draft: DetailsDraftDto; readonly profileId?: ProfileId; readonly device?: DeviceKind }): Promise<Result<LintReport>>
-  /** Renders the config a device would get, secret files replaced by a placeholder. */
-  previewRender(args: { readonly draft: DetailsDraftDto; readonly device: DeviceKind; readonly version?: string; readonly routing?: RoutingMode }): Promise<Result<RenderPreview>>
+  /** Renders the config a device would get, secret files replaced by a placeholder; routing "auto" from the profile's open gateway when given, else marked assumed. */
+  previewRender(args: { readonly draft: DetailsDraftDto; readonly device: DeviceKind; readonly version?: string; readonly routing?: RoutingMode; readonly profileId?: ProfileId }): Promise<Result<RenderPreview>>
 
   /** All saved profiles. */
   listProfiles(): Promise<Result<readonly ProfileSummary[]>>

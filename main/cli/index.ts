@@ -1,18 +1,17 @@
-// The command-line face of the core (../shared/docs/cli.md): same core, no Electron.
-import { getAppInfo } from '../core/base/app-info'
-import { UserError } from '../core/base/result'
-import { toSshExitCode } from '../core/ssh/errors'
-import { EXIT, UsageError, type CliIo, type Command } from './cli-io'
-import * as apply from './commands/apply'
-import * as check from './commands/check'
-import * as importCmd from './commands/import'
-import * as lint from './commands/lint'
-import * as plan from './commands/plan'
-import * as render from './commands/render'
-import * as rollback from './commands/rollback'
-import * as status from './commands/status'
+// The command-line face (../shared/docs/cli.md): argument parsing, output and exit codes over the core's door.
+import { getAppInfo, InputError, toSshExitCode, UserError } from '../core'
+import { EXIT, toTerminalText, UsageError, type CliIo, type Command } from './cli-io'
+import { apply } from './commands/apply'
+import { check } from './commands/check'
+import { importCmd } from './commands/import'
+import { lint } from './commands/lint'
+import { plan } from './commands/plan'
+import { render } from './commands/render'
+import { rollback } from './commands/rollback'
+import { status } from './commands/status'
 
 export { EXIT, type CliIo } from './cli-io'
+
 const USAGE = `Usage: tunnelwright <command> [options]
 
 Commands:
@@ -30,12 +29,13 @@ Commands:
                                     push the configuration; the gateway reverts unless confirmed
   status    --details FILE --host … [ssh options] [--watch]
                                     both tunnels now, or one JSON line per change with --watch --json
-  rollback  --host … [ssh options]  restore the gateway to before our last change
+  rollback  --host … [ssh options] [--yes]
+                                    show what it restores, then restore the gateway to before our last change
   import    --aws-xml FILE | --aws-text FILE [--out FILE] [--force]
             [--public-ip IP] [--private-cidr CIDR …] [--dedicated-cidr CIDR …]
                                     turn AWS's configuration export into a details file
 
-Every command accepts --json (one JSON document on stdout; progress on stderr).
+Every command accepts --json (one JSON document on stdout; progress on stderr) and --help (its own usage).
 KIND: strongswan, strongswan-legacy, libreswan, openswan, pfsense.
 ssh options: --identity FILE [--passphrase-env VAR] | --password-env VAR | --agent,
   --known-hosts FILE, --accept-new-host-key, --jump [USER@]HOST[:PORT], --sudo [--sudo-password-env VAR]
@@ -46,68 +46,62 @@ Exit codes: 0 ok, 1 failed or errors found, 2 usage or unreadable input, 3 host 
   tunnelwright --version    the version
 `
 
-const COMMANDS: Readonly<Record<string, Command | undefined>> = {
-  lint: lint.run,
-  render: render.run,
-  check: check.run,
-  plan: plan.run,
-  apply: apply.run,
-  status: status.run,
-  rollback: rollback.run,
-  import: importCmd.run,
-}
+const COMMANDS: Readonly<Record<string, Command | undefined>> = { lint, render, check, plan, apply, status, rollback, import: importCmd }
 
 /** Runs one CLI invocation and returns its exit code; never calls process.exit itself. */
 export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
+  // Human text never carries a control character that acts on the terminal (a file or a gateway could plant one).
+  const safe: CliIo = { ...io, stdout: (t) => io.stdout(argv.includes('--json') ? t : toTerminalText(t)), stderr: (t) => io.stderr(toTerminalText(t)) }
   const [first, ...rest] = argv
   if (first === undefined || first === '--help' || first === '-h' || first === 'help') {
-    ;(first === undefined ? io.stderr : io.stdout)(USAGE)
+    ;(first === undefined ? safe.stderr : safe.stdout)(USAGE)
     return first === undefined ? EXIT.usage : EXIT.ok
   }
   if (first === '--version' || first === '-V') {
-    io.stdout(`${getAppInfo().version}\n`)
+    safe.stdout(`${getAppInfo().version}\n`)
     return EXIT.ok
   }
   const command = COMMANDS[first]
+  const json = rest.includes('--json')
   if (!command) {
-    io.stderr(`tunnelwright: unknown command '${first}'\n\n${USAGE}`)
+    safe.stderr(`tunnelwright: unknown command '${first}'\n\n${USAGE}`)
+    if (json) writeErrorDocument(io, 'cli', EXIT.usage, `unknown command '${first}'`, "Run 'tunnelwright --help' for the commands.")
     return EXIT.usage
+  }
+  if (rest.includes('--help') || rest.includes('-h')) {
+    safe.stdout(`${command.usage}\n`)
+    return EXIT.ok
   }
   // --json promises one JSON document on stdout: a command that fails before writing one gets an error document.
   let wroteStdout = false
-  let errText = ''
   const tracked: CliIo = {
-    ...io,
+    ...safe,
     stdout: (t) => {
       wroteStdout = true
-      io.stdout(t)
-    },
-    stderr: (t) => {
-      errText += t
-      io.stderr(t)
+      safe.stdout(t)
     },
   }
-  const code = await runCommand(first, command, rest, tracked)
-  if (rest.includes('--json') && !wroteStdout && code !== EXIT.ok) {
-    const lines = errText.trim().split('\n').filter(Boolean)
-    const fix = lines.find((l) => l.startsWith('Fix: '))?.slice(5)
-    io.stdout(`${JSON.stringify({ format: `tunnelwright/${first}@1`, ok: false, exitCode: code, error: { message: lines.filter((l) => !l.startsWith('Fix: ') && !l.startsWith("Run 'tunnelwright")).join(' ').replace(/^tunnelwright \S+: /, ''), ...(fix ? { fix } : {}) } }, null, 2)}\n`)
-  }
+  const { code, error } = await runCommand(first, command, rest, tracked)
+  if (json && !wroteStdout && code !== EXIT.ok) writeErrorDocument(io, first, code, error?.message ?? 'failed', error?.fix, error?.code)
   return code
 }
 
-async function runCommand(name: string, command: Command, args: readonly string[], io: CliIo): Promise<number> {
+function writeErrorDocument(io: CliIo, command: string, exitCode: number, message: string, fix?: string, code?: string): void {
+  io.stdout(`${JSON.stringify({ format: `tunnelwright/${command}@1`, ok: false, exitCode, error: { ...(code ? { code } : {}), message, ...(fix ? { fix } : {}) } }, null, 2)}\n`)
+}
+
+async function runCommand(name: string, command: Command, args: readonly string[], io: CliIo): Promise<{ code: number; error?: { code?: string; message: string; fix?: string } }> {
   try {
-    return await command(args, io)
+    return { code: await command.run(args, io) }
   } catch (err) {
     if (err instanceof UsageError) {
-      io.stderr(`tunnelwright ${name}: ${err.message}\n\nRun 'tunnelwright --help' for usage.\n`)
-      return EXIT.usage
+      io.stderr(`tunnelwright ${name}: ${err.message}\n\nRun 'tunnelwright ${name} --help' for usage.\n`)
+      return { code: EXIT.usage, error: { code: 'usage', message: err.message, fix: `Run 'tunnelwright ${name} --help' for usage.` } }
     }
     if (err instanceof UserError) {
       io.stderr(`tunnelwright ${name}: ${err.message}\n${err.fix ? `Fix: ${err.fix}\n` : ''}`)
-      const exit = toSshExitCode(err)
-      return exit ?? EXIT.failed
+      const code = err instanceof InputError ? EXIT.usage : (toSshExitCode(err) ?? EXIT.failed)
+      return { code, error: { code: err.code, message: err.message, ...(err.fix ? { fix: err.fix } : {}) } }
     }
     throw err
   }
@@ -133,7 +127,7 @@ async function askOnTerminal(question: string): Promise<boolean> {
   const { createInterface } = await import('node:readline/promises')
   const rl = createInterface({ input: process.stdin, output: process.stderr })
   try {
-    return /^y(es)?$/i.test((await rl.question(`${question} [y/N] `)).trim())
+    return /^y(es)?$/i.test((await rl.question(`${toTerminalText(question)} [y/N] `)).trim())
   } finally {
     rl.close()
   }

@@ -1,9 +1,9 @@
-// How plans and apply progress read on a terminal.
-import type { ApplyProgress, ApplyResult } from '../core/apply/engine'
-import type { PreparedChange } from '../core/workflow/change'
-import type { CliIo } from './cli-io'
+// How plans, apply progress and results read on a terminal.
+import type { ApplyProgress, ApplyResult, ApplyStep, PreparedChange, RoutingDecision } from '../core'
+import { toTerminalText, type CliIo } from './cli-io'
 
-const STEP_TEXT: Readonly<Record<string, string>> = {
+/** What each transaction marker means, in words (every marker has one: the type says so). */
+const STEP_TEXT: Readonly<Record<ApplyStep, string>> = {
   STARTED: 'started on the gateway',
   SETTLED: 'no unfinished earlier change',
   'BACKED-UP': 'backed up the files it replaces',
@@ -11,7 +11,7 @@ const STEP_TEXT: Readonly<Record<string, string>> = {
   VALIDATED: 'the whole configuration validates',
   ACTIVATED: 'loaded into the daemon; the gateway reverts unless confirmed',
   INITIATED: 'initiating the tunnels',
-  VERIFIED: 'the tunnels are up (policy-based on strongSwan: one active, one standing by)',
+  VERIFIED: 'the tunnels are up',
   'VERIFY-TIMEOUT': 'the tunnels did not come up in time',
   COMMITTED: 'confirmed: the change is kept',
   REVERTED: 'reverted to the previous configuration',
@@ -20,16 +20,23 @@ const STEP_TEXT: Readonly<Record<string, string>> = {
   BUSY: 'another change is running on the gateway',
 }
 
-/** One line for a progress step. */
-export function toStepLine(p: ApplyProgress): string {
-  return `  ${p.step.padEnd(14)} ${STEP_TEXT[p.step] ?? ''}${p.detail && p.step === 'FAILED' ? `: ${p.detail}` : ''}`
+/** One line for a progress step; `activeStandby` words VERIFIED for a change that holds one tunnel up. */
+export function toStepLine(p: ApplyProgress, opts: { readonly activeStandby?: boolean } = {}): string {
+  const text = p.step === 'VERIFIED' && opts.activeStandby ? 'one tunnel is up, the other stands by (policy-based: AWS allows one)' : STEP_TEXT[p.step]
+  return `  ${p.step.padEnd(14)} ${text}${p.detail && p.step === 'FAILED' ? `: ${toTerminalText(p.detail)}` : ''}`
+}
+
+function routingWords(r: RoutingDecision): string {
+  const why = r.basis === 'gateway' ? ' (auto: from the gateway\'s kernel)' : r.basis === 'override' ? ' (chosen)' : r.basis === 'details' ? ' (from the details)' : ' (assumed)'
+  return `${r.mode}-based routing${why}`
 }
 
 /** The plan as a human reads it: gateway facts, then each file with its diff. */
 export function printPlan(io: CliIo, change: PreparedChange): void {
   const f = change.facts
-  io.stdout(`Gateway: ${f.os.name} · ${f.stack.detail} · ${change.routing}-based routing\n`)
-  for (const o of change.overlaps) io.stdout(`WARNING: connection "${o.name}" on the gateway: ${o.reason}\n`)
+  io.stdout(`Gateway: ${f.os.name} · ${f.stack.detail} · ${routingWords(change.routingDecision)}\n`)
+  for (const o of change.overlaps) io.stdout(`WARNING: connection ${JSON.stringify(o.name)} on the gateway: ${o.reason}\n`)
+  for (const w of change.lint.filter((l) => l.severity === 'warning')) io.stdout(`WARNING: ${w.path || '(file)'}: ${w.message}\n`)
   if (change.plan.noop) {
     io.stdout('No changes: the gateway already has this configuration.\n')
     return
@@ -47,8 +54,11 @@ export function toPlanJson(change: PreparedChange) {
     gateway: { os: change.facts.os, stack: change.facts.stack, layout: change.facts.layout },
     kind: change.kind,
     routing: change.routing,
+    routingBasis: change.routingDecision.basis,
+    tunnels: change.tunnels,
     noop: change.plan.noop,
     overlaps: change.overlaps,
+    warnings: change.lint.filter((l) => l.severity === 'warning').map((l) => ({ id: l.id, path: l.path, message: l.message })),
     changes: change.plan.changes,
     connections: change.rendered.connectionNames,
     notes: change.rendered.notes,

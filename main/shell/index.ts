@@ -3,7 +3,7 @@ import { join } from 'node:path'
 import { app, dialog, safeStorage, type BrowserWindow } from 'electron'
 import { EVENTS, type EventName } from '../../preload/api'
 import { createHandlers, type HandlerSpec } from './ipc/handlers'
-import { AppServices, type Emit } from './services/app-services'
+import { createShellServices, type Emit } from './services'
 import { handle } from './ipc/ipc'
 import { installMenu } from './menu'
 import { notifyDesktop } from './notifications'
@@ -24,7 +24,7 @@ app.whenReady().then(() => {
     const w = current.win
     if (w && !w.isDestroyed()) w.webContents.send(event, payload)
   }
-  const services = new AppServices({
+  const services = createShellServices({
     dataDir: join(app.getPath('userData'), 'data'),
     encryptor: safeStorage,
     emit,
@@ -62,7 +62,7 @@ app.whenReady().then(() => {
   win.on('close', remember)
   win.on('closed', () => {
     services.stopAll()
-    void services.sessions.closeAll()
+    void services.closeAll()
   })
   app.on('second-instance', () => {
     if (win.isDestroyed()) return

@@ -75,15 +75,15 @@ export async function benchApply(): Promise<Figure[]> {
       const shell = toGatewayShell(session)
       const before = session.roundTrips
       const t0 = performance.now()
-      const change = await prepareChange(shell, details, { sources: processSecretSources })
-      const result = await applyChange(shell, change, { confirmWithin: 60 })
+      const change = await prepareChange({ shell: shell }, { details: details, sources: processSecretSources })
+      const result = await applyChange({ shell: shell }, change, { confirmWithin: 60 })
       const ms = performance.now() - t0
       if (result.outcome !== 'committed') throw new Error(`apply ${i + 1} ${result.outcome}: ${result.detail ?? ''} — steps ${result.steps.map((s) => `${s.step}@${s.at}`).join(' ')}`)
       times.push(ms)
       trips.push(session.roundTrips - before)
       fileForAnsible = change.rendered.files[0]
       names = change.rendered.connectionNames
-      await rollbackChange(shell)
+      await rollbackChange({ shell: shell })
       await session.close()
     }
     const ours = stats(times)

@@ -6,7 +6,7 @@ import { join } from 'node:path'
 import { Details } from '../../main/core/details/model'
 import { toGatewayShell } from '../../main/core/gateway/shell'
 import { toRemotePath } from '../../main/core/ssh/catalog'
-import { checkGateway } from '../../main/core/workflow/change'
+import { checkGateway } from '../../main/core/workflow/check'
 import { up } from '../lab'
 import { labSession } from './apply'
 import { type Figure, labUnavailable, stats } from './report'
@@ -27,7 +27,7 @@ export async function benchCheck(): Promise<Figure[]> {
       const session = await labSession(lab, dir)
       const before = session.roundTrips
       const t0 = performance.now()
-      const r = await checkGateway(toGatewayShell(session), details, { openVici: (p) => session.openUnixSocket(toRemotePath(p)), sources: { env: {}, readFile: () => '' } })
+      const r = await checkGateway({ shell: toGatewayShell(session), openUnixSocket: (p: string) => session.openUnixSocket(toRemotePath(p)) }, { details, sources: { env: {}, readFile: () => '' } })
       probed = r.findings.filter((f) => f.id.startsWith('path.ike.') && f.verdict === 'ok').length
       times.push(performance.now() - t0)
       trips.push(session.roundTrips - before)

@@ -12,7 +12,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Details } from '../../main/core/details/model'
 import { processSecretSources } from '../../main/core/details/resolve'
-import { detectGateway, applyChange, prepareChange } from '../../main/core/workflow/change'
+import { applyChange, prepareChange } from '../../main/core/workflow/change'
+import { detectGateway } from '../../main/core/workflow/gateway'
 import { toGatewayShell } from '../../main/core/gateway/shell'
 import { toRemotePath } from '../../main/core/ssh/catalog'
 import type { SshSession } from '../../main/core/ssh/session'
@@ -36,10 +37,10 @@ export async function benchStatus(): Promise<Figure[]> {
     const admin = await labSession(lab, dir)
     sessions.push(admin)
     const shell = toGatewayShell(admin)
-    const change = await prepareChange(shell, details, { sources: processSecretSources })
-    const applied = await applyChange(shell, change, { confirmWithin: 60 })
+    const change = await prepareChange({ shell: shell }, { details: details, sources: processSecretSources })
+    const applied = await applyChange({ shell: shell }, change, { confirmWithin: 60 })
     if (applied.outcome !== 'committed') throw new Error(`apply ${applied.outcome}`)
-    const facts = await detectGateway(shell)
+    const facts = await detectGateway({ shell: shell })
     const [t1name] = change.rendered.connectionNames
     const peer1 = details.remote.tunnels[0]!.outsideIp
 

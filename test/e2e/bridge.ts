@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { Page } from '@playwright/test'
 import { createHandlers, type HandlerSpec } from '../../main/shell/ipc/handlers'
-import { AppServices, type Emit } from '../../main/shell/services/app-services'
+import { createShellServices, type Emit, type ShellServices } from '../../main/shell/services'
 import { toGuardedHandler } from '../../main/shell/ipc/ipc-guard'
 import type { Encryptor } from '../../main/shell/stores/secret-store'
 import { EVENTS } from '../../preload/api'
@@ -41,15 +41,15 @@ export interface ShownNotification {
 }
 
 /** The app's services over a fresh temp data folder; saves go to that folder instead of a dialog; notifications are recorded. */
-export function createTestServices(emit: Emit): { services: AppServices; dataDir: string; notifications: ShownNotification[] } {
+export function createTestServices(emit: Emit): { services: ShellServices; dataDir: string; notifications: ShownNotification[] } {
   const dataDir = mkdtempSync(join(tmpdir(), 'tw-e2e-'))
   const notifications: ShownNotification[] = []
-  const services = new AppServices({ dataDir, encryptor: createTestEncryptor(), emit, chooseSavePath: async (o) => join(dataDir, o.defaultName), notify: (title, body) => notifications.push({ title, body }), user: 'e2e' })
+  const services = createShellServices({ dataDir, encryptor: createTestEncryptor(), emit, chooseSavePath: async (o) => join(dataDir, o.defaultName), notify: (title, body) => notifications.push({ title, body }), user: 'e2e' })
   return { services, dataDir, notifications }
 }
 
 /** Exposes every bridge method and event subscription on `window.tunnelwright` in `page`, validated like the IPC handlers. */
-export async function installBridge(page: Page): Promise<{ services: AppServices; dataDir: string; notifications: ShownNotification[] }> {
+export async function installBridge(page: Page): Promise<{ services: ShellServices; dataDir: string; notifications: ShownNotification[] }> {
   const emit: Emit = (event, payload) => {
     void page.evaluate(([e, p]) => (window as unknown as { __tw_dispatch?: (e: string, p: unknown) => void }).__tw_dispatch?.(e, p), [event, payload] as const).catch(() => undefined)
   }

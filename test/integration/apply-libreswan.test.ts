@@ -7,7 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { Details } from '../../main/core/details/model'
 import { processSecretSources } from '../../main/core/details/resolve'
 import type { SshSession } from '../../main/core/ssh/session'
-import { applyChange, detectGateway, prepareChange } from '../../main/core/workflow/change'
+import { applyChange, prepareChange } from '../../main/core/workflow/change'
+import { detectGateway } from '../../main/core/workflow/gateway'
 import { up, type Lab } from '../lab'
 import { labGate } from '../support/gate'
 import { labSession, listConfigFiles, toFaultShell, toGatewayState } from '../support/fault-gateway'
@@ -33,12 +34,12 @@ describe.skipIf(g.skip)('apply on a Libreswan gateway', () => {
   // back at "validate", before any live conn is touched, naming the cause and the fix.
   it('refuses at validate (the staged copy) when IKEv1 is dropped by policy, naming the cause and the fix, and changes nothing', async () => {
     const shell = toFaultShell(session)
-    const facts = await detectGateway(shell)
+    const facts = await detectGateway({ shell: shell })
     const details = Details.parse({ ...lab.details(), routing: 'policy' })
     const paths = await listConfigFiles(lab, dirs)
     const before = await toGatewayState(lab, paths)
-    const change = await prepareChange(shell, details, { sources: processSecretSources, facts })
-    const result = await applyChange(shell, change, { confirmWithin: 20 })
+    const change = await prepareChange({ shell: shell, facts }, { details: details, sources: processSecretSources })
+    const result = await applyChange({ shell: shell }, change, { confirmWithin: 30 })
     expect(result.outcome, JSON.stringify(result)).toBe('rolled-back')
     expect(result.failedStep).toBe('validate')
     expect(result.detail).toMatch(/ikev1-policy does not allow IKEv1/)
@@ -55,13 +56,13 @@ describe.skipIf(g.skip)('apply on a Libreswan gateway', () => {
     expect((await lab.gateway.exec(['ipsec', 'restart'])).code).toBe(0)
     await expect.poll(async () => (await lab.gateway.exec(['ipsec', 'whack', '--status'])).code, { timeout: 20_000 }).toBe(0)
     const shell = toFaultShell(session)
-    const facts = await detectGateway(shell)
+    const facts = await detectGateway({ shell: shell })
     expect(facts.stack.kind).toBe('libreswan')
     const details = Details.parse({ ...lab.details(), routing: 'policy' })
     const paths = await listConfigFiles(lab, dirs)
     const before = await toGatewayState(lab, paths)
 
-    const change = await prepareChange(shell, details, { sources: processSecretSources, facts })
+    const change = await prepareChange({ shell: shell, facts }, { details: details, sources: processSecretSources })
     const ikeUp = new Set<string>()
     let watching = true
     const watch = (async () => {
@@ -71,7 +72,7 @@ describe.skipIf(g.skip)('apply on a Libreswan gateway', () => {
       }
     })()
     const steps: string[] = []
-    const result = await applyChange(shell, change, { confirmWithin: 20, onProgress: (p) => steps.push(p.step) }).finally(() => (watching = false))
+    const result = await applyChange({ shell: shell }, change, { confirmWithin: 30, onProgress: (p) => steps.push(p.step) }).finally(() => (watching = false))
     await watch
     if (result.outcome !== 'reverted') process.stderr.write((await lab.gateway.exec(['sh', '-c', 'tail -n 30 /var/lib/tunnelwright/txn/*/activate.out /var/lib/tunnelwright/txn/*/err; tail -n 20 /var/log/pluto.log'])).stdout)
     expect(steps, JSON.stringify(result)).toEqual(expect.arrayContaining(['BACKED-UP', 'WRITTEN', 'VALIDATED', 'ACTIVATED', 'INITIATED', 'VERIFY-TIMEOUT', 'REVERTED']))

@@ -7,10 +7,11 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { EXIT, runCli } from '../../main/cli/index'
-import type { GatewayShell } from '../../main/core/apply/engine'
+import type { GatewayShell } from '../../main/core/gateway/shell'
 import { Details } from '../../main/core/details/model'
 import { processSecretSources } from '../../main/core/details/resolve'
-import { applyChange, detectGateway, prepareChange } from '../../main/core/workflow/change'
+import { applyChange, prepareChange } from '../../main/core/workflow/change'
+import { detectGateway } from '../../main/core/workflow/gateway'
 import { up, type Lab, type PfsenseVersion } from '../lab'
 import { sshRun } from '../lab/ssh-client'
 import { labGate } from '../support/gate'
@@ -95,7 +96,7 @@ describe.skipIf(g.skip).each(VERSIONS)('apply on pfSense %s', (version) => {
   })
 
   it('detects pfSense by /etc/version and /etc/platform (uname says Linux here)', async () => {
-    const facts = await detectGateway(nodeShell(lab))
+    const facts = await detectGateway({ shell: nodeShell(lab) })
     expect(facts.stack.kind).toBe('pfsense')
     expect(facts.stack.version).toBe(version.replace(/_.*$/, ''))
     expect(facts.os.family).toBe('freebsd')
@@ -158,7 +159,7 @@ describe.skipIf(g.skip).each(VERSIONS)('apply on pfSense %s', (version) => {
     expect(check.stdout).not.toContain(lab.aws.psks[0])
 
     // Rollback: config.xml byte for byte as before, our tunnels gone, the partner still up.
-    const rb = await run('rollback', ...ssh, '--json')
+    const rb = await run('rollback', ...ssh, '--yes', '--json')
     expect(rb.code, rb.stderr + rb.stdout).toBe(0)
     expect(JSON.parse(rb.stdout).files).toContain('/cf/conf/config.xml')
     expect(await configXml(lab)).toBe(before)
@@ -173,10 +174,10 @@ describe.skipIf(g.skip).each(VERSIONS)('apply on pfSense %s', (version) => {
     const shell = nodeShell(lab)
     const details = Details.parse({ ...lab.details(), routing: 'policy' })
     const before = await configXml(lab)
-    const change = await prepareChange(shell, details, { sources: processSecretSources })
+    const change = await prepareChange({ shell: shell }, { details: details, sources: processSecretSources })
     expect(change.kind).toBe('pfsense')
     expect(change.plan.files.map((f) => f.path)).toEqual([expect.stringMatching(/^\/var\/db\/tunnelwright\/pfsense\/apply-[a-z0-9-]+\.php$/)])
-    const r = await applyChange(shell, change, { confirmWithin: 30, healthy: async () => false })
+    const r = await applyChange({ shell: shell }, change, { confirmWithin: 30, healthy: async () => false })
     expect(r.outcome, JSON.stringify(r)).toBe('reverted')
     expect(r.failedStep).toBe('health')
     expect(await configXml(lab)).toBe(before)

@@ -6,7 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { Details } from '../../main/core/details/model'
 import { processSecretSources } from '../../main/core/details/resolve'
 import type { SshSession } from '../../main/core/ssh/session'
-import { applyChange, detectGateway, prepareChange, rollbackChange } from '../../main/core/workflow/change'
+import { applyChange, prepareChange, rollbackChange } from '../../main/core/workflow/change'
+import { detectGateway } from '../../main/core/workflow/gateway'
 import { up, type Lab } from '../lab'
 import { labGate } from '../support/gate'
 import { labSession, listConfigFiles, loadedConns, toFaultShell, toGatewayState, type FaultShell } from '../support/fault-gateway'
@@ -37,7 +38,7 @@ describe.skipIf(g.skip)('apply on a starter (ipsec.conf) gateway through sudo', 
   })
 
   it('applies through sudo, no-op again, rolls back byte-identical', async () => {
-    const facts = await detectGateway(shell)
+    const facts = await detectGateway({ shell: shell })
     // Both front ends are installed here (as on Debian with strongswan-starter + strongswan-swanctl);
     // starter is the one running, so detection picks the legacy front end.
     expect(facts.frontEnds.starter).toBe(true)
@@ -46,9 +47,9 @@ describe.skipIf(g.skip)('apply on a starter (ipsec.conf) gateway through sudo', 
     const before = await toGatewayState(lab, paths)
     expect(before.conns).toContain('partner')
 
-    const change = await prepareChange(shell, details, { sources: processSecretSources, facts })
+    const change = await prepareChange({ shell: shell, facts }, { details: details, sources: processSecretSources })
     expect(change.plan.changes.map((c) => c.action)).toEqual(expect.arrayContaining(['create', 'append-line']))
-    const result = await applyChange(shell, change, { confirmWithin: 60 })
+    const result = await applyChange({ shell: shell }, change, { confirmWithin: 60 })
     expect(result.outcome, JSON.stringify(result)).toBe('committed')
 
     const sas = await lab.aws.listSas()
@@ -72,12 +73,12 @@ describe.skipIf(g.skip)('apply on a starter (ipsec.conf) gateway through sudo', 
 
     const spis = (list: Awaited<ReturnType<Lab['aws']['listSas']>>) => list.map((s) => `${s.raw['initiator-spi']}/${s.children.map((c) => c.raw['spi-in']).join(',')}`).sort()
     const spisBefore = spis(sas)
-    const again = await prepareChange(shell, details, { sources: processSecretSources, facts })
+    const again = await prepareChange({ shell: shell, facts }, { details: details, sources: processSecretSources })
     expect(again.plan.noop).toBe(true)
-    expect((await applyChange(shell, again)).outcome).toBe('no-change')
+    expect((await applyChange({ shell: shell }, again)).outcome).toBe('no-change')
     expect(spis(await lab.aws.listSas())).toEqual(spisBefore)
 
-    const rb = await rollbackChange(shell, { facts })
+    const rb = await rollbackChange({ shell: shell, facts })
     expect(rb.files).toEqual(expect.arrayContaining(['/etc/ipsec.conf', '/etc/ipsec.secrets']))
     const after = await toGatewayState(lab, paths)
     expect(after.files).toEqual(before.files)
@@ -95,12 +96,12 @@ describe.skipIf(g.skip)('apply on a starter (ipsec.conf) gateway through sudo', 
     // option at its default on reload. The real starter's parser (private mount namespace) catches it.
     await lab.gateway.writeFile('/etc/ipsec.d/user-extra.conf', 'conn user-extra\n  right=198.18.9.9\n  dpddely=10\n  auto=add\n')
     await lab.gateway.exec(['sh', '-c', 'echo "include /etc/ipsec.d/user-extra.conf" >> /etc/ipsec.conf'])
-    const facts = await detectGateway(shell)
+    const facts = await detectGateway({ shell: shell })
     const paths = await listConfigFiles(lab, dirs)
     const before = await toGatewayState(lab, paths)
-    const change = await prepareChange(shell, details, { sources: processSecretSources, facts })
+    const change = await prepareChange({ shell: shell, facts }, { details: details, sources: processSecretSources })
     const t0 = Date.now()
-    const result = await applyChange(shell, change, { confirmWithin: 60 })
+    const result = await applyChange({ shell: shell }, change, { confirmWithin: 60 })
     expect(result.outcome, JSON.stringify(result)).toBe('rolled-back')
     expect(result.failedStep).toBe('prevalidate')
     expect(result.detail).toContain("unknown keyword 'dpddely'")

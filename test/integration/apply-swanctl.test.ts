@@ -1,10 +1,11 @@
 // Apply on a real strongSwan (swanctl) gateway against the AWS-shaped peer: both tunnels up, traffic
 // through, the user's other connection untouched, idempotent, rollback byte-identical.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { GatewayShell } from '../../main/core/apply/engine'
+import type { GatewayShell } from '../../main/core/gateway/shell'
 import { Details } from '../../main/core/details/model'
 import { processSecretSources } from '../../main/core/details/resolve'
-import { applyChange, detectGateway, prepareChange, rollbackChange } from '../../main/core/workflow/change'
+import { applyChange, prepareChange, rollbackChange } from '../../main/core/workflow/change'
+import { detectGateway } from '../../main/core/workflow/gateway'
 import { up, type Lab } from '../lab'
 import { labGate } from '../support/gate'
 
@@ -51,7 +52,7 @@ describe.skipIf(g.skip)('apply on a swanctl gateway', () => {
   })
 
   it('detects strongSwan with swanctl', async () => {
-    const facts = await detectGateway(shell)
+    const facts = await detectGateway({ shell: shell })
     expect(facts.stack.kind).toBe('strongswan')
     expect(facts.stack.version).toMatch(/^5\.9/)
     expect(facts.paths.swanctlConfD).toBe('/etc/swanctl/conf.d')
@@ -61,13 +62,13 @@ describe.skipIf(g.skip)('apply on a swanctl gateway', () => {
   it('applies: tunnel 1 up and tunnel 2 standing by (policy-based), ping through, the other connection untouched, then no-op, then rollback', async () => {
     const before = await snapshot()
     const otherBefore = (await lab.gateway.exec(['swanctl', '--list-conns'])).stdout
-    const change = await prepareChange(shell, details, { sources: processSecretSources })
+    const change = await prepareChange({ shell: shell }, { details: details, sources: processSecretSources })
     expect(change.plan.noop).toBe(false)
     expect(change.plan.changes.find((c) => c.secret)?.diff).not.toContain(lab.aws.psks[0])
 
     shell.trips = 0
     const steps: string[] = []
-    const result = await applyChange(shell, change, { confirmWithin: 60, onProgress: (p) => steps.push(p.step) })
+    const result = await applyChange({ shell: shell }, change, { confirmWithin: 60, onProgress: (p) => steps.push(p.step) })
     expect(result.outcome, JSON.stringify(result)).toBe('committed')
     expect(steps).toEqual(expect.arrayContaining(['BACKED-UP', 'WRITTEN', 'VALIDATED', 'ACTIVATED', 'VERIFIED', 'COMMITTED']))
     expect(shell.trips).toBeLessThanOrEqual(3)
@@ -86,13 +87,13 @@ describe.skipIf(g.skip)('apply on a swanctl gateway', () => {
     const spis = (list: Awaited<ReturnType<Lab['aws']['listSas']>>) => list.map((s) => `${s.raw['initiator-spi']}/${s.children.map((c) => c.raw['spi-in']).join(',')}`).sort()
     const ikeIdsBefore = spis(sas)
     expect(ikeIdsBefore.every((x) => /^[0-9a-f]{16}\/[0-9a-f]{8}$/.test(x)), ikeIdsBefore.join(' ')).toBe(true)
-    const again = await prepareChange(shell, details, { sources: processSecretSources })
+    const again = await prepareChange({ shell: shell }, { details: details, sources: processSecretSources })
     expect(again.plan.noop).toBe(true)
-    expect((await applyChange(shell, again)).outcome).toBe('no-change')
+    expect((await applyChange({ shell: shell }, again)).outcome).toBe('no-change')
     expect(spis(await lab.aws.listSas())).toEqual(ikeIdsBefore)
 
     // Rollback: the files are exactly what they were, and our connections are gone from the daemon.
-    const rb = await rollbackChange(shell)
+    const rb = await rollbackChange({ shell: shell })
     expect(rb.files.length).toBeGreaterThan(0)
     expect(await snapshot()).toBe(before)
     expect((await lab.gateway.exec(['swanctl', '--list-conns'])).stdout).not.toContain(`${change.rendered.connectionNames[0]}:`)
@@ -103,10 +104,10 @@ describe.skipIf(g.skip)('apply on a swanctl gateway', () => {
     await lab.gateway.writeFile('/etc/swanctl/conf.d/old-aws.conf', conf, 0o600)
     expect((await lab.gateway.exec(['swanctl', '--load-all', '--noprompt'])).code).toBe(0)
     try {
-      const facts = await detectGateway(shell)
+      const facts = await detectGateway({ shell: shell })
       const old = facts.connectionDetails.find((c) => c.name === 'old-aws')
       expect(old).toEqual({ name: 'old-aws', remoteAddrs: [lab.aws.outsideIps[0]], localTs: ['192.168.50.0/24'], remoteTs: ['10.40.0.0/24'] })
-      const change = await prepareChange(shell, details, { sources: processSecretSources, facts })
+      const change = await prepareChange({ shell: shell, facts }, { details: details, sources: processSecretSources })
       expect(change.overlaps.map((o) => o.name)).toEqual(['old-aws'])
       expect(change.overlaps[0]!.reason).toContain(lab.aws.outsideIps[0])
       // The unrelated partner connection (another peer, other subnets) is not reported.

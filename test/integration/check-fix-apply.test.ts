@@ -10,7 +10,7 @@ import { applyFix, parseFixCommands, planFix } from '../../main/core/apply/fix'
 import type { Finding } from '../../main/core/checks/model'
 import { toGatewayShell } from '../../main/core/gateway/shell'
 import type { SshSession } from '../../main/core/ssh/session'
-import { detectGateway } from '../../main/core/workflow/change'
+import { detectGateway } from '../../main/core/workflow/gateway'
 import { labSession } from '../bench/apply'
 import { up, type Lab } from '../lab'
 import { labGate } from '../support/gate'
@@ -73,7 +73,7 @@ describe.skipIf(g.skip)('check --fix on a gateway whose own nft drops UDP 500', 
     expect(noYes.stdout).toMatch(/running firewall\/kernel state only/)
     expect((await lab.gateway.exec(['nft', 'list', 'table', 'inet', 'hostfw'])).stdout).not.toContain(peer)
 
-    const r = await run('check', '--details', join(dir, 'details.json'), ...ssh, '--fix', id, '--yes', '--json', '--confirm-within', '20')
+    const r = await run('check', '--details', join(dir, 'details.json'), ...ssh, '--fix', id, '--yes', '--json', '--confirm-within', '30')
     expect(r.code, r.stderr).toBe(EXIT.ok)
     const doc = JSON.parse(r.stdout) as { format: string; ok: boolean; outcome: string; after: Finding; commands: string[] }
     expect(doc.format).toBe('tunnelwright/check-fix@1')
@@ -92,7 +92,7 @@ describe.skipIf(g.skip)('check --fix on a gateway whose own nft drops UDP 500', 
     expect(JSON.parse(again.stdout).outcome).toBe('no-change')
 
     // The committed fix is the gateway's last change: `rollback` puts the snapshot back (the backup's reload.sh).
-    const back = await run('rollback', ...ssh, '--json')
+    const back = await run('rollback', ...ssh, '--yes', '--json')
     expect(back.code, back.stderr).toBe(EXIT.ok)
     const table = (await lab.gateway.exec(['nft', 'list', 'table', 'inet', 'hostfw'])).stdout
     expect(table).not.toContain(peer)
@@ -103,7 +103,7 @@ describe.skipIf(g.skip)('check --fix on a gateway whose own nft drops UDP 500', 
     const sessionDir = mkdtempSync(join(tmpdir(), 'tw-check-fix-cut-'))
     const session: SshSession = await labSession(lab, sessionDir)
     const shell = toGatewayShell(session)
-    const facts = await detectGateway(shell)
+    const facts = await detectGateway({ shell: shell })
     // Test-only: no check finding drops management traffic, so one is made up to prove the revert.
     const cut: Finding = {
       id: 'test.cut-ssh',

@@ -15,7 +15,7 @@ import { Details } from '../../main/core/details/model'
 import { toGatewayShell } from '../../main/core/gateway/shell'
 import { toRemotePath } from '../../main/core/ssh/catalog'
 import type { SshSession } from '../../main/core/ssh/session'
-import { checkGateway } from '../../main/core/workflow/change'
+import { checkGateway } from '../../main/core/workflow/check'
 import { labSession } from '../bench/apply'
 import { up, type Lab } from '../lab'
 import { labGate } from '../support/gate'
@@ -28,7 +28,7 @@ const sources = { env: {}, readFile: () => '' }
 
 async function check(lab: Lab, session: SshSession, probeTimeoutMs = PROBE_TIMEOUT_MS): Promise<Finding[]> {
   const details = Details.parse(lab.details())
-  const r = await checkGateway(toGatewayShell(session), details, { openVici: (p) => session.openUnixSocket(toRemotePath(p)), sources, probeTimeoutMs })
+  const r = await checkGateway({ shell: toGatewayShell(session), openUnixSocket: (p: string) => session.openUnixSocket(toRemotePath(p)) }, { details, sources, probeTimeoutMs })
   return r.findings
 }
 

@@ -94,7 +94,7 @@ describe.skipIf(g.skip)('tunnelwright plan / apply / check / rollback', () => {
     }
     process.stderr.write(`check findings on a clean lab gateway: ${checkDoc.findings.map((f: { id: string; severity: string }) => `${f.id}=${f.severity}`).join(' ')}\n`)
 
-    const rb = await run('rollback', ...ssh, ...kh, '--json')
+    const rb = await run('rollback', ...ssh, ...kh, '--yes', '--json')
     expect(rb.code, rb.stderr).toBe(0)
     expect(JSON.parse(rb.stdout).files.length).toBeGreaterThan(0)
     const rb2 = await run('rollback', ...ssh, ...kh)

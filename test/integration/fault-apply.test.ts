@@ -12,7 +12,8 @@ import type { GatewayFacts } from '../../main/core/gateway/detect'
 import { toStackProfile, toStateDir } from '../../main/core/gateway/stacks'
 import { UserError } from '../../main/core/base/result'
 import { HostKeyError } from '../../main/core/ssh/errors'
-import { applyChange, detectGateway, prepareChange, rollbackChange } from '../../main/core/workflow/change'
+import { applyChange, prepareChange, rollbackChange } from '../../main/core/workflow/change'
+import { detectGateway } from '../../main/core/workflow/gateway'
 import { up, type Lab } from '../lab'
 import { labGate } from '../support/gate'
 import { labSession, listConfigFiles, LinkCut, toFaultShell, toGatewayState, waitUntil, type CutPlan, type GatewayState } from '../support/fault-gateway'
@@ -41,8 +42,8 @@ describe.skipIf(g.skip)('apply under fault injection (swanctl, real SSH)', () =>
   async function attempt(plan: CutPlan) {
     const session = await labSession(lab)
     const shell = toFaultShell(session, plan)
-    const change = await prepareChange(shell, details, { sources: processSecretSources, facts })
-    const outcome = applyChange(shell, change, { confirmWithin: CONFIRM }).then(
+    const change = await prepareChange({ shell: shell, facts }, { details: details, sources: processSecretSources })
+    const outcome = applyChange({ shell: shell }, change, { confirmWithin: CONFIRM }).then(
       (r) => ({ r, e: undefined }),
       (e: unknown) => ({ r: undefined as ApplyResult | undefined, e }),
     )
@@ -58,7 +59,7 @@ describe.skipIf(g.skip)('apply under fault injection (swanctl, real SSH)', () =>
     if (JSON.stringify(now) === JSON.stringify(OLD)) return
     expect(now).toEqual(NEW)
     const session = await labSession(lab)
-    await rollbackChange(toFaultShell(session), { facts })
+    await rollbackChange({ shell: toFaultShell(session), facts })
     await session.close()
     expect(await state()).toEqual(OLD)
   }
@@ -76,17 +77,17 @@ describe.skipIf(g.skip)('apply under fault injection (swanctl, real SSH)', () =>
     lab = await up({ gateway: 'swanctl', existingConnection: true })
     details = Details.parse({ ...lab.details(), routing: 'policy' })
     const session = await labSession(lab)
-    facts = await detectGateway(toFaultShell(session))
-    const change = await prepareChange(toFaultShell(session), details, { sources: processSecretSources, facts })
+    facts = await detectGateway({ shell: toFaultShell(session) })
+    const change = await prepareChange({ shell: toFaultShell(session), facts }, { details: details, sources: processSecretSources })
     paths = [...new Set([...change.rendered.files.map((f) => f.path), ...(await listConfigFiles(lab, dirs))])]
     OLD = await state()
     expect(OLD.conns).toContain('partner')
     // NEW: what a clean apply leaves; then back to OLD.
-    const r = await applyChange(toFaultShell(session), change, { confirmWithin: 30 })
+    const r = await applyChange({ shell: toFaultShell(session) }, change, { confirmWithin: 30 })
     expect(r.outcome, JSON.stringify(r)).toBe('committed')
     NEW = await state()
     expect(NEW.conns).toEqual(expect.arrayContaining(['partner', ...change.rendered.connectionNames]))
-    await rollbackChange(toFaultShell(session), { facts })
+    await rollbackChange({ shell: toFaultShell(session), facts })
     await session.close()
     expect(await state()).toEqual(OLD)
   })
@@ -156,7 +157,7 @@ describe.skipIf(g.skip)('apply under fault injection (swanctl, real SSH)', () =>
       expect(await progress(id), m).toMatch(/REVERTED by .* after it died/)
       expect(await state(), m).toEqual(NEW)
       // The later change backed up what it found after settling: rollback gives exactly the old state.
-      await rollbackChange(toFaultShell(b.session), { facts })
+      await rollbackChange({ shell: toFaultShell(b.session), facts })
       await b.session.close()
       expect(await state(), m).toEqual(OLD)
     }
@@ -178,7 +179,7 @@ describe.skipIf(g.skip)('apply under fault injection (swanctl, real SSH)', () =>
     expect((await b.outcome).r?.outcome).toBe('committed')
     // Policy-based: tunnel 1 up, tunnel 2 standing by.
     expect((await lab.aws.listSas()).filter((s) => s.state === 'ESTABLISHED').map((s) => s.localHost)).toEqual([lab.aws.outsideIps[0]])
-    await rollbackChange(toFaultShell(b.session), { facts })
+    await rollbackChange({ shell: toFaultShell(b.session), facts })
     await b.session.close()
     expect(await state()).toEqual(OLD)
   })
@@ -198,8 +199,8 @@ describe.skipIf(g.skip)('apply under fault injection (swanctl, real SSH)', () =>
       return r
     }
     const shell = toFaultShell(session)
-    const change = await prepareChange(shell, details, { sources: processSecretSources, facts })
-    const r = await applyChange(shell, change, { confirmWithin: 30, onProgress: (p) => events.push(p.step) })
+    const change = await prepareChange({ shell: shell, facts }, { details: details, sources: processSecretSources })
+    const r = await applyChange({ shell: shell }, change, { confirmWithin: 30, onProgress: (p) => events.push(p.step) })
     await session.close()
     expect(r.outcome, JSON.stringify(r)).toBe('committed')
     const start = events.indexOf('launch-start')
@@ -221,7 +222,7 @@ describe.skipIf(g.skip)('apply under fault injection (swanctl, real SSH)', () =>
 
   it('a changed host key between plan and apply is refused and nothing changes', async () => {
     const a = await labSession(lab)
-    const change = await prepareChange(toFaultShell(a), details, { sources: processSecretSources, facts })
+    const change = await prepareChange({ shell: toFaultShell(a), facts }, { details: details, sources: processSecretSources })
     expect(change.plan.noop).toBe(false)
     await a.close()
     const [host] = lab.gateway.ssh.knownHostsLine.split(' ')
@@ -241,7 +242,7 @@ describe.skipIf(g.skip)('apply under fault injection (swanctl, real SSH)', () =>
     const cutFile = '/etc/tw-test/mgmt-cut.nft'
     const session = await labSession(lab)
     const shell = toFaultShell(session)
-    const change = await prepareChange(shell, details, { sources: processSecretSources, facts })
+    const change = await prepareChange({ shell: shell, facts }, { details: details, sources: processSecretSources })
     const desired = [...change.plan.files, { path: cutFile, mode: 0o600, content: 'table inet twcut {\n  chain input { type filter hook input priority -10; tcp dport 22 drop; }\n}\n', secret: false }]
     const plan = await planApply(shell, desired, [], { baseDir: toStateDir(facts) })
     const base = toStackProfile(facts, change.rendered)

@@ -10,7 +10,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { Details } from '../../main/core/details/model'
 import { processSecretSources, toRenderInput } from '../../main/core/details/resolve'
-import { detectGateway } from '../../main/core/workflow/change'
+import { detectGateway } from '../../main/core/workflow/gateway'
 import { renderDevice } from '../../main/core/render'
 import { up, type Lab } from '../lab'
 import { labGate } from '../support/gate'
@@ -30,7 +30,7 @@ describe.skipIf(g.skip)('keep-up on a Libreswan gateway, no app', () => {
     await lab.gateway.writeFile('/etc/ipsec.conf', conf.replace(/^config setup\n/m, 'config setup\n    ikev1-policy=accept\n'))
     expect((await lab.gateway.exec(['ipsec', 'restart'])).code).toBe(0)
     await within('pluto to answer', 20_000, async () => ((await lab.gateway.exec(['ipsec', 'whack', '--status'])).code === 0 ? true : undefined))
-    const facts = await detectGateway(toNodeShell(lab))
+    const facts = await detectGateway({ shell: toNodeShell(lab) })
     const input = toRenderInput(Details.parse({ ...lab.details(), routing: 'policy' }), { routing: 'policy', sources: processSecretSources })
     const r = renderDevice(input, 'libreswan', { version: facts.stack.version })
     for (const f of r.files) await lab.gateway.writeFile(f.path, f.content, f.mode)

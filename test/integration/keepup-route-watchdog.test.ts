@@ -31,8 +31,8 @@ describe.skipIf(g.skip)('keepup.sh route-based watchdog: both tunnels kept up, n
   beforeAll(async () => {
     lab = await up({ gateway: 'swanctl' })
     const shell = nodeShell(lab)
-    change = await prepareChange(shell, Details.parse({ ...lab.details(), routing: 'policy' }), { sources: processSecretSources })
-    const res = await applyChange(shell, change, { confirmWithin: 60 })
+    change = await prepareChange({ shell: shell }, { details: Details.parse({ ...lab.details(), routing: 'policy' }), sources: processSecretSources })
+    const res = await applyChange({ shell: shell }, change, { confirmWithin: 60 })
     expect(res.outcome, JSON.stringify(res)).toBe('committed')
     const keepup = change.rendered.files.find((f) => f.path.endsWith('-keepup.sh'))!.path
     const conf = change.rendered.files[0]!.path

@@ -29,9 +29,9 @@ describe.skipIf(g.skip)('keep-up on a starter (ipsec.conf) gateway, no app after
   beforeAll(async () => {
     lab = await up({ gateway: 'starter' })
     const shell = nodeShell(lab)
-    change = await prepareChange(shell, Details.parse({ ...lab.details(), routing: 'policy' }), { sources: processSecretSources })
+    change = await prepareChange({ shell: shell }, { details: Details.parse({ ...lab.details(), routing: 'policy' }), sources: processSecretSources })
     expect(change.rendered.kind).toBe('strongswan-legacy')
-    const res = await applyChange(shell, change, { confirmWithin: 60 })
+    const res = await applyChange({ shell: shell }, change, { confirmWithin: 60 })
     expect(res.outcome, JSON.stringify(res)).toBe('committed')
   })
   afterAll(async () => {
@@ -100,7 +100,7 @@ describe.skipIf(g.skip)('keep-up on a starter (ipsec.conf) gateway, no app after
   })
 
   it('rollback removes keepup.sh and the loop ends by itself', async () => {
-    await rollbackChange(nodeShell(lab))
+    await rollbackChange({ shell: nodeShell(lab) })
     expect((await lab.gateway.exec(['test', '-e', keepup().path])).code).not.toBe(0)
     const gone = await within('the keep-up loop to end', 15_000, async () => ((await keepupPids()).length === 0 ? true : undefined))
     timings['rollback → loop gone'] = gone.ms

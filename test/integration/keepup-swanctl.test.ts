@@ -72,9 +72,9 @@ describe.skipIf(g.skip)('keep-up on a swanctl gateway, no app after apply', () =
   beforeAll(async () => {
     lab = await up({ gateway: 'swanctl' })
     const shell = nodeShell(lab)
-    change = await prepareChange(shell, Details.parse({ ...lab.details(), routing: 'policy' }), { sources: processSecretSources })
+    change = await prepareChange({ shell: shell }, { details: Details.parse({ ...lab.details(), routing: 'policy' }), sources: processSecretSources })
     conns = change.rendered.connectionNames
-    const res = await applyChange(shell, change, { confirmWithin: 60 })
+    const res = await applyChange({ shell: shell }, change, { confirmWithin: 60 })
     expect(res.outcome, JSON.stringify(res)).toBe('committed')
   })
   afterAll(async () => {
@@ -203,7 +203,7 @@ describe.skipIf(g.skip)('keep-up on a swanctl gateway, no app after apply', () =
 
   it('(f) rollback removes keepup.sh, the loop ends by itself, and no SA is left (tunnel 2 active at the time)', async () => {
     const keepup = change.rendered.files.find((f) => f.path.endsWith('-keepup.sh'))!
-    await rollbackChange(nodeShell(lab))
+    await rollbackChange({ shell: nodeShell(lab) })
     expect((await lab.gateway.exec(['test', '-e', keepup.path])).code).not.toBe(0)
     const gone = await within('the keep-up loop to end', 15_000, async () => ((await keepupPids()).length === 0 ? true : undefined))
     timings['(f) rollback → loop gone'] = gone.ms

@@ -15,7 +15,7 @@ import { type ViciMessage } from '../../main/core/vici/wire'
 import { parseViciListSas } from '../../main/core/status/vici-sas'
 import { watchStatus, type StatusChange } from '../../main/core/status/watch'
 import { Details } from '../../main/core/details/model'
-import { detectGateway } from '../../main/core/workflow/change'
+import { detectGateway } from '../../main/core/workflow/gateway'
 import { toRemotePath } from '../../main/core/ssh/catalog'
 import { labSession, toFaultShell } from '../support/fault-gateway'
 import { parseSwanctlListSas } from '../../main/core/status/swanctl-text'
@@ -235,7 +235,7 @@ describe.skipIf(g.skip)('VICI client over SSH stream-local forwarding to the lab
     const session = await labSession(lab)
     const stop = new AbortController()
     try {
-      const facts = await detectGateway(toFaultShell(session))
+      const facts = await detectGateway({ shell: toFaultShell(session) })
       const changes: StatusChange[] = []
       const details = Details.parse(lab.details())
       const peer = lab.aws.outsideIps[0]!

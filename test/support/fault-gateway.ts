@@ -4,7 +4,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import type { GatewayShell } from '../../main/core/apply/engine'
+import type { GatewayShell } from '../../main/core/gateway/shell'
 import { toGatewayShell } from '../../main/core/gateway/shell'
 import { Secret } from '../../main/core/base/secret'
 import { connect, type SshSession } from '../../main/core/ssh/session'

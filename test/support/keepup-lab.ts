@@ -1,5 +1,5 @@
 // Shared by the keep-up lab tests: a root shell on the lab gateway, polling with timings, the loop's pids.
-import type { GatewayShell } from '../../main/core/apply/engine'
+import type { GatewayShell } from '../../main/core/gateway/shell'
 import type { IkeSa, Lab } from '../lab'
 
 /** The workflow's shell as root inside the lab gateway (no SSH: after apply the tests use no app). */

@@ -6,8 +6,9 @@
 // middle cannot be produced on demand; the real-SSH streaming proof is in test/integration/fault-apply.test.ts.
 import { StringDecoder } from 'node:string_decoder'
 import { describe, expect, it } from 'vitest'
-import { applyPlan, type GatewayShell, type Plan } from '../../main/core/apply/engine'
-import type { StackProfile } from '../../main/core/apply/txn-script'
+import { applyPlan, type Plan } from '../../main/core/apply/engine'
+import type { GatewayShell } from '../../main/core/gateway/shell'
+import type { StackProfile } from '../../main/core/gateway/stacks'
 
 const STACK: StackProfile = { validate: 'true', activate: 'true', activateErrors: '^$', reload: 'true', initiate: ['true'], isUp: 'true' }
 const PLAN: Plan = { changes: [{ path: '/etc/x.conf', action: 'create', secret: false, diff: '+x' }], noop: false, files: [{ path: '/etc/x.conf', mode: 0o600, content: 'x\n', secret: false }], remove: [], ensureLines: [] }

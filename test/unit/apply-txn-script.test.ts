@@ -6,7 +6,8 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSy
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
-import { toTxnLauncher, TXN_ALIVE_SH, type StackProfile, type TxnSpec } from '../../main/core/apply/txn-script'
+import { toTxnLauncher, TXN_ALIVE_SH, type TxnSpec } from '../../main/core/apply/txn-script'
+import type { StackProfile } from '../../main/core/gateway/stacks'
 
 const started: number[] = []
 afterEach(() => {

@@ -4,7 +4,8 @@
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { checkFirewall, type FirewallCheckInput } from '../../main/core/checks/firewall-check'
+import { checkFirewall } from '../../main/core/checks/firewall-check'
+import type { FirewallCheckInput } from '../../main/core/checks/model'
 import { evaluatePf, matchPfRule, parsePfRules, toPfPacket } from '../../main/core/checks/pf-rules'
 import { parseIpv4 } from '../../main/core/net/cidr'
 

@@ -68,8 +68,10 @@ describe('tunnelwright render', () => {
     expect(r.stdout).not.toContain(Buffer.from(PSK1).toString('base64'))
     const j = await cli(['--details', detailsFile(), '--device', 'pfsense', '--json'])
     expect(j.code).toBe(0)
-    const doc = JSON.parse(j.stdout) as { format: string; ok: boolean; routing: string; files: { secret: boolean; content?: string }[] }
-    expect(doc).toMatchObject({ format: 'tunnelwright/render@1', ok: true, routing: 'policy' })
+    const doc = JSON.parse(j.stdout) as { format: string; ok: boolean; routing: string; routingBasis: string; notes: string[]; files: { secret: boolean; content?: string }[] }
+    // Routing "auto" without a gateway is what auto picks on pfSense (route-based), and says it was assumed.
+    expect(doc).toMatchObject({ format: 'tunnelwright/render@1', ok: true, routing: 'route', routingBasis: 'assumed' })
+    expect(doc.notes[0]).toMatch(/no gateway was inspected/)
     expect(doc.files.every((f) => !f.secret || f.content === undefined)).toBe(true)
     expect(j.stdout).not.toContain(Buffer.from(PSK1).toString('base64'))
   })

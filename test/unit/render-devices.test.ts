@@ -187,5 +187,6 @@ describe('renderers', () => {
       }),
       { numRuns: RUNS },
     )
-  })
+    // 2,000 renders of every kind take ~25 s alone on this 2-core machine: room for a busy one.
+  }, 180_000)
 })

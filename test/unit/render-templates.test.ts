@@ -21,6 +21,14 @@ describe('templates', () => {
     expect(t.texts.size).toBeGreaterThan(0)
   })
 
+  test('openswan uses the libreswan templates as they are (one copy on disk), with its own kind and description', () => {
+    const os = loadKindTemplates(REPO_TEMPLATES, 'openswan')
+    const ls = loadKindTemplates(REPO_TEMPLATES, 'libreswan')
+    expect(os.texts).toBe(ls.texts)
+    expect(os.manifest.kind).toBe('openswan')
+    expect(os.manifest.description).toMatch(/Openswan 2\.6/)
+  })
+
   test('a manifest that disagrees with its template is refused', () => {
     const dir = mkdtempSync(join(tmpdir(), 'tw-tpl-'))
     mkdirSync(join(dir, 'x'))

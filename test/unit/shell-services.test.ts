@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { createHandlers } from '../../main/shell/ipc/handlers'
-import { AppServices } from '../../main/shell/services/app-services'
+import { createShellServices } from '../../main/shell/services'
 import type { ProfileDetails } from '../../main/core/app-data/profiles'
 import type { EventPayloads, ProfileId } from '../../preload/api'
 import { createTestEncryptor } from '../e2e/bridge'
@@ -21,7 +21,7 @@ function setup() {
   const dataDir = mkdtempSync(join(tmpdir(), 'tw-svc-'))
   const events: { event: string; payload: unknown }[] = []
   const saves: string[] = []
-  const services = new AppServices({
+  const services = createShellServices({
     dataDir,
     encryptor: createTestEncryptor(),
     emit: (event, payload) => events.push({ event, payload }),
@@ -143,7 +143,7 @@ describe('shell services over the real core', () => {
     const [input] = table.saveProfile.args.parse([{ name: 'HQ', details: complete(imp.draft as ProfileDetails), connection, request }])
     const saved = await table.saveProfile.run(input)
     expect(saved.request).toEqual(request)
-    const again = createHandlers(new AppServices({ dataDir, encryptor: createTestEncryptor(), emit: () => undefined, chooseSavePath: async () => undefined }))
+    const again = createHandlers(createShellServices({ dataDir, encryptor: createTestEncryptor(), emit: () => undefined, chooseSavePath: async () => undefined }))
     expect((await again.getProfile.run(saved.id)).request).toEqual(request)
     // A save without the request (e.g. from the Gateway step of an older renderer) keeps it.
     await again.saveProfile.run({ id: saved.id, name: 'HQ', details: saved.details, connection })
@@ -154,7 +154,7 @@ describe('shell services over the real core', () => {
   it('remembers settings across instances', async () => {
     const { dataDir, table } = setup()
     await table.updateSettings.run({ maskPublicIps: true })
-    const again = new AppServices({ dataDir, encryptor: createTestEncryptor(), emit: () => undefined, chooseSavePath: async () => undefined })
+    const again = createShellServices({ dataDir, encryptor: createTestEncryptor(), emit: () => undefined, chooseSavePath: async () => undefined })
     expect(again.settings.get()).toEqual({ screenShareSafe: false, maskPublicIps: true })
   })
 

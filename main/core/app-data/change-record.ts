@@ -25,8 +25,12 @@ export interface RecordChange {
 /** Everything a change record says. */
 export interface ChangeRecord {
   readonly id: string
-  readonly profileId: string
+  /** The app's profile; absent for a change made with the CLI (from a details file). */
+  readonly profileId?: string
+  /** The profile's name, or the connection name in the details file the CLI used. */
   readonly profileName: string
+  /** Which face made the change (absent in records written before the CLI wrote any: the app). */
+  readonly via?: 'app' | 'cli'
   readonly action: 'apply' | 'rollback'
   /** ISO time. */
   readonly at: string
@@ -57,9 +61,10 @@ export function toRollbackInstructions(r: ChangeRecord): string[] {
   if (r.action === 'rollback') return ['This record is itself a rollback. To return to the change it undid, plan and apply the profile again.']
   if (r.outcome !== 'committed') return [`Nothing to undo: the change ended "${r.outcome}", so the gateway kept (or went back to) its previous configuration.`]
   const dir = r.stateDir ?? '/var/lib/tunnelwright'
+  const app = `In Tunnelwright: open profile "${r.profileName}", connect, and choose Rollback. It restores the files saved before transaction ${r.txnId ?? '(see activity log)'}.`
+  const cli = `From a terminal: tunnelwright rollback --host ${r.gateway.host} [ssh options]`
   return [
-    `In Tunnelwright: open profile "${r.profileName}", connect, and choose Rollback. It restores the files saved before transaction ${r.txnId ?? '(see activity log)'}.`,
-    `From a terminal: tunnelwright rollback --host ${r.gateway.host} [ssh options]`,
+    ...(r.via === 'cli' ? [cli, app.replace(`open profile "${r.profileName}"`, 'open a profile for this gateway')] : [app, cli]),
     `By hand on the gateway (as root): the backup of every changed file is under ${dir}/${r.txnId ?? '<txn id>'}/ ; copy each back to its path and reload the IPsec daemon (swanctl --load-all, or ipsec reload).`,
   ]
 }

@@ -4,14 +4,12 @@
 // follows it in one, confirms in one. Secrets are never read back: secret files are compared by hash.
 import { createHash, randomBytes } from 'node:crypto'
 import { UserError } from '../base/result'
+import type { GatewayShell } from '../gateway/shell'
 import { quoteSh } from '../ssh/quote'
 import { unifiedDiff } from './diff'
-import { toTxnLauncher, TXN_ALIVE_SH, type DesiredFile, type StackProfile, type TxnMarker, type TxnSpec } from './txn-script'
-
-/** A way to run a POSIX sh script as root on the gateway (stdin-fed; sudo handled by the session). */
-export interface GatewayShell {
-  runScript(script: string, opts?: { readonly timeoutMs?: number; readonly onOutput?: (chunk: string) => void }): Promise<{ code: number; stdout: string; stderr: string }>
-}
+import type { StackProfile } from '../gateway/stacks'
+import { toFailedStep, type ApplyStep, type FailedStep } from './steps'
+import { toTxnLauncher, TXN_ALIVE_SH, type DesiredFile, type TxnSpec } from './txn-script'
 
 /** What apply will do to one file. */
 export interface FileChange {
@@ -103,7 +101,7 @@ export async function planApply(shell: GatewayShell, desired: readonly DesiredFi
 
 /** One step of apply as the user sees it. */
 export interface ApplyProgress {
-  readonly step: TxnMarker
+  readonly step: ApplyStep
   readonly at: number
   readonly detail: string
 }
@@ -114,7 +112,7 @@ export interface ApplyResult {
   readonly txnId?: string
   readonly steps: readonly ApplyProgress[]
   /** For failures: the step that failed and what the gateway said (secrets never included). */
-  readonly failedStep?: string
+  readonly failedStep?: FailedStep
   readonly detail?: string
   /** For failures: what the user can do about it. */
   readonly fix?: string
@@ -158,7 +156,7 @@ function parseProgress(text: string): ApplyProgress[] {
     .split('\n')
     .map((l) => /^(\d+) ([A-Z-]+)\s?(.*)$/.exec(l.trim()))
     .filter((m) => m !== null)
-    .map((m) => ({ at: Number(m[1]), step: m[2] as TxnMarker, detail: m[3] ?? '' }))
+    .map((m) => ({ at: Number(m[1]), step: m[2] as ApplyStep, detail: m[3] ?? '' }))
 }
 
 /** Streamed output to `sink` in complete lines only, holding a partial last line until its newline arrives. */
@@ -266,7 +264,7 @@ export async function applyPlan(
     if (stepName !== 'prevalidate' && !steps.some((s) => s.step === 'ROLLED-BACK')) {
       await linked.runScript(toFollowScript(progressFile, ['ROLLED-BACK'], 30), { timeoutMs: 40_000, onOutput: toLineFeed(record) }).then((r) => record(r.stdout))
     }
-    return { outcome: 'rolled-back', txnId: id, steps, failedStep: stepName ?? 'unknown', detail: rest.join(' ').trim(), fix: toStepFix(stepName ?? 'unknown', rest.join(' ')) }
+    return { outcome: 'rolled-back', txnId: id, steps, failedStep: toFailedStep(stepName), detail: rest.join(' ').trim(), fix: toStepFix(stepName ?? 'unknown', rest.join(' ')) }
   }
   if (last.includes('BUSY')) return { outcome: 'failed', txnId: id, steps, failedStep: 'lock', detail: 'another change is still running on the gateway', fix: toStepFix('lock') }
 

@@ -4,8 +4,9 @@
 // writes. The transaction snapshots exactly what they touch (the nft tables they name, the iptables
 // tables, the sysctl values) in its validate step, runs them as its activation, and its reload puts
 // the snapshot back: on a failed step, a missing confirmation, an abort, and on a later `rollback`.
-import { applyPlan, toTxnId, type ApplyProgress, type ApplyResult, type GatewayShell, type Plan } from './engine'
-import type { StackProfile } from './txn-script'
+import type { GatewayShell } from '../gateway/shell'
+import type { StackProfile } from '../gateway/stacks'
+import { applyPlan, toTxnId, type ApplyProgress, type ApplyResult, type Plan } from './engine'
 import type { GatewayFacts } from '../gateway/detect'
 import { toStateDir } from '../gateway/stacks'
 import { UserError } from '../base/result'

@@ -6,6 +6,7 @@
 // confirmation before the deadline (or on any failure, or on an abort request) it restores the backup
 // and reloads. A cut SSH link at any moment therefore leaves the old or the new state, never between —
 // the "commit confirmed" that Linux IPsec stacks and pfSense lack.
+import type { StackProfile } from '../gateway/stacks'
 import { quoteSh } from '../ssh/quote'
 
 /** A file we own on the gateway, as it should be after apply. */
@@ -15,22 +16,6 @@ export interface DesiredFile {
   readonly content: string
   /** Holds a secret: never shown in plans, diagnostics or logs. */
   readonly secret: boolean
-}
-
-/** How to validate, activate, reload and check one IPsec stack, as sh snippets (fixed text + quoted names). */
-export interface StackProfile {
-  /** Exit 0 when the whole configuration tree (with our new files) is valid; may write to "$ERR". */
-  readonly validate: string
-  /** Loads the configuration into the daemon; exit non-zero or output on "$ERR" that matches `activateErrors` fails. */
-  readonly activate: string
-  /** Extended regular expression for stderr lines of `activate` that mean failure even with exit 0. */
-  readonly activateErrors: string
-  /** Reload after files were restored (revert and rollback). */
-  readonly reload: string
-  /** Brings up each tunnel (run in parallel). */
-  readonly initiate: readonly string[]
-  /** Exit 0 when every tunnel is up. */
-  readonly isUp: string
 }
 
 /** The parameters of one transaction. */
@@ -62,12 +47,6 @@ function assertPath(p: string): void {
   if (!PATH_RE.test(p) || p.split('/').includes('..')) throw new Error(`unsafe gateway path: ${JSON.stringify(p)}`)
 }
 
-/** Terminal and progress markers the script writes, one per line, to "$TXN/progress". */
-export const TXN_MARKERS = [
-  'STARTED', 'SETTLED', 'BACKED-UP', 'WRITTEN', 'VALIDATED', 'ACTIVATED', 'INITIATED', 'VERIFIED', 'VERIFY-TIMEOUT',
-  'COMMITTED', 'REVERTED', 'FAILED', 'ROLLED-BACK', 'BUSY',
-] as const
-export type TxnMarker = (typeof TXN_MARKERS)[number]
 
 /** Generates the transaction script (POSIX sh: runs on Debian, RHEL and pfSense's FreeBSD sh). */
 /**

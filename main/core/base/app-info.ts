@@ -1,9 +1,13 @@
-import type { AppInfo, DeviceKind } from '../../../preload/api'
 import pkg from '../../../package.json'
-import { DETAILS_FORMAT } from '../details/model'
+import { DETAILS_FORMAT, DEVICE_KINDS, type DeviceKind } from './vocabulary'
 
-/** Every device kind the renderers support, in the order the UI offers them. */
-export const DEVICE_KINDS: readonly DeviceKind[] = ['strongswan', 'strongswan-legacy', 'libreswan', 'openswan', 'pfsense']
+/** What the app is and what it supports, for the About box, the first screen and `--version`. */
+export interface AppInfo {
+  readonly name: string
+  readonly version: string
+  readonly deviceKinds: readonly DeviceKind[]
+  readonly detailsFormat: string
+}
 
 /** Name, version and capabilities of this build of the core. */
 export function getAppInfo(): AppInfo {

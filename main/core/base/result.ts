@@ -1,4 +1,13 @@
-import type { AppError, Result } from '../../../preload/api'
+/** Either a value or a user-facing error (the IPC contract's Result<T> is checked equal to this at compile time). */
+export type Result<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: AppError }
+
+/** An expected failure as it crosses to a face: what failed, the likely cause, the fix. */
+export interface AppError {
+  readonly code: string
+  readonly message: string
+  readonly cause?: string
+  readonly fix?: string
+}
 
 /** An expected failure carrying what a user needs: what failed, the likely cause, the fix. */
 export class UserError extends Error {
@@ -12,6 +21,17 @@ export class UserError extends Error {
     this.code = code
     this.fix = opts.fix
     this.likelyCause = opts.likelyCause
+  }
+}
+
+/**
+ * Input the user gave that cannot be used (a malformed option, an unreadable file, a value out of range):
+ * nothing was done. The CLI answers it with exit code 2.
+ */
+export class InputError extends UserError {
+  constructor(code: string, message: string, opts: { cause?: unknown; likelyCause?: string; fix?: string } = {}) {
+    super(code, message, opts)
+    this.name = 'InputError'
   }
 }
 

@@ -1,6 +1,7 @@
 // Post-apply truth: once our tunnels exist, the daemons say what the path really does (IKE unanswered, ESP in
 // but nothing back, NAT before IPsec, extra SAs). Their status and log, read in the check's one batch, become
 // check findings with fixes. Pure: no I/O.
+import { toTunnelNames } from '../base/vocabulary'
 import type { Details } from '../details/model'
 import { toSlug } from '../details/resolve'
 import type { GatewayFacts } from '../gateway/detect'
@@ -11,7 +12,7 @@ import { toSnapshot, type IkeSaStatus, type StatusSnapshot, type StatusSource } 
 import { holdsOneTunnel, toStatusCommands } from '../status/read'
 import { parseStrokeStatus } from '../status/stroke-statusall'
 import { parseSwanctlPretty, parseViciListSas } from '../status/vici-sas'
-import type { CommandOutputs, GatewayCommand } from './firewall-check'
+import type { CommandOutputs, GatewayCommand } from '../gateway/commands'
 import { toUpstreamFix, PROBE_PREFIX } from './path-probe'
 import type { Finding, Fix } from './model'
 
@@ -47,7 +48,7 @@ export function toDaemonReading(outputs: CommandOutputs, facts: GatewayFacts, de
   const slug = toSlug(details.name)
   const peers = details.remote.tunnels.map((t) => t.outsideIp)
   const ours = sas.filter((s) => peers.includes(s.remoteHost) && !s.name.startsWith(PROBE_PREFIX))
-  const snapshot = toSnapshot(ours, { at, source, expected: peers.map((peer, i) => ({ peer, name: `${slug}-t${i + 1}` })), oneActive: holdsOneTunnel(facts, details) })
+  const snapshot = toSnapshot(ours, { at, source, expected: peers.map((peer, i) => ({ peer, name: toTunnelNames(slug)[i] ?? `tunnel ${i + 1}` })), oneActive: holdsOneTunnel(facts, details) })
   const raw = [text('journal'), text('charon-log')].filter(Boolean).join('\n')
   const log = parseDaemonLog(raw)
     .filter((l) => l.conn !== undefined && l.conn.startsWith(`${slug}-`))

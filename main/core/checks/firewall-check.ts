@@ -1,41 +1,12 @@
 // The Linux gateway firewall/NAT/kernel check: the read-only commands it needs, and the findings from their output.
+import type { CommandOutputs, GatewayCommand } from '../gateway/commands'
 import { parsePrefix, parseIpv4 } from '../net/cidr'
 import { evaluateHooks, toChainName, type ChainResult, type HookResult } from './evaluate'
 import { parseIptablesSave, toIptablesSource } from './iptables-save'
 import { parseAddrShow, parseRouteGet, parseSysctl, parseXfrmStat, toKernelFindings, toNatFinding, toNatState, toXfrmFinding, type RouteGet } from './kernel'
-import type { AddrRange, Chain, Direction, Finding, Fix, Flow, Packet, Ruleset, Severity } from './model'
+import type { AddrRange, Chain, Direction, Finding, FirewallCheckInput, Fix, Flow, Packet, Ruleset, Severity } from './model'
 import { parseNftJson, withoutTables } from './nft-json'
 import { checkPfsense, toPfsenseFirewallCommands } from './pfsense-check'
-
-/** What the check needs to know about the tunnel. */
-export interface FirewallCheckInput {
-  /** AWS tunnel outside IPs. */
-  readonly peers: readonly string[]
-  /** The gateway's public IP (the AWS customer gateway address). */
-  readonly publicIp: string
-  readonly agencyCidrs: readonly string[]
-  readonly dedicatedCidrs: readonly string[]
-  readonly routing: 'policy' | 'route'
-  /** Route-based: the XFRM/VTI interface names (for rp_filter). */
-  readonly tunnelInterfaces?: readonly string[]
-  /** The gateway's device kind: pfSense is judged by pf's rules, everything else by nft/iptables. */
-  readonly device?: string
-}
-
-/** One read-only command, as a fixed argv; `id` keys its output. */
-export interface GatewayCommand {
-  readonly id: string
-  readonly argv: readonly string[]
-}
-
-/** Output of one command as the SSH layer captured it. */
-export interface CommandOutput {
-  readonly stdout: string
-  readonly exitCode: number
-}
-
-/** Outputs by command id; a missing id = the command was not run or not found. */
-export type CommandOutputs = Readonly<Record<string, CommandOutput | undefined>>
 
 /** The representative address of a prefix (first host) for route lookups. */
 function toProbeAddress(cidr: string): string | undefined {

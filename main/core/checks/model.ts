@@ -147,3 +147,18 @@ export interface Packet {
   readonly ipsecIn?: boolean
   readonly dstIsLocal: boolean
 }
+
+/** What the check needs to know about the tunnel. */
+export interface FirewallCheckInput {
+  /** AWS tunnel outside IPs. */
+  readonly peers: readonly string[]
+  /** The gateway's public IP (the AWS customer gateway address). */
+  readonly publicIp: string
+  readonly agencyCidrs: readonly string[]
+  readonly dedicatedCidrs: readonly string[]
+  readonly routing: 'policy' | 'route'
+  /** Route-based: the XFRM/VTI interface names (for rp_filter). */
+  readonly tunnelInterfaces?: readonly string[]
+  /** The gateway's device kind: pfSense is judged by pf's rules, everything else by nft/iptables. */
+  readonly device?: string
+}

@@ -8,7 +8,7 @@ import { toStrongswanIke } from '../render/crypto'
 import { UserError } from '../base/result'
 import { ViciClient } from '../vici/client'
 import { toDaemonFindings, toDaemonReading } from './daemon-findings'
-import type { CommandOutputs } from './firewall-check'
+import type { CommandOutputs } from '../gateway/commands'
 import type { Finding } from './model'
 import { PROBE_TIMEOUT_MS, probePaths, toProbeFindings, toSkipFinding, type ProbeResult, type ProbeSkip } from './path-probe'
 

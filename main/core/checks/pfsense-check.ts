@@ -2,8 +2,8 @@
 // rules and `disablevpnrules` (research/pfsense.md §4), judged per peer, flow and direction, with the fix
 // in pfSense's words (GUI path, the rule to add, an easyrule line).
 import { classifyIpv4, parseIpv4 } from '../net/cidr'
-import type { CommandOutputs, FirewallCheckInput, GatewayCommand } from './firewall-check'
-import type { Direction, Finding, Flow, Severity } from './model'
+import type { CommandOutputs, GatewayCommand } from '../gateway/commands'
+import type { Direction, Finding, FirewallCheckInput, Flow, Severity } from './model'
 import { evaluatePf, parsePfRules, toPfPacket, type PfRule, type PfRuleset } from './pf-rules'
 
 /** What the check reads from config.xml (never the PSKs): the VPN-rules switch, interfaces, phase 1 peers. */

@@ -4,9 +4,9 @@
 // VPN with AWS is lint's job (lint.ts): the schema accepts e.g. sha1 or DH 2 so that lint can explain
 // why they are wrong instead of a bare "invalid enum value".
 import { z } from 'zod'
+import { DETAILS_FORMAT, DeviceKind } from '../base/vocabulary'
 
-/** The format tag every details file carries. */
-export const DETAILS_FORMAT = 'tunnelwright/details@1'
+export { DETAILS_FORMAT, DeviceKind } from '../base/vocabulary'
 
 const IPV4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/
 const CIDR4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}\/(3[0-2]|[12]?\d)$/
@@ -23,11 +23,6 @@ export const PskRef = z.union([
   z.strictObject({ file: z.string().min(1).max(4096) }),
 ])
 export type PskRef = z.infer<typeof PskRef>
-
-/** The device kinds (cli.md `--device KIND`). */
-export const DeviceKind = z.enum(['strongswan', 'strongswan-legacy', 'libreswan', 'openswan', 'pfsense'])
-/** One of the device kinds. */
-export type DeviceKind = z.infer<typeof DeviceKind>
 
 /** One AWS tunnel as the provider hands it over. */
 export const Tunnel = z.strictObject({

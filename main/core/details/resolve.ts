@@ -5,6 +5,7 @@ import { coveringSupernet, insideAddresses, parsePrefix } from '../net/cidr'
 import { UserError } from '../base/result'
 import { Secret } from '../base/secret'
 import type { Details, PskRef } from './model'
+import type { RoutingMode } from '../base/vocabulary'
 
 /** Where PSK references are looked up; injectable so tests need no real environment. */
 export interface SecretSources {
@@ -44,7 +45,7 @@ export function isReadableByOthers(path: string): boolean {
 }
 
 /** The routing mode actually used on the gateway. */
-export type RoutingMode = 'route' | 'policy'
+export type { RoutingMode }
 
 /** One tunnel with everything resolved. */
 export interface ResolvedTunnel {

@@ -3,7 +3,7 @@
 // One read-only POSIX sh script prints tagged sections; parseDetect turns them into GatewayFacts.
 // Detection goes by binaries, config folders and versions, never by unit names alone (strongSwan
 // before 5.8 called its *legacy* unit strongswan.service; RHEL names the control script `strongswan`).
-import type { DeviceKind } from '../../../preload/api'
+import type { DeviceKind } from '../base/vocabulary'
 import { compareVersions } from '../render'
 import { quoteSh } from '../ssh/quote'
 

@@ -1,8 +1,12 @@
-// The GatewayShell the engine needs, over an SSH session: scripts fed on stdin to a one-word `sh` as root.
-import type { GatewayShell } from '../apply/engine'
+// The gateway port: how every part of the core runs a script as root on the gateway, and its SSH adapter.
 import { Secret } from '../base/secret'
 import { ROOT_SH } from '../ssh/catalog'
 import type { SshSession } from '../ssh/session'
+
+/** A way to run a POSIX sh script as root on the gateway (stdin-fed; sudo handled by the session). */
+export interface GatewayShell {
+  runScript(script: string, opts?: { readonly timeoutMs?: number; readonly onOutput?: (chunk: string) => void }): Promise<{ code: number; stdout: string; stderr: string }>
+}
 
 /** Runs engine scripts over `session` (through sudo on a non-root login); scripts may carry PSKs, so they travel as Secret. */
 export function toGatewayShell(session: Pick<SshSession, 'runScript'>): GatewayShell {

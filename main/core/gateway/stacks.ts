@@ -2,11 +2,26 @@
 //
 // Every snippet is fixed text plus names that went through quoteSh; the details never reach a shell
 // any other way.
-import type { StackProfile } from '../apply/txn-script'
 import type { RenderedConfig } from '../render'
 import { compareVersions } from '../render'
 import { quoteSh } from '../ssh/quote'
 import type { GatewayFacts } from './detect'
+
+/** How to validate, activate, reload and check one IPsec stack, as sh snippets (fixed text + quoted names). */
+export interface StackProfile {
+  /** Exit 0 when the whole configuration tree (with our new files) is valid; may write to "$ERR". */
+  readonly validate: string
+  /** Loads the configuration into the daemon; exit non-zero or output on "$ERR" that matches `activateErrors` fails. */
+  readonly activate: string
+  /** Extended regular expression for stderr lines of `activate` that mean failure even with exit 0. */
+  readonly activateErrors: string
+  /** Reload after files were restored (revert and rollback). */
+  readonly reload: string
+  /** Brings up each tunnel (run in parallel). */
+  readonly initiate: readonly string[]
+  /** Exit 0 when every tunnel is up. */
+  readonly isUp: string
+}
 
 function q(s: string): string {
   return quoteSh(s)

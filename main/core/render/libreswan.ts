@@ -1,4 +1,5 @@
 // Libreswan (3.x, 4.x, 5.x) and Openswan 2.6 renderer: /etc/ipsec.d/<slug>.conf and .secrets.
+import { toTunnelNames } from '../base/vocabulary'
 import type { RenderInput } from '../details/resolve'
 import { UserError } from '../base/result'
 import { toLibreswanEsp, toLibreswanIke } from './crypto'
@@ -19,7 +20,7 @@ export function renderLibreswan(input: RenderInput, kind: 'libreswan' | 'openswa
   const c = input.details.crypto
   const v5 = kind === 'libreswan' && compareVersions(opts.version, '5') >= 0
   const route = input.routing === 'route'
-  const names = input.tunnels.map((tn) => `${input.slug}-t${tn.index}`) as unknown as readonly [string, string]
+  const names = toTunnelNames(input.slug)
   const notes: string[] = []
   if (input.localSelectors.length !== 1 || input.remoteSelectors.length !== 1) {
     throw new UserError('selectors-several', `${kind} takes one subnet per side per conn; the details give ${input.localSelectors.length} local and ${input.remoteSelectors.length} remote.`, { fix: 'Use route-based mode, or summarize the CIDRs into one supernet per side.' })

@@ -1,4 +1,5 @@
 // strongSwan legacy (stroke/starter, ipsec.conf) renderer: conn and secrets includes.
+import { toTunnelNames } from '../base/vocabulary'
 import type { RenderInput } from '../details/resolve'
 import { toStrongswanEsp, toStrongswanIke } from './crypto'
 import { escapeInt } from './escape'
@@ -20,7 +21,7 @@ export function toLegacyPaths(slug: string, layout: FileLayout): { conf: string;
 export function renderStrongswanLegacy(input: RenderInput, opts: { templatesDir: string; layout: FileLayout; version: string }): RenderedConfig {
   const t = loadKindTemplates(opts.templatesDir, 'strongswan-legacy')
   const c = input.details.crypto
-  const names = input.tunnels.map((tn) => `${input.slug}-t${tn.index}`) as unknown as readonly [string, string]
+  const names = toTunnelNames(input.slug)
   const route = input.routing === 'route'
   const ifaces = toTunnelInterfaces(input, 'vti')
   const paths = toLegacyPaths(input.slug, opts.layout)

@@ -1,4 +1,5 @@
 // strongSwan swanctl (VICI) renderer: one conf.d file with both tunnels and their PSKs.
+import { toTunnelNames } from '../base/vocabulary'
 import type { RenderInput } from '../details/resolve'
 import { toStrongswanEsp, toStrongswanIke } from './crypto'
 import { escapeInt } from './escape'
@@ -16,7 +17,7 @@ export function toSwanctlPath(slug: string, layout: FileLayout): string {
 export function renderStrongswan(input: RenderInput, opts: { templatesDir: string; layout: FileLayout; version: string }): RenderedConfig {
   const t = loadKindTemplates(opts.templatesDir, 'strongswan')
   const c = input.details.crypto
-  const names = input.tunnels.map((tn) => `${input.slug}-t${tn.index}`) as unknown as readonly [string, string]
+  const names = toTunnelNames(input.slug)
   const route = input.routing === 'route'
   const ifaces = toTunnelInterfaces(input, 'xfrm')
   const scriptPath = toRouteScriptPath(input, opts.layout)

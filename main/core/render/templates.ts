@@ -22,6 +22,13 @@ export interface Manifest {
   readonly templates: Readonly<Record<string, { readonly description: string; readonly variables: Readonly<Record<string, ManifestVariable>> }>>
 }
 
+/** A manifest that reuses another kind's templates as they are (Openswan's files are Libreswan's: what differs is chosen in code). */
+interface SharedManifest {
+  readonly kind: string
+  readonly description: string
+  readonly sameTemplatesAs: string
+}
+
 /** A device kind's templates, loaded and cross-checked against its manifest. */
 export interface KindTemplates {
   readonly manifest: Manifest
@@ -71,8 +78,13 @@ export function loadKindTemplates(templatesDir: string, kind: string): KindTempl
 
 function readKindTemplates(templatesDir: string, kind: string): KindTemplates {
   const base = join(templatesDir, kind)
-  const manifest = JSON.parse(readFileSync(join(base, 'manifest.json'), 'utf8')) as Manifest
-  if (manifest.kind !== kind) throw new Error(`${base}/manifest.json is for ${manifest.kind}, not ${kind}`)
+  const raw = JSON.parse(readFileSync(join(base, 'manifest.json'), 'utf8')) as Manifest | SharedManifest
+  if (raw.kind !== kind) throw new Error(`${base}/manifest.json is for ${raw.kind}, not ${kind}`)
+  if ('sameTemplatesAs' in raw) {
+    const shared = loadKindTemplates(templatesDir, raw.sameTemplatesAs)
+    return { manifest: { ...shared.manifest, kind: raw.kind, description: raw.description }, texts: shared.texts }
+  }
+  const manifest = raw
   const texts = new Map<string, string>()
   for (const [name, spec] of Object.entries(manifest.templates)) {
     const text = readFileSync(join(base, name), 'utf8')

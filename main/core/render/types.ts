@@ -1,8 +1,9 @@
 // What a renderer produces: files for the gateway (absolute paths, modes) and, for pfSense, a PHP script.
+import type { DeviceKind } from '../base/vocabulary'
 import type { RenderInput } from '../details/resolve'
 
-/** The device kinds a renderer exists for (cli.md `--device KIND`). */
-export type RenderKind = 'strongswan' | 'strongswan-legacy' | 'libreswan' | 'openswan' | 'pfsense'
+/** The device kinds a renderer exists for (every device kind). */
+export type RenderKind = DeviceKind
 
 /** Where config lives on the gateway: Debian/Ubuntu or RHEL/Fedora paths (research/linux-ipsec.md §1.2). */
 export type FileLayout = 'debian' | 'rhel'

@@ -1,5 +1,5 @@
 // Reading live status from a gateway: SAs, recent daemon log and the health probe in one round trip.
-import type { GatewayShell } from '../apply/engine'
+import type { GatewayShell } from '../gateway/shell'
 import type { Details } from '../details/model'
 import { toAutoRouting, type GatewayFacts } from '../gateway/detect'
 import { runReadOnly } from '../gateway/commands'

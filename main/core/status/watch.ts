@@ -1,7 +1,7 @@
 // Live status: events from charon (VICI over SSH stream-local forwarding) when the gateway allows it,
 // polling otherwise; a reading is emitted whenever a tunnel's state changes, with the alerts it raises.
 import type { Duplex } from 'node:stream'
-import type { GatewayShell } from '../apply/engine'
+import type { GatewayShell } from '../gateway/shell'
 import type { Details } from '../details/model'
 import type { GatewayFacts } from '../gateway/detect'
 import { ViciClient, type ViciSubscription } from '../vici/client'

@@ -1,40 +1,42 @@
-// The one door into the core: the CLI and the Electron shell both call these, nothing deeper.
-//
-// details → lint → render → driver (over a GatewayShell) → plan/apply/rollback. Nothing lower imports this.
-import type { DeviceKind } from '../../../preload/api'
-import { applyPlan, planApply, rollbackLast, type ApplyProgress, type ApplyResult, type GatewayShell, type Plan } from '../apply/engine'
+// A change to the gateway's tunnels: prepare (detect, lint gate, render, plan), apply with confirm-or-revert
+// (then check again and write the change down), and roll back (preview, then restore). Both faces use these.
+import { UserError } from '../base/result'
+import { CONFIRM_WITHIN, type DeviceKind } from '../base/vocabulary'
+import { applyPlan, planApply, rollbackLast, type ApplyProgress, type ApplyResult, type Plan } from '../apply/engine'
 import type { DesiredFile } from '../apply/txn-script'
+import type { ChangeRecord, RecordCheck } from '../app-data/change-record'
+import type { Finding as CheckFinding } from '../checks/model'
+import { hasErrors, lintDetails, type Finding as LintFinding } from '../details/lint'
 import type { Details } from '../details/model'
 import { toRenderInput, type RoutingMode, type SecretSources } from '../details/resolve'
-import { parseDetect, toAutoRouting, toDetectScript, type GatewayFacts } from '../gateway/detect'
+import type { GatewayFacts } from '../gateway/detect'
 import { findOverlaps, type ConnectionOverlap } from '../gateway/overlap'
+import { decideRouting, type RoutingDecision } from '../gateway/routing'
 import { PFSENSE_CONFIG_XML, toPfsenseScriptPath, toStackProfile, toStateDir, withTrafficProbe } from '../gateway/stacks'
-import { toLanAddress } from '../status/read'
 import { renderDevice, type RenderedConfig } from '../render'
-import { UserError } from '../base/result'
-import { checkFirewall, toFirewallCommands } from '../checks/firewall-check'
-import type { Finding as CheckFinding } from '../checks/model'
-import { toDaemonCommands } from '../checks/daemon-findings'
-import { probeFromGateway, toPathFindings, type PathCheckOptions } from '../checks/path-check'
-import { runReadOnly } from '../gateway/commands'
-
-/** Detects what the gateway is (one round trip, read-only). */
-export async function detectGateway(shell: GatewayShell): Promise<GatewayFacts> {
-  const r = await shell.runScript(toDetectScript(), { timeoutMs: 30_000 })
-  if (r.code !== 0) throw new UserError('detect-failed', 'Could not inspect the gateway.', { likelyCause: r.stderr.slice(0, 300), fix: 'Check that the login can run commands as root (or with sudo).' })
-  return parseDetect(r.stdout)
-}
+import { quoteSh } from '../ssh/quote'
+import { toLanAddress } from '../status/read'
+import { checkGateway } from './check'
+import { assertConfirmWithin, type ChangeContext, type DetailsInput, type GatewayAccess } from './context'
+import { detectGateway } from './gateway'
 
 /** A change prepared for one gateway: what it is, what we render, and the plan against what is there. */
 export interface PreparedChange {
   readonly details: Details
+  readonly sources: SecretSources
   readonly facts: GatewayFacts
   readonly kind: DeviceKind
   readonly routing: RoutingMode
+  /** Why this routing mode (the details, an override, or the gateway's kernel for "auto"). */
+  readonly routingDecision: RoutingDecision
   readonly rendered: RenderedConfig
   readonly plan: Plan
   /** Connections already on the gateway that would collide with ours (shown as warnings in the plan). */
   readonly overlaps: readonly ConnectionOverlap[]
+  /** Lint's warnings and notes for these details on this device (errors refuse the change before this point). */
+  readonly lint: readonly LintFinding[]
+  /** How the two tunnels run once applied: both up, or (policy-based on strongSwan) one active and one standing by. */
+  readonly tunnels: 'both-up' | 'active-standby'
 }
 
 /** Device kind to drive: the override, else what detection found (refusing when nothing was found). */
@@ -44,6 +46,29 @@ export function toDeviceKind(facts: GatewayFacts, override?: DeviceKind): Device
     throw new UserError('no-ipsec-stack', 'No IPsec software was found on the gateway.', { fix: 'Install strongSwan (apt-get install strongswan-swanctl charon-systemd) or Libreswan, or name the device with --device.' })
   }
   return facts.stack.kind
+}
+
+/**
+ * The lint gate: details with errors are refused before anything is rendered or sent, whichever face asks
+ * (AWS would reject them, or the tunnels would not come up). Warnings pass and travel with the change.
+ */
+export function assertLintClean(input: DetailsInput, device?: { readonly kind: DeviceKind; readonly version?: string }): LintFinding[] {
+  const findings = lintDetails(input.details, { sources: input.sources, ...(device ? { device } : {}) })
+  if (hasErrors(findings)) {
+    const errors = findings.filter((f) => f.severity === 'error')
+    throw new DetailsRefusedError(errors)
+  }
+  return findings
+}
+
+/** The details have lint errors: nothing was sent to the gateway. */
+export class DetailsRefusedError extends UserError {
+  constructor(readonly errors: readonly LintFinding[]) {
+    super('details-lint-errors', `The details have ${errors.length} error${errors.length === 1 ? '' : 's'} that AWS would reject or that stop the tunnels; nothing was sent to the gateway:\n${errors.map((f) => `  ${f.path || '(file)'}: ${f.message}`).join('\n')}`, {
+      fix: 'Fix them (lint shows why and how for each), then plan again.',
+    })
+    this.name = 'DetailsRefusedError'
+  }
 }
 
 /** Include lines the stack's main files must carry for our files to be read (legacy starter). */
@@ -57,78 +82,179 @@ function toEnsureLines(kind: DeviceKind, facts: GatewayFacts, rendered: Rendered
   ]
 }
 
-/** Renders and plans a change (reads the gateway; changes nothing). */
+/** Detects (once per session), lints, renders and plans a change: reads the gateway, changes nothing. */
 export async function prepareChange(
-  shell: GatewayShell,
-  details: Details,
-  opts: { readonly sources: SecretSources; readonly device?: DeviceKind; readonly routing?: RoutingMode; readonly templatesDir?: string; readonly facts?: GatewayFacts },
+  gateway: GatewayAccess,
+  input: DetailsInput & { readonly device?: DeviceKind; readonly routing?: RoutingMode; readonly templatesDir?: string },
 ): Promise<PreparedChange> {
-  const facts = opts.facts ?? (await detectGateway(shell))
-  const kind = toDeviceKind(facts, opts.device ?? details.gateway.kind)
-  const routing = opts.routing ?? (details.routing === 'auto' ? toAutoRouting(facts) : details.routing)
-  const input = toRenderInput(details, { routing, sources: opts.sources })
-  const rendered = renderDevice(input, kind, { version: facts.stack.version || undefined, layout: facts.layout, ...(opts.templatesDir ? { templatesDir: opts.templatesDir } : {}) })
+  const { details, sources } = input
+  const facts = await detectGateway(gateway)
+  const kind = toDeviceKind(facts, input.device ?? details.gateway.kind)
+  const lint = assertLintClean(input, { kind, ...(facts.stack.kind === kind && facts.stack.version ? { version: facts.stack.version } : {}) })
+  const routingDecision = decideRouting(details.routing, { ...(input.routing ? { override: input.routing } : {}), facts, kind })
+  const routing = routingDecision.mode
+  const renderInput = toRenderInput(details, { routing, sources })
+  const rendered = renderDevice(renderInput, kind, { version: facts.stack.version || undefined, layout: facts.layout, ...(input.templatesDir ? { templatesDir: input.templatesDir } : {}) })
   // pfSense: our PHP script lives in the state folder (it holds the PSKs); running it is the activation.
   const desired: DesiredFile[] =
     kind === 'pfsense' && rendered.phpScript !== undefined
-      ? [{ path: toPfsenseScriptPath(facts, input.slug), mode: 0o600, content: rendered.phpScript, secret: true }]
+      ? [{ path: toPfsenseScriptPath(facts, renderInput.slug), mode: 0o600, content: rendered.phpScript, secret: true }]
       : rendered.files.map((f) => ({ path: f.path, mode: f.mode, content: f.content, secret: f.secret }))
-  const plan = await planApply(shell, desired, toEnsureLines(kind, facts, rendered), { baseDir: toStateDir(facts) })
+  const plan = await planApply(gateway.shell, desired, toEnsureLines(kind, facts, rendered), { baseDir: toStateDir(facts) })
   const overlaps = findOverlaps(facts.connectionDetails, details, rendered.connectionNames)
-  return { details, facts, kind, routing, rendered, plan, overlaps }
+  // Policy-based on strongSwan, keepup.sh holds one tunnel up (AWS answering on the other would be dropped).
+  const tunnels = routing === 'policy' && (kind === 'strongswan' || kind === 'strongswan-legacy') ? 'active-standby' : 'both-up'
+  return { details, sources, facts, kind, routing, routingDecision, rendered, plan, overlaps, lint, tunnels }
 }
 
-/** Applies a prepared change with confirm-or-revert on the gateway. */
+/** How an apply ended, with the checks taken after it and the change record written for it. */
+export interface AppliedChange extends ApplyResult {
+  /** The check after a committed change (absent when it did not commit or could not run). */
+  readonly checksAfter?: readonly CheckFinding[]
+  /** Why the check after could not run, when it could not. */
+  readonly checksAfterNote?: string
+  readonly record?: ChangeRecord
+}
+
+/** The subset of a check finding a change record keeps. */
+export function toRecordChecks(fs: readonly CheckFinding[]): RecordCheck[] {
+  return fs.map((f) => ({ id: f.id, severity: f.severity, verdict: f.verdict, subject: [f.subject.peer, f.subject.flow, f.subject.direction, f.subject.topic].filter((x) => x !== undefined).join(' '), why: f.why }))
+}
+
+/**
+ * Applies a prepared change with confirm-or-revert on the gateway; once committed, checks the gateway
+ * again, and (with a context) writes the change record and the activity entry.
+ */
 export async function applyChange(
-  shell: GatewayShell,
+  gateway: GatewayAccess,
   change: PreparedChange,
-  opts: { readonly confirmWithin?: number; readonly onProgress?: (p: ApplyProgress) => void; readonly healthy?: () => Promise<boolean> } = {},
-): Promise<ApplyResult> {
+  opts: {
+    readonly confirmWithin?: number
+    readonly onProgress?: (p: ApplyProgress) => void
+    readonly healthy?: () => Promise<boolean>
+    /** Check the gateway again after a commit (default true). */
+    readonly recheck?: boolean
+    readonly context?: ChangeContext
+  } = {},
+): Promise<AppliedChange> {
+  const confirmWithin = opts.confirmWithin ?? CONFIRM_WITHIN.default
+  assertConfirmWithin(confirmWithin)
+  const checksBefore = gateway.lastCheck
+  gateway.facts ??= change.facts
   const lan = toLanAddress(change.facts, change.details)
   const target = change.details.health?.target
   const probe = lan && target ? { from: lan, to: target } : undefined
   // pfSense: the profile needs our script and the peers (SAs are found by peer address); write_config()
   // rewrites config.xml, so the transaction backs it up and puts it back byte for byte on revert/rollback.
   const pfsense = change.kind === 'pfsense' && change.plan.files[0] ? { scriptPath: change.plan.files[0].path, peers: change.details.remote.tunnels.map((t) => t.outsideIp), ...(probe ? { probe } : {}) } : undefined
-  return applyPlan(shell, change.plan, {
+  const result = await applyPlan(gateway.shell, change.plan, {
     // With a health target, "up" means a ping from the LAN side reaches it through the tunnels.
     stack: pfsense ? toStackProfile(change.facts, change.rendered, { pfsense }) : withTrafficProbe(toStackProfile(change.facts, change.rendered), probe),
     ...(pfsense ? { backupOnly: [PFSENSE_CONFIG_XML] } : {}),
     baseDir: toStateDir(change.facts),
-    confirmWithin: opts.confirmWithin ?? 120,
+    confirmWithin,
     ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
     ...(opts.healthy ? { healthy: opts.healthy } : {}),
   })
+  let checksAfter: readonly CheckFinding[] | undefined
+  let checksAfterNote: string | undefined
+  if (result.outcome === 'committed' && opts.recheck !== false) {
+    try {
+      checksAfter = (await checkGateway(gateway, { details: change.details, sources: change.sources, routing: change.routing })).findings
+    } catch (err) {
+      checksAfterNote = `Checks after the change could not run: ${err instanceof Error ? err.message : 'unknown error'}.`
+    }
+  }
+  const ctx = opts.context
+  let record: ChangeRecord | undefined
+  if (ctx) {
+    record = ctx.journal.records.save(
+      {
+        ...(ctx.profileId ? { profileId: ctx.profileId } : {}),
+        profileName: ctx.name,
+        via: ctx.via,
+        action: 'apply',
+        user: ctx.journal.user,
+        gateway: { host: ctx.host, ...(change.details.gateway.publicIp ? { publicIp: change.details.gateway.publicIp } : {}), kind: change.kind, version: change.rendered.version, ...(gateway.hostKey ? { hostKey: `${gateway.hostKey.keyType} ${gateway.hostKey.fingerprint}` } : {}) },
+        ...(ctx.reason ? { reason: ctx.reason } : {}),
+        outcome: result.outcome,
+        ...(result.txnId ? { txnId: result.txnId } : {}),
+        stateDir: toStateDir(change.facts),
+        changes: change.plan.changes.map((c) => ({ path: c.path, action: c.action, secret: c.secret, diff: c.diff })),
+        steps: result.steps,
+        ...(result.detail ? { detail: result.detail } : {}),
+        ...(checksBefore ? { checksBefore: toRecordChecks(checksBefore) } : {}),
+        ...(checksAfter ? { checksAfter: toRecordChecks(checksAfter) } : {}),
+        ...(checksAfterNote ? { checksAfterNote } : {}),
+      },
+      ctx.journal.redact,
+    )
+    ctx.journal.activity.append({ ...(ctx.profileId ? { profileId: ctx.profileId } : {}), gateway: ctx.host, action: ctx.via === 'cli' ? 'apply (cli)' : 'apply', ...(result.txnId ? { txnId: result.txnId } : {}), outcome: result.outcome, ...(result.detail ? { detail: result.detail } : {}) })
+  }
+  return { ...result, ...(checksAfter ? { checksAfter } : {}), ...(checksAfterNote ? { checksAfterNote } : {}), ...(record ? { record } : {}) }
+}
+
+/** What a rollback would restore: the change it undoes and each file it puts back (or removes). */
+export interface RollbackPreview {
+  /** The transaction whose backup would go back. */
+  readonly txnId: string
+  readonly files: readonly { readonly path: string; readonly action: 'restore' | 'remove' }[]
+}
+
+/** Reads what a rollback would restore (one round trip, read-only); undefined when there is nothing of ours to roll back. */
+export async function previewRollback(gateway: GatewayAccess): Promise<RollbackPreview | undefined> {
+  const facts = await detectGateway(gateway)
+  const script = `B=${quoteSh(toStateDir(facts))}
+[ -f "$B/last-backup" ] || { echo TW-NONE; exit 0; }
+ID=$(cat "$B/last-backup")
+[ -f "$B/backups/$ID/manifest" ] || { echo TW-NONE; exit 0; }
+echo "TW-ID $ID"
+while IFS='|' read -r n mode path; do [ -n "$path" ] && echo "TW-FILE $n $path"; done < "$B/backups/$ID/manifest"`
+  const r = await gateway.shell.runScript(script, { timeoutMs: 30_000 })
+  if (r.code !== 0) throw new UserError('rollback-read', 'Could not read the backups on the gateway.', { likelyCause: r.stderr.slice(0, 300), fix: 'Check that the login can run commands as root (or with sudo).' })
+  const id = /^TW-ID (\S+)$/m.exec(r.stdout)?.[1]
+  if (r.stdout.includes('TW-NONE') || id === undefined) return undefined
+  const files = [...r.stdout.matchAll(/^TW-FILE (\S+) (.+)$/gm)].map((m) => ({ path: m[2]!, action: m[1] === 'absent' ? ('remove' as const) : ('restore' as const) }))
+  return { txnId: id, files }
+}
+
+/** How a rollback ended. */
+export interface RolledBack {
+  readonly restored: string
+  readonly files: readonly string[]
+  readonly record?: ChangeRecord
 }
 
 /** Restores the gateway to before our last committed change (needs no details: the gateway kept the backup). */
-export async function rollbackChange(shell: GatewayShell, opts: { readonly facts?: GatewayFacts } = {}) {
-  const facts = opts.facts ?? (await detectGateway(shell))
-  return rollbackLast(shell, { baseDir: toStateDir(facts) })
-}
-
-/** Firewall, NAT and kernel checks for UDP 500 / UDP 4500 / ESP to both AWS peers, the IKE path probe, and the daemons' status. */
-export async function checkGateway(
-  shell: GatewayShell,
-  details: Details,
-  opts: { readonly facts?: GatewayFacts; readonly routing?: RoutingMode } & PathCheckOptions = {},
-): Promise<{ facts: GatewayFacts; findings: CheckFinding[] }> {
-  const facts = opts.facts ?? (await detectGateway(shell))
-  const routing = opts.routing ?? (details.routing === 'auto' ? toAutoRouting(facts) : details.routing)
-  const input = {
-    peers: details.remote.tunnels.map((t) => t.outsideIp),
-    publicIp: details.gateway.publicIp,
-    agencyCidrs: details.gateway.privateCidrs,
-    dedicatedCidrs: details.remote.dedicatedCidrs,
-    routing,
-    // pfSense is judged by pf's rules (pfctl -sr, /tmp/rules.debug, disablevpnrules), not nft/iptables.
-    ...(facts.stack.kind === 'pfsense' ? { device: 'pfsense' } : {}),
+export async function rollbackChange(gateway: GatewayAccess, opts: { readonly context?: ChangeContext } = {}): Promise<RolledBack> {
+  const facts = await detectGateway(gateway)
+  const ctx = opts.context
+  let r: { restored: string; files: string[] }
+  try {
+    r = await rollbackLast(gateway.shell, { baseDir: toStateDir(facts) })
+  } catch (err) {
+    ctx?.journal.activity.append({ ...(ctx.profileId ? { profileId: ctx.profileId } : {}), gateway: ctx.host, action: ctx.via === 'cli' ? 'rollback (cli)' : 'rollback', outcome: 'failed', detail: err instanceof Error ? err.message : String(err) })
+    throw err
   }
-  // The batch (firewall + daemon status) and the IKE probe over VICI run at the same time: one round trip each.
-  const [outputs, probe] = await Promise.all([runReadOnly(shell, [...toFirewallCommands(input), ...toDaemonCommands(facts, details)]), probeFromGateway(facts, details, routing, opts)])
-  const host = checkFirewall(input, outputs)
-  return { facts, findings: [...host, ...toPathFindings(probe, outputs, facts, details, host, opts.probeTimeoutMs)] }
+  let record: ChangeRecord | undefined
+  if (ctx) {
+    record = ctx.journal.records.save(
+      {
+        ...(ctx.profileId ? { profileId: ctx.profileId } : {}),
+        profileName: ctx.name,
+        via: ctx.via,
+        action: 'rollback',
+        user: ctx.journal.user,
+        gateway: { host: ctx.host, ...(gateway.hostKey ? { hostKey: `${gateway.hostKey.keyType} ${gateway.hostKey.fingerprint}` } : {}) },
+        ...(ctx.reason ? { reason: ctx.reason } : {}),
+        outcome: 'rolled-back',
+        txnId: r.restored,
+        changes: r.files.map((f) => ({ path: f, action: 'restore', secret: false, diff: '' })),
+        steps: [],
+      },
+      ctx.journal.redact,
+    )
+    ctx.journal.activity.append({ ...(ctx.profileId ? { profileId: ctx.profileId } : {}), gateway: ctx.host, action: ctx.via === 'cli' ? 'rollback (cli)' : 'rollback', txnId: r.restored, outcome: 'rolled-back' })
+  }
+  return { ...r, ...(record ? { record } : {}) }
 }
-
-/** One finding's fix: planFix (the exact commands and the state before) and applyFix (confirm-or-revert on the gateway). */
-export { applyFix, planFix, type PlannedFix } from '../apply/fix'

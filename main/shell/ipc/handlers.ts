@@ -5,12 +5,8 @@
 // but Electron's own IPC transport. Every argument list is validated by its zod schema before `run`.
 import { z } from 'zod'
 import { CHANNELS, type DetailsDraftDto, type ImportId, type JobId, type PlanId, type ProfileId, type RecordId, type TunnelwrightRequests, type WatchId } from '../../../preload/api'
-import type { AppServices } from '../services/app-services'
-import { getAppInfo } from '../../core/base/app-info'
-import { DeviceKind } from '../../core/details/model'
-import { Connection, ProfileDetails, ProfileRequest, SecretSlot } from '../../core/app-data/profiles'
-import { buildProviderRequest } from '../../core/app-data/provider-request'
-import { UserError } from '../../core/base/result'
+import { buildProviderRequest, Connection, CONFIRM_WITHIN, DeviceKind, getAppInfo, ProfileDetails, ProfileRequest, SecretSlot, UserError } from '../../core'
+import type { ShellServices } from '../services'
 import { SettingsSchema } from '../stores/settings-store'
 
 type Awaited2<T> = T extends Promise<infer U> ? U : T
@@ -46,6 +42,8 @@ const findingId = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._:/-]{0,199}$/)
 const draft = ProfileDetails.transform((d) => d as DetailsDraftDto & typeof d)
 /** A secret as the renderer may send it: non-empty, bounded (a private key passphrase, a PSK). */
 const secretValue = z.string().min(1).max(16384)
+/** The confirmation window of a change or a fix: the core's bounds, the same for both faces. */
+const confirmWithinSec = z.int().min(CONFIRM_WITHIN.min).max(CONFIRM_WITHIN.max)
 
 /** Argument schemas, exported so tests can check that malformed calls are refused. */
 export const ARG_SCHEMAS = {
@@ -55,7 +53,7 @@ export const ARG_SCHEMAS = {
   buildProviderRequest: z.tuple([z.strictObject({ publicIp: z.string().max(64), privateCidrs: z.array(z.string().max(64)).max(64), endpointType: z.enum([...DeviceKind.options, 'other']), approxApps: z.number() })]),
   importDetails: z.tuple([z.strictObject({ text: z.string().max(1024 * 1024), format: z.enum(['details-json', 'aws-xml', 'aws-text']) })]),
   lintDetails: z.tuple([z.strictObject({ draft, profileId: profileId.optional(), device: DeviceKind.optional() })]),
-  previewRender: z.tuple([z.strictObject({ draft, device: DeviceKind, version: z.string().regex(/^[0-9][0-9A-Za-z.+~_-]{0,40}$/).optional(), routing: routing.optional() })]),
+  previewRender: z.tuple([z.strictObject({ draft, device: DeviceKind, version: z.string().regex(/^[0-9][0-9A-Za-z.+~_-]{0,40}$/).optional(), routing: routing.optional(), profileId: profileId.optional() })]),
   listProfiles: z.tuple([]),
   getProfile: z.tuple([profileId]),
   saveProfile: z.tuple([z.strictObject({ id: profileId.optional(), name: z.string().min(1).max(100), details: draft, connection: Connection, request: ProfileRequest.optional(), adoptImport: importId.optional() })]),
@@ -72,9 +70,9 @@ export const ARG_SCHEMAS = {
   detectGateway: z.tuple([z.strictObject({ profileId, jobId: jobId.optional() })]),
   checkGateway: z.tuple([z.strictObject({ profileId, jobId: jobId.optional() })]),
   planCheckFix: z.tuple([z.strictObject({ profileId, findingId, jobId: jobId.optional() })]),
-  applyCheckFix: z.tuple([z.strictObject({ profileId, findingId, confirmWithinSec: z.int().min(20).max(900).optional(), jobId: jobId.optional() })]),
+  applyCheckFix: z.tuple([z.strictObject({ profileId, findingId, confirmWithinSec: confirmWithinSec.optional(), jobId: jobId.optional() })]),
   planChange: z.tuple([z.strictObject({ profileId, device: DeviceKind.optional(), routing: routing.optional(), jobId: jobId.optional() })]),
-  applyChange: z.tuple([z.strictObject({ planId, reason: z.string().max(2000).optional(), confirmWithinSec: z.int().min(30).max(900).optional(), jobId: jobId.optional() })]),
+  applyChange: z.tuple([z.strictObject({ planId, reason: z.string().max(2000).optional(), confirmWithinSec: confirmWithinSec.optional(), jobId: jobId.optional() })]),
   rollbackChange: z.tuple([z.strictObject({ profileId, reason: z.string().max(2000).optional(), jobId: jobId.optional() })]),
   cancelJob: z.tuple([jobId]),
   watchStatus: z.tuple([z.strictObject({ profileId, intervalMs: z.int().min(1000).max(600_000).optional() })]),
@@ -92,10 +90,10 @@ export interface ShellDialogs {
 }
 
 /** The handlers of the app over the shell's services (none given: only the method list is usable). */
-export function createHandlers(s?: AppServices, dialogs?: ShellDialogs): HandlerTable {
+export function createHandlers(s?: ShellServices, dialogs?: ShellDialogs): HandlerTable {
   const a = ARG_SCHEMAS
   // Without services (a caller only listing the table's methods) every handler but app info refuses.
-  const svc = (): AppServices => {
+  const svc = (): ShellServices => {
     if (!s) throw new UserError('not-available', 'The app services are not running.', { fix: 'Restart Tunnelwright.' })
     return s
   }
@@ -104,17 +102,17 @@ export function createHandlers(s?: AppServices, dialogs?: ShellDialogs): Handler
     getSettings: { channel: CHANNELS.getSettings, args: a.getSettings, run: () => svc().settings.get() },
     updateSettings: { channel: CHANNELS.updateSettings, args: a.updateSettings, run: (patch) => svc().settings.update(patch) },
     buildProviderRequest: { channel: CHANNELS.buildProviderRequest, args: a.buildProviderRequest, run: (input) => buildProviderRequest(input) },
-    importDetails: { channel: CHANNELS.importDetails, args: a.importDetails, run: ({ text, format }) => svc().importDetails(text, format) },
-    lintDetails: { channel: CHANNELS.lintDetails, args: a.lintDetails, run: (x) => svc().lint(x.draft as ProfileDetails, x.profileId, x.device) },
-    previewRender: { channel: CHANNELS.previewRender, args: a.previewRender, run: (x) => svc().previewRender(x.draft as ProfileDetails, x.device, x.version, x.routing) },
-    listProfiles: { channel: CHANNELS.listProfiles, args: a.listProfiles, run: () => svc().listProfiles() },
-    getProfile: { channel: CHANNELS.getProfile, args: a.getProfile, run: (pid) => svc().getProfile(pid) },
-    saveProfile: { channel: CHANNELS.saveProfile, args: a.saveProfile, run: (input) => svc().saveProfile({ ...input, details: input.details as ProfileDetails }) },
-    deleteProfile: { channel: CHANNELS.deleteProfile, args: a.deleteProfile, run: (pid) => svc().deleteProfile(pid) },
-    importProfile: { channel: CHANNELS.importProfile, args: a.importProfile, run: (x) => svc().importProfile(x.text, x.passphrase) },
-    exportProfile: { channel: CHANNELS.exportProfile, args: a.exportProfile, run: (opts) => svc().exportProfile(opts) },
-    setSecret: { channel: CHANNELS.setSecret, args: a.setSecret, run: (x) => svc().setSecret(x.profileId, x.slot, x.value) },
-    clearSecret: { channel: CHANNELS.clearSecret, args: a.clearSecret, run: (x) => svc().clearSecret(x.profileId, x.slot) },
+    importDetails: { channel: CHANNELS.importDetails, args: a.importDetails, run: ({ text, format }) => svc().details.importDetails(text, format) },
+    lintDetails: { channel: CHANNELS.lintDetails, args: a.lintDetails, run: (x) => svc().details.lint(x.draft as ProfileDetails, x.profileId, x.device) },
+    previewRender: { channel: CHANNELS.previewRender, args: a.previewRender, run: (x) => svc().details.previewRender(x.draft as ProfileDetails, x.device, x.version, x.routing, x.profileId) },
+    listProfiles: { channel: CHANNELS.listProfiles, args: a.listProfiles, run: () => svc().profiles.list() },
+    getProfile: { channel: CHANNELS.getProfile, args: a.getProfile, run: (pid) => svc().profiles.get(pid) },
+    saveProfile: { channel: CHANNELS.saveProfile, args: a.saveProfile, run: (input) => svc().profiles.save({ ...input, details: input.details as ProfileDetails }) },
+    deleteProfile: { channel: CHANNELS.deleteProfile, args: a.deleteProfile, run: (pid) => svc().profiles.delete(pid) },
+    importProfile: { channel: CHANNELS.importProfile, args: a.importProfile, run: (x) => svc().profiles.import(x.text, x.passphrase) },
+    exportProfile: { channel: CHANNELS.exportProfile, args: a.exportProfile, run: (opts) => svc().profiles.export(opts) },
+    setSecret: { channel: CHANNELS.setSecret, args: a.setSecret, run: (x) => svc().profiles.setSecret(x.profileId, x.slot, x.value) },
+    clearSecret: { channel: CHANNELS.clearSecret, args: a.clearSecret, run: (x) => svc().profiles.clearSecret(x.profileId, x.slot) },
     pickKeyFile: {
       channel: CHANNELS.pickKeyFile,
       args: a.pickKeyFile,
@@ -124,21 +122,21 @@ export function createHandlers(s?: AppServices, dialogs?: ShellDialogs): Handler
         return path === undefined ? { picked: false } : { picked: true, path }
       },
     },
-    connectGateway: { channel: CHANNELS.connectGateway, args: a.connectGateway, run: (x) => svc().connect(x.profileId, x.acceptFingerprint, x.jobId) },
-    disconnectGateway: { channel: CHANNELS.disconnectGateway, args: a.disconnectGateway, run: (pid) => svc().disconnect(pid) },
-    detectGateway: { channel: CHANNELS.detectGateway, args: a.detectGateway, run: (x) => svc().detect(x.profileId, x.jobId) },
-    checkGateway: { channel: CHANNELS.checkGateway, args: a.checkGateway, run: (x) => svc().check(x.profileId, x.jobId) },
-    planCheckFix: { channel: CHANNELS.planCheckFix, args: a.planCheckFix, run: (x) => svc().planCheckFix(x.profileId, x.findingId, x.jobId) },
-    applyCheckFix: { channel: CHANNELS.applyCheckFix, args: a.applyCheckFix, run: (x) => svc().applyCheckFix(x.profileId, x.findingId, x.confirmWithinSec, x.jobId) },
-    planChange: { channel: CHANNELS.planChange, args: a.planChange, run: (x) => svc().plan(x.profileId, x.device, x.routing, x.jobId) },
-    applyChange: { channel: CHANNELS.applyChange, args: a.applyChange, run: (x) => svc().apply(x.planId, x.reason, x.confirmWithinSec, x.jobId) },
-    rollbackChange: { channel: CHANNELS.rollbackChange, args: a.rollbackChange, run: (x) => svc().rollback(x.profileId, x.reason, x.jobId) },
+    connectGateway: { channel: CHANNELS.connectGateway, args: a.connectGateway, run: (x) => svc().gateway.connect(x.profileId, x.acceptFingerprint, x.jobId) },
+    disconnectGateway: { channel: CHANNELS.disconnectGateway, args: a.disconnectGateway, run: (pid) => svc().gateway.disconnect(pid) },
+    detectGateway: { channel: CHANNELS.detectGateway, args: a.detectGateway, run: (x) => svc().gateway.detect(x.profileId, x.jobId) },
+    checkGateway: { channel: CHANNELS.checkGateway, args: a.checkGateway, run: (x) => svc().gateway.check(x.profileId, x.jobId) },
+    planCheckFix: { channel: CHANNELS.planCheckFix, args: a.planCheckFix, run: (x) => svc().gateway.planFix(x.profileId, x.findingId, x.jobId) },
+    applyCheckFix: { channel: CHANNELS.applyCheckFix, args: a.applyCheckFix, run: (x) => svc().gateway.applyFix(x.profileId, x.findingId, x.confirmWithinSec, x.jobId) },
+    planChange: { channel: CHANNELS.planChange, args: a.planChange, run: (x) => svc().gateway.plan(x.profileId, x.device, x.routing, x.jobId) },
+    applyChange: { channel: CHANNELS.applyChange, args: a.applyChange, run: (x) => svc().gateway.apply(x.planId, x.reason, x.confirmWithinSec, x.jobId) },
+    rollbackChange: { channel: CHANNELS.rollbackChange, args: a.rollbackChange, run: (x) => svc().gateway.rollback(x.profileId, x.reason, x.jobId) },
     cancelJob: { channel: CHANNELS.cancelJob, args: a.cancelJob, run: (j) => ({ cancelled: svc().jobs.cancel(j) }) },
-    watchStatus: { channel: CHANNELS.watchStatus, args: a.watchStatus, run: (x) => svc().watch(x.profileId, x.intervalMs) },
-    unwatchStatus: { channel: CHANNELS.unwatchStatus, args: a.unwatchStatus, run: (w) => svc().unwatch(w) },
-    listActivity: { channel: CHANNELS.listActivity, args: a.listActivity, run: (x) => svc().listActivity(x.limit) },
-    listChangeRecords: { channel: CHANNELS.listChangeRecords, args: a.listChangeRecords, run: (x) => svc().listRecords(x.profileId) },
-    exportChangeRecord: { channel: CHANNELS.exportChangeRecord, args: a.exportChangeRecord, run: (x) => svc().exportRecord(x.recordId, x.format) },
-    exportDiagnostics: { channel: CHANNELS.exportDiagnostics, args: a.exportDiagnostics, run: (x) => svc().exportDiagnostics(x.profileId) },
+    watchStatus: { channel: CHANNELS.watchStatus, args: a.watchStatus, run: (x) => svc().status.watch(x.profileId, x.intervalMs) },
+    unwatchStatus: { channel: CHANNELS.unwatchStatus, args: a.unwatchStatus, run: (w) => svc().status.unwatch(w) },
+    listActivity: { channel: CHANNELS.listActivity, args: a.listActivity, run: (x) => svc().records.listActivity(x.limit) },
+    listChangeRecords: { channel: CHANNELS.listChangeRecords, args: a.listChangeRecords, run: (x) => svc().records.listRecords(x.profileId) },
+    exportChangeRecord: { channel: CHANNELS.exportChangeRecord, args: a.exportChangeRecord, run: (x) => svc().records.exportRecord(x.recordId, x.format) },
+    exportDiagnostics: { channel: CHANNELS.exportDiagnostics, args: a.exportDiagnostics, run: (x) => svc().records.exportDiagnostics(x.profileId) },
   }
 }

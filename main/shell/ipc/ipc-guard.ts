@@ -1,7 +1,7 @@
 // The checks every IPC message passes before its handler runs (no Electron here, so tests call it directly).
 import type { z } from 'zod'
 import type { Result } from '../../../preload/api'
-import { ok, toAppError } from '../../core/base/result'
+import { ok, toAppError } from '../../core'
 
 /** A handler as ipcMain.handle takes it, with the sender check, schema and Result wrapping applied. */
 export type GuardedHandler<E> = (event: E, ...raw: unknown[]) => Promise<Result<unknown>>

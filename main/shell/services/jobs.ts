@@ -1,18 +1,19 @@
 // Long jobs (connect, detect, check, plan, apply, rollback): cancellation by id with an AbortController,
 // and progress pushed as events.
-import { UserError } from '../../core/base/result'
+import type { JobProgress } from '../../../preload/api'
+import { UserError } from '../../core'
 
 /** What a running job gets: its abort signal and a way to report progress. */
 export interface JobContext {
   readonly signal: AbortSignal
-  progress(step: string, detail?: string): void
+  progress(step: JobProgress['step'], detail?: string): void
 }
 
 /** A progress event. */
 export interface JobEvent {
   readonly jobId: string
   readonly kind: string
-  readonly step: string
+  readonly step: JobProgress['step']
   readonly detail: string
   readonly at: number
 }

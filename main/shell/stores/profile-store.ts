@@ -2,9 +2,7 @@
 import { randomBytes } from 'node:crypto'
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
-import { parseProfileFile, PROFILE_FORMAT, ProfileFile, type Connection, type ProfileDetails, type ProfileRequest } from '../../core/app-data/profiles'
-import { UserError } from '../../core/base/result'
-import { writePrivateFile } from '../../core/base/fs-atomic'
+import { parseProfileFile, PROFILE_FORMAT, ProfileFile, UserError, writePrivateFile, type Connection, type ProfileDetails, type ProfileRequest } from '../../core'
 
 /** What a save takes. */
 export interface ProfileDraft {

@@ -6,11 +6,7 @@
 // (safeStorage needs a running Electron app and an OS keyring, neither exists in the test runner).
 import { existsSync, readFileSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
-import type { SecretSlot } from '../../core/app-data/profiles'
-import { SECRET_SLOTS } from '../../core/app-data/profiles'
-import { UserError } from '../../core/base/result'
-import { Secret } from '../../core/base/secret'
-import { writePrivateFile } from '../../core/base/fs-atomic'
+import { Secret, SECRET_SLOTS, UserError, writePrivateFile, type SecretSlot } from '../../core'
 
 /** The part of Electron's safeStorage the store uses. */
 export interface Encryptor {

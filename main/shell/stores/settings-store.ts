@@ -1,7 +1,7 @@
 // Remembered settings and window state (settings.json in the app data folder).
 import { existsSync, readFileSync } from 'node:fs'
 import { z } from 'zod'
-import { writePrivateFile } from '../../core/base/fs-atomic'
+import { writePrivateFile } from '../../core'
 
 /** The user settings (the contract's Settings). */
 export const SettingsSchema = z.strictObject({ screenShareSafe: z.boolean().default(false), maskPublicIps: z.boolean().default(false) })

@@ -1,3 +1,4 @@
+import type { ApplyFailedStep, ApplyStep } from '../../../../preload/api'
 import { AppErrorAlert, Notice } from '../../components/app-error-alert'
 import { HelpPanel } from '../../components/help-panel'
 import { StepHeading } from '../../components/step-heading'
@@ -10,7 +11,7 @@ import { STEPS } from '../wizard/wizard-store'
  * The phases an apply goes through, in the words the user sees: the step name the engine reports on
  * failure (failedStep), and the marker the gateway-side transaction writes when the phase is done.
  */
-export const APPLY_PHASES = [
+export const APPLY_PHASES: readonly (readonly [ApplyFailedStep, ApplyStep, string])[] = [
   ['backup', 'BACKED-UP', 'Back up the current configuration'],
   ['write', 'WRITTEN', 'Write the new files'],
   ['validate', 'VALIDATED', 'Validate them with the IPsec software'],
@@ -18,18 +19,18 @@ export const APPLY_PHASES = [
   ['initiate', 'INITIATED', 'Start the tunnels'],
   ['verify', 'VERIFIED', 'Verify the tunnels'],
   ['confirm', 'COMMITTED', 'Confirm the change'],
-] as const
+]
 
 /** Failed steps that are reported under another phase's name (prevalidation is validation; health is verification). */
-const FAILED_AS: Readonly<Record<string, string>> = { prevalidate: 'validate', health: 'verify', lock: 'backup' }
+const FAILED_AS: Readonly<Partial<Record<ApplyFailedStep, ApplyFailedStep>>> = { prevalidate: 'validate', health: 'verify', lock: 'backup' }
 
 /** Step 6: the apply, step by step, with live events; on failure what was rolled back and why. */
 export default function ApplyStep() {
   const { plan, applying, progress, result, applyError, rollback, rollingBack, confirmWithinSec, apply, cancel, rollBack } = usePlanStore()
   // main holds a plan for one apply only: after that it must be prepared again.
   const used = result !== undefined || applyError !== undefined
-  const seen = new Set(progress.map((p) => p.step.toUpperCase()))
-  const failedRaw = result?.failedStep?.toLowerCase()
+  const seen = new Set<string>(progress.map((p) => p.step))
+  const failedRaw = result?.failedStep
   const failed = failedRaw === undefined ? undefined : (FAILED_AS[failedRaw] ?? failedRaw)
   return (
     <section aria-labelledby="step-apply">
@@ -55,7 +56,7 @@ export default function ApplyStep() {
       <ol className="tw-progress" aria-label="Apply progress">
         {APPLY_PHASES.map(([id, marker, label]) => {
           const state = failed === id ? 'failed' : seen.has(marker) ? 'done' : applying ? 'waiting' : 'not started'
-          const last = progress.filter((p) => p.step.toUpperCase() === marker).at(-1)
+          const last = progress.filter((p) => p.step === marker).at(-1)
           return (
             <li key={id}>
               <strong>{label}</strong> — {state}

@@ -1,0 +1,63 @@
+// Live status of a VPN's two tunnels on a gateway, once or as a stream of changes, with each tunnel's
+// verdict decided here (both faces show the same words and exit on the same rule).
+import type { Details } from '../details/model'
+import { toSlug } from '../details/resolve'
+import { toTunnelNames } from '../base/vocabulary'
+import type { Diagnosis } from '../status/diagnosis'
+import type { StatusSnapshot, TunnelStatus } from '../status/model'
+import { readStatus, type StatusReading } from '../status/read'
+import { watchStatus, type StatusChange } from '../status/watch'
+import type { GatewayAccess } from './context'
+import { detectGateway } from './gateway'
+
+/**
+ * One tunnel's health in a word: healthy (up and nothing wrong), standby (down on purpose while the other
+ * carries the traffic), down, or unhealthy (up, but the probe fails or a diagnosis is an error).
+ */
+export type TunnelVerdict = 'healthy' | 'standby' | 'down' | 'unhealthy'
+
+/** The diagnoses about one tunnel (by peer or connection name), plus those about no tunnel in particular. */
+export function toTunnelDiagnoses(t: TunnelStatus, diagnoses: readonly Diagnosis[]): Diagnosis[] {
+  return diagnoses.filter((d) => d.tunnel === undefined || d.tunnel === t.peer || d.tunnel === t.name)
+}
+
+/** The verdict of one tunnel. */
+export function toTunnelVerdict(t: TunnelStatus, diagnoses: readonly Diagnosis[]): TunnelVerdict {
+  if (t.standby) return 'standby'
+  if (!t.up) return 'down'
+  if (t.probe && !t.probe.ok) return 'unhealthy'
+  return toTunnelDiagnoses(t, diagnoses).some((d) => d.severity === 'error') ? 'unhealthy' : 'healthy'
+}
+
+/** True when the VPN carries traffic as designed: every tunnel is up or standing by (the CLI exits 0 on it). */
+export function isStatusOk(snapshot: StatusSnapshot): boolean {
+  return snapshot.tunnels.every((t) => t.up || t.standby)
+}
+
+/** Reads both tunnels once (one round trip), named as our renderers name them, with the diagnosis. */
+export async function readGatewayStatus(gateway: GatewayAccess, details: Details): Promise<StatusReading> {
+  const facts = await detectGateway(gateway)
+  return readStatus(gateway.shell, details, facts, { names: toTunnelNames(toSlug(details.name)) })
+}
+
+/**
+ * Watches both tunnels until `signal` aborts: charon's own events over the session's VICI channel when the
+ * gateway allows it, polling otherwise. A tunnel keeps its connection name while it is down.
+ */
+export async function watchGatewayStatus(
+  gateway: GatewayAccess,
+  details: Details,
+  opts: { readonly signal: AbortSignal; readonly onChange: (c: StatusChange) => void; readonly intervalMs?: number; readonly everySample?: boolean },
+): Promise<void> {
+  const facts = await detectGateway(gateway)
+  const socket = facts.paths.viciSocket
+  const open = gateway.openUnixSocket
+  await watchStatus(gateway.shell, details, facts, {
+    signal: opts.signal,
+    onChange: opts.onChange,
+    names: toTunnelNames(toSlug(details.name)),
+    ...(opts.intervalMs ? { intervalMs: opts.intervalMs } : {}),
+    ...(opts.everySample ? { everySample: true } : {}),
+    ...(socket && open ? { openVici: () => open(socket) } : {}),
+  })
+}
