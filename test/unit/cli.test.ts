@@ -32,6 +32,46 @@ describe('tunnelwright CLI', () => {
     expect(out.stdout).toBe('')
   })
 
+  it('`<command> --help` prints that command\'s own usage on stdout and exits 0, whatever else is on the line', async () => {
+    for (const cmd of ['lint', 'render', 'check', 'plan', 'apply', 'status', 'rollback', 'import']) {
+      const { out, io } = capture()
+      expect(await runCli([cmd, '--help'], io), cmd).toBe(EXIT.ok)
+      expect(out.stdout, cmd).toMatch(new RegExp(`^Usage: tunnelwright ${cmd} `))
+      expect(out.stderr).toBe('')
+    }
+    const { out, io } = capture()
+    expect(await runCli(['apply', '--details', 'x.json', '--help'], io)).toBe(EXIT.ok)
+    expect(out.stdout).toMatch(/--confirm-within SECONDS/)
+    expect(out.stdout).toMatch(/30–900 s/)
+  })
+
+  it('an unknown command with --json writes one error document (exit 2)', async () => {
+    const { out, io } = capture()
+    expect(await runCli(['frob', '--json'], io)).toBe(EXIT.usage)
+    expect(JSON.parse(out.stdout)).toMatchObject({ ok: false, exitCode: 2, error: { message: "unknown command 'frob'" } })
+  })
+
+  it('--confirm-within outside the core\'s bounds (30-900 s) is a usage error, for apply and for check --fix', async () => {
+    for (const argv of [['apply', '--details', 'd.json', '--host', 'h', '--confirm-within', '20'], ['apply', '--details', 'd.json', '--host', 'h', '--confirm-within', '901'], ['check', '--details', 'd.json', '--host', 'h', '--fix', 'x', '--confirm-within', '1e2']]) {
+      const { out, io } = capture()
+      expect(await runCli(argv, io), argv.join(' ')).toBe(EXIT.usage)
+      expect(out.stderr).toMatch(/from 30 to 900/)
+    }
+  })
+
+  it('a port out of range is a usage error (exit 2), before any connection', async () => {
+    const { out, io } = capture()
+    expect(await runCli(['rollback', '--host', 'root@h:99999', '--yes'], io)).toBe(EXIT.usage)
+    expect(out.stderr).toMatch(/not a (host|port).*1 to 65535/)
+  })
+
+  it('human output cannot carry terminal control sequences planted in input; --json keeps them escaped as JSON', async () => {
+    const { out, io } = capture()
+    expect(await runCli(['lint', '--details', '/nonexistent/\u001b]0;pwned\u0007\u001b[2J.json'], io)).toBe(EXIT.usage)
+    expect(out.stderr).not.toMatch(/[\u001b\u0007]/)
+    expect(out.stderr).toContain('\\u001b')
+  })
+
   it('no command at all is a usage error', async () => {
     const { io } = capture()
     expect(await runCli([], io)).toBe(EXIT.usage)

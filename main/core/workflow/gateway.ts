@@ -126,9 +126,14 @@ function envSecret(env: Readonly<Record<string, string | undefined>>, name: stri
 
 /** `[USER@]HOST[:PORT]` → its parts, refusing what is not a host or a port. */
 export function parseHostText(text: string): { user?: string; host: string; port?: number } {
-  const hop = parseJumpHop(text)
-  if (!hop.host || /[\s/]/.test(hop.host)) throw new InputError('ssh-option', `not a host: ${text}`, { fix: 'Give [USER@]HOST[:PORT], e.g. admin@gw.example.org:22.' })
-  if (hop.port !== undefined && !(Number.isInteger(hop.port) && hop.port > 0 && hop.port < 65536)) throw new InputError('ssh-option', `not a port in ${text}`, { fix: 'A port is a whole number from 1 to 65535.' })
+  let hop: ReturnType<typeof parseJumpHop>
+  try {
+    hop = parseJumpHop(text)
+  } catch {
+    throw new InputError('ssh-option', `not a host: ${JSON.stringify(text)} (a port is a whole number from 1 to 65535)`, { fix: 'Give [USER@]HOST[:PORT], e.g. admin@gw.example.org:22.' })
+  }
+  if (!hop.host || /[\s/]/.test(hop.host)) throw new InputError('ssh-option', `not a host: ${JSON.stringify(text)}`, { fix: 'Give [USER@]HOST[:PORT], e.g. admin@gw.example.org:22.' })
+  if (hop.port !== undefined && !(Number.isInteger(hop.port) && hop.port > 0 && hop.port < 65536)) throw new InputError('ssh-option', `not a port in ${JSON.stringify(text)}`, { fix: 'A port is a whole number from 1 to 65535.' })
   return { ...(hop.user ? { user: hop.user } : {}), host: hop.host, ...(hop.port ? { port: hop.port } : {}) }
 }
 
