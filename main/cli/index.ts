@@ -109,9 +109,13 @@ async function runCommand(name: string, command: Command, args: readonly string[
 
 /** Entry point used by the `tunnelwright` bin. */
 export async function main(argv: readonly string[]): Promise<void> {
+  // Only a watch runs until stopped: it ends cleanly on Ctrl-C. Every other command keeps the default
+  // signal behaviour, so a signal always ends it.
   const stop = new AbortController()
-  process.once('SIGINT', () => stop.abort())
-  process.once('SIGTERM', () => stop.abort())
+  if (argv.includes('--watch')) {
+    process.once('SIGINT', () => stop.abort())
+    process.once('SIGTERM', () => stop.abort())
+  }
   const io: CliIo = {
     stdout: (t) => process.stdout.write(t),
     stderr: (t) => process.stderr.write(t),

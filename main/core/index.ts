@@ -63,7 +63,7 @@ export type { GatewayFacts } from './gateway/detect'
 export { readDaemonLog } from './workflow/logs'
 
 // ---- A change: prepare (lint gate), apply (confirm-or-revert, check after, record), roll back
-export { assertConfirmWithin, type ChangeContext, type DetailsInput, type GatewayAccess } from './workflow/context'
+export type { ChangeContext, DetailsInput, GatewayAccess } from './workflow/context'
 export { applyChange, assertLintClean, DetailsRefusedError, prepareChange, previewRollback, rollbackChange, toDeviceKind, type AppliedChange, type PreparedChange, type RollbackPreview, type RolledBack } from './workflow/change'
 export { APPLY_STEPS, FAILED_STEPS, toFailedStep, type ApplyStep, type FailedStep } from './apply/steps'
 export type { ApplyProgress, ApplyResult, FileChange, Plan } from './apply/engine'

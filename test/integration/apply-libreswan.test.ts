@@ -39,7 +39,7 @@ describe.skipIf(g.skip)('apply on a Libreswan gateway', () => {
     const paths = await listConfigFiles(lab, dirs)
     const before = await toGatewayState(lab, paths)
     const change = await prepareChange({ shell: shell, facts }, { details: details, sources: processSecretSources })
-    const result = await applyChange({ shell: shell }, change, { confirmWithin: 30 })
+    const result = await applyChange({ shell: shell }, change, { confirmWithin: 20 })
     expect(result.outcome, JSON.stringify(result)).toBe('rolled-back')
     expect(result.failedStep).toBe('validate')
     expect(result.detail).toMatch(/ikev1-policy does not allow IKEv1/)
@@ -72,7 +72,7 @@ describe.skipIf(g.skip)('apply on a Libreswan gateway', () => {
       }
     })()
     const steps: string[] = []
-    const result = await applyChange({ shell: shell }, change, { confirmWithin: 30, onProgress: (p) => steps.push(p.step) }).finally(() => (watching = false))
+    const result = await applyChange({ shell: shell }, change, { confirmWithin: 20, onProgress: (p) => steps.push(p.step) }).finally(() => (watching = false))
     await watch
     if (result.outcome !== 'reverted') process.stderr.write((await lab.gateway.exec(['sh', '-c', 'tail -n 30 /var/lib/tunnelwright/txn/*/activate.out /var/lib/tunnelwright/txn/*/err; tail -n 20 /var/log/pluto.log'])).stdout)
     expect(steps, JSON.stringify(result)).toEqual(expect.arrayContaining(['BACKED-UP', 'WRITTEN', 'VALIDATED', 'ACTIVATED', 'INITIATED', 'VERIFY-TIMEOUT', 'REVERTED']))

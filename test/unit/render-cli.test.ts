@@ -98,4 +98,17 @@ describe('tunnelwright render', () => {
     expect(r.stderr).toContain('symbolic link')
     expect(readdirSync(elsewhere)).toEqual([])
   })
+
+  test('--out at a file, under /dev/null or in /proc is a clear usage error with one --json document, nothing written', async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'tw-render-file-')), 'plain')
+    writeFileSync(file, 'x')
+    for (const out of [file, '/dev/null', '/dev/null/x', '/proc/self/x']) {
+      const r = await cli(['--details', detailsFile(), '--device', 'strongswan', '--out', out, '--json'])
+      expect(r.code, `${out}: ${r.stderr}`).toBe(2)
+      const doc = JSON.parse(r.stdout) as { ok: boolean; error: { code: string; message: string } }
+      expect(doc.ok).toBe(false)
+      expect(doc.error.message, out).not.toMatch(/internal/i)
+    }
+    expect(readFileSync(file, 'utf8')).toBe('x')
+  })
 })

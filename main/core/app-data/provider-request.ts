@@ -1,5 +1,6 @@
 // The first step: the support-ticket text asking cloud.gov for a dedicated egress pool with a VPN,
 // built offline from what the agency knows, with findings on that input.
+import type { DeviceKind } from '../base/vocabulary'
 import { Cidr4, Ipv4 } from '../details/model'
 import type { Finding } from '../details/lint'
 import { classifyIpv4, hostBitsFix, overlaps, parsePrefix, type Prefix } from '../net/cidr'
@@ -11,7 +12,7 @@ export const CLOUD_GOV_SUPPORT = 'support@cloud.gov'
 export interface ProviderRequestInput {
   readonly publicIp: string
   readonly privateCidrs: readonly string[]
-  readonly endpointType: string
+  readonly endpointType: DeviceKind | 'other'
   readonly approxApps: number
 }
 

@@ -31,7 +31,8 @@ export function toTunnelName(slug: string, index: 1 | 2): string {
 
 /**
  * How long a change may run unconfirmed before the gateway puts the previous configuration back, in
- * seconds, for both faces and for tunnel changes and fixes alike. At least 30 s, so the tunnels have time
+ * seconds: what both faces accept from the user (--confirm-within, the IPC schema), for tunnel changes
+ * and fixes alike. At least 30 s, so the tunnels have time
  * to come up (verification gets all but 10 s of it, up to 45 s); at most 15 minutes, so a gateway the app
  * lost touch with is never left for long on a configuration nobody confirmed.
  */

@@ -17,7 +17,7 @@ import { renderDevice, type RenderedConfig } from '../render'
 import { quoteSh } from '../ssh/quote'
 import { toLanAddress } from '../status/read'
 import { checkGateway } from './check'
-import { assertConfirmWithin, type ChangeContext, type DetailsInput, type GatewayAccess } from './context'
+import { logActivity, toRecordHead, toRecordHostKey, type ChangeContext, type DetailsInput, type GatewayAccess } from './context'
 import { detectGateway } from './gateway'
 
 /** A change prepared for one gateway: what it is, what we render, and the plan against what is there. */
@@ -138,7 +138,6 @@ export async function applyChange(
   } = {},
 ): Promise<AppliedChange> {
   const confirmWithin = opts.confirmWithin ?? CONFIRM_WITHIN.default
-  assertConfirmWithin(confirmWithin)
   const checksBefore = gateway.lastCheck
   gateway.facts ??= change.facts
   const lan = toLanAddress(change.facts, change.details)
@@ -170,13 +169,8 @@ export async function applyChange(
   if (ctx) {
     record = ctx.journal.records.save(
       {
-        ...(ctx.profileId ? { profileId: ctx.profileId } : {}),
-        profileName: ctx.name,
-        via: ctx.via,
-        action: 'apply',
-        user: ctx.journal.user,
-        gateway: { host: ctx.host, ...(change.details.gateway.publicIp ? { publicIp: change.details.gateway.publicIp } : {}), kind: change.kind, version: change.rendered.version, ...(gateway.hostKey ? { hostKey: `${gateway.hostKey.keyType} ${gateway.hostKey.fingerprint}` } : {}) },
-        ...(ctx.reason ? { reason: ctx.reason } : {}),
+        ...toRecordHead(ctx, 'apply'),
+        gateway: { host: ctx.host, ...(change.details.gateway.publicIp ? { publicIp: change.details.gateway.publicIp } : {}), kind: change.kind, version: change.rendered.version, ...toRecordHostKey(gateway) },
         outcome: result.outcome,
         ...(result.txnId ? { txnId: result.txnId } : {}),
         stateDir: toStateDir(change.facts),
@@ -189,7 +183,7 @@ export async function applyChange(
       },
       ctx.journal.redact,
     )
-    ctx.journal.activity.append({ ...(ctx.profileId ? { profileId: ctx.profileId } : {}), gateway: ctx.host, action: ctx.via === 'cli' ? 'apply (cli)' : 'apply', ...(result.txnId ? { txnId: result.txnId } : {}), outcome: result.outcome, ...(result.detail ? { detail: result.detail } : {}) })
+    logActivity(ctx, 'apply', { ...(result.txnId ? { txnId: result.txnId } : {}), outcome: result.outcome, ...(result.detail ? { detail: result.detail } : {}) })
   }
   return { ...result, ...(checksAfter ? { checksAfter } : {}), ...(checksAfterNote ? { checksAfterNote } : {}), ...(record ? { record } : {}) }
 }
@@ -233,20 +227,15 @@ export async function rollbackChange(gateway: GatewayAccess, opts: { readonly co
   try {
     r = await rollbackLast(gateway.shell, { baseDir: toStateDir(facts) })
   } catch (err) {
-    ctx?.journal.activity.append({ ...(ctx.profileId ? { profileId: ctx.profileId } : {}), gateway: ctx.host, action: ctx.via === 'cli' ? 'rollback (cli)' : 'rollback', outcome: 'failed', detail: err instanceof Error ? err.message : String(err) })
+    logActivity(ctx, 'rollback', { outcome: 'failed', detail: err instanceof Error ? err.message : String(err) })
     throw err
   }
   let record: ChangeRecord | undefined
   if (ctx) {
     record = ctx.journal.records.save(
       {
-        ...(ctx.profileId ? { profileId: ctx.profileId } : {}),
-        profileName: ctx.name,
-        via: ctx.via,
-        action: 'rollback',
-        user: ctx.journal.user,
-        gateway: { host: ctx.host, ...(gateway.hostKey ? { hostKey: `${gateway.hostKey.keyType} ${gateway.hostKey.fingerprint}` } : {}) },
-        ...(ctx.reason ? { reason: ctx.reason } : {}),
+        ...toRecordHead(ctx, 'rollback'),
+        gateway: { host: ctx.host, ...toRecordHostKey(gateway) },
         outcome: 'rolled-back',
         txnId: r.restored,
         changes: r.files.map((f) => ({ path: f, action: 'restore', secret: false, diff: '' })),
@@ -254,7 +243,7 @@ export async function rollbackChange(gateway: GatewayAccess, opts: { readonly co
       },
       ctx.journal.redact,
     )
-    ctx.journal.activity.append({ ...(ctx.profileId ? { profileId: ctx.profileId } : {}), gateway: ctx.host, action: ctx.via === 'cli' ? 'rollback (cli)' : 'rollback', txnId: r.restored, outcome: 'rolled-back' })
+    logActivity(ctx, 'rollback', { txnId: r.restored, outcome: 'rolled-back' })
   }
   return { ...r, ...(record ? { record } : {}) }
 }

@@ -12,7 +12,7 @@ import { runReadOnly } from '../gateway/commands'
 import type { GatewayFacts } from '../gateway/detect'
 import { decideRouting } from '../gateway/routing'
 import type { RoutingMode } from '../details/resolve'
-import { assertConfirmWithin, type ChangeContext, type DetailsInput, type GatewayAccess } from './context'
+import { logActivity, type ChangeContext, type DetailsInput, type GatewayAccess } from './context'
 import { detectGateway } from './gateway'
 
 /** What a check found. */
@@ -95,7 +95,6 @@ export async function applyCheckFix(
   opts: { readonly confirmWithin?: number; readonly onProgress?: (p: ApplyProgress) => void; readonly cancelled?: () => boolean; readonly context?: ChangeContext } = {},
 ): Promise<FixOutcome> {
   const confirmWithin = opts.confirmWithin ?? CONFIRM_WITHIN.default
-  assertConfirmWithin(confirmWithin)
   const id = planned.finding.id
   const recheck = async () => (await checkGateway(gateway, input)).findings
   const result = await applyFixTxn(gateway.shell, planned, {
@@ -112,7 +111,6 @@ export async function applyCheckFix(
     note = `The check after the fix could not run: ${err instanceof Error ? err.message : 'unknown error'}.`
   }
   const after = findings?.find((f) => f.id === id)
-  const ctx = opts.context
-  ctx?.journal.activity.append({ ...(ctx.profileId ? { profileId: ctx.profileId } : {}), gateway: ctx.host, action: ctx.via === 'cli' ? 'check-fix (cli)' : 'check-fix', ...(result.txnId ? { txnId: result.txnId } : {}), outcome: result.outcome, detail: `${id}: ${planned.commands.join('; ')}` })
+  logActivity(opts.context, 'check-fix', { ...(result.txnId ? { txnId: result.txnId } : {}), outcome: result.outcome, detail: `${id}: ${planned.commands.join('; ')}` })
   return { ...result, ok: result.outcome === 'committed' && isGreen(after), ...(after ? { after } : {}), ...(findings ? { findings } : {}), ...(note ? { note } : {}) }
 }

@@ -1,7 +1,6 @@
-// What the workflows share: the gateway they run on, the details they drive it with, who a change is
-// written down for, and the one confirm-within rule.
-import { InputError } from '../base/result'
-import { CONFIRM_WITHIN, isConfirmWithin } from '../base/vocabulary'
+// What the workflows share: the gateway they run on, the details they drive it with, and who a change is
+// written down for.
+import type { ChangeRecord } from '../app-data/change-record'
 import type { ChangeJournal } from '../app-data/records'
 import type { Details } from '../details/model'
 import type { SecretSources } from '../details/resolve'
@@ -29,11 +28,17 @@ export interface ChangeContext {
   readonly reason?: string
 }
 
-/** Refuses a confirm-within outside CONFIRM_WITHIN (the same bounds for every face and every change). */
-export function assertConfirmWithin(sec: number): void {
-  if (!isConfirmWithin(sec)) {
-    throw new InputError('confirm-within-range', `The confirmation window must be whole seconds from ${CONFIRM_WITHIN.min} to ${CONFIRM_WITHIN.max} (got ${sec}).`, {
-      fix: `Choose ${CONFIRM_WITHIN.min}–${CONFIRM_WITHIN.max} s: long enough for the tunnels to come up, short enough that an unconfirmed change does not stay for long.`,
-    })
-  }
+/** The fields every change record of a context starts with: whose change, made how, by whom, and why. */
+export function toRecordHead(ctx: ChangeContext, action: ChangeRecord['action']): Pick<ChangeRecord, 'profileId' | 'profileName' | 'via' | 'action' | 'user' | 'reason'> {
+  return { ...(ctx.profileId ? { profileId: ctx.profileId } : {}), profileName: ctx.name, via: ctx.via, action, user: ctx.journal.user, ...(ctx.reason ? { reason: ctx.reason } : {}) }
+}
+
+/** The gateway's host key as a record names it. */
+export function toRecordHostKey(gateway: Pick<GatewayAccess, 'hostKey'>): { hostKey?: string } {
+  return gateway.hostKey ? { hostKey: `${gateway.hostKey.keyType} ${gateway.hostKey.fingerprint}` } : {}
+}
+
+/** Appends one activity entry for a context (a CLI action is marked so). */
+export function logActivity(ctx: ChangeContext | undefined, action: string, entry: { readonly txnId?: string; readonly outcome: string; readonly detail?: string }): void {
+  ctx?.journal.activity.append({ ...(ctx.profileId ? { profileId: ctx.profileId } : {}), gateway: ctx.host, action: ctx.via === 'cli' ? `${action} (cli)` : action, ...(entry.txnId ? { txnId: entry.txnId } : {}), outcome: entry.outcome, ...(entry.detail ? { detail: entry.detail } : {}) })
 }

@@ -194,22 +194,44 @@ export function previewDraft(draft: ProfileDetails, opts: { readonly kind: Devic
   return { kind: rendered.kind, version: rendered.version, routing: rendered.routing, routingBasis: routing.basis, files: [...files, ...php], connectionNames: rendered.connectionNames, notes: rendered.notes.map(cut) }
 }
 
+/**
+ * Creates a folder and its missing parents one level at a time. Node's recursive mkdir loops forever where
+ * mkdir says ENOENT under a parent that exists (/proc/self/x): here every level is tried once and a
+ * failure is an error naming the folder.
+ */
+function makeFolder(dir: string): void {
+  const abs = resolve(dir)
+  const parts = abs.split(sep).filter(Boolean)
+  let cur = abs.startsWith(sep) ? sep : ''
+  for (const part of parts) {
+    cur = join(cur, part)
+    let st
+    try {
+      st = statSync(cur)
+    } catch {
+      st = undefined
+    }
+    if (st?.isDirectory()) continue
+    if (st) throw new InputError('render-out', `${cur} is not a folder.`, { fix: 'Choose an empty folder for --out.' })
+    try {
+      mkdirSync(cur)
+    } catch (err) {
+      throw new InputError('render-out', `Cannot create the folder ${cur} (${(err as NodeJS.ErrnoException).code ?? 'error'}).`, { cause: err, fix: 'Choose a folder this user may create and write.' })
+    }
+  }
+}
+
 /** Writes each file at <out>/<gateway path>, secrets 0600; refuses paths that leave <out> or go through a symlink. */
 export function writeRenderedFiles(outDir: string, rendered: RenderedConfig): string[] {
-  try {
-    mkdirSync(outDir, { recursive: true })
-  } catch (err) {
-    throw new InputError('render-out', `Cannot create the folder ${outDir} (${(err as NodeJS.ErrnoException).code ?? 'error'}).`, { cause: err, fix: 'Choose a folder this user may create and write.' })
-  }
+  makeFolder(outDir)
   const root = realpathSync(outDir)
-  if (!statSync(root).isDirectory()) throw new InputError('render-out', `${outDir} is not a folder.`, { fix: 'Choose an empty folder for --out.' })
   return rendered.files.map((f) => {
     const target = resolve(root, `.${f.path}`)
     if (!target.startsWith(root + sep)) throw new UserError('render-out-escape', `Refusing to write ${f.path} outside ${outDir}.`, { fix: 'This is a bug in the renderer: report it.' })
     // A symlink anywhere below --out could redirect the write elsewhere (e.g. a PSK into a public folder):
     // checked before creating folders (mkdir would follow it) and again before writing.
     assertNoSymlinkBelow(root, target)
-    mkdirSync(dirname(target), { recursive: true })
+    makeFolder(dirname(target))
     assertNoSymlinkBelow(root, target)
     // Tighten an existing file before new content (a PSK) goes in; a new file is created with the mode.
     if (existsSync(target)) chmodSync(target, f.mode)

@@ -21,4 +21,9 @@ export type ContractChecks = [
   Assert<Equal<Api.SecretSlot, Core.SecretSlot>>,
   Assert<Equal<Api.ApplyResultDto['outcome'], Core.ApplyResult['outcome']>>,
   Assert<Equal<Api.PlanDto['tunnels'], Core.PreparedChange['tunnels']>>,
+  Assert<Equal<Api.ActivityEntry, Core.ActivityRecord>>,
+  Assert<Equal<Api.ProviderRequestInput, Core.ProviderRequestInput>>,
+  Assert<Equal<Omit<Api.ProviderRequest, 'findings'>, Omit<Core.ProviderRequest, 'findings'>>>,
+  Assert<Equal<Api.PreviewFile, Core.PreviewFile>>,
+  Assert<Equal<Omit<Api.RenderPreview, 'files'>, Omit<Core.RenderPreview, 'files'>>>,
 ]
