@@ -43,16 +43,16 @@ import { lintDetails, type Finding } from '../../core/details/lint'
 import { parseDetailsText } from '../../core/details/load'
 import { toRenderInput, toSlug, type RoutingMode } from '../../core/details/resolve'
 import { toDiagnosticsBundle } from '../../core/app-data/diagnostics'
-import { decryptExport, encryptExport } from '../../core/app-data/export-crypto'
 import { toStateDir } from '../../core/gateway/stacks'
 import { runReadOnly } from '../../core/gateway/commands'
 import {
-  ExportedSecrets,
+  openExportSecrets,
   parseProfileExport,
   PROFILE_EXPORT_FORMAT,
   SECRET_SLOTS,
   toDraftWithoutPsks,
   toProfileDetails,
+  toExportSecretsEnvelope,
   toProfileSecretSources,
   type ProfileDetails,
   type ProfileFile,
@@ -315,7 +315,7 @@ export class AppServices {
   }
 
   /** The export file's text: secrets only when asked, and then encrypted with the passphrase. */
-  toProfileExportText(opts: ProfileExportOptions): string {
+  async toProfileExportText(opts: ProfileExportOptions): Promise<string> {
     const p = this.profiles.get(opts.id)
     let secrets
     if (opts.includeSecrets) {
@@ -324,13 +324,13 @@ export class AppServices {
         const s = this.secrets.get(p.id, slot)
         if (s) values[slot] = s.reveal()
       }
-      secrets = encryptExport(JSON.stringify(values), opts.passphrase)
+      secrets = await toExportSecretsEnvelope(values, opts.passphrase)
     }
     return JSON.stringify({ format: PROFILE_EXPORT_FORMAT, profile: { name: p.name, details: p.details, connection: p.connection }, ...(secrets ? { secrets } : {}) }, null, 2) + '\n'
   }
 
   async exportProfile(opts: ProfileExportOptions): Promise<SaveOutcome> {
-    const text = this.toProfileExportText(opts)
+    const text = await this.toProfileExportText(opts)
     const p = this.profiles.get(opts.id)
     const path = await this.env.chooseSavePath({ title: 'Export profile', defaultName: `${p.name.replace(/[^A-Za-z0-9._-]+/g, '-')}.tunnelwright.json`, filters: [{ name: 'Tunnelwright profile', extensions: ['json'] }] })
     if (!path) return { saved: false }
@@ -339,13 +339,9 @@ export class AppServices {
     return { saved: true, path }
   }
 
-  importProfile(text: string, passphrase?: string): Profile {
+  async importProfile(text: string, passphrase?: string): Promise<Profile> {
     const exp = parseProfileExport(text)
-    let secrets: Partial<Record<SecretSlot, string>> = {}
-    if (exp.secrets) {
-      if (passphrase === undefined) throw new UserError('export-passphrase', 'This profile file holds encrypted secrets.', { fix: 'Enter the passphrase it was exported with (or ask whoever exported it).' })
-      secrets = ExportedSecrets.parse(JSON.parse(decryptExport(exp.secrets, passphrase)))
-    }
+    const secrets = await openExportSecrets(exp, passphrase)
     const saved = this.profiles.save({ name: exp.profile.name, details: exp.profile.details, connection: exp.profile.connection })
     for (const [slot, v] of Object.entries(secrets) as [SecretSlot, string][]) this.secrets.set(saved.id, slot, v)
     this.activity.append({ profileId: saved.id, gateway: saved.connection.host, action: 'profile-import', outcome: 'ok' })
