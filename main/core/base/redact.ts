@@ -60,19 +60,19 @@ function hexNumber(n: number, minDigits = 1): string {
 const NAMED_ENTITIES: Readonly<Record<string, string>> = { '&': 'amp', '<': 'lt', '>': 'gt', '"': 'quot', "'": 'apos', '\u00a0': 'nbsp' }
 const JSON_ESCAPES: Readonly<Record<string, string>> = { '"': '\\\\"', '\\': '\\\\\\\\', '\n': '\\\\n', '\r': '\\\\r', '\t': '\\\\t', '\b': '\\\\b', '\f': '\\\\f', '/': '\\\\/', "'": "\\\\'" }
 
-/** Every spelling of one character (see the header), as a regex alternation. */
+/** Every spelling of one character (see the header), as a regex alternation (common prefixes factored: it compiles faster). */
 function charPattern(ch: string): string {
   const cp = ch.codePointAt(0)!
+  const hex = (n: number, width: number) => [...n.toString(16).padStart(width, '0')].map(hexDigit).join('')
   const alts = new Set<string>([escapeRe(ch)])
-  const bytes = Buffer.from(ch, 'utf8')
-  alts.add([...bytes].map((b) => `%${hexDigit(b.toString(16).padStart(2, '0')[0]!)}${hexDigit(b.toString(16).padStart(2, '0')[1]!)}`).join(''))
+  alts.add([...Buffer.from(ch, 'utf8')].map((b) => `%${hex(b, 2)}`).join(''))
   if (ch === ' ') alts.add('\\+')
-  const units = ch.length === 2 ? [ch.charCodeAt(0), ch.charCodeAt(1)] : [cp]
-  alts.add(units.map((u) => `\\\\[uU]${[...u.toString(16).padStart(4, '0')].map(hexDigit).join('')}`).join(''))
-  alts.add(`\\\\[uU]\\{${hexNumber(cp)}\\}`)
-  if (cp < 0x100) alts.add(`\\\\[xX]${[...cp.toString(16).padStart(2, '0')].map(hexDigit).join('')}`)
-  alts.add(`&#0*${cp};`)
-  alts.add(`&#[xX]${hexNumber(cp)};`)
+  // \uXXXX (a surrogate pair for astral characters), \u{X}, \xHH.
+  const backslash = [`\\{${hexNumber(cp)}\\}`]
+  if (ch.length === 1) backslash.unshift(hex(cp, 4))
+  alts.add(`\\\\(?:[uU](?:${backslash.join('|')})${cp < 0x100 ? `|[xX]${hex(cp, 2)}` : ''})`)
+  if (ch.length === 2) alts.add(`\\\\[uU]${hex(ch.charCodeAt(0), 4)}\\\\[uU]${hex(ch.charCodeAt(1), 4)}`)
+  alts.add(`&#(?:0*${cp}|[xX]${hexNumber(cp)});`)
   const named = NAMED_ENTITIES[ch]
   if (named) alts.add(`&${named};`)
   const json = JSON_ESCAPES[ch]
@@ -103,21 +103,22 @@ function toForms(value: string): string[] {
   return [...new Set([value, value.normalize('NFC'), value.normalize('NFD'), value.normalize('NFKC'), value.normalize('NFKD')])]
 }
 
-/** Regex sources that together match every spelling of one secret (see the header). */
-export function toSecretPatterns(value: string): string[] {
-  if (value.length > MAX_PATTERN_SECRET) return toSecretForms(value).map(escapeRe)
-  const out = new Set<string>()
+/** Regexes (global) that together match every spelling of one secret (see the header). */
+export function toSecretPatterns(value: string): RegExp[] {
+  if (value.length > MAX_PATTERN_SECRET) return toSecretForms(value).map((f) => new RegExp(escapeRe(f), 'g'))
+  const exact = new Set<string>()
+  const caseless = new Set<string>()
   for (const form of toForms(value)) {
-    out.add(Array.from(form, charPattern).join(''))
+    exact.add(Array.from(form, charPattern).join(''))
     const bytes = Buffer.from(form, 'utf8')
     for (const core of base64Cores(bytes)) {
-      out.add(wrappedPattern(core))
-      out.add(wrappedPattern(core.replace(/\+/g, '-').replace(/\//g, '_')))
+      exact.add(wrappedPattern(core))
+      exact.add(wrappedPattern(core.replace(/\+/g, '-').replace(/\//g, '_')))
     }
-    const pairs = [...bytes.toString('hex').match(/../g)!].map((p) => `(?:0[xX]|\\\\[xX]|%)?${hexDigit(p[0]!)}${hexDigit(p[1]!)}`)
-    if (pairs.length * 2 >= MIN_ENCODED) out.add(pairs.join('[\\s:.,;_-]*'))
+    // Hex in either case: a case-insensitive regex (per-digit classes make the regex slow to compile).
+    if (bytes.length * 2 >= MIN_ENCODED) caseless.add((bytes.toString('hex').match(/../g) ?? []).map((pair) => `(?:0x|\\\\x|%)?${pair}`).join('[\\s:.,;_-]*'))
   }
-  return [...out]
+  return [...[...exact].map((src) => new RegExp(src, 'g')), ...[...caseless].map((src) => new RegExp(src, 'gi'))]
 }
 
 /**
@@ -172,7 +173,7 @@ export function toRedactor(secrets: readonly (Secret | string)[]): Redactor {
   const values = [...new Set(secrets.map((s) => (s instanceof Secret ? s.reveal() : s)).filter((v) => v.length > 0))]
   const long = values.filter((v) => v.length >= MIN_SECRET_LENGTH)
   const short = new Set(values.filter((v) => v.length < MIN_SECRET_LENGTH).flatMap(toForms))
-  const patterns = [...new Set(long.flatMap(toSecretPatterns))].map((src) => new RegExp(src, 'g'))
+  const patterns = long.flatMap(toSecretPatterns)
   const redact = (text: string): string => {
     // A string that is exactly a secret (a field holding it) is cut whatever its length.
     if (short.has(text) || short.has(text.trim())) return REDACTED
