@@ -6,6 +6,9 @@ import { BoundedReadError, readBoundedTextSync, toShownPath } from '../base/boun
 import { UserError } from '../base/result'
 import { Secret } from '../base/secret'
 import type { Details, PskRef } from './model'
+import { toSlug } from './slug'
+
+export { toSlug } from './slug'
 
 /** Where PSK references are looked up; injectable so tests need no real environment. */
 export interface SecretSources {
@@ -75,7 +78,7 @@ export interface ResolvedTunnel {
 /** Everything a renderer needs for one device; no further decisions are made in templates. */
 export interface RenderInput {
   readonly details: Details
-  /** Sanitized base name for connections, files and interfaces: [a-z0-9-], starts with a letter, ≤ 24 chars. */
+  /** Base name for connections, files and interfaces (toSlug): [a-z0-9-], starts with a letter, ≤ 24 chars, one per full name. */
   readonly slug: string
   readonly tunnels: readonly [ResolvedTunnel, ResolvedTunnel]
   readonly routing: RoutingMode
@@ -89,17 +92,6 @@ export interface RenderInput {
   /** The agency CIDRs and dedicated CIDRs as given (routes for route-based mode). */
   readonly agencyCidrs: readonly string[]
   readonly dedicatedCidrs: readonly string[]
-}
-
-/** Turns a free-text name into something safe as a connection, file and interface name. */
-export function toSlug(name: string): string {
-  const base = name
-    .normalize('NFKD')
-    .toLowerCase()
-    .replace(/[^a-z0-9]+/g, '-')
-    .replace(/^-+|-+$/g, '')
-  const lettered = /^[a-z]/.test(base) ? base : `tw-${base}`
-  return lettered.slice(0, 24).replace(/-+$/, '') || 'tw'
 }
 
 /**

@@ -30,7 +30,7 @@ export interface KindTemplates {
 }
 
 const PLACEHOLDER = /\{\{([a-zA-Z][a-zA-Z0-9]*)\}\}/g
-const ESCAPES: readonly EscapeKind[] = ['token', 'proposal', 'path', 'ipv4', 'cidr4', 'cidr4-list', 'int', 'comment', 'psk-0s', 'shell', 'php', 'php-b64', 'fragment']
+const ESCAPES: readonly EscapeKind[] = ['token', 'proposal', 'path', 'ipv4', 'cidr4', 'cidr4-list', 'int', 'comment', 'marker', 'psk-0s', 'shell', 'php', 'php-b64', 'fragment']
 
 /**
  * Finds the templates folder: the packaged app passes process.resourcesPath (→ resources/templates);
