@@ -90,7 +90,8 @@ export function renderKeepupScript(
   const t = loadKindTemplates(templatesDir, 'strongswan')
   const [k1, k2] = toKeepaliveTargets(input, opts.ifaces)
   const content = fillTemplate(t, 'keepup.sh', {
-    comment: input.details.name, nameMarker: toNameMarkerLine(input.slug, input.details.name),
+    comment: input.details.name,
+    nameMarker: toNameMarkerLine(input.slug, input.details.name),
     slug: input.slug,
     self: opts.path,
     conf: opts.confPath,

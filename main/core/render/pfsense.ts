@@ -107,7 +107,8 @@ export function renderPfsense(input: RenderInput, opts: { templatesDir: string; 
     ? ['vpn_ipsec_configure();', 'if (function_exists(\'ipsec_reload_package_hook\')) { ipsec_reload_package_hook(); }', 'filter_configure();', 'clear_subsystem_dirty(\'ipsec\');']
     : ['ipsec_configure();', 'ipsec_reload_package_hook();', 'filter_configure();', 'clear_subsystem_dirty(\'ipsec\');']
   const script = fillTemplate(t, 'apply.php', {
-    comment: input.details.name, nameMarker: toNameMarkerLine(input.slug, input.details.name),
+    comment: input.details.name,
+    nameMarker: toNameMarkerLine(input.slug, input.details.name),
     version: opts.version,
     slug: input.slug,
     requireVpnInc: { fragment: v24 ? 'require_once("vpn.inc");' : '' },

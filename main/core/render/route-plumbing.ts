@@ -48,7 +48,8 @@ export function toRouteScriptPath(input: RenderInput, layout: FileLayout): strin
 export function renderRouteScript(templatesDir: string, input: RenderInput, ifaces: readonly [TunnelInterface, TunnelInterface], opts: { path: string; link: 'xfrm' | 'vti' | 'daemon' }): RenderedFile {
   const t = loadKindTemplates(templatesDir, 'strongswan')
   const content = fillTemplate(t, 'route.sh', {
-    comment: input.details.name, nameMarker: toNameMarkerLine(input.slug, input.details.name),
+    comment: input.details.name,
+    nameMarker: toNameMarkerLine(input.slug, input.details.name),
     slug: input.slug,
     linkType: opts.link,
     localAddress: input.localAddress,

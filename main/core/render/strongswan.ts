@@ -52,7 +52,8 @@ export function renderStrongswan(input: RenderInput, opts: { templatesDir: strin
   )
   const secrets = input.tunnels.map((tn, i) => fillTemplate(t, 'secret.conf', { name: names[i]!, localId: input.localId, remoteId: tn.outsideIp, psk: tn.psk }))
   const content = fillTemplate(t, 'swanctl.conf', {
-    comment: input.details.name, nameMarker: toNameMarkerLine(input.slug, input.details.name),
+    comment: input.details.name,
+    nameMarker: toNameMarkerLine(input.slug, input.details.name),
     slug: input.slug,
     connections: { fragment: connections.join('\n') },
     secrets: { fragment: secrets.join('\n') },
