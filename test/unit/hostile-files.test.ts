@@ -122,6 +122,17 @@ describe('details text that JSON.parse would accept silently', () => {
     expect(thrown(() => parseDetailsText(escaped)).code).toBe('details-duplicate-key')
   })
 
+  it('schema errors quote no control characters and no key that is not field-like (a damaged file can turn a PSK into a key)', () => {
+    const text = validText.replace('"provider":"cloud.gov"', `"provider":"cloud.gov","ins\\r\\u001b[2J":1,"${PSK1}":2`)
+    const e = thrown(() => parseDetailsText(text, 'd.json'))
+    expect(e.code).toBe('details-schema')
+    expect(e.message).not.toContain(PSK1)
+    expect(e.message.includes('\r') || e.message.includes('\u001b')).toBe(false)
+    expect(e.message).toMatch(/keys the format does not define: one not shown/)
+    const typo = thrown(() => parseDetailsText(validText.replace('"provider":"cloud.gov"', '"provider":"cloud.gov","routng":"route"'), 'd.json'))
+    expect(typo.message).toContain('has a key the format does not define: "routng"')
+  })
+
   it('invalid UTF-8 in a details file is refused with its byte offset (not replaced by U+FFFD)', () => {
     const f = join(tmp, 'latin1.json')
     const text = validText.replace('"name":"agency"', '"name":"agence caf\u00e9"')

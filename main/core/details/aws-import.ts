@@ -73,10 +73,14 @@ function assertSize(text: string, what: string): void {
   if (text.trim() === '') fail('aws-export-empty', `The ${what} is empty.`)
 }
 
-/** Shortens an untrusted value for an error message (only called on non-secret fields). */
+/**
+ * Shortens an untrusted value for an error message (only called on non-secret fields): one line, at most
+ * 40 characters, control and format characters (terminal escapes, bidi overrides) written as \uXXXX.
+ */
 function shown(v: string): string {
   const one = v.replace(/\s+/g, ' ')
-  return one.length > 40 ? `${one.slice(0, 40)}…` : one
+  const cut = one.length > 40 ? `${one.slice(0, 40)}…` : one
+  return cut.replace(/[\p{Cc}\p{Cf}\u2028\u2029]/gu, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`)
 }
 
 function toInsideCidr(ip: string, bits: string, where: string): string {

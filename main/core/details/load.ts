@@ -223,7 +223,17 @@ function toIssue(issue: z.core.$ZodIssue): SchemaIssue {
     return { path, message: `is empty: list at least one CIDR (${last === 'privateCidrs' ? "the agency's private networks" : "the provider's dedicated subnet"}; an AWS import leaves it for you to fill in)` }
   }
   if (issue.code === 'invalid_value' && last === 'format') return { path, message: `must be "${DETAILS_FORMAT}"` }
-  return { path, message: issue.message }
+  if (issue.code === 'unrecognized_keys') {
+    // A key is quoted only when it looks like a mistyped field name: a damaged file can turn a PSK into a key.
+    const keys = issue.keys.map((k) => (/^[A-Za-z][A-Za-z_-]{0,23}$/.test(k) ? JSON.stringify(k) : 'one not shown (not a field-like name)'))
+    return { path: toInert(path), message: `has ${issue.keys.length === 1 ? 'a key' : 'keys'} the format does not define: ${keys.join(', ')}` }
+  }
+  return { path: toInert(path), message: toInert(issue.message) }
+}
+
+/** Text from a document, made inert for a terminal: control and format characters as \uXXXX. */
+function toInert(text: string): string {
+  return text.replace(/[\p{Cc}\p{Cf}\u2028\u2029]/gu, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`)
 }
 
 /** Parses details from JSON text; `source` names it in errors. Throws UserError with line/column or JSON pointers. */
