@@ -19,6 +19,9 @@ import { Details } from '../../main/core/details/model'
 import { processSecretSources, resolvePsk } from '../../main/core/details/resolve'
 import { SshError } from '../../main/core/ssh/errors'
 import { readPolicyFiles, toHostKey, verifyHostKey } from '../../main/core/ssh/host-key'
+import { readPrivateKeyFile } from '../../main/core/ssh/key-file'
+import { readSshConfigFile } from '../../main/core/ssh/ssh-config'
+import { readAwsExportFile } from '../../main/core/details/aws-import'
 import { PSK1, PSK2, toDetailsDoc } from '../support/details-doc'
 
 const linux = process.platform === 'linux'
@@ -88,6 +91,21 @@ describe.skipIf(!linux)('special files are refused before a byte is read', () =>
     const big = join(tmp, 'big.psk')
     writeFileSync(big, Buffer.alloc(1024 * 1024, 0x41))
     expect(thrown(() => resolvePsk({ file: big }, 'Tunnel 1', processSecretSources)).message).toMatch(/more than the 4 kB accepted/)
+  })
+
+  it('the helpers for the faces refuse FIFOs and devices too: private keys, ssh_config, AWS exports', () => {
+    for (const [read, code] of [
+      [readPrivateKeyFile, 'key-unreadable'],
+      [readSshConfigFile, 'ssh-config-unreadable'],
+      [readAwsExportFile, 'aws-export-unreadable'],
+    ] as const) {
+      for (const file of [fifoWithWriter('face', 'x'), '/dev/zero', '/dev/urandom']) {
+        const e = thrown(() => read(file))
+        expect(e.code).toBe(code)
+        expect(e.message).toMatch(/not a regular file/)
+      }
+    }
+    expect(readSshConfigFile(join(tmp, 'no-such-config'))).toBeUndefined()
   })
 
   it('known_hosts on a FIFO or a device: a clear SSH error, not a hang; /dev/null means "no entries" as in OpenSSH', () => {

@@ -11,11 +11,21 @@
 import { XMLParser, XMLValidator } from 'fast-xml-parser'
 import { z } from 'zod'
 import { insideAddresses, parsePrefix } from '../net/cidr'
+import { readBoundedTextSync } from '../base/bounded-read'
 import { UserError } from '../base/result'
 import { Cidr4, Crypto, Details, DETAILS_FORMAT, Ipv4 } from './model'
 
 /** Largest export accepted (AWS's files are under 20 kB). */
 export const MAX_EXPORT_BYTES = 512 * 1024
+
+/**
+ * Reads an AWS export file (XML or generic text) through the bounded reader: a regular file of at most
+ * MAX_EXPORT_BYTES, strict UTF-8. A FIFO or device (`import --aws-xml /dev/zero`) fails at once with a
+ * BoundedReadError (code 'aws-export-unreadable') naming the file.
+ */
+export function readAwsExportFile(path: string): string {
+  return readBoundedTextSync(path, { what: 'the AWS export', maxBytes: MAX_EXPORT_BYTES, timeoutMs: 10_000, code: 'aws-export-unreadable' })
+}
 
 /** A details document that may still lack what AWS's export cannot know. */
 export const DetailsDraft = Details.extend({
