@@ -98,6 +98,8 @@ export {
   toProfileSecretSources,
 } from './app-data/profiles'
 export { decryptExport, encryptExport } from './app-data/export-crypto'
+export { openExportSecrets, toExportSecretsEnvelope } from './app-data/profiles'
+export { BoundedReadError, readBoundedTextSync } from './base/bounded-read'
 export { ChangeRecordStore, openChangeJournal, type ChangeJournal, type RecordSummary } from './app-data/records'
 export { ActivityLog, type ActivityRecord } from './app-data/activity-log'
 export type { ChangeRecord } from './app-data/change-record'

@@ -1,6 +1,7 @@
 <?php
 /*
  * Tunnelwright: AWS Site-to-Site VPN {{comment}}
+ * {{nameMarker}}
  * Generated for pfSense {{version}}, connection set {{slug}}. Run on the box as admin/root:
  *   /usr/local/bin/php < this-script     (stdin: pfSense 2.4 runs only the first word of an exec command)
  * It replaces only the phase 1/2 entries whose description starts with the marker below (and the

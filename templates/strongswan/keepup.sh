@@ -1,5 +1,6 @@
 #!/bin/sh
 # Tunnelwright keep-up for {{comment}} ({{slug}}); generated. Runs as root on the gateway, holds no secrets.
+# {{nameMarker}}
 # AWS never initiates and drops idle tunnels, so the gateway keeps its tunnels up on its own:
 #   - charon runs "THIS updown N" (swanctl updown / ipsec.conf leftupdown) when tunnel N's CHILD_SA comes up
 #     or goes down; that starts the loop (one per connection set, pidfile) and, route-based, runs the route

@@ -1,5 +1,6 @@
 #!/bin/sh
 # Tunnelwright route-based plumbing for {{comment}} ({{slug}}); generated.
+# {{nameMarker}}
 # The IKE daemon runs "THIS updown N" after tunnel N's SA comes up or goes down (PLUTO_VERB is set);
 # "THIS setup" and "THIS teardown" are for hands-on use. Every step is idempotent.
 # Routes follow the SA: they are added when tunnel N is up and removed when it goes down, so traffic

@@ -3,7 +3,7 @@
 import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { createInterface } from 'node:readline'
-import { cleanStale, downPrefix, up, type GatewayKind, type Lab, type LabOptions, type PfsenseVersion } from './index'
+import { cleanStale, downPrefix, up, type GatewayKind, type Lab, type LabOptions, type PfsenseVersion, type SudoersShape } from './index'
 import { type Block } from './topology'
 
 const USAGE = `usage: npm run lab -- <swanctl|starter|libreswan|pfsense> [options]
@@ -14,6 +14,8 @@ options:
   --block udp500,udp4500,esp
   --ssh-delay MS           user-space delay in the SSH relay
   --login root|sudo        --auth key|password      --no-sftp
+  --sudoers SHAPE          with --login sudo: password | nopasswd-all | nopasswd-some | nopasswd-sh |
+                           requiretty | no-authenticate
   --existing               an unrelated IPsec connection already up on the gateway
   --route-based            aws uses 0/0 selectors
   --govcloud               aws refuses sha1/modp1024
@@ -47,6 +49,7 @@ function parse(argv: string[]): { opts: LabOptions; json: boolean; control: bool
       case '--block': o.block = next().split(',') as Block[]; break
       case '--ssh-delay': o.sshDelayMs = Number(next()); break
       case '--login': o.login = next() as 'root' | 'sudo'; break
+      case '--sudoers': o.sudoers = next() as SudoersShape; break
       case '--auth': o.auth = next() as 'key' | 'password'; break
       case '--no-sftp': o.sftp = false; break
       case '--existing': o.existingConnection = true; break

@@ -13,7 +13,7 @@ import { addNamespace, addVeth, DaemonNode, HostNode, ipBatch, type PidSink } fr
 import { renderPeer2Swanctl, type PartnerConf } from './peer2'
 import { type ExecOptions, type ExecResult, mustExec, waitFor } from './proc'
 import { cleanStale, newRecord, onExit, PREFIX_RE, readRecord, saveRecord, teardownRun, type RunRecord } from './registry'
-import { Relay, randomSecret, type SshCredentials } from './sshd'
+import { Relay, randomSecret, setSudoers, SUDO_USER, type SshCredentials, type SudoersShape } from './sshd'
 import { type IkeSa, listSas, prepareCharon, renderAwsSwanctl, startCharon, type AwsTunnelConf } from './strongswan'
 import { ADDR, internetRuleset, type Block } from './topology'
 
@@ -33,6 +33,8 @@ export interface LabOptions {
   /** User-space delay per chunk and direction in the SSH relay (changeable via `lab.gateway.ssh`… relay). */
   readonly sshDelayMs?: number
   readonly login?: 'root' | 'sudo'
+  /** `login: 'sudo'`: the sudoers shape of the user (default 'password'; change later with `gateway.setSudoers`). */
+  readonly sudoers?: SudoersShape
   readonly auth?: 'key' | 'password'
   /** sshd offers the sftp subsystem (default true). */
   readonly sftp?: boolean
@@ -51,6 +53,7 @@ export type { ExecResult, ExecOptions } from './proc'
 export type { IkeSa, ChildSa } from './strongswan'
 export type { Block } from './topology'
 export type { LabDetails } from './details'
+export type { SudoersShape } from './sshd'
 
 /** The aws node: two tunnel endpoints and a host in the dedicated subnet. */
 export interface AwsHandle {
@@ -94,6 +97,8 @@ export interface GatewayHandle {
   readonly ssh: SshCredentials
   /** Changes the relay's per-chunk delay for new and open connections. */
   setSshDelay(ms: number): void
+  /** `login: 'sudo'`: replaces the user's sudoers shape (checked with visudo; takes effect for the next sudo). */
+  setSudoers(shape: SudoersShape): Promise<void>
   /** argv prefix that enters the gateway node (`nsenter -t PID -m -n`), for hands-on shells. */
   readonly enterArgv: readonly string[]
   /** Runs argv as root inside the gateway (its mount and network namespaces, as an SSH session sees). */
@@ -364,7 +369,7 @@ async function build(
   const startGw = async (partnerReady: Promise<void>) => {
     gwSetup = await setupGateway(opts.gateway, gw, {
       run,
-      login: { login: opts.login, auth: opts.auth, sftp: opts.sftp },
+      login: { login: opts.login, auth: opts.auth, sftp: opts.sftp, ...(options.sudoers ? { sudoers: options.sudoers } : {}) },
       partner: withPeer2 ? partner : undefined,
       pfsenseVersion: options.pfsenseVersion ?? '2.7.0',
       wanIp,
@@ -458,6 +463,10 @@ async function build(
     ssh,
     setSshDelay: (ms) => {
       relay.delayMs = ms
+    },
+    setSudoers: async (shape) => {
+      if (opts.login !== 'sudo') throw new Error('setSudoers needs a lab with login: sudo')
+      await setSudoers(gw, shape, SUDO_USER)
     },
     enterArgv: ['nsenter', '-t', String(gw.holderPid), '-m', '-n'],
     exec: (argv, o) => gw.exec(argv, o),

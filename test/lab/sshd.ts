@@ -42,6 +42,44 @@ export interface LoginOptions {
   readonly login: 'root' | 'sudo'
   readonly auth: 'key' | 'password'
   readonly sftp: boolean
+  /** `login: 'sudo'` only: which sudoers shape the user gets (default 'password'). */
+  readonly sudoers?: SudoersShape
+}
+
+/**
+ * The sudoers shapes people really use for an admin login (on top of Debian's `%sudo ALL=(ALL:ALL) ALL`,
+ * which asks for the password):
+ * - 'password': nothing more; every command asks for the password.
+ * - 'nopasswd-all': `NOPASSWD: ALL`.
+ * - 'nopasswd-some': NOPASSWD for the IPsec tools only; anything else asks for the password.
+ * - 'nopasswd-sh': NOPASSWD for `sh` only (so `sudo -n true` fails but `sudo sh` never reads a password).
+ * - 'requiretty': `Defaults requiretty` for the user (sudo refuses to run without a terminal).
+ * - 'no-authenticate': `Defaults !authenticate` for the user (never asks).
+ */
+export type SudoersShape = 'password' | 'nopasswd-all' | 'nopasswd-some' | 'nopasswd-sh' | 'requiretty' | 'no-authenticate'
+
+/** Every sudoers shape, for tests that walk them all. */
+export const SUDOERS_SHAPES: readonly SudoersShape[] = ['password', 'nopasswd-all', 'nopasswd-some', 'nopasswd-sh', 'requiretty', 'no-authenticate']
+
+/** The /etc/sudoers.d drop-in of a shape (sudoers.d is read after `%sudo ALL=(ALL:ALL) ALL`, so it wins). */
+export function toSudoersText(shape: SudoersShape, user = SUDO_USER): string {
+  const lines: Record<SudoersShape, string[]> = {
+    password: [],
+    'nopasswd-all': [`${user} ALL=(ALL:ALL) NOPASSWD: ALL`],
+    'nopasswd-some': [`${user} ALL=(root) NOPASSWD: /usr/sbin/swanctl, /usr/sbin/ipsec, /usr/bin/id`],
+    // Debian 12 is usrmerged: sudo finds sh as /usr/bin/sh through secure_path; list both spellings.
+    'nopasswd-sh': [`${user} ALL=(root) NOPASSWD: /bin/sh, /usr/bin/sh`],
+    requiretty: [`Defaults:${user} requiretty`],
+    'no-authenticate': [`Defaults:${user} !authenticate`],
+  }
+  return [`# tunnelwright lab: sudoers shape ${shape}`, ...lines[shape], ''].join('\n')
+}
+
+/** Replaces the node's sudoers drop-in with a shape (checked with visudo first; the node's /etc is private). */
+export async function setSudoers(node: DaemonNode, shape: SudoersShape, user = SUDO_USER): Promise<void> {
+  node.writeFile('/run/lab/sudoers-candidate', toSudoersText(shape, user), 0o440)
+  await node.mustExec(['visudo', '-q', '-c', '-f', '/run/lab/sudoers-candidate'])
+  await node.sh('install -m 0440 -o root -g root /run/lab/sudoers-candidate /etc/sudoers.d/tunnelwright-lab')
 }
 
 /** The credentials a client needs (host/port are the relay's). */
@@ -63,7 +101,7 @@ export const SUDO_USER = 'labadmin'
  * Sets up users and starts sshd inside the node; returns the credentials without the relay port.
  *
  * sudo: the user is in group `sudo` (Debian's sudoers: `%sudo ALL=(ALL:ALL) ALL`), so sudo asks for the
- * password even when the SSH login used a key.
+ * password even when the SSH login used a key, unless `opts.sudoers` picks another shape.
  */
 export async function startSshd(
   node: DaemonNode,
@@ -85,6 +123,7 @@ export async function startSshd(
     'chmod 0644 /run/lab/authorized_keys/*',
   ]
   await node.sh(setup.join('\n'), { input: `${username}:${password}\n` })
+  if (opts.login === 'sudo') await setSudoers(node, opts.sudoers ?? 'password')
   const config = [
     '# tunnelwright lab sshd (node-private; keys made for this run)',
     'Port 22',

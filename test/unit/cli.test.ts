@@ -68,6 +68,7 @@ describe('tunnelwright CLI', () => {
   it('human output cannot carry terminal control sequences planted in input; --json keeps them escaped as JSON', async () => {
     const { out, io } = capture()
     expect(await runCli(['lint', '--details', '/nonexistent/\u001b]0;pwned\u0007\u001b[2J.json'], io)).toBe(EXIT.usage)
+    // eslint-disable-next-line no-control-regex -- the point: no ESC or BEL may reach the terminal
     expect(out.stderr).not.toMatch(/[\u001b\u0007]/)
     expect(out.stderr).toContain('\\u001b')
   })

@@ -111,35 +111,80 @@ describe('profile migration path', () => {
 
 describe('export encryption (AES-256-GCM, scrypt)', () => {
   const secret = JSON.stringify({ psk1: 'Psk.one_1234567890', sshPassword: 'hunter2-hunter2' })
+  const PASS = 'correct horse battery staple'
 
-  it('round-trips, and the envelope holds no plaintext', () => {
-    const env = encryptExport(secret, 'correct horse battery staple')
+  it('round-trips, and the envelope holds no plaintext', async () => {
+    const env = await encryptExport(secret, PASS)
     expect(env.format).toBe(ENCRYPTED_FORMAT)
     expect(env.kdf).toMatchObject({ name: 'scrypt', N: 32768, r: 8, p: 1 })
     const text = JSON.stringify(env)
     expect(text).not.toContain('Psk.one_1234567890')
     expect(text).not.toContain(Buffer.from('Psk.one_1234567890').toString('base64').slice(0, 12))
-    expect(decryptExport(env, 'correct horse battery staple')).toBe(secret)
+    expect(await decryptExport(env, PASS)).toBe(secret)
   })
 
-  it('uses a fresh salt and IV each time', () => {
-    const a = encryptExport(secret, 'correct horse battery staple')
-    const b = encryptExport(secret, 'correct horse battery staple')
+  it('uses a fresh salt and IV each time', async () => {
+    const a = await encryptExport(secret, PASS)
+    const b = await encryptExport(secret, PASS)
     expect(a.kdf.salt).not.toBe(b.kdf.salt)
     expect(a.iv).not.toBe(b.iv)
     expect(a.data).not.toBe(b.data)
   })
 
-  it('refuses a wrong passphrase and a tampered file with a UserError, never garbage', () => {
-    const env = encryptExport(secret, 'correct horse battery staple')
-    expect(() => decryptExport(env, 'wrong horse battery staple')).toThrow(/Could not open/)
+  it('refuses a wrong passphrase and a tampered file with a UserError, never garbage', async () => {
+    const env = await encryptExport(secret, PASS)
+    await expect(decryptExport(env, 'wrong horse battery staple')).rejects.toThrow(/Could not open/)
     const data = Buffer.from(env.data, 'base64')
     data[0] = data[0]! ^ 1
-    expect(() => decryptExport({ ...env, data: data.toString('base64') }, 'correct horse battery staple')).toThrow(/Could not open/)
-    expect(() => decryptExport({ ...env, kdf: { ...env.kdf, N: 2 } }, 'correct horse battery staple')).toThrow(/format/)
+    await expect(decryptExport({ ...env, data: data.toString('base64') }, PASS)).rejects.toThrow(/Could not open/)
+    await expect(decryptExport({ ...env, kdf: { ...env.kdf, N: 2 } }, PASS)).rejects.toThrow(/format/)
   })
 
-  it('refuses a short passphrase', () => {
-    expect(() => encryptExport(secret, 'short')).toThrow(/too short/)
+  it('refuses a short passphrase', async () => {
+    await expect(encryptExport(secret, 'short')).rejects.toThrow(/too short/)
+  })
+
+  it('refuses KDF parameters other than the ones it writes, before deriving any key (issue 14: N=2^20, r=32, p=16 froze the app)', async () => {
+    const env = await encryptExport(secret, PASS)
+    // Cheap ones first: code without the bound fails on them before it could start the 4 GB one.
+    for (const kdf of [{ N: 2 ** 14, r: 8, p: 1 }, { N: 2 ** 15, r: 9, p: 1 }, { N: 2 ** 15, r: 8, p: 4 }, { N: 2 ** 16, r: 8, p: 1 }, { N: 2 ** 20, r: 32, p: 16 }]) {
+      const err = await decryptExport({ ...env, kdf: { ...env.kdf, ...kdf } }, PASS).then(
+        () => undefined,
+        (e: unknown) => e,
+      )
+      expect(err).toBeInstanceOf(UserError)
+      expect((err as UserError).code).toBe('export-kdf')
+      expect((err as UserError).message).toContain(`N=${kdf.N}, r=${kdf.r}, p=${kdf.p}`)
+    }
+  })
+
+  it('derives the key off the event loop (the main process keeps serving while scrypt runs)', async () => {
+    const env = await encryptExport(secret, PASS)
+    const order: string[] = []
+    setImmediate(() => order.push('event loop turned'))
+    const pending = decryptExport(env, PASS)
+    expect(pending).toBeInstanceOf(Promise)
+    await pending.then(() => order.push('decrypted'))
+    expect(order).toEqual(['event loop turned', 'decrypted'])
+  })
+
+  it('an empty or short IV, tag or salt is a clear format error, not "Internal error (TypeError)"', async () => {
+    const env = await encryptExport(secret, PASS)
+    const cases: [Record<string, unknown>, RegExp][] = [
+      [{ iv: '' }, /IV is 0 bytes/],
+      [{ tag: '' }, /tag is 0 bytes/],
+      [{ tag: Buffer.alloc(4).toString('base64') }, /tag is 4 bytes/],
+      [{ iv: Buffer.alloc(64).toString('base64') }, /IV is 64 bytes/],
+      [{ kdf: { ...env.kdf, salt: '' } }, /salt is 0 bytes/],
+    ]
+    for (const [over, message] of cases) {
+      const err = await decryptExport({ ...env, ...over }, PASS).then(
+        () => undefined,
+        (e: unknown) => e,
+      )
+      expect(err).toBeInstanceOf(UserError)
+      expect((err as UserError).code).toBe('export-format')
+      expect((err as UserError).message).toMatch(message)
+    }
   })
 })

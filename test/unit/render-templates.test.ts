@@ -40,15 +40,15 @@ describe('templates', () => {
   test('filling: missing or undeclared values throw; fragments take their line indent and vanish when empty', () => {
     const t = loadKindTemplates(REPO_TEMPLATES, 'strongswan')
     expect(() => fillTemplate(t, 'secret.conf', { name: 'a', localId: '1.2.3.4', remoteId: '1.2.3.5' })).toThrow(/no value for psk/)
-    const swanctl = fillTemplate(t, 'swanctl.conf', { comment: 'c', slug: 's', connections: { fragment: 'a {\n}' }, secrets: { fragment: '' } })
+    const swanctl = fillTemplate(t, 'swanctl.conf', { comment: 'c', nameMarker: 'tunnelwright-set: s c', slug: 's', connections: { fragment: 'a {\n}' }, secrets: { fragment: '' } })
     expect(swanctl).toContain('connections {\n  a {\n  }\n}')
     expect(swanctl).toContain('secrets {\n}')
-    expect(() => fillTemplate(t, 'swanctl.conf', { comment: 'c', slug: 's', connections: { fragment: '' }, secrets: { fragment: '' }, bogus: 'x' })).toThrow(/undeclared/)
+    expect(() => fillTemplate(t, 'swanctl.conf', { comment: 'c', nameMarker: 'tunnelwright-set: s c', slug: 's', connections: { fragment: '' }, secrets: { fragment: '' }, bogus: 'x' })).toThrow(/undeclared/)
   })
 
   test('a value is never re-scanned for placeholders', () => {
     const t = loadKindTemplates(REPO_TEMPLATES, 'strongswan')
-    const out = fillTemplate(t, 'swanctl.conf', { comment: '{{slug}}', slug: 'real', connections: { fragment: '' }, secrets: { fragment: '' } })
+    const out = fillTemplate(t, 'swanctl.conf', { comment: '{{slug}}', nameMarker: 'tunnelwright-set: real x', slug: 'real', connections: { fragment: '' }, secrets: { fragment: '' } })
     expect(out).toContain('VPN {{slug}}')
   })
 

@@ -1,6 +1,7 @@
 // The append-only activity log: one JSON line per action (who, when, gateway, what, txn id, outcome),
 // secrets redacted before the line is written.
-import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs'
+import { appendFileSync, existsSync, mkdirSync } from 'node:fs'
+import { readBoundedTextSync } from '../base/bounded-read'
 import { dirname } from 'node:path'
 import { redactPatterns } from '../base/redact'
 
@@ -37,7 +38,8 @@ export class ActivityLog {
   /** The newest entries, newest first (lines that do not parse are skipped). */
   list(limit = 200): ActivityRecord[] {
     if (!existsSync(this.file)) return []
-    const lines = readFileSync(this.file, 'utf8').split('\n').filter((l) => l.trim() !== '')
+    // The log grows for ever; the newest entries are what is listed (a 64 MB cap keeps a runaway file from filling memory).
+    const lines = readBoundedTextSync(this.file, { what: 'the activity log', maxBytes: 64 * 1024 * 1024, code: 'activity-unreadable' }).split('\n').filter((l) => l.trim() !== '')
     const out: ActivityRecord[] = []
     for (const l of lines.slice(-limit).reverse()) {
       try {

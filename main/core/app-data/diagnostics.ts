@@ -1,7 +1,7 @@
 // The diagnostics bundle: versions, detected facts, findings, status, recent daemon logs and rendered
 // configs in one JSON document, with every known secret (in every encoding) and every secret-looking
 // assignment cut out, and secret files' content never included.
-import { maskIp, REDACTED, redactDeep, toRedactor } from '../base/redact'
+import { maskIp, MIN_SECRET_LENGTH, REDACTED, redactDeep, toRedactor } from '../base/redact'
 import type { Secret } from '../base/secret'
 
 /** The bundle format tag. */
@@ -51,12 +51,15 @@ export function toDiagnosticsBundle(input: DiagnosticsInput, opts: DiagnosticsOp
     for (const ip of ips) out = out.split(ip).join(maskIp(ip))
     return out
   }
-  const logLines = input.daemonLog === undefined ? undefined : input.daemonLog.split('\n').slice(-(opts.maxLogLines ?? 400))
+  // Multi-line texts are redacted whole before they are split into lines: a secret wrapped across lines
+  // (base64 at 76 columns) is only visible in the whole text.
+  const logLines = input.daemonLog === undefined ? undefined : redact(input.daemonLog).split('\n').slice(-(opts.maxLogLines ?? 400))
   const doc = {
     format: DIAGNOSTICS_FORMAT,
     ...input,
     daemonLog: logLines,
-    rendered: input.rendered?.map((f) => ({ path: f.path, mode: f.mode.toString(8), secret: f.secret, content: f.secret ? `${REDACTED} (secret file: content never exported)` : f.content.split('\n') })),
+    rendered: input.rendered?.map((f) => ({ path: f.path, mode: f.mode.toString(8), secret: f.secret, content: f.secret ? `${REDACTED} (secret file: content never exported)` : redact(f.content).split('\n') })),
+    ...(cut.shortSecrets > 0 ? { redactionNote: `${cut.shortSecrets} secret(s) shorter than ${MIN_SECRET_LENGTH} characters were cut only where marked as secrets (assignments, fields holding exactly the value): a value that short cannot be cut from free text without shredding it.` } : {}),
   }
   return JSON.stringify(redactDeep(doc, redact), null, 2) + '\n'
 }

@@ -8,7 +8,7 @@ import { z } from 'zod'
 import { DetailsDraft, type DetailsDraft as DetailsDraftT } from '../details/aws-import'
 import { Details, DETAILS_FORMAT, DeviceKind } from '../details/model'
 import type { SecretSources } from '../details/resolve'
-import { EncryptedEnvelope } from './export-crypto'
+import { decryptExport, EncryptedEnvelope, encryptExport } from './export-crypto'
 import { UserError } from '../base/result'
 
 /** The current profile file format. */
@@ -198,6 +198,33 @@ export function parseProfileExport(text: string): ProfileExport {
     const i = parsed.error.issues[0]
     throw new UserError('profile-import', `The file is not a valid profile export: /${i?.path.join('/') ?? ''} ${i?.message ?? ''}.`, { fix: 'Choose a file exported with "Export profile".' })
   }
+  return parsed.data
+}
+
+/** Secret values by slot, as an export carries them (inside its encrypted envelope). */
+export type ExportedSecretValues = Partial<Record<SecretSlot, string>>
+
+/** Encrypts a profile's secrets for an export (scrypt off the event loop; see export-crypto). */
+export function toExportSecretsEnvelope(values: ExportedSecretValues, passphrase: string): Promise<EncryptedEnvelope> {
+  return encryptExport(JSON.stringify(values), passphrase)
+}
+
+/**
+ * Opens an export's secrets: none when it carries none; otherwise decrypts with the passphrase (KDF
+ * bounded and off the event loop) and checks the content. Every failure is a UserError.
+ */
+export async function openExportSecrets(exp: ProfileExport, passphrase: string | undefined): Promise<ExportedSecretValues> {
+  if (exp.secrets === undefined) return {}
+  if (passphrase === undefined) throw new UserError('export-passphrase', 'This profile file holds encrypted secrets.', { fix: 'Enter the passphrase it was exported with (or ask whoever exported it).' })
+  const text = await decryptExport(exp.secrets, passphrase)
+  let raw: unknown
+  try {
+    raw = JSON.parse(text)
+  } catch (err) {
+    throw new UserError('export-format', 'The encrypted secrets opened but are not in a format this version can read.', { cause: err, fix: 'Export the profile again with this version of Tunnelwright.' })
+  }
+  const parsed = ExportedSecrets.safeParse(raw)
+  if (!parsed.success) throw new UserError('export-format', `The encrypted secrets opened but are not in a format this version can read (/${parsed.error.issues[0]?.path.join('/') ?? ''}).`, { fix: 'Export the profile again with this version of Tunnelwright.' })
   return parsed.data
 }
 

@@ -2,7 +2,8 @@
 // data folder) and the activity log. The CLI writes to the same folder the app reads, so a change made
 // from a terminal shows in the app's list and exports like any other.
 import { randomBytes } from 'node:crypto'
-import { existsSync, readdirSync, readFileSync } from 'node:fs'
+import { existsSync, readdirSync } from 'node:fs'
+import { readBoundedTextSync } from '../base/bounded-read'
 import { join } from 'node:path'
 import { writePrivateFile } from '../base/fs-atomic'
 import { redactDeep } from '../base/redact'
@@ -41,7 +42,7 @@ export class ChangeRecordStore {
   read(id: string): ChangeRecord {
     const f = join(this.dir, `${id}.json`)
     if (!RECORD_ID.test(id) || !existsSync(f)) throw new UserError('record-not-found', 'No such change record.', { fix: 'Choose a record from the list.' })
-    return JSON.parse(readFileSync(f, 'utf8')) as ChangeRecord
+    return JSON.parse(readBoundedTextSync(f, { what: 'the change record', maxBytes: 16 * 1024 * 1024, code: 'record-unreadable' })) as ChangeRecord
   }
 
   /** Every record (optionally of one profile), newest first; a damaged one does not hide the others. */

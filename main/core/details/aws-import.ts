@@ -11,11 +11,21 @@
 import { XMLParser, XMLValidator } from 'fast-xml-parser'
 import { z } from 'zod'
 import { insideAddresses, parsePrefix } from '../net/cidr'
+import { readBoundedTextSync } from '../base/bounded-read'
 import { UserError } from '../base/result'
 import { Cidr4, Crypto, Details, DETAILS_FORMAT, Ipv4 } from './model'
 
 /** Largest export accepted (AWS's files are under 20 kB). */
 export const MAX_EXPORT_BYTES = 512 * 1024
+
+/**
+ * Reads an AWS export file (XML or generic text) through the bounded reader: a regular file of at most
+ * MAX_EXPORT_BYTES, strict UTF-8. A FIFO or device (`import --aws-xml /dev/zero`) fails at once with a
+ * BoundedReadError (code 'aws-export-unreadable') naming the file.
+ */
+export function readAwsExportFile(path: string): string {
+  return readBoundedTextSync(path, { what: 'the AWS export', maxBytes: MAX_EXPORT_BYTES, timeoutMs: 10_000, code: 'aws-export-unreadable' })
+}
 
 /** A details document that may still lack what AWS's export cannot know. */
 export const DetailsDraft = Details.extend({
@@ -73,10 +83,14 @@ function assertSize(text: string, what: string): void {
   if (text.trim() === '') fail('aws-export-empty', `The ${what} is empty.`)
 }
 
-/** Shortens an untrusted value for an error message (only called on non-secret fields). */
+/**
+ * Shortens an untrusted value for an error message (only called on non-secret fields): one line, at most
+ * 40 characters, control and format characters (terminal escapes, bidi overrides) written as \uXXXX.
+ */
 function shown(v: string): string {
   const one = v.replace(/\s+/g, ' ')
-  return one.length > 40 ? `${one.slice(0, 40)}…` : one
+  const cut = one.length > 40 ? `${one.slice(0, 40)}…` : one
+  return cut.replace(/[\p{Cc}\p{Cf}\u2028\u2029]/gu, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`)
 }
 
 function toInsideCidr(ip: string, bits: string, where: string): string {

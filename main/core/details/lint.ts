@@ -3,6 +3,7 @@
 // Every finding says what is wrong, why AWS/IPsec needs it otherwise, and the exact fix. Findings
 // never carry a PSK: the value is resolved only to measure it, and no message interpolates it.
 import { classifyIpv4, containsAddress, coveringSupernet, covers, overlaps, parsePrefix, uncovered, type AddressKind, type Prefix } from '../net/cidr'
+import { BoundedReadError, toShownPath } from '../base/bounded-read'
 import { UserError } from '../base/result'
 import type { Crypto, Details, DeviceKind } from './model'
 import { resolvePsk, type SecretSources } from './resolve'
@@ -47,6 +48,13 @@ export const AWS_IPSEC_LIFETIME = 3600
 export const AWS_RESERVED_INSIDE_CIDRS: readonly string[] = ['169.254.0.0/30', '169.254.1.0/30', '169.254.2.0/30', '169.254.3.0/30', '169.254.4.0/30', '169.254.5.0/30', '169.254.169.252/30']
 
 const LINK_LOCAL = parsePrefix('169.254.0.0/16')!
+/** Ranges that hold no unicast hosts, so never a network behind the VPN (link-local has its own rule). */
+const NOT_UNICAST = [
+  { prefix: parsePrefix('0.0.0.0/8')!, name: '"this network"' },
+  { prefix: parsePrefix('127.0.0.0/8')!, name: 'loopback' },
+  { prefix: parsePrefix('224.0.0.0/4')!, name: 'multicast' },
+  { prefix: parsePrefix('240.0.0.0/4')!, name: 'reserved and broadcast' },
+]
 const RESERVED_INSIDE = AWS_RESERVED_INSIDE_CIDRS.map((c) => parsePrefix(c)!)
 /** Address kinds that can never be an IPsec peer on the internet. */
 const UNUSABLE_KINDS: ReadonlySet<AddressKind> = new Set(['private', 'loopback', 'link-local', 'multicast', 'reserved'])
@@ -104,6 +112,10 @@ function lintCidrList(cidrs: readonly string[], base: readonly string[], side: '
     if (prefix.cidr !== text) {
       const host = text.split('/')[0]
       out.push({ id: 'cidr-host-bits', severity: 'error', path, message: `The ${label} ${text} has host bits set: the network is ${prefix.cidr}.`, why: 'IPsec selectors and AWS static routes are networks; devices either reject host bits or silently widen them, so the tunnel would carry a range nobody chose.', fix: `Write ${prefix.cidr} (or ${host}/32 if you meant the single host).` })
+    }
+    const special = NOT_UNICAST.find((b) => overlaps(prefix, b.prefix))
+    if (special) {
+      out.push({ id: 'cidr-not-unicast', severity: 'error', path, message: `The ${label} ${prefix.cidr} ${covers(special.prefix, prefix) ? 'is in' : 'overlaps'} ${special.prefix.cidr} (${special.name}).`, why: `IPsec selectors and routes carry unicast traffic between hosts; ${special.name} addresses are never hosts on a network behind a VPN, so this range cannot be what was meant.`, fix: `Remove ${prefix.cidr} or replace it with the unicast range it was meant to be.` })
     }
     if (overlaps(prefix, LINK_LOCAL)) {
       out.push({ id: 'cidr-link-local', severity: 'error', path, message: `The ${label} ${prefix.cidr} overlaps 169.254.0.0/16 (link-local).`, why: 'AWS uses 169.254.0.0/16 for the tunnel inside addresses, and link-local addresses are never routed: traffic to them cannot cross the VPN.', fix: `Remove ${prefix.cidr} or replace it with the routable range it was meant to be.` })
@@ -230,9 +242,15 @@ function lintPsks(details: Details, sources: SecretSources, out: Finding[]): voi
       if (typeof ref !== 'string' && 'env' in ref) {
         out.push({ id: 'psk-env-missing', severity: 'error', path, message: `Tunnel ${i + 1}'s PSK comes from the environment variable ${ref.env}, which is not set.`, why: 'Without the pre-shared key the gateway cannot authenticate to AWS.', fix: `Set ${ref.env} to tunnel ${i + 1}'s pre-shared key before running (e.g. read it from your secret store), or put the key in the details file.` })
       } else if (typeof ref !== 'string') {
-        out.push({ id: 'psk-file-unreadable', severity: 'error', path, message: `Tunnel ${i + 1}'s PSK file ${ref.file} cannot be read${err instanceof UserError ? '' : ' (unexpected error)'}.`, why: 'Without the pre-shared key the gateway cannot authenticate to AWS.', fix: 'Check the path (relative paths are relative to the details file) and that this user may read it.' })
+        const cause = err instanceof Error ? err.cause : undefined
+        const why = cause instanceof BoundedReadError ? `: ${cause.why}` : err instanceof UserError ? '' : ' (unexpected error)'
+        out.push({ id: 'psk-file-unreadable', severity: 'error', path, message: `Tunnel ${i + 1}'s PSK file ${toShownPath(ref.file)} cannot be read${why}.`, why: 'Without the pre-shared key the gateway cannot authenticate to AWS.', fix: 'Check the path (relative paths are relative to the details file) and that it is a regular file this user may read.' })
       }
       return undefined
+    }
+    const ref = t.psk
+    if (typeof ref !== 'string' && 'file' in ref && sources.readableByOthers?.(ref.file) === true) {
+      out.push({ id: 'psk-file-readable', severity: 'warning', path, message: `Tunnel ${i + 1}'s PSK file ${toShownPath(ref.file)} may be read by other users (group or others have read permission).`, why: 'Anyone who can read the PSK can impersonate the gateway to AWS (with its public IP) or decrypt captured IKE exchanges.', fix: 'Make it readable by its owner only: chmod 600 on the PSK file.' })
     }
     const problems = pskProblems(value)
     for (const p of problems) out.push({ ...p, path, message: `Tunnel ${i + 1}'s PSK ${p.message}` })

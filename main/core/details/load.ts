@@ -1,12 +1,14 @@
-// Reading a details file: JSON syntax errors with line and column, schema errors with JSON pointers,
-// and a warning when a file holding an inline PSK is readable by others. Errors never quote the file.
-import { readFileSync, statSync } from 'node:fs'
+// Reading a details file: only a regular file of bounded size (base/bounded-read), strict UTF-8 (a bad
+// byte is named by its offset), JSON syntax errors with line and column, duplicate keys refused with
+// their location, schema errors with JSON pointers, and a warning when a file holding an inline PSK is
+// readable by others. Errors never quote the file.
 import { dirname, isAbsolute, resolve } from 'node:path'
 import { type z } from 'zod'
+import { readBoundedFileSync, toShownPath, toUtf8Text } from '../base/bounded-read'
 import { UserError } from '../base/result'
 import { toPointer, type Finding } from './lint'
 import { Details, DETAILS_FORMAT } from './model'
-import { isReadableByOthers, type SecretSources } from './resolve'
+import { isReadableByOthers, readPskFile, type SecretSources } from './resolve'
 
 /** Largest details file accepted (a real one is a few kB). */
 export const MAX_DETAILS_BYTES = 1024 * 1024
@@ -167,6 +169,52 @@ export function locateJsonError(text: string): JsonSyntaxError | undefined {
   }
 }
 
+/** Where a key occurs a second time in one object of a valid JSON text. */
+export interface DuplicateKey {
+  readonly key: string
+  readonly line: number
+  readonly column: number
+  readonly firstLine: number
+  readonly firstColumn: number
+}
+
+function toLineColumn(text: string, offset: number): { line: number; column: number } {
+  const before = text.slice(0, offset)
+  return { line: before.split('\n').length, column: offset - before.lastIndexOf('\n') }
+}
+
+/**
+ * Finds the first key that occurs twice in one object of a VALID JSON text (JSON.parse keeps the last
+ * one silently, so a value the user sees in the file would be ignored). Undefined when there is none.
+ */
+export function findDuplicateKey(text: string): DuplicateKey | undefined {
+  const frames: { keys: Map<string, number> | undefined; expectKey: boolean }[] = []
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]
+    const top = frames[frames.length - 1]
+    if (c === '{') frames.push({ keys: new Map(), expectKey: true })
+    else if (c === '[') frames.push({ keys: undefined, expectKey: false })
+    else if (c === '}' || c === ']') frames.pop()
+    else if (c === ',' && top?.keys !== undefined) top.expectKey = true
+    else if (c === '"') {
+      const start = i
+      for (i++; i < text.length && text[i] !== '"'; i++) if (text[i] === '\\') i++
+      if (top?.keys !== undefined && top.expectKey) {
+        top.expectKey = false
+        const key = JSON.parse(text.slice(start, i + 1)) as string
+        const first = top.keys.get(key)
+        if (first !== undefined) {
+          const at = toLineColumn(text, start)
+          const was = toLineColumn(text, first)
+          return { key, line: at.line, column: at.column, firstLine: was.line, firstColumn: was.column }
+        }
+        top.keys.set(key, start)
+      }
+    }
+  }
+  return undefined
+}
+
 function toIssue(issue: z.core.$ZodIssue): SchemaIssue {
   const path = toPointer(issue.path.map((p) => (typeof p === 'symbol' ? String(p.description) : p)))
   const last = issue.path[issue.path.length - 1]
@@ -175,7 +223,17 @@ function toIssue(issue: z.core.$ZodIssue): SchemaIssue {
     return { path, message: `is empty: list at least one CIDR (${last === 'privateCidrs' ? "the agency's private networks" : "the provider's dedicated subnet"}; an AWS import leaves it for you to fill in)` }
   }
   if (issue.code === 'invalid_value' && last === 'format') return { path, message: `must be "${DETAILS_FORMAT}"` }
-  return { path, message: issue.message }
+  if (issue.code === 'unrecognized_keys') {
+    // A key is quoted only when it looks like a mistyped field name: a damaged file can turn a PSK into a key.
+    const keys = issue.keys.map((k) => (/^[A-Za-z][A-Za-z_-]{0,23}$/.test(k) ? JSON.stringify(k) : 'one not shown (not a field-like name)'))
+    return { path: toInert(path), message: `has ${issue.keys.length === 1 ? 'a key' : 'keys'} the format does not define: ${keys.join(', ')}` }
+  }
+  return { path: toInert(path), message: toInert(issue.message) }
+}
+
+/** Text from a document, made inert for a terminal: control and format characters as \uXXXX. */
+function toInert(text: string): string {
+  return text.replace(/[\p{Cc}\p{Cf}\u2028\u2029]/gu, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`)
 }
 
 /** Parses details from JSON text; `source` names it in errors. Throws UserError with line/column or JSON pointers. */
@@ -195,6 +253,14 @@ export function parseDetailsText(text: string, source = 'the details'): Details 
     const where = at ? ` at line ${at.line}, column ${at.column}: ${at.what}` : ''
     throw new UserError('details-json', `${source} is not valid JSON${where}.`, { fix: 'Fix the JSON syntax there (commas between items, none after the last, double quotes around keys and strings).' })
   }
+  const dup = findDuplicateKey(body)
+  if (dup !== undefined) {
+    const key = JSON.stringify(dup.key.length > 40 ? `${dup.key.slice(0, 40)}…` : dup.key)
+    throw new UserError('details-duplicate-key', `${source} has the key ${key} twice in one object: at line ${dup.line}, column ${dup.column}, and before at line ${dup.firstLine}, column ${dup.firstColumn}.`, {
+      likelyCause: 'A field was pasted twice; JSON readers keep only the last value, so the other one would be silently ignored.',
+      fix: 'Keep one of the two (the one you mean) and delete the other.',
+    })
+  }
   const parsed = Details.safeParse(raw)
   if (!parsed.success) throw new DetailsSchemaError(source, parsed.error.issues.map(toIssue))
   return parsed.data
@@ -213,20 +279,14 @@ export interface LoadedDetails {
 
 /** Reads and parses a details file; warns when it holds an inline PSK and others may read it. */
 export function loadDetailsFile(path: string): LoadedDetails {
-  let text: string
-  try {
-    if (statSync(path).size > MAX_DETAILS_BYTES) throw new UserError('details-too-large', `${path} is larger than ${MAX_DETAILS_BYTES} bytes; a details file is a few kB.`, { fix: 'Check that this is the right file.' })
-    text = readFileSync(path, 'utf8')
-  } catch (err) {
-    if (err instanceof UserError) throw err
-    const code = (err as NodeJS.ErrnoException).code
-    const why = code === 'ENOENT' ? 'it does not exist' : code === 'EACCES' ? 'permission denied' : code === 'EISDIR' ? 'it is a directory' : 'it cannot be read'
-    throw new UserError('details-unreadable', `Cannot read the details file ${path}: ${why}.`, { cause: err, fix: 'Check the path and that this user may read the file.' })
-  }
-  const details = parseDetailsText(text, path)
+  // A regular file only (a FIFO or device is refused before a byte is read), at most MAX_DETAILS_BYTES.
+  const file = readBoundedFileSync(path, { what: 'the details file', maxBytes: MAX_DETAILS_BYTES, code: 'details-unreadable' })
+  const shown = toShownPath(path)
+  const text = toUtf8Text(file.bytes, `The details file ${shown}`, 'details-utf8')
+  const details = parseDetailsText(text, shown)
   const findings: Finding[] = []
-  if (hasInlinePsk(details) && isReadableByOthers(path)) {
-    findings.push({ id: 'details-file-readable', severity: 'warning', path: '', message: `${path} holds a pre-shared key and other users may read it.`, why: 'Anyone who can read the PSK can impersonate the gateway to AWS (with its public IP) or decrypt captured IKE exchanges.', fix: `Run: chmod 600 '${path.replace(/'/g, "'\\''")}' (or move the keys out: "psk": { "env": "NAME" } or { "file": "PATH" }).` })
+  if (hasInlinePsk(details) && process.platform !== 'win32' && (file.mode & 0o044) !== 0) {
+    findings.push({ id: 'details-file-readable', severity: 'warning', path: '', message: `${shown} holds a pre-shared key and other users may read it.`, why: 'Anyone who can read the PSK can impersonate the gateway to AWS (with its public IP) or decrypt captured IKE exchanges.', fix: `Run: chmod 600 ${shown === path ? `'${path.replace(/'/g, "'\\''")}'` : 'on the file'} (or move the keys out: "psk": { "env": "NAME" } or { "file": "PATH" }).` })
   }
   return { details, findings }
 }
@@ -234,5 +294,6 @@ export function loadDetailsFile(path: string): LoadedDetails {
 /** PSK sources for one details file: relative `file` references resolve against the file's folder. */
 export function toDetailsSecretSources(detailsPath: string, env: Readonly<Record<string, string | undefined>>): SecretSources {
   const base = dirname(resolve(detailsPath))
-  return { env, readFile: (p) => readFileSync(isAbsolute(p) ? p : resolve(base, p), 'utf8') }
+  const at = (p: string) => (isAbsolute(p) ? p : resolve(base, p))
+  return { env, readFile: (p) => readPskFile(at(p)), readableByOthers: (p) => isReadableByOthers(at(p)) }
 }

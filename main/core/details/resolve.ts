@@ -1,20 +1,35 @@
 // From a parsed details document to what the renderers and drivers need: secrets resolved,
 // names derived and sanitized, routing mode and selectors decided.
-import { readFileSync, statSync } from 'node:fs'
+import { statSync } from 'node:fs'
 import { coveringSupernet, insideAddresses, parsePrefix } from '../net/cidr'
+import { BoundedReadError, readBoundedTextSync, toShownPath } from '../base/bounded-read'
 import { UserError } from '../base/result'
 import { Secret } from '../base/secret'
 import type { Details, PskRef } from './model'
 import type { RoutingMode } from '../base/vocabulary'
+import { toSlug } from './slug'
+
+export { toSlug } from './slug'
 
 /** Where PSK references are looked up; injectable so tests need no real environment. */
 export interface SecretSources {
   readonly env: Readonly<Record<string, string | undefined>>
+  /** Reads a `{ "file": … }` PSK reference (real ones use readPskFile: regular files only, bounded). */
   readonly readFile: (path: string) => string
+  /** True when group or others may read that PSK file (lint warns); absent where files do not apply. */
+  readonly readableByOthers?: (path: string) => boolean
+}
+
+/** Largest PSK file accepted: a key is at most 256 characters (one line, maybe a newline). */
+export const MAX_PSK_FILE_BYTES = 4096
+
+/** Reads a PSK file through the bounded reader: a regular file of at most MAX_PSK_FILE_BYTES, strict UTF-8. */
+export function readPskFile(path: string): string {
+  return readBoundedTextSync(path, { what: 'the PSK file', maxBytes: MAX_PSK_FILE_BYTES, timeoutMs: 5000, code: 'psk-file-unreadable' })
 }
 
 /** The process's own environment and file system. */
-export const processSecretSources: SecretSources = { env: process.env, readFile: (p) => readFileSync(p, 'utf8') }
+export const processSecretSources: SecretSources = { env: process.env, readFile: readPskFile, readableByOthers: isReadableByOthers }
 
 /** Reads one PSK reference; a file's single trailing newline is dropped (editors add one). */
 export function resolvePsk(ref: PskRef, where: string, sources: SecretSources): Secret {
@@ -30,12 +45,14 @@ export function resolvePsk(ref: PskRef, where: string, sources: SecretSources): 
   try {
     text = sources.readFile(ref.file)
   } catch (err) {
-    throw new UserError('psk-file-unreadable', `${where}: cannot read the PSK file ${ref.file}.`, { cause: err, fix: 'Check the path and that this user may read it.' })
+    // The bounded reader's message says why (missing, a FIFO or device, too large, not UTF-8); never the content.
+    const why = err instanceof BoundedReadError ? `: ${err.why}` : err instanceof UserError ? ` (${err.message})` : ''
+    throw new UserError('psk-file-unreadable', `${where}: cannot read the PSK file ${toShownPath(ref.file)}${why}.`, { cause: err, fix: 'Check the path (relative paths are relative to the details file) and that it is a regular file this user may read.' })
   }
   return new Secret(text.replace(/\r?\n$/, ''))
 }
 
-/** True when a file exists and others (group or world) may read it: a PSK inside it is exposed. */
+/** True when a file exists and others (group or world) may read it: a PSK inside it is exposed (false on Windows). */
 export function isReadableByOthers(path: string): boolean {
   try {
     return process.platform !== 'win32' && (statSync(path).mode & 0o044) !== 0
@@ -62,7 +79,7 @@ export interface ResolvedTunnel {
 /** Everything a renderer needs for one device; no further decisions are made in templates. */
 export interface RenderInput {
   readonly details: Details
-  /** Sanitized base name for connections, files and interfaces: [a-z0-9-], starts with a letter, ≤ 24 chars. */
+  /** Base name for connections, files and interfaces (toSlug): [a-z0-9-], starts with a letter, ≤ 24 chars, one per full name. */
   readonly slug: string
   readonly tunnels: readonly [ResolvedTunnel, ResolvedTunnel]
   readonly routing: RoutingMode
@@ -76,17 +93,6 @@ export interface RenderInput {
   /** The agency CIDRs and dedicated CIDRs as given (routes for route-based mode). */
   readonly agencyCidrs: readonly string[]
   readonly dedicatedCidrs: readonly string[]
-}
-
-/** Turns a free-text name into something safe as a connection, file and interface name. */
-export function toSlug(name: string): string {
-  const base = name
-    .normalize('NFKD')
-    .toLowerCase()
-    .replace(/[^a-z0-9]+/g, '-')
-    .replace(/^-+|-+$/g, '')
-  const lettered = /^[a-z]/.test(base) ? base : `tw-${base}`
-  return lettered.slice(0, 24).replace(/-+$/, '') || 'tw'
 }
 
 /**

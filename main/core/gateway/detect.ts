@@ -5,6 +5,7 @@
 // before 5.8 called its *legacy* unit strongswan.service; RHEL names the control script `strongswan`).
 import type { DeviceKind } from '../base/vocabulary'
 import { compareVersions } from '../render'
+import { parseNameMarkers, type NameMarker } from '../details/slug'
 import { quoteSh } from '../ssh/quote'
 
 /** Everything the app needs to know about a gateway before rendering and applying. */
@@ -36,6 +37,8 @@ export interface GatewayFacts {
   readonly existingConnections: readonly string[]
   /** Peers and selectors of those connections, where the stack lists them (strongSwan). */
   readonly connectionDetails: readonly ConnectionSummary[]
+  /** The name markers found in Tunnelwright's files on the gateway: which slug was written for which full name. */
+  readonly nameMarkers: readonly NameMarker[]
   readonly addresses: readonly string[]
 }
 
@@ -64,6 +67,8 @@ export function toDetectScript(): string {
     section('swanctl-conns', 'if command -v swanctl >/dev/null 2>&1; then swanctl --list-conns 2>/dev/null | head -n 2000; fi; true;'),
     section('conns', 'if command -v ipsec >/dev/null 2>&1 && ipsec --version 2>/dev/null | grep -q Libreswan; then ipsec addconn --listall 2>/dev/null || ipsec auto --status 2>/dev/null | sed -n "s/^[0-9]* \\"\\([^\\"]*\\)\\":.*/\\1/p" | sort -u; fi; true;'),
     section('addrs', 'ip -o -4 addr show 2>/dev/null | sed "s/.* inet \\([0-9.]*\\).*/\\1/"; true;'),
+    // The name markers of connection sets Tunnelwright wrote (one slug can only ever mean one full name).
+    section('markers', 'grep -h "tunnelwright-set: " /etc/swanctl/conf.d/tunnelwright-* /etc/strongswan/swanctl/conf.d/tunnelwright-* /usr/local/etc/swanctl/conf.d/tunnelwright-* /etc/ipsec.d/tunnelwright-* /etc/strongswan/ipsec.d/tunnelwright-* 2>/dev/null | head -n 200; [ -r /cf/conf/config.xml ] && grep -o "\\[tunnelwright:[a-z0-9-]*:t[12]\\] [^<]*" /cf/conf/config.xml | head -n 200; true;'),
     'echo ' + quoteSh(TAG + 'end'),
   ].join('\n')
 }
@@ -151,6 +156,7 @@ export function parseDetect(out: string): GatewayFacts {
     ...(pfsenseVersion ? { pfsenseVersion } : {}),
     existingConnections: [...new Set([...swanctlConns.map((c) => c.name), ...get('conns').filter((l) => /^[A-Za-z0-9._-]+$/.test(l))])],
     connectionDetails: swanctlConns,
+    nameMarkers: parseNameMarkers(get('markers').join('\n')),
     addresses: get('addrs').filter((l) => /^\d+\.\d+\.\d+\.\d+$/.test(l)),
   }
 }

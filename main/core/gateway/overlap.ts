@@ -1,5 +1,6 @@
 // Does a connection already on the gateway collide with ours?
 import type { Details } from '../details/model'
+import { toSlug, type NameMarker } from '../details/slug'
 import { overlaps, parsePrefix } from '../net/cidr'
 import type { ConnectionSummary } from './detect'
 
@@ -13,12 +14,22 @@ function prefixes(ts: readonly string[]) {
   return ts.map((t) => parsePrefix(t.replace(/\[.*$/, ''))).filter((p) => p !== undefined)
 }
 
-/** Existing connections (not ours, not our probes) that target an AWS tunnel or overlap our selectors. */
-export function findOverlaps(conns: readonly ConnectionSummary[], details: Details, ours: readonly string[]): ConnectionOverlap[] {
+/**
+ * Existing connections (not ours, not our probes) that target an AWS tunnel or overlap our selectors, and
+ * connection sets with our names whose name marker (`markers`, parsed from the gateway's files with
+ * parseNameMarkers) was written for a different full name: those are someone else's, not ours.
+ */
+export function findOverlaps(conns: readonly ConnectionSummary[], details: Details, ours: readonly string[], markers: readonly NameMarker[] = []): ConnectionOverlap[] {
   const peers = new Set(details.remote.tunnels.map((t) => t.outsideIp))
   const agency = prefixes(details.gateway.privateCidrs)
   const dedicated = prefixes(details.remote.dedicatedCidrs)
   const out: ConnectionOverlap[] = []
+  const slug = toSlug(details.name)
+  for (const m of markers) {
+    if (m.slug !== slug || m.name === details.name.normalize('NFC')) continue
+    const other = JSON.stringify(m.name.length > 100 ? `${m.name.slice(0, 100)}…` : m.name)
+    out.push({ name: ours.join(', '), reason: `the gateway already has the connection set "${slug}" (these connection names and files), made by Tunnelwright for ${other}, not for ${JSON.stringify(details.name)}: applying would overwrite it. Give one of the two a different details "name" (names that differ only in case or punctuation share a slug).` })
+  }
   for (const c of conns) {
     if (ours.includes(c.name) || c.name.startsWith('tw-probe-')) continue
     const peer = c.remoteAddrs.find((a) => peers.has(a))

@@ -4,7 +4,7 @@
 import { Secret } from '../base/secret'
 
 /** The escaper names a manifest may use. */
-export type EscapeKind = 'token' | 'proposal' | 'path' | 'ipv4' | 'cidr4' | 'cidr4-list' | 'int' | 'comment' | 'psk-0s' | 'shell' | 'php' | 'php-b64' | 'fragment'
+export type EscapeKind = 'token' | 'proposal' | 'path' | 'ipv4' | 'cidr4' | 'cidr4-list' | 'int' | 'comment' | 'marker' | 'psk-0s' | 'shell' | 'php' | 'php-b64' | 'fragment'
 
 /** A value handed to a template: plain text, a number, a list of prefixes, a secret, or a pre-rendered fragment. */
 export type TemplateValue = string | number | readonly string[] | Secret | { readonly fragment: string }
@@ -78,6 +78,16 @@ export function escapeComment(v: string): string {
     .replace(/\?>/g, '?\\u003e')
 }
 
+/**
+ * A name marker line (details/slug.ts toNameMarkerLine): checked, never rewritten or cut. Its alphabet has
+ * no #, quotes, backslash, brackets, `*` or `/`, `?` or `>`, so it is inert in a # comment, a PHP block
+ * comment and a pfSense description.
+ */
+export function escapeMarker(v: string): string {
+  if (!/^tunnelwright-set: [a-z][a-z0-9-]{0,23} [A-Za-z0-9,_.:()@+% -]{1,1200}$/.test(v)) throw new EscapeError(`not a name marker: ${JSON.stringify(v.slice(0, 80))}`)
+  return v
+}
+
 /** A PSK as `0s<base64>` of its UTF-8 bytes: the one form strongSwan, Libreswan and Openswan all read without quoting traps. */
 export function escapePsk0s(v: Secret): string {
   return `0s${Buffer.from(v.reveal(), 'utf8').toString('base64')}`
@@ -122,6 +132,8 @@ export function escapeAs(kind: EscapeKind, v: TemplateValue, what: string): stri
       return escapeInt(text(v, what))
     case 'comment':
       return escapeComment(text(v, what))
+    case 'marker':
+      return escapeMarker(text(v, what))
     case 'psk-0s':
       if (!(v instanceof Secret)) throw new EscapeError(`${what}: a PSK must be a Secret`)
       return escapePsk0s(v)

@@ -21,11 +21,16 @@ export const DEFAULT_VERSIONS: Readonly<Record<RenderKind, string>> = {
   pfsense: '2.7.2',
 }
 
+/** Longest device version accepted (an RPM release string with its architecture fits). */
+export const MAX_VERSION_LENGTH = 128
+
 /** Renders one device's configuration for both AWS tunnels. */
 export function renderDevice(input: RenderInput, kind: RenderKind, opts: RenderOptions = {}): RenderedConfig {
   const version = opts.version ?? DEFAULT_VERSIONS[kind]
-  if (!/^\d+(\.\d+){0,3}([._+~-][A-Za-z0-9]+)*$/.test(version)) {
-    throw new UserError('device-version', `Device version "${version.slice(0, 40)}" is not a version number.`, { fix: 'Give it like 5.9.8, 4.10 or 2.7.2.' })
+  // Every version this accepts must render: versions reach templates only as comments (Plus and Debian
+  // package versions carry + and ~, RPM ones are long); comparisons use the leading numbers.
+  if (version.length > MAX_VERSION_LENGTH || !/^\d+(\.\d+){0,3}([._+~-][A-Za-z0-9]+)*$/.test(version)) {
+    throw new UserError('device-version', `Device version ${JSON.stringify(version.length > 40 ? `${version.slice(0, 40)}…` : version)} is not a version number${version.length > MAX_VERSION_LENGTH ? ` (longer than ${MAX_VERSION_LENGTH} characters)` : ''}.`, { fix: 'Give it like 5.9.8, 4.10, 2.7.2 or 4.10-2+deb12u1.' })
   }
   // 0.0.0.0/0 selectors without an interface capture all host traffic, our SSH session included (domain.md).
   if (input.routing === 'policy' && [...input.localSelectors, ...input.remoteSelectors].some((c) => c.endsWith('/0'))) {

@@ -9,6 +9,7 @@ import { parsePrefix, toIpv4 } from '../net/cidr'
 import type { TunnelInterface } from './route-plumbing'
 import { fillTemplate, loadKindTemplates } from './templates'
 import type { FileLayout, RenderedFile } from './types'
+import { toNameMarkerLine } from '../details/slug'
 
 /** Seconds between the loop's checks and keepalive pings (AWS's templates ping every 5 s). */
 export const KEEPUP_INTERVAL = 5
@@ -62,7 +63,7 @@ export function toCharonSnippetPath(slug: string, layout: FileLayout): string {
 export function renderCharonSnippet(templatesDir: string, input: RenderInput, opts: { readonly layout: FileLayout; readonly keepupPath: string; readonly installRoutesOff: boolean }): RenderedFile {
   const t = loadKindTemplates(templatesDir, 'strongswan')
   const routes = opts.installRoutesOff ? '  # Route-based: 0.0.0.0/0 selectors with marks; charon would otherwise route all traffic into table 220.\n  # This setting applies to every connection of this charon.\n  install_routes = no' : ''
-  const content = fillTemplate(t, 'charon.conf', { comment: input.details.name, slug: input.slug, keepup: opts.keepupPath, routes: { fragment: routes } })
+  const content = fillTemplate(t, 'charon.conf', { comment: input.details.name, nameMarker: toNameMarkerLine(input.slug, input.details.name), slug: input.slug, keepup: opts.keepupPath, routes: { fragment: routes } })
   return {
     path: toCharonSnippetPath(input.slug, opts.layout),
     mode: 0o644,
@@ -90,6 +91,7 @@ export function renderKeepupScript(
   const [k1, k2] = toKeepaliveTargets(input, opts.ifaces)
   const content = fillTemplate(t, 'keepup.sh', {
     comment: input.details.name,
+    nameMarker: toNameMarkerLine(input.slug, input.details.name),
     slug: input.slug,
     self: opts.path,
     conf: opts.confPath,

@@ -8,6 +8,7 @@ import { renderRouteScript, toRouteScriptPath, toTunnelInterfaces } from './rout
 import { fillTemplate, loadKindTemplates } from './templates'
 import type { FileLayout, RenderedConfig, RenderedFile } from './types'
 import { compareVersions } from '../base/version'
+import { toNameMarkerLine } from '../details/slug'
 
 /** The include file paths (stock ipsec.conf/ipsec.secrets include /etc/ipsec.d/*.conf|*.secrets). */
 export function toIpsecDPaths(slug: string): { conf: string; secrets: string } {
@@ -65,8 +66,8 @@ export function renderLibreswan(input: RenderInput, kind: 'libreswan' | 'openswa
   const secrets = input.tunnels.map((tn) => fillTemplate(t, 'secret.line', { localId: input.localId, remoteId: tn.outsideIp, psk: tn.psk }).trimEnd())
   const flavour = `${kind}-${opts.version}`.replace(/[^A-Za-z0-9_.-]/g, '-')
   const files: RenderedFile[] = [
-    { path: paths.conf, mode: 0o644, content: fillTemplate(t, 'ipsec.conf', { comment: input.details.name, slug: input.slug, flavour, conns: { fragment: conns.join('\n') } }), secret: false, role: 'ipsec.d conn include: one conn per AWS tunnel' },
-    { path: paths.secrets, mode: 0o600, content: fillTemplate(t, 'ipsec.secrets', { comment: input.details.name, slug: input.slug, secrets: { fragment: secrets.join('\n') } }), secret: true, role: 'ipsec.d secrets include: the PSKs' },
+    { path: paths.conf, mode: 0o644, content: fillTemplate(t, 'ipsec.conf', { comment: input.details.name, nameMarker: toNameMarkerLine(input.slug, input.details.name), slug: input.slug, flavour, conns: { fragment: conns.join('\n') } }), secret: false, role: 'ipsec.d conn include: one conn per AWS tunnel' },
+    { path: paths.secrets, mode: 0o600, content: fillTemplate(t, 'ipsec.secrets', { comment: input.details.name, nameMarker: toNameMarkerLine(input.slug, input.details.name), slug: input.slug, secrets: { fragment: secrets.join('\n') } }), secret: true, role: 'ipsec.d secrets include: the PSKs' },
   ]
   if (route) files.push(renderRouteScript(opts.templatesDir, input, ifaces, { path: scriptPath, link: xfrmi ? 'daemon' : 'vti' }))
   if (kind === 'libreswan' && c.ikeVersion === 1 && (v5 || compareVersions(opts.version, '4.5') >= 0)) {

@@ -3,10 +3,11 @@ import { parsePrefix } from '../net/cidr'
 import type { RenderInput } from '../details/resolve'
 import { UserError } from '../base/result'
 import { Secret } from '../base/secret'
-import { escapeComment, escapeInt, escapePhp, escapePhpB64 } from './escape'
+import { escapeInt, escapePhp, escapePhpB64 } from './escape'
 import { fillTemplate, loadKindTemplates } from './templates'
 import type { FileLayout, RenderedConfig } from './types'
 import { compareVersions } from '../base/version'
+import { toNameMarkerLine, toNameMarkerValue } from '../details/slug'
 
 /** A value the PHP literal encoder can write. */
 export type PhpValue = string | number | boolean | Secret | readonly PhpValue[] | { readonly [k: string]: PhpValue }
@@ -56,7 +57,9 @@ export function renderPfsense(input: RenderInput, opts: { templatesDir: string; 
   if (enc.name === '3des' && compareVersions(opts.version, '2.7') >= 0) {
     throw new UserError('pfsense-3des', 'pfSense 2.7 and later removed 3DES.', { fix: 'Use aes256.' })
   }
-  const nameText = escapeComment(input.details.name).slice(0, 120)
+  // The description keeps the full name as the marker value (lossless, inert in XML and the GUI), so the
+  // overlap check can tell a set made for another name that happens to share this slug.
+  const nameText = toNameMarkerValue(input.details.name)
   const tunnels = input.tunnels.map((tn) => {
     const marker = toPfsenseMarker(input.slug, tn.index)
     const phase1: Record<string, PhpValue> = {
@@ -105,6 +108,7 @@ export function renderPfsense(input: RenderInput, opts: { templatesDir: string; 
     : ['ipsec_configure();', 'ipsec_reload_package_hook();', 'filter_configure();', 'clear_subsystem_dirty(\'ipsec\');']
   const script = fillTemplate(t, 'apply.php', {
     comment: input.details.name,
+    nameMarker: toNameMarkerLine(input.slug, input.details.name),
     version: opts.version,
     slug: input.slug,
     requireVpnInc: { fragment: v24 ? 'require_once("vpn.inc");' : '' },

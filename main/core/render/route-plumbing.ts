@@ -2,6 +2,7 @@
 import type { RenderInput } from '../details/resolve'
 import { loadKindTemplates, fillTemplate } from './templates'
 import type { FileLayout, RenderedFile } from './types'
+import { toNameMarkerLine } from '../details/slug'
 
 /** Interface name, if_id and inside address of one tunnel in route-based mode. */
 export interface TunnelInterface {
@@ -48,6 +49,7 @@ export function renderRouteScript(templatesDir: string, input: RenderInput, ifac
   const t = loadKindTemplates(templatesDir, 'strongswan')
   const content = fillTemplate(t, 'route.sh', {
     comment: input.details.name,
+    nameMarker: toNameMarkerLine(input.slug, input.details.name),
     slug: input.slug,
     linkType: opts.link,
     localAddress: input.localAddress,

@@ -7,6 +7,7 @@ import { POLICY_STANDBY_NOTE, renderCharonSnippet, renderKeepupScript, toKeepupN
 import { renderRouteScript, toRouteScriptPath, toTunnelInterfaces } from './route-plumbing'
 import { fillTemplate, loadKindTemplates } from './templates'
 import type { FileLayout, RenderedConfig, RenderedFile } from './types'
+import { toNameMarkerLine } from '../details/slug'
 
 /** Paths of the include files (the stock ipsec.conf/ipsec.secrets include /etc/ipsec.d/*.conf|*.secrets on Debian). */
 export function toLegacyPaths(slug: string, layout: FileLayout): { conf: string; secrets: string } {
@@ -54,8 +55,8 @@ export function renderStrongswanLegacy(input: RenderInput, opts: { templatesDir:
   )
   const secrets = input.tunnels.map((tn) => fillTemplate(t, 'secret.line', { localId: input.localId, remoteId: tn.outsideIp, psk: tn.psk }).trimEnd())
   const files: RenderedFile[] = [
-    { path: paths.conf, mode: 0o644, content: fillTemplate(t, 'ipsec.conf', { comment: input.details.name, slug: input.slug, conns: { fragment: conns.join('\n') } }), secret: false, role: 'ipsec.conf include: one conn per AWS tunnel' },
-    { path: paths.secrets, mode: 0o600, content: fillTemplate(t, 'ipsec.secrets', { comment: input.details.name, slug: input.slug, secrets: { fragment: secrets.join('\n') } }), secret: true, role: 'ipsec.secrets include: the PSKs' },
+    { path: paths.conf, mode: 0o644, content: fillTemplate(t, 'ipsec.conf', { comment: input.details.name, nameMarker: toNameMarkerLine(input.slug, input.details.name), slug: input.slug, conns: { fragment: conns.join('\n') } }), secret: false, role: 'ipsec.conf include: one conn per AWS tunnel' },
+    { path: paths.secrets, mode: 0o600, content: fillTemplate(t, 'ipsec.secrets', { comment: input.details.name, nameMarker: toNameMarkerLine(input.slug, input.details.name), slug: input.slug, secrets: { fragment: secrets.join('\n') } }), secret: true, role: 'ipsec.secrets include: the PSKs' },
   ]
   const ipsec = opts.layout === 'rhel' ? 'strongswan' : 'ipsec'
   files.push(renderKeepupScript(opts.templatesDir, input, { path: keepupPath, confPath: paths.conf, connectionNames: names, starterCommand: ipsec, ...(route ? { routeScript: scriptPath, ifaces } : {}) }))

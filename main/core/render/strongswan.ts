@@ -7,6 +7,7 @@ import { POLICY_STANDBY_NOTE, renderCharonSnippet, renderKeepupScript, toKeepupN
 import { renderRouteScript, toRouteScriptPath, toTunnelInterfaces } from './route-plumbing'
 import { fillTemplate, loadKindTemplates } from './templates'
 import type { FileLayout, RenderedConfig } from './types'
+import { toNameMarkerLine } from '../details/slug'
 
 /** The swanctl conf.d file path for a connection set. */
 export function toSwanctlPath(slug: string, layout: FileLayout): string {
@@ -53,6 +54,7 @@ export function renderStrongswan(input: RenderInput, opts: { templatesDir: strin
   const secrets = input.tunnels.map((tn, i) => fillTemplate(t, 'secret.conf', { name: names[i]!, localId: input.localId, remoteId: tn.outsideIp, psk: tn.psk }))
   const content = fillTemplate(t, 'swanctl.conf', {
     comment: input.details.name,
+    nameMarker: toNameMarkerLine(input.slug, input.details.name),
     slug: input.slug,
     connections: { fragment: connections.join('\n') },
     secrets: { fragment: secrets.join('\n') },

@@ -5,8 +5,9 @@
 // a manifest entry without a placeholder, or a missing value is an error, so nothing reaches a config
 // unescaped. A `fragment` placeholder alone on its line takes that line's indentation and the line
 // disappears when the fragment is empty (optional blocks are chosen in code, not in templates).
-import { existsSync, readFileSync } from 'node:fs'
+import { existsSync } from 'node:fs'
 import { dirname, join, resolve } from 'node:path'
+import { readBoundedTextSync } from '../base/bounded-read'
 import { escapeAs, type EscapeKind, type TemplateValue } from './escape'
 
 /** One variable of a template as its manifest declares it. */
@@ -36,7 +37,7 @@ export interface KindTemplates {
 }
 
 const PLACEHOLDER = /\{\{([a-zA-Z][a-zA-Z0-9]*)\}\}/g
-const ESCAPES: readonly EscapeKind[] = ['token', 'proposal', 'path', 'ipv4', 'cidr4', 'cidr4-list', 'int', 'comment', 'psk-0s', 'shell', 'php', 'php-b64', 'fragment']
+const ESCAPES: readonly EscapeKind[] = ['token', 'proposal', 'path', 'ipv4', 'cidr4', 'cidr4-list', 'int', 'comment', 'marker', 'psk-0s', 'shell', 'php', 'php-b64', 'fragment']
 
 /**
  * Finds the templates folder: the packaged app passes process.resourcesPath (→ resources/templates);
@@ -76,9 +77,16 @@ export function loadKindTemplates(templatesDir: string, kind: string): KindTempl
   return t
 }
 
+/** The app's own template files are small; the cap only keeps a broken install from filling memory. */
+const MAX_TEMPLATE_BYTES = 1024 * 1024
+
+function readTemplateFile(path: string): string {
+  return readBoundedTextSync(path, { what: 'the device template', maxBytes: MAX_TEMPLATE_BYTES, code: 'templates-unreadable' })
+}
+
 function readKindTemplates(templatesDir: string, kind: string): KindTemplates {
   const base = join(templatesDir, kind)
-  const raw = JSON.parse(readFileSync(join(base, 'manifest.json'), 'utf8')) as Manifest | SharedManifest
+  const raw = JSON.parse(readTemplateFile(join(base, 'manifest.json'))) as Manifest | SharedManifest
   if (raw.kind !== kind) throw new Error(`${base}/manifest.json is for ${raw.kind}, not ${kind}`)
   if ('sameTemplatesAs' in raw) {
     const shared = loadKindTemplates(templatesDir, raw.sameTemplatesAs)
@@ -87,7 +95,7 @@ function readKindTemplates(templatesDir: string, kind: string): KindTemplates {
   const manifest = raw
   const texts = new Map<string, string>()
   for (const [name, spec] of Object.entries(manifest.templates)) {
-    const text = readFileSync(join(base, name), 'utf8')
+    const text = readTemplateFile(join(base, name))
     const used = toPlaceholders(text)
     const declared = Object.keys(spec.variables)
     const undeclared = used.filter((u) => !declared.includes(u))

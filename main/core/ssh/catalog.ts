@@ -66,8 +66,6 @@ export const catalog = {
   moveFile: (from: RemotePath, to: RemotePath) => cmd('move-file', true, 'mv', '-f', '--', from, to),
   /** Removes a file. */
   removeFile: (path: RemotePath) => cmd('remove-file', true, 'rm', '-f', '--', path),
-  /** Does sudo work without a password (NOPASSWD)? -k ignores cached credentials so the answer is stable. */
-  sudoProbe: () => cmd('sudo-probe', false, 'sudo', '-k', '-n', 'true'),
   /** strongSwan (swanctl) SAs. */
   swanctlListSas: () => cmd('swanctl-list-sas', true, 'swanctl', '--list-sas'),
   /** strongSwan (swanctl) loaded connections. */

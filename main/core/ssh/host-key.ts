@@ -1,8 +1,9 @@
 // Host-key verification: fingerprints as OpenSSH prints them, OpenSSH known_hosts files (plain, hashed,
 // [host]:port, @revoked), the app's own known-hosts store, and the decision connect() enforces.
 import { createHash, createHmac, randomBytes } from 'node:crypto'
-import { mkdirSync, readFileSync } from 'node:fs'
+import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
+import { BoundedReadError, readBoundedFileSync } from '../base/bounded-read'
 import { writePrivateFile } from '../base/fs-atomic'
 import { HostKeyError, SshError, type PresentedHostKey } from './errors'
 
@@ -186,14 +187,23 @@ export function recordedKeyTypes(files: readonly { file: string; text: string }[
   return [...types]
 }
 
+/** Largest known_hosts file read (a big organisation's shared file is a few MB). */
+export const MAX_KNOWN_HOSTS_BYTES = 16 * 1024 * 1024
+
+// OpenSSH's own idiom for "record nothing" (UserKnownHostsFile /dev/null): an empty file, not a device to read.
+const NULL_DEVICE = '/dev/null'
+
 function readIfExists(file: string): string | undefined {
+  if (file === NULL_DEVICE) return undefined
   try {
-    return readFileSync(file, 'utf8')
+    // Regular files only: a FIFO or /dev/zero given as known_hosts must not hang or fill memory (this runs
+    // inside ssh2's synchronous host-key callback).
+    return readBoundedFileSync(file, { what: 'the known-hosts file', maxBytes: MAX_KNOWN_HOSTS_BYTES, code: 'ssh-connect-failed' }).bytes.toString('utf8')
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined
-    throw new SshError('ssh-connect-failed', `Cannot read the known-hosts file ${file}.`, {
+    if (err instanceof BoundedReadError && err.reason === 'missing') return undefined
+    throw new SshError('ssh-connect-failed', err instanceof BoundedReadError ? err.message : `Cannot read the known-hosts file ${file}.`, {
       cause: err,
-      likelyCause: 'The file is not readable by this user.',
+      likelyCause: err instanceof BoundedReadError && err.reason !== 'denied' ? 'The path names something other than an ordinary known_hosts file.' : 'The file is not readable by this user.',
       fix: 'Check the path and permissions of the known-hosts file.',
     })
   }

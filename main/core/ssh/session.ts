@@ -7,7 +7,7 @@ import { type Duplex } from 'node:stream'
 import { Client, type Algorithms, type ClientChannel, type ConnectConfig, type ServerHostKeyAlgorithm, type SFTPWrapper } from 'ssh2'
 import { Secret } from '../base/secret'
 import { parseBatchOutput, toBatchNonce, toBatchScript, type CommandResult } from './batch'
-import { catalog, ROOT_SH, SH, type RemoteCommand, type RemotePath, type ScriptInterpreter } from './catalog'
+import { ROOT_SH, SH, type RemoteCommand, type RemotePath, type ScriptInterpreter } from './catalog'
 import { CommandTimeoutError, HostKeyError, SshError } from './errors'
 import { readPolicyFiles, recordedKeyTypes, toHostId, toHostKey, verifyHostKey, type HostKeyPolicy, type HostKeyVerdict } from './host-key'
 import { quoteSh, toShellLine } from './quote'
@@ -35,8 +35,13 @@ export interface SshEndpoint {
 export interface ConnectOptions {
   /** A jump host (ProxyJump); its host key is verified under the same policy. */
   readonly jump?: SshEndpoint
-  /** Non-root login: commands marked root run through sudo; the password (if sudo asks) goes on stdin. */
+  /**
+   * Non-root login: commands marked root run through sudo. The password is written only when sudo's own
+   * prompt appears (see SshSession's sudo gate); it must be one line (no line break or NUL).
+   */
   readonly sudo?: { readonly password?: Secret }
+  /** How long sudo may take to ask for the password or start the command; default 30 s. */
+  readonly sudoTimeoutMs?: number
   /**
    * 'direct' sends each command line as the exec request (a POSIX login shell runs it); 'stdin-sh' sends
    * only the one word `sh` and the command on stdin (pfSense 2.4 runs only the first word; csh logins).
@@ -233,6 +238,7 @@ function forwardThrough(jump: Client, host: string, port: number, target: SshEnd
  * a changed or revoked key always. Throws SshError (exit-4 class) or HostKeyError (exit-3 class).
  */
 export async function connect(endpoint: SshEndpoint, hostKeys: HostKeyPolicy, opts: ConnectOptions = {}): Promise<SshSession> {
+  assertSudoPassword(opts.sudo?.password)
   if (opts.jump === undefined) {
     const { client, verdict } = await openClient(endpoint, hostKeys, opts, false)
     return new SshSession(client, undefined, verdict, undefined, opts)
@@ -248,6 +254,25 @@ export async function connect(endpoint: SshEndpoint, hostKeys: HostKeyPolicy, op
   }
 }
 
+/** sudo -S reads one line: a line break would end the password early and hand the rest to the command. */
+function assertSudoPassword(password: Secret | undefined): void {
+  if (password === undefined || !/[\r\n\0]/.test(password.reveal())) return
+  throw new SshError('ssh-sudo-failed', 'The sudo password contains a line break or NUL character; sudo cannot take it.', {
+    likelyCause: 'The password was pasted with a trailing newline, or read from a file with several lines.',
+    fix: 'Give the password exactly, without a line break (CLI: export it in --sudo-password-env without the newline).',
+  })
+}
+
+/** How #exec holds stdin back until sudo has asked for the password (once) and started the command. */
+interface SudoGate {
+  readonly password: Secret | undefined
+  /** sudo's -p prompt, as it appears on stderr. */
+  readonly prompt: Buffer
+  /** The line the wrapper prints on stderr once the command runs as root. */
+  readonly marker: Buffer
+  readonly timeoutMs: number
+}
+
 /** Raw outcome of one exec channel. */
 interface RawExec {
   readonly code: number
@@ -255,13 +280,75 @@ interface RawExec {
   readonly stderr: Buffer
 }
 
-const SUDO_FAILURE = /incorrect password attempt|Sorry, try again|is not in the sudoers|must have a tty|a password is required|not allowed to execute|may not run sudo/
+/** What the gate saw before sudo gave up, for the error: its own words decide the likely cause. */
+interface SudoRefusal {
+  /** sudo's stderr before it gave up (never holds the password: -S does not echo). */
+  readonly said: string
+  /** What the gate did: answered no prompt, or saw a second prompt (the password was refused). */
+  readonly gate: 'wrong-password' | 'no-password' | 'none'
+  readonly code: number
+}
+
+/** Text on one line with every control character (C0, DEL, C1: line breaks, terminal escapes) a space. */
+function toOneLine(text: string): string {
+  return Array.from(text, (ch) => {
+    const c = ch.charCodeAt(0)
+    return c < 0x20 || (c >= 0x7f && c < 0xa0) ? ' ' : ch
+  })
+    .join('')
+    .replace(/\s+/g, ' ')
+    .trim()
+}
+
+/** The end of what sudo said, on one line without control characters, for an error message. */
+function toSudoQuote(said: string): string {
+  const one = toOneLine(said)
+  return one === '' ? '' : ` sudo said: "${one.length > 240 ? `…${one.slice(-240)}` : one}"`
+}
+
+/** Turns what sudo said into the typed error (the message quotes sudo, never the password). */
+function toSudoError(r: SudoRefusal): SshError {
+  const said = toOneLine(r.said)
+  const quoted = toSudoQuote(r.said)
+  const fix = 'Check the sudo password and that the user may run sh as root through sudo (e.g. group sudo or wheel), or log in as root.'
+  if (/must have a tty|requiretty/.test(said)) {
+    return new SshError('ssh-sudo-failed', `sudo on the gateway refuses to run without a terminal.${quoted}`, {
+      likelyCause: 'sudoers has "Defaults requiretty" for this user; the app runs commands without a terminal (a terminal would mangle scripts and files).',
+      fix: 'Add "Defaults:USER !requiretty" for this login (visudo), or log in as root.',
+    })
+  }
+  if (r.gate === 'wrong-password' || /incorrect password attempt|Sorry, try again/.test(said)) {
+    return new SshError('ssh-sudo-failed', 'sudo on the gateway refused the password.', { likelyCause: 'The sudo password is wrong (it is the login user’s own password, not root’s).', fix })
+  }
+  if (r.gate === 'no-password' || /a password is required/.test(said)) {
+    return new SshError('ssh-sudo-failed', 'sudo on the gateway asks for a password and none was given.', {
+      likelyCause: 'The login is not root and sudo is configured to require a password.',
+      fix: 'Give the sudo password (CLI: --sudo-password-env VAR), or log in as root.',
+    })
+  }
+  if (/is not in the sudoers|not allowed to execute|may not run sudo|is not allowed to run sudo/.test(said)) {
+    return new SshError('ssh-sudo-failed', `sudo on the gateway does not let this user run sh as root.${quoted}`, {
+      likelyCause: 'The user is not in sudoers, or sudoers allows only some commands; the app needs to run sh as root.',
+      fix: 'Allow the user to run commands as root (e.g. add it to group sudo or wheel), or log in as root.',
+    })
+  }
+  if (r.code === 127 || /sudo: (command )?not found/.test(said)) {
+    return new SshError('ssh-sudo-failed', 'sudo is not installed on the gateway.', { likelyCause: 'The gateway has no sudo command.', fix: 'Log in as root, or install sudo on the gateway.' })
+  }
+  return new SshError('ssh-sudo-failed', `sudo on the gateway did not run the command (exit ${r.code}).${quoted}`, { likelyCause: 'sudo refused for a reason the app does not recognise.', fix })
+}
+
+/** Counts non-overlapping occurrences of `needle` in `hay`. */
+function countOf(hay: Buffer, needle: Buffer): number {
+  let n = 0
+  for (let i = hay.indexOf(needle); i >= 0; i = hay.indexOf(needle, i + needle.length)) n++
+  return n
+}
 
 /** A live session to one gateway; every remote operation counts toward roundTrips. */
 export class SshSession {
   #roundTrips = 0
   #sftp: Promise<SFTPWrapper | undefined> | undefined
-  #sudoNoPassword: Promise<boolean> | undefined
   readonly #sudoPrompt = `[tw-sudo-${randomBytes(8).toString('hex')}]`
   #closed = false
 
@@ -293,9 +380,8 @@ export class SshSession {
       if (r === undefined) throw new Error('runBatch returned no result')
       return r
     }
-    const { line, stdin } = await this.#wrapSudo(toShellLine(cmd.argv), cmd.root)
-    const raw = await this.#exec(line, stdin, cmd.id, opts.timeoutMs)
-    return { id: cmd.id, code: raw.code, stdout: raw.stdout.toString('utf8'), stderr: this.#checkSudo(raw.stderr.toString('utf8'), raw.code) }
+    const raw = await this.#execArgv(cmd.argv, cmd.root, [], cmd.id, opts.timeoutMs)
+    return { id: cmd.id, code: raw.code, stdout: raw.stdout.toString('utf8'), stderr: raw.stderr.toString('utf8') }
   }
 
   /**
@@ -314,7 +400,6 @@ export class SshSession {
       nonce,
     )
     if (!parsed.complete) {
-      this.#checkSudo(parsed.strayStderr, 1)
       const cut = parsed.results.findIndex((r) => r.code === -1)
       throw new SshError('ssh-command-failed', `A batch of ${cmds.length} gateway commands stopped at "${cmds[cut]?.id ?? '?'}" (shell exit ${raw.code}).`, {
         likelyCause: `The gateway's shell failed: ${parsed.strayStderr.replace(/\s+/g, ' ').trim().slice(0, 300) || 'no message'}`,
@@ -384,47 +469,35 @@ export class SshSession {
 
   async #runInterpreter(interp: ScriptInterpreter, script: string | Secret | Buffer, id: string, timeoutMs: number | undefined, onStdout?: (chunk: string) => void): Promise<RawExec> {
     if (/\s/.test(interp.program)) throw new Error(`interpreter must be one word: ${interp.program}`)
-    const { line, stdin } = await this.#wrapSudo(interp.program, interp.root)
-    const raw = await this.#exec(line, [...stdin, script], id, timeoutMs, onStdout)
-    const stderr = this.#checkSudo(raw.stderr.toString('utf8'), raw.code)
-    return { ...raw, stderr: Buffer.from(stderr) }
+    return this.#execArgv([interp.program], interp.root, [script], id, timeoutMs, onStdout)
   }
 
-  /** Wraps a command line in sudo when it needs root on a non-root login; the password goes on stdin. */
-  async #wrapSudo(line: string, root: boolean): Promise<{ line: string; stdin: (Buffer | Secret | string)[] }> {
+  /** Runs argv (every word quoted); a root command on a sudo login goes through the sudo gate. */
+  #execArgv(argv: readonly string[], root: boolean, stdin: readonly (Buffer | Secret | string)[], id: string, timeoutMs: number | undefined, onStdout?: (chunk: string) => void): Promise<RawExec> {
     const sudo = this.opts.sudo
-    if (!root || sudo === undefined) return { line, stdin: [] }
-    this.#sudoNoPassword ??= this.#exec(toShellLine(catalog.sudoProbe().argv), [], 'sudo-probe', undefined).then((r) => r.code === 0)
-    if (await this.#sudoNoPassword) return { line: `sudo -n -- ${line}`, stdin: [] }
-    if (sudo.password === undefined) {
-      throw new SshError('ssh-sudo-failed', 'sudo on the gateway asks for a password and none was given.', {
-        likelyCause: 'The login is not root and sudo is configured to require a password.',
-        fix: 'Give the sudo password (CLI: --sudo-password-env VAR), or log in as root.',
-      })
-    }
-    // -k ignores cached credentials, so sudo always reads exactly one password line from stdin and the
-    // rest of stdin reaches the command untouched; -p sets a prompt we can strip from stderr.
-    return { line: `sudo -k -S -p ${quoteSh(this.#sudoPrompt)} -- ${line}`, stdin: [sudo.password, '\n'] }
+    if (!root || sudo === undefined) return this.#exec(toShellLine(argv), stdin, id, timeoutMs, onStdout)
+    // The sudo gate. sudo -S reads the password from the same stdin the command later reads, and it reads
+    // it only when authentication needs it: NOPASSWD for sh (or !authenticate) means no read, and a
+    // password written blindly would be executed by the root shell. So nothing is written up front:
+    //  - sudo prints its prompt (-p, a random string per session) on stderr when it wants the password;
+    //    only then, and only once, is the password written. A second prompt means it was refused: stdin is
+    //    closed instead (sudo gives up on EOF) and nothing else is written.
+    //  - the command is wrapped in `sh -c 'printf MARKER >&2; exec "$@"'`: the marker (random per call) on
+    //    stderr proves sudo finished authenticating and the command runs; only then are the script or file
+    //    bytes written to stdin.
+    //  - neither prompt nor marker within sudoTimeoutMs (passprompt_override, a PAM question such as a
+    //    one-time code or an expired password) closes the channel with a clear error; nothing was written.
+    // -k ignores cached credentials, so the answer does not depend on earlier commands.
+    const marker = `[tw-sudo-ok-${randomBytes(8).toString('hex')}]`
+    const line = `sudo -k -S -p ${quoteSh(this.#sudoPrompt)} -- ${toShellLine(['sh', '-c', 'printf "%s\\n" "$0" >&2 && exec "$@"', marker, ...argv])}`
+    return this.#exec(line, stdin, id, timeoutMs, onStdout, { password: sudo.password, prompt: Buffer.from(this.#sudoPrompt), marker: Buffer.from(`${marker}\n`), timeoutMs: this.opts.sudoTimeoutMs ?? 30_000 })
   }
 
-  /** Strips the sudo prompt from stderr and turns a sudo refusal into a typed error. */
-  #checkSudo(stderr: string, code: number): string {
-    if (this.opts.sudo === undefined) return stderr
-    const prompts = stderr.split(this.#sudoPrompt).length - 1
-    const clean = stderr.replaceAll(this.#sudoPrompt, '')
-    if (prompts > 1 || (code !== 0 && SUDO_FAILURE.test(clean) && /^sudo: |Sorry, try again/m.test(clean))) {
-      throw new SshError('ssh-sudo-failed', 'sudo on the gateway refused the command.', {
-        likelyCause: SUDO_FAILURE.exec(clean)?.[0] === 'must have a tty'
-          ? 'sudoers has "Defaults requiretty".'
-          : 'The sudo password is wrong, or the user may not use sudo.',
-        fix: 'Check the sudo password and that the user is in sudoers (e.g. group sudo or wheel).',
-      })
-    }
-    return clean
-  }
-
-  /** One exec channel: writes stdin parts, collects output (streaming stdout to onStdout), enforces the timeout. One round trip. */
-  #exec(line: string, stdin: readonly (Buffer | Secret | string)[], id: string, timeoutMs: number | undefined, onStdout?: (chunk: string) => void): Promise<RawExec> {
+  /**
+   * One exec channel: writes stdin parts, collects output (streaming stdout to onStdout), enforces the
+   * timeout. One round trip. With a sudo gate, stdin waits for sudo (see #execArgv).
+   */
+  #exec(line: string, stdin: readonly (Buffer | Secret | string)[], id: string, timeoutMs: number | undefined, onStdout?: (chunk: string) => void, gate?: SudoGate): Promise<RawExec> {
     if (this.#closed) return Promise.reject(this.#closedError())
     const limit = timeoutMs ?? this.opts.commandTimeoutMs ?? 120_000
     this.#roundTrips++
@@ -444,17 +517,20 @@ export class SshSession {
         const errs: Buffer[] = []
         let code: number | undefined
         let done = false
-        const timer = setTimeout(() => {
+        const timers: NodeJS.Timeout[] = []
+        const stop = (err: Error) => {
           if (done) return
           done = true
+          for (const t of timers) clearTimeout(t)
           try {
             channel.signal('KILL')
           } catch {
             // the channel may already be closing
           }
           channel.close()
-          reject(new CommandTimeoutError(id, limit))
-        }, limit)
+          reject(err)
+        }
+        timers.push(setTimeout(() => stop(new CommandTimeoutError(id, limit)), limit))
         // A chunk may end inside a multi-byte character: the decoder holds those bytes for the next one.
         const decoder = onStdout ? new StringDecoder('utf8') : undefined
         const emit = (text: string) => {
@@ -465,24 +541,69 @@ export class SshSession {
             // A failing progress listener must not break the command (its output is still collected).
           }
         }
+        const sendStdin = () => {
+          for (const part of stdin) channel.write(part instanceof Secret ? part.reveal() : part)
+          channel.end()
+        }
+        // The sudo gate's state: stderr before the marker is sudo's, after it the command's.
+        let pre: Buffer | undefined = gate ? Buffer.alloc(0) : undefined
+        let answered = 0
+        let refused: SudoRefusal['gate'] = 'none'
+        const authTimer = gate
+          ? setTimeout(() => {
+              if (pre === undefined) return
+              const said = pre.toString('utf8').replaceAll(this.#sudoPrompt, '')
+              stop(
+                new SshError('ssh-sudo-failed', `sudo on the gateway neither asked for the password with the app's prompt nor started the command within ${Math.round(gate.timeoutMs / 1000)} s, so the app stopped waiting.${toSudoQuote(said)}`, {
+                  likelyCause: 'sudo waits for an answer the app cannot give safely: sudoers has passprompt_override, or PAM asks something other than the password (a one-time code, a password change).',
+                  fix: 'Let this login use sudo with its plain password prompt (remove passprompt_override / the extra PAM step for it), or log in as root.',
+                }),
+              )
+            }, gate.timeoutMs)
+          : undefined
+        if (authTimer) timers.push(authTimer)
+        const onSudoStderr = (b: Buffer) => {
+          if (!gate || pre === undefined) return
+          pre = Buffer.concat([pre, b])
+          const at = pre.indexOf(gate.marker)
+          const head = at < 0 ? pre : pre.subarray(0, at)
+          const prompts = countOf(head, gate.prompt)
+          if (prompts > answered && refused === 'none') {
+            if (prompts === 1 && gate.password !== undefined) {
+              channel.write(`${gate.password.reveal()}\n`)
+              answered = 1
+            } else {
+              // A second prompt (the password was refused) or no password to give: EOF makes sudo give up.
+              refused = prompts > 1 ? 'wrong-password' : 'no-password'
+              channel.end()
+            }
+          }
+          if (at >= 0 && refused === 'none') {
+            const rest = pre.subarray(at + gate.marker.length)
+            pre = undefined
+            clearTimeout(authTimer)
+            if (rest.length > 0) errs.push(rest)
+            sendStdin()
+          }
+        }
         channel.on('data', (b: Buffer) => {
           out.push(b)
           if (decoder) emit(decoder.write(b))
         })
-        channel.stderr.on('data', (b: Buffer) => errs.push(b))
+        channel.stderr.on('data', (b: Buffer) => (pre !== undefined ? onSudoStderr(b) : errs.push(b)))
         channel.on('exit', (c: number | null, signal?: string) => {
           code = typeof c === 'number' ? c : signal !== undefined ? 128 : -1
         })
         channel.on('close', () => {
-          clearTimeout(timer)
+          for (const t of timers) clearTimeout(t)
           if (done) return
           done = true
           if (decoder) emit(decoder.end())
           if (code === undefined && this.#closed) return reject(this.#closedError())
+          if (gate && pre !== undefined) return reject(toSudoError({ said: pre.toString('utf8').replaceAll(this.#sudoPrompt, ''), gate: refused, code: code ?? -1 }))
           resolve({ code: code ?? -1, stdout: Buffer.concat(out), stderr: Buffer.concat(errs) })
         })
-        for (const part of stdin) channel.write(part instanceof Secret ? part.reveal() : part)
-        channel.end()
+        if (!gate) sendStdin()
       })
     })
   }

@@ -1,7 +1,25 @@
 // A small reader for the ~/.ssh/config subset we use: Host blocks (patterns with * ? !) and HostName,
 // User, Port, IdentityFile, ProxyJump, UserKnownHostsFile. Match and Include blocks are skipped (not
 // applied). The npm package `ssh-config` could replace this parser if it is ever added.
+import { BoundedReadError, readBoundedTextSync } from '../base/bounded-read'
 import { matchPatternList } from './host-key'
+
+/** Largest ~/.ssh/config read. */
+export const MAX_SSH_CONFIG_BYTES = 1024 * 1024
+
+/**
+ * Reads an ssh_config file through the bounded reader (regular file, at most MAX_SSH_CONFIG_BYTES, UTF-8);
+ * undefined when it does not exist. Anything else (a FIFO, a device, too large) is a BoundedReadError
+ * with code 'ssh-config-unreadable' naming the file.
+ */
+export function readSshConfigFile(path: string): string | undefined {
+  try {
+    return readBoundedTextSync(path, { what: 'the SSH config file', maxBytes: MAX_SSH_CONFIG_BYTES, timeoutMs: 5000, code: 'ssh-config-unreadable' })
+  } catch (err) {
+    if (err instanceof BoundedReadError && err.reason === 'missing') return undefined
+    throw err
+  }
+}
 
 /** One `Host` block: its patterns and its options (lower-cased keyword → values in order). */
 export interface SshConfigBlock {

@@ -101,7 +101,7 @@ export async function prepareChange(
       ? [{ path: toPfsenseScriptPath(facts, renderInput.slug), mode: 0o600, content: rendered.phpScript, secret: true }]
       : rendered.files.map((f) => ({ path: f.path, mode: f.mode, content: f.content, secret: f.secret }))
   const plan = await planApply(gateway.shell, desired, toEnsureLines(kind, facts, rendered), { baseDir: toStateDir(facts) })
-  const overlaps = findOverlaps(facts.connectionDetails, details, rendered.connectionNames)
+  const overlaps = findOverlaps(facts.connectionDetails, details, rendered.connectionNames, facts.nameMarkers)
   // Policy-based on strongSwan, keepup.sh holds one tunnel up (AWS answering on the other would be dropped).
   const tunnels = routing === 'policy' && (kind === 'strongswan' || kind === 'strongswan-legacy') ? 'active-standby' : 'both-up'
   return { details, sources, facts, kind, routing, routingDecision, rendered, plan, overlaps, lint, tunnels }

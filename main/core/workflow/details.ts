@@ -1,12 +1,12 @@
 // Details in and configs out, for both faces: read a details file, lint it, import what AWS hands out,
 // lint a profile's unfinished draft, and render a device's configuration (to show, or into a folder).
-import { chmodSync, existsSync, lstatSync, mkdirSync, readFileSync, realpathSync, statSync, writeFileSync } from 'node:fs'
+import { chmodSync, existsSync, lstatSync, mkdirSync, realpathSync, statSync, writeFileSync } from 'node:fs'
 import { dirname, join, resolve, sep } from 'node:path'
 import { InputError, UserError } from '../base/result'
 import { REDACTED, toRedactor } from '../base/redact'
 import type { DeviceKind, RoutingMode } from '../base/vocabulary'
 import { toDraftWithoutPsks, toProfileDetails, toProfileSecretSources, type ProfileDetails } from '../app-data/profiles'
-import { DetailsDraft, fillDraft, importAwsText, importAwsXml, MAX_EXPORT_BYTES, toNeeds, type AwsImport, type NeededField } from '../details/aws-import'
+import { DetailsDraft, fillDraft, importAwsText, importAwsXml, readAwsExportFile, toNeeds, type AwsImport, type NeededField } from '../details/aws-import'
 import { lintDetails, type DeviceFacts, type Finding } from '../details/lint'
 import { loadDetailsFile, parseDetailsText, toDetailsSecretSources } from '../details/load'
 import { toRenderInput } from '../details/resolve'
@@ -50,16 +50,8 @@ export function importAwsExport(text: string, format: AwsExportFormat): AwsImpor
 
 /** Reads and imports AWS's export from a file, filling in what the export cannot know (CLI: --public-ip, --private-cidr, --dedicated-cidr). */
 export function importAwsExportFile(path: string, format: AwsExportFormat, fill: { readonly publicIp?: string; readonly privateCidrs?: readonly string[]; readonly dedicatedCidrs?: readonly string[] } = {}): AwsImport {
-  let body: string
   try {
-    if (statSync(path).size > MAX_EXPORT_BYTES) throw new InputError('aws-export-too-large', `${path} is larger than ${MAX_EXPORT_BYTES / 1024} kB; AWS's exports are a few kB.`, { fix: 'Check that this is the right file.' })
-    body = readFileSync(path, 'utf8')
-  } catch (err) {
-    if (err instanceof UserError) throw err
-    throw new InputError('aws-export-unreadable', `Cannot read ${path} (${(err as NodeJS.ErrnoException).code ?? 'error'}).`, { cause: err, fix: 'Check the path and that this user may read it.' })
-  }
-  try {
-    const imported = importAwsExport(body, format)
+    const imported = importAwsExport(readAwsExportFile(path), format)
     const draft = fillDraft(imported.draft, fill)
     return { ...imported, draft, needs: toNeeds(draft) }
   } catch (err) {

@@ -1,6 +1,6 @@
 // Opening a gateway: from what a face knows (the CLI's options and ~/.ssh/config, or a saved profile's
 // connection and stored secrets) to one verified SSH session, with what detection learned kept on it.
-import { existsSync, readFileSync } from 'node:fs'
+import { existsSync } from 'node:fs'
 import { homedir, userInfo } from 'node:os'
 import { join } from 'node:path'
 import type { Duplex } from 'node:stream'
@@ -14,7 +14,8 @@ import { toRemotePath } from '../ssh/catalog'
 import { HostKeyError } from '../ssh/errors'
 import { toHostId, type HostKeyPolicy } from '../ssh/host-key'
 import { connect, type ConnectOptions, type SshAuth, type SshEndpoint, type SshSession } from '../ssh/session'
-import { parseJumpHop, parseSshConfig, resolveSshHost } from '../ssh/ssh-config'
+import { readPrivateKeyFile } from '../ssh/key-file'
+import { parseJumpHop, parseSshConfig, readSshConfigFile, resolveSshHost } from '../ssh/ssh-config'
 
 /** Where and how to reach a gateway: the endpoint, the host-key policy (required), sudo and jump host. */
 export interface GatewayTarget {
@@ -112,10 +113,10 @@ export interface SshOptionValues {
   readonly 'sudo-password-env'?: string
 }
 
-/** Reads a private key file the user named (bounded: a key is a few kB). */
+/** Reads a private key file the user named (bounded: a regular file of a few kB; a FIFO or device is refused). */
 export type KeyReader = (path: string) => string
 
-const readKeyFile: KeyReader = (p) => readFileSync(p, 'utf8')
+const readKeyFile: KeyReader = readPrivateKeyFile
 
 function envSecret(env: Readonly<Record<string, string | undefined>>, name: string | undefined, what: string): Secret | undefined {
   if (name === undefined) return undefined
@@ -148,7 +149,13 @@ export function toCliTarget(
   const home = env['HOME'] ?? homedir()
   const configPath = join(home, '.ssh', 'config')
   const localUser = safeUser(env)
-  const cfg = existsSync(configPath) ? resolveSshHost(parseSshConfig(readFileSync(configPath, 'utf8')), target.host, { home, localUser }) : undefined
+  let configText: string | undefined
+  try {
+    configText = readSshConfigFile(configPath)
+  } catch (err) {
+    throw asInputError(err, 'ssh-config-unreadable', `Cannot read ${JSON.stringify(configPath)}.`)
+  }
+  const cfg = configText === undefined ? undefined : resolveSshHost(parseSshConfig(configText), target.host, { home, localUser })
   const auths = [v.identity !== undefined, v['password-env'] !== undefined, v.agent === true].filter(Boolean).length
   if (auths > 1) throw new InputError('ssh-option', 'choose one of --identity, --password-env, --agent')
   let auth: SshAuth
@@ -232,9 +239,15 @@ function readKey(path: string, read: KeyReader): Secret {
   try {
     return new Secret(read(path))
   } catch (err) {
-    if (err instanceof UserError) throw err
-    throw new InputError('key-unreadable', `Cannot read the private key file ${path}.`, { cause: err, fix: 'Check the path and that this user may read the file.' })
+    throw asInputError(err, 'key-unreadable', `Cannot read the private key file ${JSON.stringify(path)}.`)
   }
+}
+
+/** A file the user named could not be used: their input to fix (the CLI's exit 2), with the reader's own words kept. */
+function asInputError(err: unknown, code: string, message: string): InputError {
+  if (err instanceof InputError) return err
+  if (err instanceof UserError) return new InputError(err.code, err.message, { cause: err, ...(err.fix ? { fix: err.fix } : {}), ...(err.likelyCause ? { likelyCause: err.likelyCause } : {}) })
+  return new InputError(code, message, { cause: err, fix: 'Check the path and that this user may read the file.' })
 }
 
 function safeUser(env: Readonly<Record<string, string | undefined>>): string {

@@ -1,7 +1,7 @@
 // Profiles and their secrets: save (adopting an import's PSKs), delete, export/import (secrets only ever
 // encrypted with the user's passphrase), set/clear one secret. Thin callers of the core's door.
 import type { Profile, ProfileExportOptions, ProfileId, ProfileInput, ProfileSummary, SaveOutcome } from '../../../preload/api'
-import { decryptExport, encryptExport, ExportedSecrets, parseProfileExport, PROFILE_EXPORT_FORMAT, SECRET_SLOTS, UserError, writePrivateFile, type ProfileDetails, type ProfileFile, type SecretSlot } from '../../core'
+import { openExportSecrets, parseProfileExport, PROFILE_EXPORT_FORMAT, SECRET_SLOTS, toExportSecretsEnvelope, writePrivateFile, type ProfileDetails, type ProfileFile, type SecretSlot } from '../../core'
 import type { ShellContext } from './context'
 import type { DetailsService } from './details'
 
@@ -45,7 +45,7 @@ export class ProfilesService {
   }
 
   /** The export file's text: secrets only when asked, and then encrypted with the passphrase. */
-  toExportText(opts: ProfileExportOptions): string {
+  async toExportText(opts: ProfileExportOptions): Promise<string> {
     const p = this.ctx.profiles.get(opts.id)
     let secrets
     if (opts.includeSecrets) {
@@ -54,13 +54,13 @@ export class ProfilesService {
         const s = this.ctx.secrets.get(p.id, slot)
         if (s) values[slot] = s.reveal()
       }
-      secrets = encryptExport(JSON.stringify(values), opts.passphrase)
+      secrets = await toExportSecretsEnvelope(values, opts.passphrase)
     }
     return JSON.stringify({ format: PROFILE_EXPORT_FORMAT, profile: { name: p.name, details: p.details, connection: p.connection }, ...(secrets ? { secrets } : {}) }, null, 2) + '\n'
   }
 
   async export(opts: ProfileExportOptions): Promise<SaveOutcome> {
-    const text = this.toExportText(opts)
+    const text = await this.toExportText(opts)
     const p = this.ctx.profiles.get(opts.id)
     const path = await this.ctx.env.chooseSavePath({ title: 'Export profile', defaultName: `${p.name.replace(/[^A-Za-z0-9._-]+/g, '-')}.tunnelwright.json`, filters: [{ name: 'Tunnelwright profile', extensions: ['json'] }] })
     if (!path) return { saved: false }
@@ -69,13 +69,10 @@ export class ProfilesService {
     return { saved: true, path }
   }
 
-  import(text: string, passphrase?: string): Profile {
+  /** Imports an export file's text; its secrets are opened with the passphrase (the KDF bounded to what the app writes, off the event loop). */
+  async import(text: string, passphrase?: string): Promise<Profile> {
     const exp = parseProfileExport(text)
-    let secrets: Partial<Record<SecretSlot, string>> = {}
-    if (exp.secrets) {
-      if (passphrase === undefined) throw new UserError('export-passphrase', 'This profile file holds encrypted secrets.', { fix: 'Enter the passphrase it was exported with (or ask whoever exported it).' })
-      secrets = ExportedSecrets.parse(JSON.parse(decryptExport(exp.secrets, passphrase)))
-    }
+    const secrets = await openExportSecrets(exp, passphrase)
     const saved = this.ctx.profiles.save({ name: exp.profile.name, details: exp.profile.details, connection: exp.profile.connection })
     for (const [slot, v] of Object.entries(secrets) as [SecretSlot, string][]) this.ctx.secrets.set(saved.id, slot, v)
     this.ctx.journal.activity.append({ profileId: saved.id, gateway: saved.connection.host, action: 'profile-import', outcome: 'ok' })

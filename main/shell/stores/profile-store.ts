@@ -1,8 +1,8 @@
 // The profile store: one JSON file per profile (tunnelwright/profile@1) in the app data folder.
 import { randomBytes } from 'node:crypto'
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs'
+import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
-import { parseProfileFile, PROFILE_FORMAT, ProfileFile, UserError, writePrivateFile, type Connection, type ProfileDetails, type ProfileRequest } from '../../core'
+import { parseProfileFile, PROFILE_FORMAT, ProfileFile, readBoundedTextSync, UserError, writePrivateFile, type Connection, type ProfileDetails, type ProfileRequest } from '../../core'
 
 /** What a save takes. */
 export interface ProfileDraft {
@@ -38,7 +38,7 @@ export function createProfileStore(dir: string): ProfileStore {
   const get = (id: string): ProfileFile => {
     const f = fileOf(id)
     if (!existsSync(f)) throw new UserError('profile-not-found', 'No such profile (it may have been deleted).', { fix: 'Choose a profile from the list.' })
-    return parseProfileFile(readFileSync(f, 'utf8'))
+    return parseProfileFile(readBoundedTextSync(f, { what: 'the profile file', maxBytes: 1024 * 1024, code: 'profile-unreadable' }))
   }
   return {
     list: () => {

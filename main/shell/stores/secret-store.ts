@@ -4,9 +4,9 @@
 // This file does not import electron: main/shell/index.ts passes `safeStorage` as the Encryptor, so the
 // store's file handling and its fail-closed rules are unit-tested here with a stand-in encryptor
 // (safeStorage needs a running Electron app and an OS keyring, neither exists in the test runner).
-import { existsSync, readFileSync, rmSync } from 'node:fs'
+import { existsSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
-import { Secret, SECRET_SLOTS, UserError, writePrivateFile, type SecretSlot } from '../../core'
+import { readBoundedTextSync, Secret, SECRET_SLOTS, UserError, writePrivateFile, type SecretSlot } from '../../core'
 
 /** The part of Electron's safeStorage the store uses. */
 export interface Encryptor {
@@ -54,7 +54,7 @@ export function createSecretStore(dir: string, enc: Encryptor): SecretStore {
   const read = (profileId: string): Record<string, string> => {
     const f = fileOf(profileId)
     if (!existsSync(f)) return {}
-    return JSON.parse(readFileSync(f, 'utf8')) as Record<string, string>
+    return JSON.parse(readBoundedTextSync(f, { what: 'the secret store', maxBytes: 1024 * 1024, code: 'secret-store-unreadable' })) as Record<string, string>
   }
   const write = (profileId: string, data: Record<string, string>) => writePrivateFile(fileOf(profileId), JSON.stringify(data))
   return {

@@ -1,7 +1,7 @@
 // Remembered settings and window state (settings.json in the app data folder).
-import { existsSync, readFileSync } from 'node:fs'
+import { existsSync } from 'node:fs'
 import { z } from 'zod'
-import { writePrivateFile } from '../../core'
+import { readBoundedTextSync, writePrivateFile } from '../../core'
 
 /** The user settings (the contract's Settings). */
 export const SettingsSchema = z.strictObject({ screenShareSafe: z.boolean().default(false), maskPublicIps: z.boolean().default(false) })
@@ -22,7 +22,7 @@ export class SettingsStore {
   constructor(private readonly file: string) {
     let raw: unknown = {}
     try {
-      if (existsSync(file)) raw = JSON.parse(readFileSync(file, 'utf8'))
+      if (existsSync(file)) raw = JSON.parse(readBoundedTextSync(file, { what: 'the settings file', maxBytes: 64 * 1024, code: 'settings-unreadable' }))
     } catch {
       raw = {}
     }
