@@ -1,4 +1,4 @@
-import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { chmodSync, existsSync, lstatSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
@@ -52,6 +52,20 @@ describe('tunnelwright import', () => {
     expect(await runCli(['import', '--aws-xml', XML, '--out', dest, '--force'], forced.io)).toBe(EXIT.ok)
     expect(mode(dest)).toBe(0o600)
     expect(JSON.parse(readFileSync(dest, 'utf8')).name).toBe('vpn-0a1b2c3d4e5f60718')
+  })
+
+  it('--out never follows a symbolic link, not even with --force: the PSKs stay out of where it points', async () => {
+    const target = join(tmp, 'public-share.txt')
+    writeFileSync(target, 'someone else\'s file', { mode: 0o644 })
+    const link = join(tmp, 'innocent.json')
+    symlinkSync(target, link)
+    for (const extra of [[], ['--force']]) {
+      const { out, io } = capture()
+      expect(await runCli(['import', '--aws-xml', XML, '--out', link, ...extra, '--json'], io)).toBe(EXIT.failed)
+      expect(JSON.parse(out.stdout).error.code).toBe('out-symlink')
+    }
+    expect(readFileSync(target, 'utf8')).toBe("someone else's file")
+    expect(lstatSync(link).isSymbolicLink()).toBe(true)
   })
 
   it('with the CIDRs given, the file is complete and lints without errors', async () => {
