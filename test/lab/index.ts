@@ -1,7 +1,8 @@
 // The lab harness: real IPsec daemons in network namespaces (see README.md).
 export { up, downPrefix } from './lab'
-export type { Lab, LabOptions, AwsHandle, GatewayHandle, InternetHandle, Peer2Handle, PfsenseVersion, GatewayKind, ExecResult, ExecOptions, IkeSa, ChildSa, Block, LabDetails } from './lab'
+export type { Lab, LabOptions, AwsHandle, GatewayHandle, InternetHandle, Peer2Handle, PfsenseVersion, GatewayKind, VmInfo, ExecResult, ExecOptions, IkeSa, ChildSa, Block, LabDetails } from './lab'
 export { cleanStale, teardownRun, namespacesWithPrefix, readRecord, isRunning, RUNS_DIR } from './registry'
 export { parseListSas, parseRawVici } from './strongswan'
 export { ADDR } from './topology'
 export { referenceSwanctlConf, referenceIpsecConf, referenceIpsecSecrets } from './reference'
+export { vmMissing, currentKernel } from './vm-image'
