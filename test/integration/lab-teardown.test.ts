@@ -9,7 +9,7 @@ import { dirname, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { afterAll, describe, expect, it } from 'vitest'
 import { labGate, vmGate } from '../support/gate'
-import { cleanStale, isRunning, namespacesWithPrefix, readRecord, RUNS_DIR, up } from '../../test/lab/index'
+import { cleanStale, isRunning, namespacesWithPrefix, readRecord, rootNetSnapshot, RUNS_DIR, up } from '../../test/lab/index'
 import { execSyncQuiet, waitFor } from '../../test/lab/proc'
 import { referenceSwanctlConf } from '../../test/lab/reference'
 
@@ -62,11 +62,6 @@ function leftovers(prefix: string, pids: readonly number[]) {
 
 const NOTHING = { namespaces: [], alive: [], mounts: [], links: [] }
 
-/** The root namespace as `ip` shows it (addresses, routes, rules, links). */
-function rootSnapshot(): string {
-  return ['addr', 'route', '-6 route', 'rule', 'link'].map((what) => execSyncQuiet(['ip', ...what.split(' ')]).stdout).join('\n=====\n')
-}
-
 /** The command name of a live process, or undefined. */
 function comm(pid: number): string | undefined {
   try {
@@ -115,7 +110,7 @@ describe.skipIf(g.skip)('lab: teardown', () => {
   })
 
   it('ip addr and ip route of the root namespace are byte-identical before and after a full run', async () => {
-    const snapshot = rootSnapshot
+    const snapshot = rootNetSnapshot
     const before = snapshot()
     const lab = await up({ gateway: 'swanctl', nat: true, existingConnection: true, block: ['esp'], sshDelayMs: 5, login: 'sudo', auth: 'password' })
     const prefix = lab.prefix
@@ -141,7 +136,7 @@ describe.skipIf(vg.skip)('lab: VM teardown', () => {
   })
 
   it('a VM run killed while its guests boot leaves no qemu, TAP, bridge or namespace behind', async () => {
-    const before = rootSnapshot()
+    const before = rootNetSnapshot()
     const [node, runner] = tsRunner()
     const child = spawn(node as string, [runner as string, CLI, 'swanctl', '--vm', '--json'], { stdio: ['ignore', 'ignore', 'ignore'] })
     children.push(child)
@@ -169,6 +164,6 @@ describe.skipIf(vg.skip)('lab: VM teardown', () => {
     expect(found.qemus.filter((p) => isRunning(p))).toEqual([])
     expect(leftovers(found.rec.prefix, found.rec.pids)).toEqual(NOTHING)
     expect(existsSync(found.rec.tmpDir)).toBe(false)
-    expect(rootSnapshot()).toBe(before)
+    expect(rootNetSnapshot()).toBe(before)
   }, 240_000)
 })
