@@ -119,7 +119,10 @@ describe.skipIf(g.skip)('route-based apply on a swanctl gateway VM (Debian kerne
       expect(modules, name).toEqual(expect.arrayContaining(['esp4', 'xfrm_interface', 'ip_vti', 'xfrm_user']))
       expect(modules, name).not.toContain('af_alg')
     }
-    // charon's af-alg plugin asked the kernel for AF_ALG (net-pf-38) and the guest's modprobe refused it.
+    // An AF_ALG socket makes the kernel autoload net-pf-38; the guest's modprobe refuses it (strongSwan's
+    // af-alg plugin would otherwise pull in ~30 crypto modules one by one under TCG).
+    const alg = await lab.gateway.exec(['perl', '-MSocket', '-e', 'socket(my $s, 38, 5, 0) ? print "opened" : print "refused: $!"'])
+    expect(alg.stdout).toBe('refused: Address family not supported by protocol')
     expect(await lab.gateway.readFile('/run/lab/modprobe.log')).toContain('net-pf-38')
     expect(await lab.gateway.readFile('/etc/strongswan.conf')).toContain('include strongswan.d/*.conf')
 
@@ -203,6 +206,7 @@ describe.skipIf(g.skip)('route-based apply on a swanctl gateway VM (Debian kerne
 
   it('rolls back: the files exactly as before, the SAs gone on both ends', async () => {
     const t0 = Date.now()
+    const awsLogAt = lab.aws.log().length
     const rb = await rollbackChange(shell)
     console.log(`rollback in ${((Date.now() - t0) / 1000).toFixed(1)} s; left on the gateway: XFRM ${JSON.stringify(await xfrmLinks(lab))}, routes to ${lab.aws.dedicatedCidr}: ${(await lab.gateway.exec(['ip', 'route', 'show', lab.aws.dedicatedCidr])).stdout.trim().replaceAll('\n', '; ') || 'none'}`)
     expect(rb.files.length).toBeGreaterThan(0)
@@ -210,7 +214,12 @@ describe.skipIf(g.skip)('route-based apply on a swanctl gateway VM (Debian kerne
     expect((await toGatewayState(lab, paths)).files).toEqual(before.files)
     expect((await lab.gateway.listSas()).filter((s) => s.name.startsWith('lab-'))).toEqual([])
     await waitUntil('the aws side to drop the SAs', async () => (await lab.aws.listSas()).every((s) => s.state !== 'ESTABLISHED'), 60_000)
-    console.log(`the aws side had dropped the SAs ${((Date.now() - t0) / 1000).toFixed(1)} s after the rollback started`)
+    const how = lab.aws
+      .log()
+      .slice(awsLogAt)
+      .split('\n')
+      .filter((l) => /received DELETE for IKE_SA|DPD|deleting IKE_SA/.test(l))
+    console.log(`the aws side had dropped the SAs ${((Date.now() - t0) / 1000).toFixed(1)} s after the rollback started:\n  ${how.slice(-6).join('\n  ')}`)
   }, 300_000)
 
   // Issue 18, item 7: route-based rollback removes the config and the SAs, but the XFRM interfaces, their

@@ -19,6 +19,13 @@ export const GUEST_MODULES = ['virtio_net', 'esp4', 'xfrm_user', 'xfrm_interface
 /** The folders whose content a guest sees as a fresh install (only files a Debian package put there). */
 export const PRISTINE_DIRS = ['/etc/strongswan.d', '/etc/swanctl', '/etc/ipsec.d'] as const
 
+/**
+ * Packages this machine has for the namespace lab (kernel-libipsec and friends) that a gateway set up with
+ * `apt install strongswan-swanctl charon-systemd` does not: their files are hidden in every guest. Besides
+ * being truer to a stock gateway, each plugin costs start-up time under TCG (charon and every swanctl call).
+ */
+export const HIDDEN_PACKAGES = ['libcharon-extra-plugins', 'libstrongswan-extra-plugins'] as const
+
 /** Debian's stock /etc/strongswan.conf (strongswan-libcharon 5.9.8): the guest's own copy. */
 export const STOCK_STRONGSWAN_CONF = `# strongswan.conf - strongSwan configuration file
 #
@@ -64,13 +71,25 @@ export interface GuestConfig {
   readonly charon: boolean
 }
 
+const DPKG_INFO = '/var/lib/dpkg/info'
+
+/** The files (not folders) an installed package put on this machine. */
+export function packageFiles(pkg: string): string[] {
+  let list: string
+  try {
+    list = readFileSync(join(DPKG_INFO, `${pkg}.list`), 'utf8')
+  } catch {
+    return []
+  }
+  return list.split('\n').filter((p) => p.startsWith('/') && statSync(p, { throwIfNoEntry: false })?.isFile() === true)
+}
+
 /** Files under PRISTINE_DIRS that no installed Debian package owns (the guest removes them at boot). */
 export function unownedFiles(): string[] {
   const owned = new Set<string>()
-  const info = '/var/lib/dpkg/info'
-  for (const f of readdirSync(info)) {
+  for (const f of readdirSync(DPKG_INFO)) {
     if (!f.endsWith('.list')) continue
-    for (const line of readFileSync(join(info, f), 'utf8').split('\n')) if (PRISTINE_DIRS.some((d) => line.startsWith(`${d}/`))) owned.add(line)
+    for (const line of readFileSync(join(DPKG_INFO, f), 'utf8').split('\n')) if (PRISTINE_DIRS.some((d) => line.startsWith(`${d}/`))) owned.add(line)
   }
   const out: string[] = []
   const walk = (dir: string) => {
@@ -115,7 +134,7 @@ export function writeGuestShare(dir: string, cfg: GuestConfig): void {
   put('nics', cfg.nics.map((n) => `${n.name} ${n.mac}\n`).join(''))
   put('sysctls', Object.entries(cfg.sysctls).map(([k, v]) => `${k.replaceAll('.', '/')} ${v}\n`).join(''))
   put('net.batch', cfg.ipBatch.map((l) => `${l}\n`).join(''))
-  put('unowned', unownedFiles().map((f) => `${f}\n`).join(''))
+  put('remove', [...unownedFiles(), ...HIDDEN_PACKAGES.flatMap(packageFiles)].map((f) => `${f}\n`).join(''))
   const files = [...baseGuestFiles(), ...cfg.files]
   for (const f of files) {
     if (!/^(\/[\w.@+-]+)+$/.test(f.path) || f.path.includes('/..')) throw new Error(`bad guest path ${f.path}`)

@@ -1,7 +1,7 @@
 #!/bin/sh
 # Sysinit of a lab VM (busybox init runs it once; output goes to the serial console, console.log on the
 # host). Written into the VM's share by test/lab/vm-guest.ts with guest.env, nics, sysctls, net.batch,
-# unowned, files/ and setup.sh beside it. Under TCG every process start costs, so this script uses shell
+# remove, files/ and setup.sh beside it. Under TCG every process start costs, so this script uses shell
 # builtins and the static busybox wherever it can.
 export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 L=/run/lab
@@ -50,8 +50,9 @@ while read -r key value; do echo "$value" > "/proc/sys/$key" || fail "sysctl $ke
 } > /tmp/net.batch
 ip -batch /tmp/net.batch || fail "ip -batch (net.batch)"
 
-# strongSwan's folders as a fresh install shows them (files no package owns are removed), then this node's files.
-[ -s $L/unowned ] && $B xargs $B rm -f < $L/unowned
+# strongSwan's folders as a fresh install shows them (files no package owns are removed), the packages a
+# stock gateway lacks hidden, then this node's files.
+[ -s $L/remove ] && $B xargs $B rm -f < $L/remove
 while read -r mode path; do
   $B mkdir -p "${path%/*}" && $B cp "$L/files$path" "$path" && $B chmod "$mode" "$path" || fail "file $path"
 done < $L/files.list
