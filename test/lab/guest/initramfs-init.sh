@@ -6,7 +6,10 @@
 export PATH=/bin
 mount -t proc proc /proc; mount -t sysfs sys /sys; mount -t devtmpfs dev /dev
 fail() { echo "TW-GUEST-FAILED initramfs: $*"; echo o > /proc/sysrq-trigger; poweroff -f; }
+say() { read -r t _ < /proc/uptime; echo "tw-initrd: $* (uptime $t)"; }
+say start
 for m in /mods/*.ko; do insmod "$m" || fail "insmod $m"; done
+say "modules loaded"
 o=trans=virtio,version=9p2000.L,msize=262144
 mount -t 9p -o "$o,ro,cache=loose" hostroot /lower || fail "9p hostroot"
 mount -t tmpfs -o mode=0755 tw-rw /rw; mkdir -p /rw/up /rw/work
@@ -16,5 +19,6 @@ mount -t 9p -o "$o,ro,cache=loose" modules /newroot/lib/modules || fail "9p modu
 mount -t tmpfs -o mode=0755 tw-run /newroot/run; mkdir -p /newroot/run/lab
 mount -t 9p -o "$o" share /newroot/run/lab || fail "9p share"
 printf '::sysinit:/bin/sh /run/lab/init.sh\n' > /newroot/etc/inittab
+say "root mounted"
 for d in proc sys dev; do mount --move /$d /newroot/$d; done
 exec switch_root /newroot /bin/busybox init
