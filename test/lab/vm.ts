@@ -13,7 +13,7 @@ import { closeSync, existsSync, mkdirSync, openSync, readFileSync, writeFileSync
 import { join } from 'node:path'
 import { Client, type ClientChannel } from 'ssh2'
 import { addVeth, assertOwn, ipBatch, type PidSink } from './node'
-import { NODE_ENV, waitFor, type ExecOptions, type ExecResult } from './proc'
+import { NODE_ENV, type ExecOptions, type ExecResult } from './proc'
 import { isRunning } from './registry'
 import { makeKey, Relay } from './sshd'
 import { type GuestConfig, writeGuestShare } from './vm-guest'
@@ -53,6 +53,17 @@ const QBOOT = '/usr/share/qemu/qboot.rom'
 
 function quoteSh(s: string): string {
   return /^[A-Za-z0-9_@%+=:,./-]+$/.test(s) ? s : `'${s.replaceAll("'", `'\\''`)}'`
+}
+
+/** Polls `probe` until it returns a value; unlike waitFor, an error thrown by the probe ends the wait at once. */
+async function until<T>(what: string, probe: () => Promise<T | undefined> | T | undefined, timeoutMs: number, intervalMs: number): Promise<T> {
+  const deadline = Date.now() + timeoutMs
+  for (;;) {
+    const v = await probe()
+    if (v !== undefined) return v
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`)
+    await new Promise((r) => setTimeout(r, intervalMs))
+  }
 }
 
 function sshFingerprint(publicKeyLine: string): string {
@@ -118,7 +129,7 @@ export class VmNode {
     const started = Date.now()
     const nics = this.nics
 
-    // The lab's own access: a control key for root on a second sshd.
+    // The lab's own access: root with a key of its own, on the control port of the guest's sshd.
     if (!existsSync(join(this.dir, 'ssh_host_ed25519_key'))) await makeKey(this.dir, 'ssh_host_ed25519_key', `${this.name}-host`)
     const control = await makeKey(this.dir, 'control_ed25519', 'tunnelwright-lab-control')
     this.controlKey = control.privateKey
@@ -166,7 +177,7 @@ export class VmNode {
       this.exited = `qemu of ${this.name} exited (${signal ?? code})`
     })
     child.unref()
-    this.qemuPid = await waitFor(`qemu.pid of ${this.name}`, () => {
+    this.qemuPid = await until(`qemu.pid of ${this.name}`, () => {
       if (this.exited) throw new Error(`${this.exited}: ${this.tail('qemu.out')}`)
       try {
         const pid = Number(readFileSync(join(this.dir, 'qemu.pid'), 'utf8').trim())
@@ -174,19 +185,19 @@ export class VmNode {
       } catch {
         return undefined
       }
-    }, { timeoutMs: 30_000, intervalMs: 20 })
+    }, 30_000, 20)
     this.sink.addPid(this.qemuPid)
 
     // Ready: the guest says so on its console once sshd (and charon) run. The lab's SSH connection is
     // made as soon as sshd runs, while charon is still starting.
     const watchConsole = <T>(what: string, probe: (log: string) => T | undefined) =>
-      waitFor(`${this.name}: ${what} (console: ${join(this.dir, 'console.log')})`, () => {
+      until(`${this.name}: ${what} (console: ${join(this.dir, 'console.log')})`, () => {
         const log = this.console()
         const failed = /TW-GUEST-FAILED.*/.exec(log)
         if (failed) throw new Error(`${this.name}: ${failed[0]}\n${this.tail('console.log')}`)
         if (this.exited) throw new Error(`${this.exited} before it was ready\n${this.tail('console.log')}\n${this.tail('qemu.out')}`)
         return probe(log)
-      }, { timeoutMs: 180_000, intervalMs: 50 })
+      }, 180_000, 50)
     this.relay = new Relay(spec.control.ns, { ip: spec.control.ip, port: CONTROL_PORT }, 0, (pid) => this.sink.addPid(pid))
     await this.relay.start()
     this.sink.closers.push(() => this.close())
@@ -275,14 +286,14 @@ export class VmNode {
           hostVerifier: (key: Buffer) => createHash('sha256').update(key).digest('base64').replace(/=+$/, '') === this.hostKeySha,
         })
       })
-    this.connecting = waitFor(`the lab's SSH connection to ${this.name}`, async () => {
+    this.connecting = until(`the lab's SSH connection to ${this.name}`, async () => {
       if (this.exited) throw new Error(this.exited)
       try {
         return await attempt()
       } catch {
         return undefined
       }
-    }, { timeoutMs: 60_000, intervalMs: 200 })
+    }, 60_000, 200)
       .then((c) => {
         this.client = c
         return c
