@@ -1,17 +1,20 @@
 // The lab leaves nothing behind: a killed run (SIGKILL, no handler runs) is cleaned by the next run's
 // stale sweep; a SIGTERM-ed run cleans itself; and the root namespace's `ip addr` / `ip route` are
-// byte-identical before and after a full run with every option.
+// byte-identical before and after a full run with every option. A VM run killed while its guests boot
+// leaves no qemu, TAP, bridge or namespace either (the full VM run's root-namespace check is in
+// vm-apply-swanctl.test.ts, which boots its VMs anyway).
 import { spawn, type ChildProcess } from 'node:child_process'
-import { existsSync, readFileSync } from 'node:fs'
+import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { dirname, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { afterAll, describe, expect, it } from 'vitest'
-import { labGate } from '../support/gate'
-import { cleanStale, isRunning, namespacesWithPrefix, readRecord, up } from '../../test/lab/index'
-import { execSyncQuiet } from '../../test/lab/proc'
+import { labGate, vmGate } from '../support/gate'
+import { cleanStale, isRunning, namespacesWithPrefix, readRecord, rootNetSnapshot, RUNS_DIR, up } from '../../test/lab/index'
+import { execSyncQuiet, waitFor } from '../../test/lab/proc'
 import { referenceSwanctlConf } from '../../test/lab/reference'
 
 const g = labGate('lab self-test: teardown')
+const vg = vmGate('lab self-test: VM teardown')
 const here = dirname(fileURLToPath(import.meta.url))
 const CLI = resolve(here, '../lab/cli.ts')
 
@@ -59,6 +62,15 @@ function leftovers(prefix: string, pids: readonly number[]) {
 
 const NOTHING = { namespaces: [], alive: [], mounts: [], links: [] }
 
+/** The command name of a live process, or undefined. */
+function comm(pid: number): string | undefined {
+  try {
+    return readFileSync(`/proc/${pid}/comm`, 'utf8').trim()
+  } catch {
+    return undefined
+  }
+}
+
 describe.skipIf(g.skip)('lab: teardown', () => {
   const children: ChildProcess[] = []
   afterAll(() => {
@@ -98,8 +110,7 @@ describe.skipIf(g.skip)('lab: teardown', () => {
   })
 
   it('ip addr and ip route of the root namespace are byte-identical before and after a full run', async () => {
-    const snapshot = () =>
-      ['addr', 'route', '-6 route', 'rule', 'link'].map((what) => execSyncQuiet(['ip', ...what.split(' ')]).stdout).join('\n=====\n')
+    const snapshot = rootNetSnapshot
     const before = snapshot()
     const lab = await up({ gateway: 'swanctl', nat: true, existingConnection: true, block: ['esp'], sshDelayMs: 5, login: 'sudo', auth: 'password' })
     const prefix = lab.prefix
@@ -115,4 +126,44 @@ describe.skipIf(g.skip)('lab: teardown', () => {
     expect(snapshot()).toBe(before)
     expect(leftovers(prefix, [])).toEqual(NOTHING)
   })
+})
+
+describe.skipIf(vg.skip)('lab: VM teardown', () => {
+  const children: ChildProcess[] = []
+  afterAll(() => {
+    for (const c of children) c.kill('SIGKILL')
+    cleanStale()
+  })
+
+  it('a VM run killed while its guests boot leaves no qemu, TAP, bridge or namespace behind', async () => {
+    const before = rootNetSnapshot()
+    const [node, runner] = tsRunner()
+    const child = spawn(node as string, [runner as string, CLI, 'swanctl', '--vm', '--json'], { stdio: ['ignore', 'ignore', 'ignore'] })
+    children.push(child)
+    // The run's record names its qemu pids as soon as each guest starts; kill the owner right then.
+    const found = await waitFor(
+      'the run record with both qemu pids and their TAPs',
+      () => {
+        for (const f of existsSync(RUNS_DIR) ? readdirSync(RUNS_DIR) : []) {
+          const rec = readRecord(f.replace(/\.json$/, ''))
+          if (!rec || rec.ownerPid !== child.pid) continue
+          const qemus = rec.pids.filter((p) => comm(p)?.startsWith('qemu-system'))
+          const taps = namespacesWithPrefix(rec.prefix).flatMap((ns) => execSyncQuiet(['ip', '-n', ns, '-o', 'link', 'show', 'type', 'tun']).stdout.split('\n').filter(Boolean))
+          if (qemus.length === 2 && taps.length === 4) return { rec, qemus, taps }
+        }
+        return undefined
+      },
+      { timeoutMs: 120_000, intervalMs: 100 },
+    )
+    expect(found.qemus.every((p) => isRunning(p))).toBe(true)
+    child.kill('SIGKILL')
+    await exited(child)
+    expect(found.qemus.every((p) => isRunning(p))).toBe(true) // the guests outlive their owner…
+
+    expect(cleanStale()).toContain(found.rec.prefix) // …until the stale sweep
+    expect(found.qemus.filter((p) => isRunning(p))).toEqual([])
+    expect(leftovers(found.rec.prefix, found.rec.pids)).toEqual(NOTHING)
+    expect(existsSync(found.rec.tmpDir)).toBe(false)
+    expect(rootNetSnapshot()).toBe(before)
+  }, 240_000)
 })

@@ -19,6 +19,10 @@ options:
   --existing               an unrelated IPsec connection already up on the gateway
   --route-based            aws uses 0/0 selectors
   --govcloud               aws refuses sha1/modp1024
+  --vm                     aws and gateway are QEMU guests with Debian's stock kernel (kernel ESP, XFRM
+                           interfaces, VTI; swanctl gateways only; ~20–40 s to boot under TCG)
+  --vm-memory MB           memory per VM (default 256)
+  --vm-lifetime S          each qemu is killed after S seconds whatever happens (default 7200)
   --pfsense-version V      2.4.5_1 | 2.5.2 | 2.6.0 | 2.7.0 | 2.8.0-dev-dcc7c577b5
   --json                   print one JSON line (prefix, ssh, details) instead of the text summary
   --details FILE           also write the details file (PSKs included) to FILE
@@ -55,6 +59,9 @@ function parse(argv: string[]): { opts: LabOptions; json: boolean; control: bool
       case '--existing': o.existingConnection = true; break
       case '--route-based': o.routeBased = true; break
       case '--govcloud': o.govcloud = true; break
+      case '--vm': o.vm = true; break
+      case '--vm-memory': o.vmMemoryMb = Number(next()); break
+      case '--vm-lifetime': o.vmLifetimeS = Number(next()); break
       case '--pfsense-version': o.pfsenseVersion = next() as PfsenseVersion; break
       case '--json': json = true; break
       case '--details': detailsFile = next(); break
@@ -117,7 +124,8 @@ async function main(): Promise<void> {
   writeFileSync(knownHosts, lab.gateway.ssh.knownHostsLine + '\n')
   if (detailsFile) writeFileSync(detailsFile, JSON.stringify(lab.details(), null, 2) + '\n', { mode: 0o600 })
   if (json) {
-    console.log(JSON.stringify({ prefix: lab.prefix, upMs: lab.upMs, ssh: lab.gateway.ssh, keyFile, knownHosts, details: lab.details() }))
+    const vms = lab.vms.map((v) => ({ name: v.name, kernel: v.kernel, qemuPid: v.qemuPid, bootMs: v.bootMs, guestReadyS: v.guestReadyS, bootCpuS: v.bootCpuS, rssKb: v.rssKb(), dir: v.dir }))
+    console.log(JSON.stringify({ prefix: lab.prefix, upMs: lab.upMs, ssh: lab.gateway.ssh, keyFile, knownHosts, details: lab.details(), vms }))
   } else {
     const s = lab.gateway.ssh
     console.log(`lab ${lab.prefix} up in ${lab.upMs} ms (gateway: ${lab.gateway.kind})`)
@@ -130,6 +138,11 @@ async function main(): Promise<void> {
     console.log(`  details for the app:${detailsFile ? ` ${detailsFile}` : ' pass --details FILE to write them'}`)
     console.log(`  shell on the gateway: ${lab.gateway.enterArgv.join(' ')} bash`)
     console.log(`  shell on aws:         ${lab.aws.enterArgv.join(' ')} bash`)
+    for (const v of lab.vms) {
+      console.log(
+        `  vm ${v.name}: kernel ${v.kernel}, ready ${(v.bootMs / 1000).toFixed(1)} s after qemu started (guest uptime ${v.guestReadyS} s, ${v.bootCpuS} CPU-s), RSS ${Math.round(v.rssKb() / 1024)} MB, console ${join(v.dir, 'console.log')}`,
+      )
+    }
     console.log('  Ctrl-C tears everything down')
   }
   if (control) serveControl(lab)

@@ -1,8 +1,10 @@
-// The lab harness: real IPsec daemons in network namespaces (see README.md).
+// The lab harness: real IPsec daemons in network namespaces, and QEMU guests with a stock kernel (see README.md).
 export { up, downPrefix } from './lab'
-export type { Lab, LabOptions, AwsHandle, GatewayHandle, InternetHandle, Peer2Handle, PfsenseVersion, GatewayKind, ExecResult, ExecOptions, IkeSa, ChildSa, Block, LabDetails, SudoersShape } from './lab'
+export type { Lab, LabOptions, AwsHandle, GatewayHandle, InternetHandle, Peer2Handle, PfsenseVersion, GatewayKind, VmInfo, ExecResult, ExecOptions, IkeSa, ChildSa, Block, LabDetails, SudoersShape } from './lab'
 export { cleanStale, teardownRun, namespacesWithPrefix, readRecord, isRunning, RUNS_DIR } from './registry'
 export { parseListSas, parseRawVici } from './strongswan'
 export { ADDR } from './topology'
 export { SUDOERS_SHAPES, toSudoersText } from './sshd'
 export { referenceSwanctlConf, referenceIpsecConf, referenceIpsecSecrets } from './reference'
+export { vmMissing, currentKernel } from './vm-image'
+export { rootNetSnapshot } from './node'

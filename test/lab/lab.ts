@@ -16,6 +16,8 @@ import { cleanStale, newRecord, onExit, PREFIX_RE, readRecord, saveRecord, teard
 import { Relay, randomSecret, setSudoers, SUDO_USER, type SshCredentials, type SudoersShape } from './sshd'
 import { type IkeSa, listSas, prepareCharon, renderAwsSwanctl, startCharon, type AwsTunnelConf } from './strongswan'
 import { ADDR, internetRuleset, type Block } from './topology'
+import { vmMissing } from './vm-image'
+import { buildVmLab } from './vm-lab'
 
 export type { GatewayKind } from './gateways'
 
@@ -46,6 +48,37 @@ export interface LabOptions {
   readonly routeBased?: boolean
   /** The aws side rejects sha1 and modp1024 (as a GovCloud endpoint does). */
   readonly govcloud?: boolean
+  /**
+   * The aws node and the gateway are QEMU guests with Debian's stock kernel (kernel ESP, XFRM interfaces,
+   * VTI) instead of namespaces (see vm-lab.ts). swanctl gateways only, no existingConnection yet; the aws
+   * side then defaults to 0/0 selectors (`routeBased`), as AWS itself does.
+   */
+  readonly vm?: boolean
+  /** Memory per VM (default 256 MB). */
+  readonly vmMemoryMb?: number
+  /** Each qemu is SIGKILLed after this many seconds whatever happens (default 7200). */
+  readonly vmLifetimeS?: number
+}
+
+/** One VM of a VM lab: figures and where its files are. */
+export interface VmInfo {
+  readonly name: string
+  readonly kernel: string
+  /** qemu start → the lab's SSH connection into the guest is up. */
+  readonly bootMs: number
+  /** The guest's own uptime when its boot script said ready (kernel + init + sshd + charon). */
+  readonly guestReadyS: number
+  /** CPU seconds qemu used until ready (the boot's cost on an idle core, whatever else loads the machine). */
+  readonly bootCpuS: number
+  readonly qemuPid: number
+  /** Host folder of the VM (its /run/lab: console.log, keys, the aws node's charon.log). */
+  readonly dir: string
+  /** qemu's resident memory now (kB). */
+  rssKb(): number
+  /** The highest resident memory sampled so far (kB). */
+  peakRssKb(): number
+  /** The guest's serial console so far. */
+  console(): string
 }
 
 /** A command result, as every exec helper returns it. */
@@ -136,6 +169,8 @@ export interface Lab {
   readonly gateway: GatewayHandle
   readonly internet: InternetHandle
   readonly peer2: Peer2Handle | undefined
+  /** The QEMU guests of a `vm` lab (aws, gateway); empty otherwise. */
+  readonly vms: readonly VmInfo[]
   /** How long `up` took, in ms. */
   readonly upMs: number
   /** The run's temp dir on the host (per-node folders inside; removed by `down`). */
@@ -215,9 +250,23 @@ export async function up(options: LabOptions = {}): Promise<Lab> {
     routeBased: options.routeBased ?? false,
     govcloud: options.govcloud ?? false,
   }
+  if (options.vm) {
+    if (opts.gateway !== 'swanctl') throw new Error(`VM labs have swanctl gateways only so far (asked for ${opts.gateway})`)
+    if (opts.existingConnection) throw new Error('VM labs have no second peer (existingConnection) yet')
+    const why = vmMissing()
+    if (why) throw new Error(`cannot run a VM lab here: ${why}`)
+  }
   const prefix = newPrefix()
   const run = new Run(prefix, mkdtempSync(join(tmpdir(), `tunnelwright-lab-${prefix}`)))
   try {
+    if (options.vm) {
+      return await buildVmLab(
+        run,
+        options,
+        { ...opts, routeBased: options.routeBased ?? true, memoryMb: options.vmMemoryMb ?? 256, lifetimeS: options.vmLifetimeS ?? 7200 },
+        started,
+      )
+    }
     return await build(run, options, opts, started)
   } catch (e) {
     run.down()
@@ -503,6 +552,7 @@ async function build(
     gateway: gatewayHandle,
     internet: internetHandle,
     peer2: peer2Handle,
+    vms: [],
     upMs: Date.now() - started,
     runDir: run.tmpDir,
     gatewayDir: gw.dir,

@@ -8,7 +8,7 @@
 import { spawn } from 'node:child_process'
 import { chmodSync, closeSync, mkdirSync, openSync, readFileSync, statSync, writeFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
-import { execArgv, mustExec, NODE_ENV, waitFor, type ExecOptions, type ExecResult } from './proc'
+import { execArgv, execSyncQuiet, mustExec, NODE_ENV, waitFor, type ExecOptions, type ExecResult } from './proc'
 import { repoRoot } from './registry'
 
 /** Something that records the pids it starts (the run). */
@@ -17,6 +17,11 @@ export interface PidSink {
   readonly tmpDir: string
   addPid(pid: number): void
   addNamespace(ns: string): void
+}
+
+/** The root namespace as `ip` shows it (addresses, routes, rules, links): a lab run must leave it byte-identical. */
+export function rootNetSnapshot(): string {
+  return ['addr', 'route', '-6 route', 'rule', 'link'].map((what) => execSyncQuiet(['ip', ...what.split(' ')]).stdout).join('\n=====\n')
 }
 
 /** Throws unless ns belongs to this run (a guard in front of every `ip -n`). */

@@ -97,33 +97,39 @@ export interface SshCredentials {
 /** The non-root user of `login: 'sudo'` gateways. */
 export const SUDO_USER = 'labadmin'
 
+/** What a node needs to offer SSH logins: keys made for this run, a user setup script, the sshd config. */
+export interface SshdPlan {
+  /** sh (run as root on the node, `setupInput` on stdin): users, passwords, authorized keys under /run/lab. */
+  readonly setupScript: string
+  readonly setupInput: string
+  /** sshd_config text; it expects the node's folder (keys, authorized_keys) at /run/lab. */
+  readonly config: string
+  readonly creds: Omit<SshCredentials, 'port' | 'knownHostsLine'>
+  readonly hostPublicKey: string
+}
+
 /**
- * Sets up users and starts sshd inside the node; returns the credentials without the relay port.
+ * Makes the keys in `dir` (the node's folder, /run/lab inside the node) and plans users and sshd.
  *
  * sudo: the user is in group `sudo` (Debian's sudoers: `%sudo ALL=(ALL:ALL) ALL`), so sudo asks for the
  * password even when the SSH login used a key, unless `opts.sudoers` picks another shape.
  */
-export async function startSshd(
-  node: DaemonNode,
-  opts: LoginOptions,
-): Promise<{ pid: number; creds: Omit<SshCredentials, 'port' | 'knownHostsLine'>; hostPublicKey: string }> {
+export async function planSshd(dir: string, nodeName: string, opts: LoginOptions, how: { readonly prehash?: boolean } = {}): Promise<SshdPlan> {
   const [hostKey, clientKey] = await Promise.all([
-    makeKey(node.dir, 'ssh_host_ed25519_key', `${node.name}-host`),
-    makeKey(node.dir, 'client_ed25519', `tunnelwright-lab-client`),
+    makeKey(dir, 'ssh_host_ed25519_key', `${nodeName}-host`),
+    makeKey(dir, 'client_ed25519', `tunnelwright-lab-client`),
   ])
   const username = opts.login === 'root' ? 'root' : SUDO_USER
   const password = randomSecret(20)
   const setup = [
     'set -e',
     opts.login === 'sudo' ? `useradd -m -s /bin/bash -G sudo ${SUDO_USER}` : 'true',
-    // chpasswd reads user:password on stdin
-    'chpasswd',
+    // chpasswd reads user:password on stdin (-e: already hashed; a VM under TCG takes seconds for yescrypt)
+    how.prehash ? 'chpasswd -e' : 'chpasswd',
     `mkdir -p /run/lab/authorized_keys`,
     `cp /run/lab/client_ed25519.pub /run/lab/authorized_keys/${username}`,
     'chmod 0644 /run/lab/authorized_keys/*',
   ]
-  await node.sh(setup.join('\n'), { input: `${username}:${password}\n` })
-  if (opts.login === 'sudo') await setSudoers(node, opts.sudoers ?? 'password')
   const config = [
     '# tunnelwright lab sshd (node-private; keys made for this run)',
     'Port 22',
@@ -146,18 +152,11 @@ export async function startSshd(
     ...(opts.sftp ? ['Subsystem sftp /usr/lib/openssh/sftp-server'] : []),
     '',
   ].join('\n')
-  node.writeFile('/run/lab/sshd_config', config)
-  await node.mustExec(['/usr/sbin/sshd', '-t', '-f', '/run/lab/sshd_config'])
-  const pid = node.spawnDaemon('sshd', ['/usr/sbin/sshd', '-D', '-e', '-f', '/run/lab/sshd_config'])
-  await waitFor(`sshd on ${node.name}`, () => {
-    try {
-      return readFileSync(join(node.dir, 'sshd.out'), 'utf8').includes('Server listening on 0.0.0.0 port 22')
-    } catch {
-      return false
-    }
-  }, { intervalMs: 15 })
+  const secret = how.prehash ? (await mustExec(['openssl', 'passwd', '-6', '-stdin'], { input: password })).trim() : password
   return {
-    pid,
+    setupScript: setup.join('\n'),
+    setupInput: `${username}:${secret}\n`,
+    config,
     hostPublicKey: hostKey.publicKey,
     creds: {
       host: '127.0.0.1',
@@ -167,6 +166,27 @@ export async function startSshd(
       hostKeySha256: fingerprintSha256(hostKey.publicKey),
     },
   }
+}
+
+/** Sets up users and starts sshd inside a namespace node; returns the credentials without the relay port. */
+export async function startSshd(
+  node: DaemonNode,
+  opts: LoginOptions,
+): Promise<{ pid: number; creds: Omit<SshCredentials, 'port' | 'knownHostsLine'>; hostPublicKey: string }> {
+  const plan = await planSshd(node.dir, node.name, opts)
+  await node.sh(plan.setupScript, { input: plan.setupInput })
+  if (opts.login === 'sudo') await setSudoers(node, opts.sudoers ?? 'password')
+  node.writeFile('/run/lab/sshd_config', plan.config)
+  await node.mustExec(['/usr/sbin/sshd', '-t', '-f', '/run/lab/sshd_config'])
+  const pid = node.spawnDaemon('sshd', ['/usr/sbin/sshd', '-D', '-e', '-f', '/run/lab/sshd_config'])
+  await waitFor(`sshd on ${node.name}`, () => {
+    try {
+      return readFileSync(join(node.dir, 'sshd.out'), 'utf8').includes('Server listening on 0.0.0.0 port 22')
+    } catch {
+      return false
+    }
+  }, { intervalMs: 15 })
+  return { pid, hostPublicKey: plan.hostPublicKey, creds: plan.creds }
 }
 
 /**

@@ -3,6 +3,26 @@
 import { type DaemonNode } from './node'
 import { waitFor } from './proc'
 
+/** charon's file log (`charon-logging.conf`) as every lab node writes it: ike at level 2, flushed per line. */
+export function charonLoggingConf(path: string): string {
+  return [
+    'charon {',
+    '    filelog {',
+    '        lab {',
+    `            path = ${path}`,
+    '            time_format = %b %e %T',
+    '            ike_name = yes',
+    '            default = 1',
+    '            ike = 2',
+    '            cfg = 1',
+    '            flush_line = yes',
+    '        }',
+    '    }',
+    '}',
+    '',
+  ].join('\n')
+}
+
 /** The node-local strongSwan settings: load kernel-libipsec (ESP in user space) and log to a file. */
 export function prepareCharon(node: DaemonNode): void {
   // Debian ships kernel-libipsec with `load = no`; this kernel has no CONFIG_INET_ESP, so the lab needs it.
@@ -10,25 +30,7 @@ export function prepareCharon(node: DaemonNode): void {
     '/etc/strongswan.d/charon/kernel-libipsec.conf',
     'kernel-libipsec {\n    # tunnelwright lab: this kernel has no ESP, so ESP runs in user space (always UDP-encapsulated)\n    load = yes\n}\n',
   )
-  node.writeFile(
-    '/etc/strongswan.d/charon-logging.conf',
-    [
-      'charon {',
-      '    filelog {',
-      '        lab {',
-      '            path = /var/log/charon.log',
-      '            time_format = %b %e %T',
-      '            ike_name = yes',
-      '            default = 1',
-      '            ike = 2',
-      '            cfg = 1',
-      '            flush_line = yes',
-      '        }',
-      '    }',
-      '}',
-      '',
-    ].join('\n'),
-  )
+  node.writeFile('/etc/strongswan.d/charon-logging.conf', charonLoggingConf('/var/log/charon.log'))
 }
 
 /** Starts charon (swanctl style) in the node and waits for its VICI socket. */
@@ -60,6 +62,10 @@ export interface AwsTunnelConf {
   readonly customerIp: string
   readonly localTs: string
   readonly remoteTs: string
+  /** XFRM interface id of the CHILD SA (the VM lab's aws node routes through one interface per tunnel, like AWS's VTIs). */
+  readonly ifId?: number
+  /** charon's updown script for the CHILD SA (the VM lab's aws node moves its routes with it). */
+  readonly updown?: string
 }
 
 /**
@@ -96,10 +102,15 @@ export function renderAwsSwanctl(tunnels: readonly AwsTunnelConf[], govcloud: bo
       `        remote_ts = ${t.remoteTs}`,
       `        esp_proposals = ${awsProposals(govcloud, true)}`,
       '        rekey_time = 0s',
+      // rand_time defaults to life_time - rekey_time: with rekey_time 0 that is a rekey at a random moment
+      // in the past, so a real kernel's SA soft-expires at once and charon rekeys in a loop.
+      '        rand_time = 0s',
       '        life_time = 3600s',
       '        dpd_action = clear',
       '        close_action = none',
       '        start_action = none',
+      ...(t.ifId === undefined ? [] : [`        if_id_in = ${t.ifId}`, `        if_id_out = ${t.ifId}`]),
+      ...(t.updown === undefined ? [] : [`        updown = ${t.updown}`]),
       '      }',
       '    }',
       '  }',
@@ -255,15 +266,18 @@ export function parseListSas(text: string): IkeSa[] {
   return out
 }
 
+/** Anything that runs a command as root on a node: a namespace node or a VM. */
+export type NodeExec = Pick<DaemonNode, 'mustExec'>
+
 /** Reads a charon node's SAs through swanctl. */
-export async function listSas(node: DaemonNode): Promise<IkeSa[]> {
+export async function listSas(node: NodeExec): Promise<IkeSa[]> {
   const out = await node.mustExec(['swanctl', '--list-sas', '--raw'])
   return parseListSas(out)
 }
 
 /** Waits until `pred` holds for the node's SAs; returns them. */
 export async function waitForSas(
-  node: DaemonNode,
+  node: NodeExec,
   what: string,
   pred: (sas: IkeSa[]) => boolean,
   timeoutMs = 30_000,

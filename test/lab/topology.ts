@@ -63,12 +63,29 @@ export function blockRules(blocks: readonly Block[]): string[] {
   return rules
 }
 
-/** The internet node's whole ruleset: the block chain and, with NAT, source NAT of the gateway WAN. */
-export function internetRuleset(opts: { blocks: readonly Block[]; nat: boolean; gwLink: string }): string {
+/** Addresses that only ever cross the internet node inside a tunnel: both sites and the tunnels' inside /30s. */
+export const SITE_CIDRS = [ADDR.lanCidr, ADDR.dedicatedCidr, ADDR.peer2Cidr, '169.254.0.0/16'] as const
+
+/**
+ * The internet node's whole ruleset: the block chain and, with NAT, source NAT of the gateway WAN.
+ * `dropClear` drops (and counts) every packet from or to a site address, so traffic between the sites
+ * can only cross encrypted: a ping that passes then proves the tunnel, not a cleartext route.
+ */
+export function internetRuleset(opts: { blocks: readonly Block[]; nat: boolean; gwLink: string; dropClear?: boolean }): string {
+  const sites = `{ ${SITE_CIDRS.join(', ')} }`
   const lines = [
     'table inet twlab {',
     '  chain forward {',
     '    type filter hook forward priority filter; policy accept;',
+    ...(opts.dropClear
+      ? [
+          `    ip saddr ${sites} counter drop comment "cleartext between the sites"`,
+          `    ip daddr ${sites} counter drop comment "cleartext between the sites"`,
+          // Counters only (no verdict): what crossed, raw ESP (IP protocol 50) or ESP-in-UDP / IKE on 4500.
+          '    meta l4proto esp counter comment "esp"',
+          '    udp dport 4500 counter comment "udp4500"',
+        ]
+      : []),
     ...blockRules(opts.blocks).map((r) => `    ${r}`),
     '  }',
     '}',

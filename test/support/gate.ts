@@ -3,6 +3,7 @@
 // Where a part is missing the suite skips with one clear line — except under
 // TUNNELWRIGHT_REQUIRE_LAB=1 (set by CI), where a skip is a failure.
 import { accessSync, constants } from 'node:fs'
+import { vmMissing } from '../lab/vm-image'
 
 /** True where CI demands that every suite really runs. */
 export const REQUIRE_ALL = process.env['TUNNELWRIGHT_REQUIRE_LAB'] === '1'
@@ -49,4 +50,9 @@ export const LAB_EXECUTABLES = [
 /** Gate for suites that need the lab. */
 export function labGate(suite: string) {
   return gate(suite, missing({ linux: true, root: true, executables: LAB_EXECUTABLES }))
+}
+
+/** Gate for suites that boot the lab's VM nodes: the lab's needs plus QEMU, busybox and Debian's kernel unpacked by test/lab/prepare-vm.sh. */
+export function vmGate(suite: string) {
+  return gate(suite, missing({ linux: true, root: true, executables: LAB_EXECUTABLES }) ?? vmMissing())
 }

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what the test suites need on Debian 12 (as root): Chromium for e2e, OpenSSH, strongSwan,
-# nftables/iptables, PHP for the pfSense-shaped node, ufw (disabled), and Libreswan and firewalld unpacked for the
-# lab. Idempotent.
+# nftables/iptables, PHP for the pfSense-shaped node, ufw (disabled), Libreswan and firewalld unpacked for the
+# lab, and QEMU with Debian's stock kernel (unpacked, never installed) for the lab's VM nodes. Idempotent.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
@@ -15,6 +15,8 @@ apt-get update -qq
 # Libreswan is unpacked, not installed (test/lab/prepare.sh);
 # the libnss3…libldap line is what its pluto needs at run time. socat: the lab's SSH relay. sudo: the
 # lab's sudo-user gateways. libstrongswan-standard-plugins: openssl/agent (swanctl is quiet without them).
+# qemu-system-x86, busybox-static, xz-utils: the lab's VM nodes (TCG guests with Debian's stock kernel: this
+# machine's kernel has no ESP, XFRM interfaces or VTI); the kernel itself is unpacked by test/lab/prepare-vm.sh.
 apt-get install -y -qq --no-install-recommends \
   chromium openssh-client openssh-server openssh-sftp-server \
   strongswan-swanctl strongswan-charon strongswan-starter libcharon-extra-plugins libstrongswan-extra-plugins \
@@ -22,6 +24,7 @@ apt-get install -y -qq --no-install-recommends \
   libstrongswan-standard-plugins socat sudo \
   libnss3-tools libnss3 libnspr4 libunbound8 libldns3 libevent-core-2.1-7 libevent-pthreads-2.1-7 \
   libcap-ng0 libcurl3-nss libaudit1 libldap-2.5-0 \
+  qemu-system-x86 busybox-static xz-utils \
   >/dev/null
 
 echo "== ufw and firewalld's dependencies (front-end firewall tests)"
@@ -50,3 +53,5 @@ bash test/lab/prepare.sh
 echo "== firewalld (unpacked for the front-end firewall tests, never installed)"
 bash test/lab/prepare-frontends.sh
 
+echo "== Debian's stock kernel for the lab's VM nodes (unpacked, never installed)"
+bash test/lab/prepare-vm.sh

@@ -1,0 +1,247 @@
+// Route-based apply on a real Linux kernel: the aws responder and a swanctl gateway are QEMU guests with
+// Debian's stock kernel (kernel ESP, XFRM interfaces), the app reaches the gateway over SSH with its own
+// connect() and drives it with its own core (routing: auto). Proven: auto picks route-based, apply
+// commits, both tunnels sit on their XFRM interfaces with the inside /30s and metric-ordered routes, raw
+// ESP (IP protocol 50) crosses the internet node and nothing else between the sites does, and each
+// tunnel's own SA counts the packets sent through it; a second apply changes nothing; rollback restores
+// the files. The run leaves no qemu, namespace or root-namespace change behind.
+//
+// Two long-lived VMs for the whole file (each boot costs ~20–40 s of TCG here); figures are printed, never asserted.
+import { mkdtempSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { GatewayShell } from '../../main/core/gateway/shell'
+import { Secret } from '../../main/core/base/secret'
+import { Details } from '../../main/core/details/model'
+import { processSecretSources } from '../../main/core/details/resolve'
+import { toAutoRouting } from '../../main/core/gateway/detect'
+import { toGatewayShell } from '../../main/core/gateway/shell'
+import { connect, type SshSession } from '../../main/core/ssh/session'
+import { applyChange, prepareChange, rollbackChange } from '../../main/core/workflow/change'
+import { detectGateway } from '../../main/core/workflow/gateway'
+import { isRunning, namespacesWithPrefix, rootNetSnapshot, up, type IkeSa, type Lab } from '../lab'
+import { insideAddresses } from '../lab/vm-lab'
+import { vmGate } from '../support/gate'
+import { listConfigFiles, toGatewayState, waitUntil } from '../support/fault-gateway'
+
+const g = vmGate('route-based apply on a swanctl VM gateway (real kernel)')
+const CONFIG_DIRS = ['/etc/swanctl', '/etc/strongswan.d', '/etc/tunnelwright']
+
+/** The app's own SSH session into the VM gateway (host key pinned to the lab's), default keepalives. */
+async function appSession(lab: Lab): Promise<SshSession> {
+  const c = lab.gateway.ssh
+  const dir = mkdtempSync(join(tmpdir(), 'tw-vm-ssh-'))
+  writeFileSync(join(dir, 'known_hosts'), `${c.knownHostsLine}\n`)
+  return connect(
+    { host: c.host, port: c.port, username: c.username, auth: { kind: 'key', privateKey: new Secret(c.privateKey ?? '') } },
+    { storeDir: join(dir, 'store'), knownHostsFiles: [join(dir, 'known_hosts')] },
+  )
+}
+
+/** `ip -j` output of a command on the gateway. */
+async function ipJson<T>(lab: Lab, args: readonly string[]): Promise<T> {
+  const r = await lab.gateway.exec(['ip', '-j', ...args])
+  expect(r.code, r.stderr).toBe(0)
+  return JSON.parse(r.stdout || '[]') as T
+}
+
+interface XfrmLink {
+  readonly ifname: string
+  readonly linkinfo?: { readonly info_kind?: string; readonly info_data?: { readonly if_id?: number | string } }
+  readonly addr_info?: readonly { readonly local: string; readonly prefixlen: number }[]
+}
+
+/** The gateway's XFRM interfaces with their if_id and IPv4 addresses. */
+async function xfrmLinks(lab: Lab): Promise<{ name: string; ifId: number; addrs: string[] }[]> {
+  const links = await ipJson<XfrmLink[]>(lab, ['-d', 'link', 'show', 'type', 'xfrm'])
+  const addrs = await ipJson<XfrmLink[]>(lab, ['-4', 'addr', 'show'])
+  return links
+    .map((l) => ({
+      name: l.ifname,
+      ifId: Number(l.linkinfo?.info_data?.if_id),
+      addrs: (addrs.find((a) => a.ifname === l.ifname)?.addr_info ?? []).map((a) => `${a.local}/${a.prefixlen}`),
+    }))
+    .sort((a, b) => a.ifId - b.ifId)
+}
+
+/** The one CHILD SA of the gateway's IKE SA to `peer` (throws unless there is exactly one). */
+function childTo(sas: readonly IkeSa[], peer: string) {
+  const ike = sas.filter((s) => s.remoteHost === peer && s.state === 'ESTABLISHED')
+  expect(ike.length, `IKE SAs to ${peer}`).toBe(1)
+  const installed = ike[0]!.children.filter((c) => c.state === 'INSTALLED')
+  expect(installed.length, `CHILD SAs to ${peer}`).toBe(1)
+  return installed[0]!
+}
+
+/** Packets the internet node's counter rule with this comment has seen. */
+function counter(ruleset: string, comment: string): number[] {
+  return ruleset
+    .split('\n')
+    .filter((l) => l.includes(`comment "${comment}"`))
+    .map((l) => Number(/counter packets (\d+)/.exec(l)?.[1] ?? NaN))
+}
+
+describe.skipIf(g.skip)('route-based apply on a swanctl gateway VM (Debian kernel under QEMU)', () => {
+  let lab: Lab
+  let session: SshSession
+  let shell: GatewayShell
+  let details: Details
+  let rootBefore = ''
+  let before: Awaited<ReturnType<typeof toGatewayState>>
+  let paths: string[] = []
+  const started = Date.now()
+  const figures = () =>
+    lab.vms
+      .map((v) => `${v.name}: ready ${(v.bootMs / 1000).toFixed(1)} s after qemu started (guest uptime ${v.guestReadyS} s, ${v.bootCpuS} CPU-s), RSS ${Math.round(v.rssKb() / 1024)} MB now, ${Math.round(v.peakRssKb() / 1024)} MB peak`)
+      .join('\n  ')
+
+  beforeAll(async () => {
+    rootBefore = rootNetSnapshot()
+    lab = await up({ gateway: 'swanctl', vm: true })
+    console.log(`VM lab ${lab.prefix} up in ${(lab.upMs / 1000).toFixed(1)} s, kernel ${lab.vms[0]?.kernel}\n  ${figures()}`)
+    session = await appSession(lab)
+    shell = toGatewayShell(session)
+    details = Details.parse(lab.details())
+  }, 420_000)
+
+  afterAll(async () => {
+    await session?.close()
+    await lab?.down()
+  })
+
+  it("runs Debian's kernel with kernel ESP, XFRM interfaces and VTI on both ends, AF_ALG refused; the app picks route-based", async () => {
+    for (const [name, exec] of [
+      ['gateway', (argv: string[]) => lab.gateway.exec(argv)],
+      ['aws', (argv: string[]) => lab.aws.exec(argv)],
+    ] as const) {
+      expect((await exec(['uname', '-r'])).stdout.trim(), name).toBe(lab.vms[0]!.kernel)
+      const modules = (await exec(['cut', '-d', ' ', '-f', '1', '/proc/modules'])).stdout.split('\n')
+      expect(modules, name).toEqual(expect.arrayContaining(['esp4', 'xfrm_interface', 'ip_vti', 'xfrm_user']))
+      expect(modules, name).not.toContain('af_alg')
+    }
+    // An AF_ALG socket makes the kernel autoload net-pf-38; the guest's modprobe refuses it (strongSwan's
+    // af-alg plugin would otherwise pull in ~30 crypto modules one by one under TCG).
+    const alg = await lab.gateway.exec(['perl', '-MSocket', '-e', 'socket(my $s, 38, 5, 0) ? print "opened" : print "refused: $!"'])
+    expect(alg.stdout).toBe('refused: Address family not supported by protocol')
+    expect(await lab.gateway.readFile('/run/lab/modprobe.log')).toContain('net-pf-38')
+    expect(await lab.gateway.readFile('/etc/strongswan.conf')).toContain('include strongswan.d/*.conf')
+
+    const facts = await detectGateway({ shell })
+    expect(facts.stack.kind).toBe('strongswan')
+    expect(facts.routeBased).toEqual({ xfrmInterface: true, vti: true })
+    expect(toAutoRouting(facts)).toBe('route')
+  }, 120_000)
+
+  it('applies with routing auto: committed, both tunnels on their XFRM interfaces, raw ESP, each SA counting its own traffic, then no-op', async () => {
+    paths = await listConfigFiles(lab, CONFIG_DIRS)
+    before = await toGatewayState(lab, paths)
+    expect(await xfrmLinks(lab)).toEqual([])
+
+    const change = await prepareChange({ shell }, { details, sources: processSecretSources })
+    expect(change.routing).toBe('route')
+    const t0 = Date.now()
+    const steps: string[] = []
+    const result = await applyChange({ shell }, change, { confirmWithin: 300, onProgress: (p) => steps.push(`${((Date.now() - t0) / 1000).toFixed(1)}s ${p.step}`) })
+    console.log(`apply: ${result.outcome} in ${((Date.now() - t0) / 1000).toFixed(1)} s: ${steps.join(', ')}`)
+    expect(result.outcome, JSON.stringify(result)).toBe('committed')
+
+    // Both SAs up, raw ESP (no NAT: no UDP encapsulation), each bound to its own XFRM interface.
+    const sas = await lab.gateway.listSas()
+    const t1 = childTo(sas, lab.aws.outsideIps[0])
+    const t2 = childTo(sas, lab.aws.outsideIps[1])
+    expect([t1.encap, t2.encap]).toEqual([false, false])
+    const ifIdOf = (c: typeof t1) => parseInt(String(c.raw['if-id-in']), 16)
+    const links = await xfrmLinks(lab)
+    const inside = details.remote.tunnels.map((t) => `${insideAddresses(t.insideCidr).customer}/30`)
+    expect(links.map((l) => ({ ifId: l.ifId, addrs: l.addrs }))).toEqual([
+      { ifId: ifIdOf(t1), addrs: [inside[0]] },
+      { ifId: ifIdOf(t2), addrs: [inside[1]] },
+    ])
+    expect(ifIdOf(t1)).not.toBe(ifIdOf(t2))
+    // One route per dedicated CIDR and tunnel, tunnel 1 preferred.
+    const routes = await ipJson<{ dev: string; metric?: number }[]>(lab, ['route', 'show', lab.aws.dedicatedCidr])
+    expect(routes.map((r) => [r.dev, r.metric]).sort()).toEqual([
+      [links[0]!.name, 101],
+      [links[1]!.name, 102],
+    ])
+
+    // Traffic through each tunnel, counted by that tunnel's SAs on both ends: the LAN reaches the
+    // dedicated host through tunnel 1 (the lower metric), the gateway reaches AWS's inside address of
+    // tunnel 2 through tunnel 2. The internet node drops any cleartext between the sites.
+    const awsBefore = await lab.aws.listSas()
+    const n = 5
+    const lanPing = await lab.gateway.execLanHost(['ping', '-c', String(n), '-i', '0.3', '-W', '3', lab.aws.hostIp], { timeoutMs: 60_000 })
+    expect(lanPing.code, lanPing.stdout).toBe(0)
+    const t2Aws = insideAddresses(details.remote.tunnels[1]!.insideCidr).aws
+    const t2Ping = await lab.gateway.exec(['ping', '-c', String(n), '-i', '0.3', '-W', '3', '-I', links[1]!.name, t2Aws], { timeoutMs: 60_000 })
+    expect(t2Ping.code, t2Ping.stdout).toBe(0)
+    const after = await lab.gateway.listSas()
+    const [a1, a2] = [childTo(after, lab.aws.outsideIps[0]), childTo(after, lab.aws.outsideIps[1])]
+    expect(a1.raw['spi-in']).toBe(t1.raw['spi-in']) // the same SAs, not new ones
+    expect(a2.raw['spi-in']).toBe(t2.raw['spi-in'])
+    for (const [c, b] of [
+      [a1, t1],
+      [a2, t2],
+    ] as const) {
+      expect(c.packetsOut - b.packetsOut, c.name).toBeGreaterThanOrEqual(n)
+      expect(c.packetsIn - b.packetsIn, c.name).toBeGreaterThanOrEqual(n)
+    }
+    const awsAfter = await lab.aws.listSas()
+    const awsIn = (list: IkeSa[], name: string) => list.filter((s) => s.name === name).flatMap((s) => s.children).reduce((sum, c) => sum + c.packetsIn, 0)
+    expect(awsIn(awsAfter, 'tunnel1') - awsIn(awsBefore, 'tunnel1')).toBeGreaterThanOrEqual(n)
+    expect(awsIn(awsAfter, 'tunnel2') - awsIn(awsBefore, 'tunnel2')).toBeGreaterThanOrEqual(n)
+    const ruleset = await lab.internet.ruleset()
+    expect(counter(ruleset, 'cleartext between the sites')).toEqual([0, 0])
+    expect(counter(ruleset, 'esp')[0]).toBeGreaterThanOrEqual(4 * n) // raw IP protocol 50, both ways, both tunnels
+    expect(counter(ruleset, 'udp4500')).toEqual([0])
+
+    // The same details again: nothing to do, the SAs stay.
+    const again = await prepareChange({ shell }, { details, sources: processSecretSources })
+    expect(again.plan.noop).toBe(true)
+    expect((await applyChange({ shell }, again)).outcome).toBe('no-change')
+    const still = await lab.gateway.listSas()
+    expect([childTo(still, lab.aws.outsideIps[0]).raw['spi-in'], childTo(still, lab.aws.outsideIps[1]).raw['spi-in']]).toEqual([t1.raw['spi-in'], t2.raw['spi-in']])
+    console.log(`after apply:\n  ${figures()}`)
+  }, 900_000)
+
+  it('rolls back: the files exactly as before, the SAs gone on both ends', async () => {
+    const t0 = Date.now()
+    const awsLogAt = lab.aws.log().length
+    const gwLogAt = Number((await lab.gateway.exec(['sh', '-c', 'wc -l < /var/log/charon.log'])).stdout.trim())
+    const rb = await rollbackChange({ shell })
+    console.log(`rollback in ${((Date.now() - t0) / 1000).toFixed(1)} s; left on the gateway: XFRM ${JSON.stringify(await xfrmLinks(lab))}, routes to ${lab.aws.dedicatedCidr}: ${(await lab.gateway.exec(['ip', 'route', 'show', lab.aws.dedicatedCidr])).stdout.trim().replaceAll('\n', '; ') || 'none'}`)
+    await waitUntil('the aws side to drop the SAs', async () => (await lab.aws.listSas()).every((s) => s.state !== 'ESTABLISHED'), 60_000)
+    const how = lab.aws
+      .log()
+      .slice(awsLogAt)
+      .split('\n')
+      .filter((l) => /received DELETE for IKE_SA|deleting IKE_SA|dead peer|retransmit/.test(l))
+    const gwHow = (await lab.gateway.exec(['sh', '-c', `tail -n +${gwLogAt + 1} /var/log/charon.log | grep -E 'closing IKE_SA|sending DELETE for IKE_SA|vici terminate|updown'`])).stdout.trim()
+    console.log(
+      `the aws side had dropped the SAs ${((Date.now() - t0) / 1000).toFixed(1)} s after the rollback started (at ${new Date(t0).toISOString()}):\n  aws: ${how.slice(-6).join('\n  aws: ')}\n  gateway: ${gwHow.split('\n').join('\n  gateway: ')}`,
+    )
+    expect(rb.files.length).toBeGreaterThan(0)
+    expect(await listConfigFiles(lab, CONFIG_DIRS)).toEqual(paths)
+    expect((await toGatewayState(lab, paths)).files).toEqual(before.files)
+    expect((await lab.gateway.listSas()).filter((s) => s.name.startsWith('lab-'))).toEqual([])
+  }, 300_000)
+
+  // Issue 18, item 7: route-based rollback removes the config and the SAs, but the XFRM interfaces, their
+  // inside addresses and the routes to the dedicated CIDR stay (route.sh is removed before the SAs go
+  // down, so nothing runs its teardown). main/core is being reworked elsewhere; this flips once fixed.
+  it.fails('rollback also removes the XFRM interfaces, their addresses and routes (fails today: issue 18 item 7)', async () => {
+    expect(await xfrmLinks(lab)).toEqual([])
+    expect(await ipJson<unknown[]>(lab, ['route', 'show', lab.aws.dedicatedCidr])).toEqual([])
+  }, 60_000)
+
+  it('goes down to nothing: no qemu, no namespace, and the root namespace byte-identical', async () => {
+    const qemus = lab.vms.map((v) => v.qemuPid)
+    expect(qemus.every((p) => isRunning(p))).toBe(true)
+    console.log(`VM scenario: ${((Date.now() - started) / 1000).toFixed(1)} s from up() to down()\n  ${figures()}`)
+    await lab.down()
+    expect(qemus.filter((p) => isRunning(p))).toEqual([])
+    expect(namespacesWithPrefix(lab.prefix)).toEqual([])
+    expect(rootNetSnapshot()).toBe(rootBefore)
+  }, 120_000)
+})

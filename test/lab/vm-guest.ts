@@ -1,0 +1,148 @@
+// Inside a lab VM: the guest's boot script and its per-VM folder (the "share", /run/lab in the guest).
+//
+// The guest runs this machine's own userland (/ over 9p, read-only, under a tmpfs overlay) on Debian's
+// stock kernel. At boot it gets private scratch folders, a modprobe (this machine has no kmod), the kernel
+// modules an IPsec gateway needs, its addresses, a fresh-install view of strongSwan's folders in /etc plus
+// its own files, its users, sshd and, when asked, charon (as Debian's strongswan.service would start it).
+import { chmodSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs'
+import { dirname, join } from 'node:path'
+import { repoRoot } from './registry'
+
+/**
+ * Loaded at boot in one modprobe call (a kernel autoload during the first SA install would stall IKE):
+ * virtio NIC, kernel ESP, XFRM user API and interfaces, VTI, PF_KEY (Libreswan can use it), the AEAD and
+ * IV generators ESP needs, and a `stdrng` for their salts. That stdrng is ansi_cprng, not drbg: drbg's
+ * self-tests (with jitterentropy and hmac(sha512)) take ~2 s under TCG, ansi_cprng ~0.1 s.
+ */
+export const GUEST_MODULES = ['virtio_net', 'esp4', 'xfrm_user', 'xfrm_interface', 'ip_vti', 'af_key', 'authenc', 'echainiv', 'seqiv', 'gcm', 'ctr', 'ansi_cprng'] as const
+
+/** The folders whose content a guest sees as a fresh install (only files a Debian package put there). */
+export const PRISTINE_DIRS = ['/etc/strongswan.d', '/etc/swanctl', '/etc/ipsec.d'] as const
+
+/**
+ * Packages this machine has for the namespace lab (kernel-libipsec and friends) that a gateway set up with
+ * `apt install strongswan-swanctl charon-systemd` does not: their files are hidden in every guest. Besides
+ * being truer to a stock gateway, each plugin costs start-up time under TCG (charon and every swanctl call).
+ */
+export const HIDDEN_PACKAGES = ['libcharon-extra-plugins', 'libstrongswan-extra-plugins'] as const
+
+/** Debian's stock /etc/strongswan.conf (strongswan-libcharon 5.9.8): the guest's own copy. */
+export const STOCK_STRONGSWAN_CONF = `# strongswan.conf - strongSwan configuration file
+#
+# Refer to the strongswan.conf(5) manpage for details
+#
+# Configuration changes should be made in the included files
+
+charon {
+\tload_modular = yes
+\tplugins {
+\t\tinclude strongswan.d/charon/*.conf
+\t}
+}
+
+include strongswan.d/*.conf
+`
+
+// The guest's sysinit and its stand-in for strongswan.service (shell files in guest/).
+const GUEST_INIT = readFileSync(join(repoRoot(), 'test/lab/guest/init.sh'), 'utf8')
+const CHARON_SERVICE = readFileSync(join(repoRoot(), 'test/lab/guest/tw-charon.sh'), 'utf8')
+
+/** One file laid onto the guest's / at boot. */
+export interface GuestFile {
+  readonly path: string
+  readonly data: string
+  readonly mode: number
+}
+
+/** How one guest is set up at boot. */
+export interface GuestConfig {
+  readonly hostname: string
+  /** Guest NIC names and their MACs, in QEMU's device order. */
+  readonly nics: readonly { readonly name: string; readonly mac: string }[]
+  readonly sysctls: Readonly<Record<string, string>>
+  /** `ip -batch` lines: addresses, routes, XFRM interfaces. */
+  readonly ipBatch: readonly string[]
+  readonly files: readonly GuestFile[]
+  /** sh run as root after the files are in place (users, passwords), with its stdin. */
+  readonly setup?: { readonly script: string; readonly input: string }
+  /** sshd_config for the guest's one sshd (it expects the share at /run/lab and writes /run/sshd.pid). */
+  readonly sshdConfig: string
+  /** Start charon at boot (and `swanctl --load-all`). */
+  readonly charon: boolean
+}
+
+const DPKG_INFO = '/var/lib/dpkg/info'
+
+/** The files (not folders) an installed package put on this machine. */
+export function packageFiles(pkg: string): string[] {
+  let list: string
+  try {
+    list = readFileSync(join(DPKG_INFO, `${pkg}.list`), 'utf8')
+  } catch {
+    return []
+  }
+  return list.split('\n').filter((p) => p.startsWith('/') && statSync(p, { throwIfNoEntry: false })?.isFile() === true)
+}
+
+/** Files under PRISTINE_DIRS that no installed Debian package owns (the guest removes them at boot). */
+export function unownedFiles(): string[] {
+  const owned = new Set<string>()
+  for (const f of readdirSync(DPKG_INFO)) {
+    if (!f.endsWith('.list')) continue
+    for (const line of readFileSync(join(DPKG_INFO, f), 'utf8').split('\n')) if (PRISTINE_DIRS.some((d) => line.startsWith(`${d}/`))) owned.add(line)
+  }
+  const out: string[] = []
+  const walk = (dir: string) => {
+    let names: string[]
+    try {
+      names = readdirSync(dir)
+    } catch {
+      return
+    }
+    for (const n of names) {
+      const p = `${dir}/${n}`
+      const st = statSync(p, { throwIfNoEntry: false })
+      if (st?.isDirectory()) walk(p)
+      else if (!owned.has(p)) out.push(p)
+    }
+  }
+  for (const d of PRISTINE_DIRS) walk(d)
+  return out
+}
+
+/** The files every guest gets: strongSwan's stock main config and the charon service stand-in. */
+export function baseGuestFiles(): GuestFile[] {
+  return [
+    { path: '/etc/strongswan.conf', data: STOCK_STRONGSWAN_CONF, mode: 0o644 },
+    { path: '/usr/local/sbin/tw-charon', data: CHARON_SERVICE, mode: 0o755 },
+  ]
+}
+
+/** Writes a guest's share folder: boot script, settings, files. The folder is /run/lab in the guest. */
+export function writeGuestShare(dir: string, cfg: GuestConfig): void {
+  mkdirSync(dir, { recursive: true, mode: 0o700 })
+  const put = (rel: string, data: string, mode = 0o644) => {
+    const p = join(dir, rel)
+    mkdirSync(dirname(p), { recursive: true })
+    writeFileSync(p, data, { mode })
+    chmodSync(p, mode)
+  }
+  const services = ['sshd', ...(cfg.charon ? ['charon'] : [])]
+  put('init.sh', GUEST_INIT, 0o755)
+  put('sshd_config', cfg.sshdConfig, 0o600)
+  put('guest.env', `TW_HOSTNAME='${cfg.hostname}'\nTW_MODULES='${GUEST_MODULES.join(' ')}'\nTW_SERVICES='${services.join(' ')}'\n`)
+  put('nics', cfg.nics.map((n) => `${n.name} ${n.mac}\n`).join(''))
+  put('sysctls', Object.entries(cfg.sysctls).map(([k, v]) => `${k.replaceAll('.', '/')} ${v}\n`).join(''))
+  put('net.batch', cfg.ipBatch.map((l) => `${l}\n`).join(''))
+  put('remove', [...unownedFiles(), ...HIDDEN_PACKAGES.flatMap(packageFiles)].map((f) => `${f}\n`).join(''))
+  const files = [...baseGuestFiles(), ...cfg.files]
+  for (const f of files) {
+    if (!/^(\/[\w.@+-]+)+$/.test(f.path) || f.path.includes('/..')) throw new Error(`bad guest path ${f.path}`)
+    put(join('files', f.path), f.data, 0o600)
+  }
+  put('files.list', files.map((f) => `${f.mode.toString(8)} ${f.path}\n`).join(''))
+  if (cfg.setup) {
+    put('setup.sh', cfg.setup.script, 0o700)
+    put('setup.in', cfg.setup.input, 0o600)
+  }
+}
