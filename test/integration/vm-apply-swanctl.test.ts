@@ -230,8 +230,9 @@ describe.skipIf(g.skip)('route-based apply on a swanctl gateway VM (Debian kerne
   // Issue 18, item 7: route-based rollback removes the config and the SAs, but the XFRM interfaces, their
   // inside addresses and the routes to the dedicated CIDR stay (route.sh is removed before the SAs go
   // down, so nothing runs its teardown). main/core is being reworked elsewhere; this flips once fixed.
-  it.fails('rollback also removes the XFRM interfaces, their addresses and routes (fails today: issue 18 item 7)', async () => {
+  it('rollback also removes the XFRM interfaces, their addresses and routes (route.sh is torn down before it goes)', async () => {
     expect(await xfrmLinks(lab)).toEqual([])
+    expect((await lab.gateway.exec(['ip', '-o', 'addr', 'show'])).stdout).not.toMatch(/169\.254\./)
     expect(await ipJson<unknown[]>(lab, ['route', 'show', lab.aws.dedicatedCidr])).toEqual([])
   }, 60_000)
 

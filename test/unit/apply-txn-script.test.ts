@@ -103,6 +103,19 @@ describe('gateway transaction script', () => {
     expect(readFileSync(join(root, 'loaded'), 'utf8')).toBe('old ours\nuser connection\n')
   })
 
+  it('a plumbing script the change created is torn down before a revert removes it; an older one is only put back', async () => {
+    const { etc, root, spec, stack } = setup()
+    // A stand-in route.sh: "teardown" leaves a trace (the real one deletes interfaces, addresses, routes).
+    const plumbing = (name: string) => ({ path: join(etc, name), mode: 0o700, content: `#!/bin/sh\n[ "$1" = teardown ] && echo "${name} torn down" >> ${root}/teardowns\n`, secret: false })
+    writeFileSync(join(etc, 'old-route.sh'), '#!/bin/sh\necho old\n', { mode: 0o700 })
+    const s = spec({ confirmWithin: 10, verifyWithin: 2, files: [...spec().files, plumbing('new-route.sh'), plumbing('old-route.sh')], stack: { ...stack, plumbing: [join(etc, 'new-route.sh'), join(etc, 'old-route.sh')] } })
+    launch(s)
+    expect(await waitFor(s, /REVERTED|COMMITTED/, 30_000)).toMatch(/REVERTED/)
+    expect(readFileSync(join(root, 'teardowns'), 'utf8')).toBe('new-route.sh torn down\n')
+    expect(existsSync(join(etc, 'new-route.sh'))).toBe(false)
+    expect(readFileSync(join(etc, 'old-route.sh'), 'utf8')).toBe('#!/bin/sh\necho old\n')
+  })
+
   it('rolls back at validation and never activates an invalid tree', async () => {
     const { etc, root, spec } = setup()
     const s = spec({ files: [{ path: join(etc, 'conf.d', 'ours.conf'), mode: 0o600, content: 'BROKEN\n', secret: false }] })

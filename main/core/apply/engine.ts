@@ -330,7 +330,11 @@ BK="$BASE/backups/$ID"
 mkdir "$BASE/lock" 2>/dev/null || { echo "TW-BUSY"; exit 5; }
 while IFS='|' read -r n mode path; do
   [ -n "$path" ] || continue
-  if [ "$n" = "absent" ]; then rm -f "$path"; else cp -p "$BK/files/$n" "$path.tw-restore" && mv -f "$path.tw-restore" "$path"; fi
+  if [ "$n" = "absent" ]; then
+    # A plumbing script the change created tears down its interfaces and routes before it goes.
+    if [ -f "$path" ] && [ -f "$BK/plumbing" ] && grep -qxF "$path" "$BK/plumbing"; then sh "$path" teardown > "$BK/teardown.out" 2>&1; fi
+    rm -f "$path"
+  else cp -p "$BK/files/$n" "$path.tw-restore" && mv -f "$path.tw-restore" "$path"; fi
   echo "TW-RESTORED $path"
 done < "$BK/manifest"
 # The reload recorded with the backup: rollback needs no details, only the gateway.

@@ -62,6 +62,7 @@ export function toTxnScript(spec: TxnSpec): string {
   for (const f of spec.files) assertPath(f.path)
   for (const p of spec.remove) assertPath(p)
   for (const p of spec.backupOnly ?? []) assertPath(p)
+  for (const p of spec.stack.plumbing ?? []) assertPath(p)
   for (const e of spec.ensureLines ?? []) {
     assertPath(e.path)
     if (!/^include [A-Za-z0-9._/*-]+$/.test(e.line)) throw new Error(`unsafe line for ${e.path}: ${JSON.stringify(e.line)}`)
@@ -81,6 +82,7 @@ export function toTxnScript(spec: TxnSpec): string {
     ...(spec.backupOnly ?? []).map((p) => `=|-|${p}`),
     ...(spec.ensureLines ?? []).map((e) => `+|${e.line}|${e.path}`),
   ].join('\n')
+  const plumbing = (spec.stack.plumbing ?? []).join('\n')
 
   return `#!/bin/sh
 # Tunnelwright transaction ${spec.id}. Generated; runs detached on the gateway.
@@ -106,12 +108,15 @@ ${indent(spec.stack.reload, 2)}
 }
 
 # Put back what the backup manifest says: files that existed get their old bytes and mode, new ones go.
+# A plumbing script the change created tears its interfaces, addresses and routes down before it goes.
 restore() { # [$1 = backup folder, default ours]
   from="\${1:-$BK}"
   [ -f "$from/manifest" ] || return 0
   while IFS='|' read -r n mode path; do
     [ -n "$path" ] || continue
-    if [ "$n" = "absent" ]; then rm -f "$path"
+    if [ "$n" = "absent" ]; then
+      if [ -f "$path" ] && [ -f "$from/plumbing" ] && grep -qxF "$path" "$from/plumbing"; then sh "$path" teardown >> "$from/teardown.out" 2>&1; fi
+      rm -f "$path"
     else cp -p "$from/files/$n" "$path.tw-restore" && mv -f "$path.tw-restore" "$path"; fi
   done < "$from/manifest"
 }
@@ -177,6 +182,9 @@ done < "$TXN/targets"
 cat > "$BK/reload.sh" <<'TW_RELOAD'
 ${spec.stack.reload}
 TW_RELOAD
+cat > "$BK/plumbing" <<'TW_PLUMBING'
+${plumbing}
+TW_PLUMBING
 say "BACKED-UP $ID"
 
 # Write atomically: temp file beside the target (a name no include glob matches), mode, then rename.

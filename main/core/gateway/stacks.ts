@@ -21,6 +21,11 @@ export interface StackProfile {
   readonly initiate: readonly string[]
   /** Exit 0 when every tunnel is up. */
   readonly isUp: string
+  /**
+   * Our plumbing scripts (route.sh): when a revert or rollback removes one the change created, it runs
+   * with `teardown` first, so no interface, address or route of ours stays behind on a dead tunnel.
+   */
+  readonly plumbing?: readonly string[]
 }
 
 function q(s: string): string {
@@ -239,14 +244,16 @@ function pingFrom(probe: { readonly from: string; readonly to: string }): string
 
 /** The stack profile for a detected gateway and what was rendered for it. */
 export function toStackProfile(facts: GatewayFacts, rendered: RenderedConfig, opts: { readonly pfsense?: PfsenseProfileOptions } = {}): StackProfile {
+  const plumbing = rendered.files.filter((f) => f.plumbing).map((f) => f.path)
+  const withPlumbing = (p: StackProfile): StackProfile => (plumbing.length ? { ...p, plumbing } : p)
   switch (rendered.kind) {
     case 'strongswan':
-      return swanctlProfile(facts, rendered)
+      return withPlumbing(swanctlProfile(facts, rendered))
     case 'strongswan-legacy':
-      return starterProfile(facts, rendered)
+      return withPlumbing(starterProfile(facts, rendered))
     case 'libreswan':
     case 'openswan':
-      return libreswanProfile(facts, rendered)
+      return withPlumbing(libreswanProfile(facts, rendered))
     case 'pfsense':
       if (!opts.pfsense) throw new Error('pfSense profile needs the script path and the peers')
       return pfsenseProfile(facts, opts.pfsense)

@@ -64,5 +64,5 @@ export function renderRouteScript(templatesDir: string, input: RenderInput, ifac
     ifId2: ifaces[1].ifId,
     insideLocal2: ifaces[1].insideLocal,
   })
-  return { path: opts.path, mode: 0o700, content, secret: false, role: 'route-based plumbing: XFRM interfaces, inside addresses, routes that follow the SAs (run by the IKE daemon as updown)' }
+  return { path: opts.path, mode: 0o700, content, secret: false, plumbing: true, role: 'route-based plumbing: XFRM interfaces, inside addresses, routes that follow the SAs (run by the IKE daemon as updown)' }
 }

@@ -19,6 +19,11 @@ export interface RenderedFile {
   readonly secret: boolean
   /** What the file is for, one line. */
   readonly role: string
+  /**
+   * Builds network plumbing (route.sh: interfaces, addresses, routes) and takes `teardown`: when a revert or
+   * rollback removes it, it is run with `teardown` first (the daemon's down events will no longer find it).
+   */
+  readonly plumbing?: boolean
 }
 
 /** Everything rendered for one device. */
