@@ -5,8 +5,9 @@ import { SSH_OPTIONS, SSH_USAGE, withGateway } from '../ssh-options'
 
 const usage = `Usage: tunnelwright status --details FILE --host [USER@]HOST[:PORT] [ssh options] [--watch] [--json]
 
-Both tunnels now: state, age, traffic, and a verdict (healthy, standby, down, unhealthy) with the
-diagnosis when unhealthy. Exit 0 when every tunnel is up or standing by, 1 otherwise. With --watch, one
+Both tunnels now: state, age, traffic, a probe through each tunnel (route-based) or the active one
+(policy-based), and a verdict (healthy, standby, down, unhealthy) with the diagnosis when unhealthy.
+Exit 0 when every tunnel is healthy or standing by, 1 otherwise (what is printed and the exit agree). With --watch, one
 reading per change until Ctrl-C (with --json: one JSON object per line).
 
 ${SSH_USAGE}`
@@ -53,7 +54,7 @@ export const status: Command = {
         const { snapshot, diagnoses } = await readGatewayStatus(gateway, input.details)
         if (opts.json) writeJson(io, 'status', { at: new Date(snapshot.at).toISOString(), source: snapshot.source, tunnels: snapshot.tunnels.map((t) => toTunnelJson(t, diagnoses)) })
         else printHuman(io, snapshot, diagnoses)
-        return isStatusOk(snapshot) ? EXIT.ok : EXIT.failed
+        return isStatusOk(snapshot, diagnoses) ? EXIT.ok : EXIT.failed
       }
       await watchGatewayStatus(gateway, input.details, {
         signal: io.signal ?? new AbortController().signal,

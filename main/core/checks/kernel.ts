@@ -1,6 +1,9 @@
 // Parsers of `ip -j route get`, `ip -j addr show` and sysctl output, and the NAT / kernel-setting findings.
 import { classifyIpv4 } from '../net/cidr'
 import type { Finding } from './model'
+import { parseXfrmStat } from '../status/kernel-counters'
+
+export { parseXfrmStat }
 
 /** One `ip -j -4 route get <dst>` answer. */
 export interface RouteGet {
@@ -133,15 +136,6 @@ export function toKernelFindings(sysctl: ReadonlyMap<string, string>, opts: { ro
   return out
 }
 
-/** Parses /proc/net/xfrm_stat ("XfrmInTmplMismatch<tab>12" per line) into counter → value. */
-export function parseXfrmStat(text: string): ReadonlyMap<string, number> {
-  const m = new Map<string, number>()
-  for (const line of text.split('\n')) {
-    const r = /^(Xfrm\w+)\s+(\d+)\s*$/.exec(line)
-    if (r) m.set(r[1]!, Number(r[2]))
-  }
-  return m
-}
 
 /**
  * XfrmInTmplMismatch: packets that arrived through an SA the kernel's inbound policy does not name. With

@@ -20,6 +20,7 @@ export type DiagnosisId =
   | 'mtu-stall'
   | 'lifetime-mismatch'
   | 'libreswan-ikev1-refused'
+  | 'inbound-policy-mismatch'
 
 /** One diagnosis: what is wrong, what shows it (never a secret), and what to do. */
 export interface Diagnosis {
@@ -63,7 +64,16 @@ export interface DiagnosisInput {
   readonly secrets?: readonly Secret[]
   /** `ipsec --version` text of a Libreswan gateway, with its `config setup` text. */
   readonly libreswan?: { readonly version: string; readonly configSetup: string; readonly usesIkev1: boolean }
+  /** The gateway's clock (epoch seconds and UTC offset): old log lines are history, not evidence. */
+  readonly clock?: { readonly now: number; readonly utcOffsetSec: number }
+  /** The kernel's XfrmInTmplMismatch counter now, and at the previous sample when there was one. */
+  readonly xfrmInTmplMismatch?: { readonly now: number; readonly previous?: number }
+  /** Policy-based tunnels (both share one selector pair, so one kernel policy). */
+  readonly policyBased?: boolean
 }
+
+/** How far back log lines count as evidence of what is wrong now (older lines are history). */
+export const LOG_EVIDENCE_MAX_AGE_SEC = 600
 
 const MAX_EVIDENCE = 4
 
@@ -107,10 +117,11 @@ const IKEV1_REFUSED = /ikev1-policy|IKEv1 (?:is )?(?:not supported|disabled|drop
 export function diagnose(input: DiagnosisInput): Diagnosis[] {
   const redact = redactor(input.secrets ?? [])
   const out: Diagnosis[] = []
-  const lines = input.log ? parseDaemonLog(input.log) : []
-  diagnoseLog(lines, redact, out)
   const snaps = input.snapshots ?? []
   const now = snaps.at(-1)
+  const lines = input.log ? toCurrentLines(parseDaemonLog(input.log, input.clock), input.clock, now) : []
+  diagnoseLog(lines, redact, out)
+  if (input.xfrmInTmplMismatch) diagnoseXfrm(input.xfrmInTmplMismatch, now, input.policyBased === true, out)
   if (now) diagnoseSnapshot(now, snaps.at(-2), lines, input.conns ?? [], out)
   if (snaps.length > 1) diagnoseHistory(snaps, out)
   for (const p of input.mtu ?? []) {
@@ -145,6 +156,42 @@ export function diagnose(input: DiagnosisInput): Diagnosis[] {
     }
   }
   return out
+}
+
+/**
+ * The log lines that still say something about now: not older than LOG_EVIDENCE_MAX_AGE_SEC, and for a
+ * tunnel that is up, not older than its current IKE SA (what went wrong before it came up is history).
+ * Lines without a time stay (they cannot be aged).
+ */
+function toCurrentLines(lines: readonly LogLine[], clock: DiagnosisInput['clock'], snap: StatusSnapshot | undefined): LogLine[] {
+  if (!clock) return [...lines]
+  const upSince = new Map<string, number>()
+  for (const t of snap?.tunnels ?? []) if (t.up && t.ikeAgeSec !== undefined) upSince.set(t.name, clock.now - t.ikeAgeSec)
+  return lines.filter((l) => {
+    if (l.at === undefined) return true
+    if (l.at < clock.now - LOG_EVIDENCE_MAX_AGE_SEC) return false
+    const since = l.conn === undefined ? undefined : upSince.get(l.conn)
+    return since === undefined || l.at >= since - 1
+  })
+}
+
+/**
+ * The kernel dropping what arrives through an SA its inbound policy does not name. Rising between samples
+ * is happening now (error); with one sample, a count with both policy-based tunnels up is the hazard itself.
+ */
+function diagnoseXfrm(x: NonNullable<DiagnosisInput['xfrmInTmplMismatch']>, snap: StatusSnapshot | undefined, policyBased: boolean, out: Diagnosis[]): void {
+  const bothUp = (snap?.tunnels.filter((t) => t.up).length ?? 0) >= 2
+  const rising = x.previous !== undefined && x.now > x.previous
+  if (!rising && !(x.previous === undefined && x.now > 0 && policyBased && bothUp)) return
+  out.push({
+    id: 'inbound-policy-mismatch',
+    severity: rising ? 'error' : 'warning',
+    cause: policyBased
+      ? 'The kernel drops what AWS sends back through the tunnel its policy does not point to: both policy-based tunnels carry the same selectors, the kernel keeps one policy, and AWS answers on whichever tunnel it prefers.'
+      : "The kernel drops packets that arrive through an SA its inbound policy does not name (a policy without the tunnel's interface ID, or another connection's policy over the same traffic).",
+    evidence: [rising ? `XfrmInTmplMismatch rose from ${x.previous} to ${x.now} between two readings` : `XfrmInTmplMismatch ${x.now} (since boot) with both tunnels up`],
+    fix: policyBased ? 'Keep one tunnel up at a time (apply again: tunnel 2 then stands by), or set "routing": "route" in the details so each tunnel has its own interface.' : 'Apply the rendered configuration again (each tunnel\'s policies carry its own interface ID) and remove other connections over the same traffic.',
+  })
 }
 
 function byConn(lines: readonly LogLine[], re: RegExp): Map<string, LogLine[]> {

@@ -5,7 +5,9 @@ import { toAutoRouting, type GatewayFacts } from '../gateway/detect'
 import { runReadOnly } from '../gateway/commands'
 import { containsAddress, parsePrefix } from '../net/cidr'
 import type { Secret } from '../base/secret'
+import { insideAddresses } from '../net/cidr'
 import { diagnose, type Diagnosis } from './diagnosis'
+import { parseXfrmStat } from './kernel-counters'
 import { parseLibreswanStatus } from './libreswan'
 import { toSnapshot, type IkeSaStatus, type StatusSnapshot, type StatusSource } from './model'
 import { parseStrokeStatus } from './stroke-statusall'
@@ -38,18 +40,49 @@ export function toStatusCommands(facts: GatewayFacts, details: Details): { id: s
   } else {
     cmds.push({ id: 'statusall', argv: [facts.layout === 'rhel' ? 'strongswan' : 'ipsec', 'statusall'] })
   }
-  cmds.push({ id: 'journal', argv: ['journalctl', '--no-pager', '-q', '-o', 'short', '-n', '300', '-t', 'charon', '-t', 'charon-systemd', '-t', 'pluto', '-t', 'ipsec'] })
+  // Unix times in the journal, and the gateway's clock: log lines are aged against it (old ones are history).
+  cmds.push({ id: 'journal', argv: ['journalctl', '--no-pager', '-q', '-o', 'short-unix', '-n', '300', '-t', 'charon', '-t', 'charon-systemd', '-t', 'pluto', '-t', 'ipsec'] })
   cmds.push({ id: 'charon-log', argv: ['tail', '-n', '300', '/var/log/charon.log'] })
+  cmds.push({ id: 'clock', argv: ['date', '+%s %z'] })
+  // The kernel's drop counters (Linux): AWS's return traffic dropped by the inbound policy check.
+  if (facts.os.family !== 'freebsd') cmds.push({ id: 'xfrm-stat', argv: ['cat', '/proc/net/xfrm_stat'] })
+  for (const p of toProbes(facts, details)) cmds.push({ id: p.id, argv: p.argv })
+  return cmds
+}
+
+/** One health probe of a status sample: which tunnels its answer speaks for. */
+interface Probe {
+  readonly id: string
+  readonly argv: string[]
+  /** The tunnel (index) this probe's path runs through; undefined: whichever tunnel is up (policy-based). */
+  readonly tunnel?: number
+  readonly what: string
+}
+
+/**
+ * The probes of a sample. Route-based, each tunnel on its own path: a ping to AWS's inside address of that
+ * tunnel (its /30 sits on that tunnel's interface, so the kernel sends it through that tunnel and no other).
+ * Policy-based, one path for the tunnel that is up: a ping from the gateway's LAN address to the health target.
+ */
+function toProbes(facts: GatewayFacts, details: Details): Probe[] {
+  const routing = details.routing === 'auto' ? toAutoRouting(facts) : details.routing
+  if (routing === 'route' && facts.stack.kind !== 'pfsense') {
+    return details.remote.tunnels.flatMap((t, i) => {
+      const inside = insideAddresses(t.insideCidr)
+      return inside ? [{ id: `probe-t${i + 1}`, argv: ['ping', '-n', '-c', '2', '-W', '2', inside.aws], tunnel: i, what: `ping through tunnel ${i + 1} to AWS's inside address ${inside.aws}` }] : []
+    })
+  }
   const lan = toLanAddress(facts, details)
   const target = details.health?.target
-  if (lan && target) cmds.push({ id: 'probe', argv: ['ping', '-c', '2', '-W', '2', '-I', lan, target] })
-  return cmds
+  return lan && target ? [{ id: 'probe', argv: ['ping', '-n', '-c', '2', '-W', '2', '-I', lan, target], what: `ping ${target} from ${lan}` }] : []
 }
 
 /** One status sample with its diagnosis. */
 export interface StatusReading {
   readonly snapshot: StatusSnapshot
   readonly diagnoses: readonly Diagnosis[]
+  /** The kernel's XfrmInTmplMismatch counter at this sample (Linux), for the next sample's comparison. */
+  readonly xfrmInTmplMismatch?: number
 }
 
 /** Reads one sample (one round trip) and diagnoses it against the previous samples. */
@@ -57,7 +90,7 @@ export async function readStatus(
   shell: GatewayShell,
   details: Details,
   facts: GatewayFacts,
-  opts: { readonly previous?: readonly StatusSnapshot[]; readonly names?: readonly [string, string]; readonly secrets?: readonly Secret[] } = {},
+  opts: { readonly previous?: readonly StatusSnapshot[]; readonly names?: readonly [string, string]; readonly secrets?: readonly Secret[]; readonly previousXfrmInTmplMismatch?: number } = {},
 ): Promise<StatusReading> {
   const out = await runReadOnly(shell, toStatusCommands(facts, details), 30_000)
   const text = (id: string) => (out[id]?.exitCode === 0 ? out[id]!.stdout : '')
@@ -83,14 +116,25 @@ export async function readStatus(
     oneActive: holdsOneTunnel(facts, details),
     ...(prev ? { previous: prev } : {}),
   })
-  const probe = out['probe']
-  if (probe !== undefined) {
-    const rtt = /time=([\d.]+) ms/.exec(probe.stdout)?.[1]
-    const result = { at: snapshot.at, ok: probe.exitCode === 0, ...(rtt ? { rttMs: Number(rtt) } : {}), detail: probe.exitCode === 0 ? `ping ${details.health?.target} ok` : `no reply from ${details.health?.target}` }
-    // One probe covers the path, not one tunnel: it is attached to the tunnels that are up.
-    snapshot = { ...snapshot, tunnels: snapshot.tunnels.map((t) => (t.up ? { ...t, probe: result } : t)) }
+  for (const p of toProbes(facts, details)) {
+    const r = out[p.id]
+    if (r === undefined) continue
+    const rtt = /time=([\d.]+) ms/.exec(r.stdout)?.[1]
+    const result = { at: snapshot.at, ok: r.exitCode === 0, ...(rtt ? { rttMs: Number(rtt) } : {}), detail: `${p.what}: ${r.exitCode === 0 ? 'answered' : 'no answer'}` }
+    // A per-tunnel probe speaks for its own tunnel only; the one policy-based path for the tunnel that is up.
+    snapshot = { ...snapshot, tunnels: snapshot.tunnels.map((t, i) => ((p.tunnel === undefined ? t.up : p.tunnel === i && t.up) ? { ...t, probe: result } : t)) }
   }
   const log = [text('journal'), text('charon-log')].filter(Boolean).join('\n')
-  const diagnoses = diagnose({ log, snapshots: [...(opts.previous ?? []), snapshot], ...(opts.secrets ? { secrets: opts.secrets } : {}) })
-  return { snapshot, diagnoses }
+  const clock = /^(\d+) ([+-])(\d{2})(\d{2})/.exec(text('clock').trim())
+  const xfrm = out['xfrm-stat'] === undefined ? undefined : parseXfrmStat(text('xfrm-stat')).get('XfrmInTmplMismatch')
+  const routing = details.routing === 'auto' ? toAutoRouting(facts) : details.routing
+  const diagnoses = diagnose({
+    log,
+    snapshots: [...(opts.previous ?? []), snapshot],
+    ...(opts.secrets ? { secrets: opts.secrets } : {}),
+    ...(clock ? { clock: { now: Number(clock[1]), utcOffsetSec: (clock[2] === '-' ? -1 : 1) * (Number(clock[3]) * 3600 + Number(clock[4]) * 60) } } : {}),
+    ...(xfrm === undefined ? {} : { xfrmInTmplMismatch: { now: xfrm, ...(opts.previousXfrmInTmplMismatch === undefined ? {} : { previous: opts.previousXfrmInTmplMismatch }) } }),
+    policyBased: routing === 'policy',
+  })
+  return { snapshot, diagnoses, ...(xfrm === undefined ? {} : { xfrmInTmplMismatch: xfrm }) }
 }

@@ -48,6 +48,8 @@ export async function watchStatus(
   },
 ): Promise<void> {
   const history: StatusSnapshot[] = []
+  /** The kernel's XfrmInTmplMismatch at the last polled sample: a rise between samples is a drop happening now. */
+  let lastXfrm: number | undefined
   let vici: ViciClient | undefined
   let events: ViciClient | undefined
   if (opts.openVici) {
@@ -78,13 +80,16 @@ export async function watchStatus(
 
   const sample = async (trigger: StatusChange['trigger']) => {
     let reading: StatusReading
-    if (vici && !vici.isClosed) {
+    // charon's events get a quick VICI sample; the initial sample and every poll read the whole picture in one
+    // round trip (probes through each tunnel, the daemon log, the kernel's drop counters).
+    if (vici && !vici.isClosed && trigger === 'event') {
       const sas = parseViciListSas(await vici.listSas()).filter((s) => peers.includes(s.remoteHost))
       const prev = history[history.length - 1]
       const snapshot = toSnapshot(sas, { at: Date.now(), source: 'vici', expected, oneActive, ...(prev ? { previous: prev } : {}) })
       reading = { snapshot, diagnoses: diagnose({ snapshots: [...history, snapshot] }) }
     } else {
-      reading = await readStatus(shell, details, facts, { previous: history, ...(opts.names ? { names: opts.names } : {}) })
+      reading = await readStatus(shell, details, facts, { previous: history, ...(opts.names ? { names: opts.names } : {}), ...(lastXfrm === undefined ? {} : { previousXfrmInTmplMismatch: lastXfrm }) })
+      if (reading.xfrmInTmplMismatch !== undefined) lastXfrm = reading.xfrmInTmplMismatch
     }
     const prev = history[history.length - 1]
     const alerts = toAlerts(prev, reading.snapshot)

@@ -29,9 +29,15 @@ export function toTunnelVerdict(t: TunnelStatus, diagnoses: readonly Diagnosis[]
   return toTunnelDiagnoses(t, diagnoses).some((d) => d.severity === 'error') ? 'unhealthy' : 'healthy'
 }
 
-/** True when the VPN carries traffic as designed: every tunnel is up or standing by (the CLI exits 0 on it). */
-export function isStatusOk(snapshot: StatusSnapshot): boolean {
-  return snapshot.tunnels.every((t) => t.up || t.standby)
+/**
+ * True when every tunnel is healthy or standing by: the CLI exits 0 on exactly what it prints (a tunnel
+ * down, a failed probe through a tunnel, or an error diagnosis about it makes it 1).
+ */
+export function isStatusOk(snapshot: StatusSnapshot, diagnoses: readonly Diagnosis[]): boolean {
+  return snapshot.tunnels.every((t) => {
+    const v = toTunnelVerdict(t, diagnoses)
+    return v === 'healthy' || v === 'standby'
+  })
 }
 
 /** Reads both tunnels once (one round trip), named as our renderers name them, with the diagnosis. */
