@@ -10,6 +10,7 @@ import { hasErrors, lintDetails, type Finding as LintFinding } from '../details/
 import type { Details } from '../details/model'
 import { toRenderInput, type RoutingMode, type SecretSources } from '../details/resolve'
 import type { GatewayFacts } from '../gateway/detect'
+import { runReadOnly } from '../gateway/commands'
 import { findOverlaps, type ConnectionOverlap } from '../gateway/overlap'
 import { decideRouting, type RoutingDecision } from '../gateway/routing'
 import { PFSENSE_CONFIG_XML, toPfsenseScriptPath, toStackProfile, toStateDir, withTrafficProbe } from '../gateway/stacks'
@@ -93,8 +94,10 @@ export async function prepareChange(
   const lint = assertLintClean(input, { kind, ...(facts.stack.kind === kind && facts.stack.version ? { version: facts.stack.version } : {}) })
   const routingDecision = decideRouting(details.routing, { ...(input.routing ? { override: input.routing } : {}), facts, kind })
   const routing = routingDecision.mode
-  const renderInput = toRenderInput(details, { routing, sources })
-  const rendered = renderDevice(renderInput, kind, { version: facts.stack.version || undefined, layout: facts.layout, ...(input.templatesDir ? { templatesDir: input.templatesDir } : {}) })
+  const local = await toLocalAddress(gateway, details, facts, kind)
+  const renderInput = toRenderInput(local.details, { routing, sources })
+  const rendering = renderDevice(renderInput, kind, { version: facts.stack.version || undefined, layout: facts.layout, ...(input.templatesDir ? { templatesDir: input.templatesDir } : {}) })
+  const rendered = local.note ? { ...rendering, notes: [local.note, ...rendering.notes] } : rendering
   // pfSense: our PHP script lives in the state folder (it holds the PSKs); running it is the activation.
   const desired: DesiredFile[] =
     kind === 'pfsense' && rendered.phpScript !== undefined
@@ -114,6 +117,27 @@ export interface AppliedChange extends ApplyResult {
   /** Why the check after could not run, when it could not. */
   readonly checksAfterNote?: string
   readonly record?: ChangeRecord
+}
+
+/**
+ * Behind NAT the public IP (the IKE id AWS knows) is not an address of the gateway, and IKE sent "from" it
+ * goes nowhere ("error writing to socket: Network is unreachable"). When the details name no local address,
+ * the one the kernel picks for the route to the AWS peers is used (one read-only round trip, only then).
+ */
+async function toLocalAddress(gateway: GatewayAccess, details: Details, facts: GatewayFacts, kind: DeviceKind): Promise<{ details: Details; note?: string }> {
+  const publicIp = details.gateway.publicIp
+  if (details.gateway.localAddress || kind === 'pfsense' || facts.os.family === 'freebsd' || facts.addresses.includes(publicIp)) return { details }
+  const out = await runReadOnly(gateway.shell, details.remote.tunnels.map((t, i) => ({ id: `route-${i}`, argv: ['ip', '-o', 'route', 'get', t.outsideIp] })), 30_000)
+  const sources = details.remote.tunnels.map((_, i) => /\bsrc (\d+\.\d+\.\d+\.\d+)/.exec(out[`route-${i}`]?.stdout ?? '')?.[1])
+  const src = sources[0]
+  if (src === undefined || !facts.addresses.includes(src)) {
+    return { details, note: `The public IP ${publicIp} is not an address of this gateway and no local address could be found for the route to the AWS peers: set gateway.localAddress in the details to the address IKE should leave from.` }
+  }
+  const differs = sources[1] !== undefined && sources[1] !== src ? ` (tunnel 2's route would leave from ${sources[1]}; both use ${src})` : ''
+  return {
+    details: { ...details, gateway: { ...details.gateway, localAddress: src } },
+    note: `Behind NAT: ${publicIp} is not on this gateway, so IKE leaves from ${src} (the route to the AWS peers)${differs} and presents ${publicIp} as its ID; NAT-T moves IKE and ESP to UDP 4500, which must pass. Set gateway.localAddress in the details to choose another.`,
+  }
 }
 
 /** The subset of a check finding a change record keeps. */
