@@ -23,11 +23,12 @@ export async function labSession(lab: Lab, dir: string): Promise<SshSession> {
   )
 }
 
-async function ansiblePlaybook(lab: Lab, dir: string, file: { path: string; content: string }, names: readonly string[], probe: { from: string; to: string }): Promise<{ ok: boolean; ms: number; out: string }> {
+async function ansiblePlaybook(lab: Lab, dir: string, file: { path: string; content: string }, names: readonly string[], probe: { from: string; to: string }, activeStandby: boolean): Promise<{ ok: boolean; ms: number; out: string }> {
   writeFileSync(join(dir, 'key'), lab.gateway.ssh.privateKey!, { mode: 0o600 })
   writeFileSync(join(dir, 'conf'), file.content, { mode: 0o600 })
   writeFileSync(join(dir, 'inventory'), `gw ansible_host=127.0.0.1 ansible_port=${lab.gateway.ssh.port} ansible_user=${lab.gateway.ssh.username} ansible_ssh_private_key_file=${join(dir, 'key')} ansible_python_interpreter=/usr/bin/python3\n`)
-  const up = names.map((n) => `swanctl --list-sas --ike ${n} | grep -q INSTALLED`).join(' && ')
+  // The same "up" apply's verify waits for: both tunnels, or (policy-based, tunnel 2 standing by) either one.
+  const up = names.map((n) => `swanctl --list-sas --ike ${n} | grep -q INSTALLED`).join(activeStandby ? ' || ' : ' && ')
   writeFileSync(
     join(dir, 'push.yml'),
     `- hosts: gw
@@ -37,8 +38,8 @@ async function ansiblePlaybook(lab: Lab, dir: string, file: { path: string; cont
       copy: { src: ${join(dir, 'conf')}, dest: ${file.path}, mode: '0600' }
     - name: load it
       command: swanctl --load-all --noprompt
-    - name: wait until both tunnels are up and traffic passes
-      shell: "${up} && ping -c 1 -W 1 -I ${probe.from} ${probe.to}"
+    - name: wait until the tunnels are up and traffic passes
+      shell: "( ${up} ) && ping -c 1 -W 1 -I ${probe.from} ${probe.to}"
       register: r
       until: r.rc == 0
       retries: 60
@@ -70,19 +71,22 @@ export async function benchApply(): Promise<Figure[]> {
     const trips: number[] = []
     let fileForAnsible: { path: string; content: string } | undefined
     let names: readonly string[] = []
+    let activeStandby = false
     for (let i = 0; i < 5; i++) {
       const session = await labSession(lab, dir)
       const shell = toGatewayShell(session)
       const before = session.roundTrips
       const t0 = performance.now()
       const change = await prepareChange({ shell: shell }, { details: details, sources: processSecretSources })
-      const result = await applyChange({ shell: shell }, change, { confirmWithin: 60 })
+      // The check after a commit is left out here: the Ansible baseline does no such work.
+      const result = await applyChange({ shell: shell }, change, { confirmWithin: 60, recheck: false })
       const ms = performance.now() - t0
       if (result.outcome !== 'committed') throw new Error(`apply ${i + 1} ${result.outcome}: ${result.detail ?? ''} — steps ${result.steps.map((s) => `${s.step}@${s.at}`).join(' ')}`)
       times.push(ms)
       trips.push(session.roundTrips - before)
       fileForAnsible = change.rendered.files[0]
       names = change.rendered.connectionNames
+      activeStandby = change.tunnels === 'active-standby'
       await rollbackChange({ shell: shell })
       await session.close()
     }
@@ -90,7 +94,7 @@ export async function benchApply(): Promise<Figure[]> {
     const ansible: number[] = []
     let ansibleNote = ''
     for (let i = 0; i < 3; i++) {
-      const r = await ansiblePlaybook(lab, dir, fileForAnsible!, names, probe)
+      const r = await ansiblePlaybook(lab, dir, fileForAnsible!, names, probe, activeStandby)
       if (!r.ok) {
         ansibleNote = `ansible-playbook failed: ${r.out}`
         break
@@ -101,7 +105,7 @@ export async function benchApply(): Promise<Figure[]> {
       await session.close()
     }
     const figures: Figure[] = [
-      { name: 'apply → both tunnels up + ping through (median of 5)', value: ours.median, unit: 'ms', target: '≤ 3000 ms', note: 'detect, plan, backup, write, validate, load, verify with traffic, confirm' },
+      { name: 'apply → tunnels up + ping through (median of 5)', value: ours.median, unit: 'ms', target: '≤ 3000 ms', note: `detect, plan, backup, write, validate, load, verify with traffic, confirm${activeStandby ? ' (policy-based: tunnel 1 up, tunnel 2 standing by)' : ''}; without the check after the commit` },
       { name: 'apply, max of 5', value: ours.max, unit: 'ms' },
       { name: 'SSH round trips per apply', value: stats(trips).max, unit: 'trips', target: '≤ 5' },
     ]

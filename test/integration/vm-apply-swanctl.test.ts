@@ -19,6 +19,9 @@ import { toAutoRouting } from '../../main/core/gateway/detect'
 import { toGatewayShell } from '../../main/core/gateway/shell'
 import { connect, type SshSession } from '../../main/core/ssh/session'
 import { applyChange, prepareChange, rollbackChange } from '../../main/core/workflow/change'
+import { checkGateway } from '../../main/core/workflow/check'
+import { isStatusOk, readGatewayStatus, toTunnelVerdict } from '../../main/core/workflow/status'
+import { referenceSwanctlConf } from '../lab/reference'
 import { detectGateway } from '../../main/core/workflow/gateway'
 import { isRunning, namespacesWithPrefix, rootNetSnapshot, up, type IkeSa, type Lab } from '../lab'
 import { insideAddresses } from '../lab/vm-lab'
@@ -72,6 +75,26 @@ function childTo(sas: readonly IkeSa[], peer: string) {
   const installed = ike[0]!.children.filter((c) => c.state === 'INSTALLED')
   expect(installed.length, `CHILD SAs to ${peer}`).toBe(1)
   return installed[0]!
+}
+
+/**
+ * Pings the dedicated host from the LAN every 0.2 s while `during` runs; the longest stretch without an
+ * answer is the traffic's outage (ping -D stamps each reply).
+ */
+async function outageDuring(lab: Lab, seconds: number, during: () => Promise<void>): Promise<{ longestGapS: number; answered: number; sent: number }> {
+  const count = Math.round(seconds / 0.2)
+  const pinging = lab.gateway.execLanHost(['ping', '-D', '-n', '-i', '0.2', '-W', '1', '-c', String(count), lab.aws.hostIp], { timeoutMs: (seconds + 30) * 1000 })
+  await new Promise((r) => setTimeout(r, 2000)) // a baseline of answers before the event
+  await during()
+  const out = (await pinging).stdout
+  const times = [...out.matchAll(/^\[(\d+\.\d+)\] \d+ bytes from/gm)].map((m) => Number(m[1]))
+  const gaps = times.slice(1).map((t, i) => t - times[i]!)
+  return { longestGapS: Math.max(0, ...gaps), answered: times.length, sent: count }
+}
+
+/** The kernel's XfrmInTmplMismatch on the gateway. */
+async function tmplMismatch(lab: Lab): Promise<number> {
+  return Number(/XfrmInTmplMismatch\s+(\d+)/.exec((await lab.gateway.exec(['cat', '/proc/net/xfrm_stat'])).stdout)?.[1] ?? NaN)
 }
 
 /** Packets the internet node's counter rule with this comment has seen. */
@@ -205,6 +228,54 @@ describe.skipIf(g.skip)('route-based apply on a swanctl gateway VM (Debian kerne
     console.log(`after apply:\n  ${figures()}`)
   }, 900_000)
 
+  it('status reads each tunnel on its own path: a probe through each, both healthy, exit 0', async () => {
+    const r = await readGatewayStatus({ shell }, details)
+    expect(r.snapshot.tunnels.map((t) => [t.up, t.probe?.ok])).toEqual([
+      [true, true],
+      [true, true],
+    ])
+    expect(r.snapshot.tunnels.map((t) => toTunnelVerdict(t, r.diagnoses))).toEqual(['healthy', 'healthy'])
+    expect(isStatusOk(r.snapshot, r.diagnoses)).toBe(true)
+  }, 120_000)
+
+  it('AWS deletes and refuses tunnel 1: traffic moves to tunnel 2 (measured), status says which one is down; allowed again: both up', async () => {
+    const down = await outageDuring(lab, 20, () => lab.aws.tunnelDown(0))
+    console.log(`route-based failover, AWS deleted tunnel 1: longest gap between answers ${down.longestGapS.toFixed(1)} s (${down.answered}/${down.sent} answered)`)
+    expect(down.answered).toBeGreaterThan(down.sent / 2)
+    const r = await readGatewayStatus({ shell }, details)
+    expect(r.snapshot.tunnels.map((t) => toTunnelVerdict(t, r.diagnoses))).toEqual(['down', 'healthy'])
+    expect(isStatusOk(r.snapshot, r.diagnoses)).toBe(false)
+    const t0 = Date.now()
+    await lab.aws.tunnelUp(0)
+    await waitUntil('tunnel 1 back (keepup.sh re-initiates it)', async () => (await lab.gateway.listSas()).some((s) => s.remoteHost === lab.aws.outsideIps[0] && s.state === 'ESTABLISHED' && s.children.some((c) => c.state === 'INSTALLED')), 180_000)
+    console.log(`tunnel 1 back ${((Date.now() - t0) / 1000).toFixed(1)} s after AWS allowed it again`)
+    await waitUntil('both tunnels healthy', async () => {
+      const x = await readGatewayStatus({ shell }, details)
+      return isStatusOk(x.snapshot, x.diagnoses) && x.snapshot.tunnels.every((t) => t.probe?.ok)
+    }, 120_000)
+  }, 600_000)
+
+  it('raw ESP dropped upstream: the check names ESP (IP protocol 50) with the fix, and status marks the tunnels unhealthy', async () => {
+    await lab.internet.setBlock(['esp'])
+    try {
+      // Fresh SAs (the old ones had received traffic): keepup.sh's pings go out, nothing comes back.
+      await lab.gateway.exec(['sh', '-c', 'swanctl --rekey --child lab-t1; swanctl --rekey --child lab-t2'])
+      await waitUntil('the check to see ESP blocked', async () => {
+        const r = await checkGateway({ shell }, { details, sources: processSecretSources, probe: false })
+        return r.findings.some((f) => f.severity === 'error' && f.subject.flow === 'esp')
+      }, 180_000)
+      const r = await checkGateway({ shell }, { details, sources: processSecretSources, probe: false })
+      const esp = r.findings.filter((f) => f.severity === 'error' && f.subject.flow === 'esp')
+      console.log(`ESP blocked upstream: ${esp.map((f) => `${f.id}: ${f.why}`).join(' | ')}`)
+      expect(esp[0]?.why).toMatch(/ESP \(IP protocol 50\)/)
+      expect(JSON.stringify(esp[0]?.fix)).toMatch(/ESP|50/)
+      const st = await readGatewayStatus({ shell }, details)
+      expect(st.snapshot.tunnels.some((t) => toTunnelVerdict(t, st.diagnoses) === 'unhealthy')).toBe(true)
+    } finally {
+      await lab.internet.setBlock([])
+    }
+  }, 600_000)
+
   it('rolls back: the files exactly as before, the SAs gone on both ends', async () => {
     const t0 = Date.now()
     const awsLogAt = lab.aws.log().length
@@ -235,6 +306,45 @@ describe.skipIf(g.skip)('route-based apply on a swanctl gateway VM (Debian kerne
     expect((await lab.gateway.exec(['ip', '-o', 'addr', 'show'])).stdout).not.toMatch(/169\.254\./)
     expect(await ipJson<unknown[]>(lab, ['route', 'show', lab.aws.dedicatedCidr])).toEqual([])
   }, 60_000)
+
+  it('the policy-based hazard on a real kernel: both tunnels up, AWS answering on tunnel 2 → dropped (XfrmInTmplMismatch); with the standby hold the same traffic flows', async () => {
+    // A gateway configured the naive way (both policy-based tunnels start and stay up), and AWS sending its
+    // answers down tunnel 2, as AWS may choose to.
+    const policy = Details.parse({ ...lab.details(), routing: 'policy' })
+    await lab.gateway.writeFile('/etc/swanctl/conf.d/naive.conf', referenceSwanctlConf(lab), 0o600)
+    await lab.gateway.exec(['swanctl', '--load-all'])
+    // start_action = start: loading starts both.
+    await waitUntil('both naive tunnels up', async () => {
+      const sas = await lab.gateway.listSas()
+      return lab.aws.outsideIps.every((ip) => sas.some((s) => s.remoteHost === ip && s.state === 'ESTABLISHED' && s.children.some((c) => c.state === 'INSTALLED')))
+    }, 120_000)
+    await lab.aws.exec(['ip', 'route', 'replace', lab.gateway.lanCidr, 'dev', 'aws2', 'metric', '50'])
+    const before = await tmplMismatch(lab)
+    const lost = await lab.gateway.execLanHost(['ping', '-n', '-c', '10', '-i', '0.3', '-W', '1', lab.aws.hostIp], { timeoutMs: 60_000 })
+    const after = await tmplMismatch(lab)
+    console.log(`naive policy-based, AWS answering on tunnel 2: ${/(\d+) received/.exec(lost.stdout)?.[1]} of 10 answers, XfrmInTmplMismatch ${before} → ${after}`)
+    expect(lost.code).not.toBe(0)
+    expect(after - before).toBeGreaterThanOrEqual(5)
+    // The check and status name it with the cure.
+    const c = await checkGateway({ shell }, { details: policy, sources: processSecretSources, probe: false })
+    expect(c.findings.find((f) => f.id === 'kernel.xfrm_stat')).toMatchObject({ verdict: 'problem' })
+    const st = await readGatewayStatus({ shell }, policy)
+    expect(st.diagnoses.find((d) => d.id === 'inbound-policy-mismatch')?.fix).toMatch(/one tunnel up at a time|routing/)
+    await lab.gateway.exec(['sh', '-c', 'rm -f /etc/swanctl/conf.d/naive.conf; swanctl --load-all; swanctl --terminate --ike aws-tun1 --force; swanctl --terminate --ike aws-tun2 --force'], { timeoutMs: 60_000 })
+    await lab.aws.exec(['ip', 'route', 'del', lab.gateway.lanCidr, 'dev', 'aws2', 'metric', '50'])
+
+    // The app's policy-based apply: tunnel 1 active, tunnel 2 standing by; the same traffic flows, the counter stays still.
+    const change = await prepareChange({ shell }, { details: policy, sources: processSecretSources })
+    expect(change.tunnels).toBe('active-standby')
+    expect((await applyChange({ shell }, change, { confirmWithin: 300 })).outcome).toBe('committed')
+    const held = await tmplMismatch(lab)
+    const flows = await lab.gateway.execLanHost(['ping', '-n', '-c', '10', '-i', '0.3', '-W', '2', lab.aws.hostIp], { timeoutMs: 60_000 })
+    expect(flows.code, flows.stdout).toBe(0)
+    expect(await tmplMismatch(lab)).toBe(held)
+    const s2 = await readGatewayStatus({ shell }, policy)
+    expect(s2.snapshot.tunnels.map((t) => toTunnelVerdict(t, s2.diagnoses))).toEqual(['healthy', 'standby'])
+    await rollbackChange({ shell })
+  }, 900_000)
 
   it('goes down to nothing: no qemu, no namespace, and the root namespace byte-identical', async () => {
     const qemus = lab.vms.map((v) => v.qemuPid)
