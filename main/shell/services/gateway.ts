@@ -230,8 +230,8 @@ export class GatewayService {
         notes: change.rendered.notes.map(cut),
         warnings: change.lint.filter((f) => f.severity === 'warning').map((f) => ({ id: f.id, severity: f.severity, path: f.path, message: f.message, why: f.why, fix: f.fix })),
         summary: review.summary,
-        // The keys are cut by the review itself; the profile's redactor is the second belt.
-        files: review.files.map((f) => ({ ...f, content: cut(f.content) })),
+        // The keys are cut by the review itself, in every encoding (toShownFiles; its unit test proves it per device).
+        files: review.files,
       }
     })
   }
