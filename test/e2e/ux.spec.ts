@@ -3,6 +3,7 @@
 // merges and asks before replacing anything typed), lint speaks in words on unfinished forms, errors never show
 // internal ids or schema paths, and the first step stays small. Every state is axe clean and shot at 1280×800
 // and 1024×700 (a11y.ts checkState).
+import dns from 'node:dns'
 import { gzipSync } from 'node:zlib'
 import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -66,7 +67,7 @@ test('typed pre-shared keys are stored by "Save and continue": both come back wi
   expect(JSON.stringify(p)).not.toContain(PSK1)
   // Back on Details the keys read as stored and nothing typed is left in the page.
   await page.getByRole('button', { name: 'Step 2: Details' }).click()
-  await expect(page.getByTestId('secret-state')).toHaveText(['Stored (encrypted). Type a new key only to replace it.', 'Stored (encrypted). Type a new key only to replace it.'])
+  await expect(page.getByTestId('secret-state')).toHaveText(['Stored (encrypted). Type a new one only to replace it.', 'Stored (encrypted). Type a new one only to replace it.'])
   await expect(page.getByLabel('Tunnel 1 pre-shared key')).toHaveValue('')
   const html = await page.content()
   for (const psk of [PSK1, PSK2]) expect(html).not.toContain(psk)
@@ -234,4 +235,35 @@ test('the first step loads at most 250 KB gzipped (measured and printed)', async
   await info.attach('first-step-bundle', { body: report, contentType: 'text/plain' })
   expect(code.some((s) => s.kind === 'script' && /details-step|checks-step|status-step|uPlot/.test(s.url)), 'later steps load on demand').toBe(false)
   expect(codeGz).toBeLessThanOrEqual(250 * 1024)
+})
+
+test('a typed SSH password is stored by Connect, and a gateway name that does not resolve is told to check the name, not the SSH service', async ({ app, page }, info) => {
+  void app
+  // The app's services run in this process: answer the name lookup here, so no DNS query leaves the machine.
+  const real = dns.lookup
+  ;(dns as { lookup: unknown }).lookup = (host: string, opts: unknown, cb?: (err: NodeJS.ErrnoException) => void) => {
+    const done = (typeof opts === 'function' ? opts : cb) as (err: NodeJS.ErrnoException) => void
+    done(Object.assign(new Error(`getaddrinfo ENOTFOUND ${host}`), { code: 'ENOTFOUND', syscall: 'getaddrinfo', hostname: host }))
+  }
+  try {
+    await toDetails(page)
+    await fillTunnels(page)
+    await page.getByRole('button', { name: 'Save and continue' }).click()
+    await expect(stepHeading(page, /Connect to your gateway/)).toBeFocused()
+    await page.getByLabel('Gateway address').fill('gw.agency.invalid')
+    // A typed password is stored by Connect (no separate button to miss), then the connect fails on the name.
+    await page.getByText('A password', { exact: true }).click()
+    await page.getByLabel('SSH password').fill('correct horse battery')
+    await expect(page.getByTestId('secret-state')).toHaveText("Typed: stored in the app's encrypted store when you connect.")
+    await page.getByRole('button', { name: 'Connect', exact: true }).click()
+    const alert = page.getByRole('alert').filter({ hasText: 'Could not connect' })
+    await expect(alert).toContainText('The host name does not resolve.')
+    await expect(alert).toContainText("Check the spelling of the host name, or use the gateway's IP address")
+    await expect(alert).not.toContainText('SSH service')
+    expect((await savedProfile(page)).hasSecret.sshPassword).toBe(true)
+    await expect(page.getByLabel('SSH password')).toHaveValue('')
+    await checkState(page, info, 'gateway-unknown-host')
+  } finally {
+    ;(dns as { lookup: unknown }).lookup = real
+  }
 })

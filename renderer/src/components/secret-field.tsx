@@ -24,7 +24,7 @@ export function SecretField(props: {
 }) {
   const auto = useId()
   const id = props.id ?? auto
-  const state = props.value !== '' ? `Typed: stored in the app's encrypted store ${props.storedWhen}.` : props.fromFile ? `From ${props.fromFile}: stored ${props.storedWhen}.` : props.stored ? 'Stored (encrypted). Type a new key only to replace it.' : 'Not set.'
+  const state = props.value !== '' ? `Typed: stored in the app's encrypted store ${props.storedWhen}.` : props.fromFile ? `From ${props.fromFile}: stored ${props.storedWhen}.` : props.stored ? 'Stored (encrypted). Type a new one only to replace it.' : 'Not set.'
   const errId = props.error ? `${id}-error` : undefined
   const warnId = props.warning && !props.error ? `${id}-warning` : undefined
   return (
@@ -61,7 +61,7 @@ export function SecretField(props: {
       />
       {props.stored && props.onForget ? (
         <button type="button" className="usa-button usa-button--unstyled tw-forget" onClick={props.onForget}>
-          Forget the stored {props.label.toLowerCase()}
+          Forget the stored {/^[A-Z][a-z]/.test(props.label) ? props.label.charAt(0).toLowerCase() + props.label.slice(1) : props.label}
         </button>
       ) : null}
     </div>
