@@ -57,6 +57,8 @@ function focusCause(causeId: string): void {
 function CauseCard({ c, findings, names, masked }: { readonly c: ShownCause; readonly findings: readonly CheckFinding[]; readonly names: PeerNames; readonly masked: boolean }) {
   const show = (t: string) => (masked ? maskIps(t) : t)
   const title = toCauseTitle(c)
+  // A fixed cause keeps its place and says what it was.
+  const shownTitle = c.resolved ? title.replace(' is blocked', ' was blocked').replace(' may be blocked', ' may have been blocked').replace(/ is (off|not clamped)/, ' was $1') : title
   const outcome = useChecksStore((s) => s.fixOutcomes[c.id])
   const members = findings.filter((f) => c.findingIds.includes(f.id))
   const primary = toPrimaryFix(c.fix)
@@ -68,7 +70,7 @@ function CauseCard({ c, findings, names, masked }: { readonly c: ShownCause; rea
   return (
     <li className={`tw-cause tw-cause--${tone}`}>
       <h4 className="tw-cause__title" id={toCauseAnchor(c.id)} tabIndex={-1}>
-        <span className={`tw-badge tw-badge--${c.resolved ? 'ok' : c.severity}`}>{c.resolved ? 'Fixed' : c.severity === 'error' ? 'Problem' : 'Warning'}</span> {title}
+        <span className={`tw-badge tw-badge--${c.resolved ? 'ok' : c.severity}`}>{c.resolved ? 'Fixed' : c.severity === 'error' ? 'Problem' : 'Warning'}</span> {shownTitle}
       </h4>
       {where ? <p className="tw-cause__line">{where}.</p> : null}
       {c.blockedBy.length > 0 ? (

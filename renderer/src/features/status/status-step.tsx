@@ -334,7 +334,8 @@ export default function StatusStep() {
         <h3 id="activity-heading" className="tw-section-title" tabIndex={-1}>
           Activity log
         </h3>
-        <details className="tw-more" id="activity-details">
+        {activity.length === 0 ? <p className="usa-hint">Nothing recorded yet: connects, checks, fixes and changes are written here.</p> : null}
+        <details className="tw-more" id="activity-details" hidden={activity.length === 0}>
           <summary>The last {activity.length} entries (connects, checks, fixes, changes; secrets removed)</summary>
           <ul className="usa-list usa-list--unstyled tw-events">
             {activity.map((e, i) => (
