@@ -13,6 +13,8 @@ export default defineConfig({
   reporter: process.env['CI'] ? [['list']] : [['list'], ['html', { open: 'never' }]],
   use: {
     headless: true,
+    // The size the screenshots are judged at; a11y.ts checkState also shoots 1024×700.
+    viewport: { width: 1280, height: 800 },
     trace: 'retain-on-failure',
     screenshot: 'only-on-failure',
   },

@@ -262,6 +262,8 @@ export interface ProfileInput {
   readonly request?: ProviderRequestRecord
   /** Adopt the PSKs of this import into the profile's secret store (then the import is forgotten). */
   readonly adoptImport?: ImportId
+  /** Which of the import's PSKs to adopt (default both): the user kept a key they had typed or stored for the others. */
+  readonly adoptSlots?: readonly ('psk1' | 'psk2')[]
 }
 
 /** Export options: secrets are excluded unless asked; when included they are encrypted with a passphrase. */
@@ -322,6 +324,10 @@ export interface CheckFix {
   readonly ufw?: string
   readonly pfsense?: string
   readonly sysctl?: string
+  /** Not a command: what to ask whoever runs the network path upstream (a firewall or NAT device, the provider). */
+  readonly upstream?: string
+  /** Not a command: what to change in the details, then apply again. */
+  readonly details?: string
 }
 
 /** One firewall/NAT/kernel check result: verdict, evidence, why, fix. */
@@ -339,6 +345,29 @@ export interface CheckFinding {
 export interface CheckReport {
   readonly at: string
   readonly findings: readonly CheckFinding[]
+  /** The findings that need attention grouped by cause, worst first: one entry and one fix per cause. */
+  readonly causes?: readonly CheckCauseDto[]
+}
+
+/** One cause of one or more check findings (e.g. one drop rule that blocks UDP 500 both ways to both endpoints). */
+export interface CheckCauseDto {
+  /** The first finding's id (stable within one report). */
+  readonly id: string
+  readonly severity: 'error' | 'warning'
+  /** flow: the gateway's own firewall; path: the end-to-end probe (upstream); topic: NAT, forwarding, MSS, the daemon… */
+  readonly kind: 'flow' | 'path' | 'topic'
+  readonly flow?: 'udp500' | 'udp4500' | 'esp'
+  readonly topic?: string
+  readonly verdict: CheckFinding['verdict']
+  readonly findingIds: readonly string[]
+  readonly peers: readonly string[]
+  readonly directions: readonly ('inbound' | 'outbound')[]
+  /** The rules or policies that drop the traffic, as the firewall names them. */
+  readonly blockedBy: readonly string[]
+  /** The fix of every finding of the cause, merged (each line once). */
+  readonly fix?: CheckFix
+  /** Tunnelwright can run the fix itself (planCheckFix with findingIds). */
+  readonly fixable: boolean
 }
 
 /** A check finding's fix as Tunnelwright would run it: the exact commands, what they touch now, and notes. */
@@ -368,6 +397,46 @@ export interface CheckFixResultDto {
   readonly report?: CheckReport
 }
 
+/** One tunnel of a change in plain words (Review opens with these). */
+export interface TunnelSummaryDto {
+  readonly index: 1 | 2
+  readonly name: string
+  readonly peer: string
+  readonly insideCidr: string
+  readonly insideLocal: string
+  readonly insideAws: string
+  /** Policy-based: the traffic selectors, ours then AWS's. */
+  readonly selectors?: { readonly local: readonly string[]; readonly remote: readonly string[] }
+  /** Route-based: the tunnel's interface and the networks routed into it. */
+  readonly tunnelInterface?: { readonly name: string; readonly routes: readonly string[] }
+  readonly ike: string
+  readonly esp: string
+  readonly ikeLifetimeSec: number
+  readonly ipsecLifetimeSec: number
+  readonly dpd: { readonly delaySec: number; readonly timeoutSec: number }
+  readonly role: 'both-up' | 'active' | 'standby'
+  readonly starts: string
+  readonly keepsUp: readonly string[]
+}
+
+/** A change in plain words: device, routing, and both tunnels. */
+export interface ChangeSummaryDto {
+  readonly kind: DeviceKind
+  readonly version: string
+  readonly routing: RoutingMode
+  readonly localId: string
+  readonly localAddress: string
+  readonly agencyCidrs: readonly string[]
+  readonly dedicatedCidrs: readonly string[]
+  readonly keepalive?: string
+  readonly tunnels: readonly [TunnelSummaryDto, TunnelSummaryDto]
+}
+
+/** A render preview with its plain summary (previewRender's answer). */
+export interface ReviewPreview extends RenderPreview {
+  readonly summary: ChangeSummaryDto
+}
+
 /** What apply will do to one file; secret files carry a sentence instead of a diff. */
 export interface FileChangeDto {
   readonly path: string
@@ -391,6 +460,10 @@ export interface PlanDto {
   readonly notes: readonly string[]
   /** Lint's warnings for these details on this device (errors refuse the plan). */
   readonly warnings: readonly LintFinding[]
+  /** The change in plain words: each tunnel's peer, selectors or interface, crypto, lifetimes, what starts and keeps it up. */
+  readonly summary?: ChangeSummaryDto
+  /** Every file the change writes, as it will be written; secret-bearing files with the pre-shared keys cut, nothing withheld. */
+  readonly files?: readonly PreviewFile[]
 }
 
 /** The markers the gateway-side transaction writes, in the order they can appear (the core's APPLY_STEPS). */
@@ -423,6 +496,16 @@ export interface ApplyResultDto {
   /** The change record of this apply (export it with exportChangeRecord). */
   readonly recordId?: RecordId
 }
+
+/** What a rollback would restore, read from the gateway before asking (nothing changes). */
+export type RollbackPreviewDto =
+  | { readonly available: false }
+  | {
+      readonly available: true
+      /** The change whose backup goes back. */
+      readonly txnId: string
+      readonly files: readonly { readonly path: string; readonly action: 'restore' | 'remove' }[]
+    }
 
 /** What rollback restored. */
 export interface RollbackResultDto {
@@ -553,6 +636,7 @@ export const CHANNELS = {
   planChange: 'gateway:plan-change',
   applyChange: 'gateway:apply-plan',
   rollbackChange: 'gateway:rollback-change',
+  previewRollback: 'gateway:preview-rollback',
   cancelJob: 'job:cancel-job',
   watchStatus: 'status:watch-status',
   unwatchStatus: 'status:unwatch-status',
@@ -599,10 +683,10 @@ export interface TunnelwrightRequests {
   buildProviderRequest(input: ProviderRequestInput): Promise<Result<ProviderRequest>>
   /** Parses a details JSON or an AWS export into a draft; PSKs in it stay in main (see importId). */
   importDetails(args: { readonly text: string; readonly format: ImportFormat }): Promise<Result<DetailsImport>>
-  /** Lints a draft; with profileId the PSK rules use the profile's stored PSKs. */
+  /** Lints a draft however unfinished (empty or half-typed fields are findings on their field); with profileId the PSK rules use the profile's stored PSKs. */
   lintDetails(args: { readonly draft: DetailsDraftDto; readonly profileId?: ProfileId; readonly device?: DeviceKind }): Promise<Result<LintReport>>
-  /** Renders the config a device would get, secret files replaced by a placeholder; routing "auto" from the profile's open gateway when given, else marked assumed. */
-  previewRender(args: { readonly draft: DetailsDraftDto; readonly device: DeviceKind; readonly version?: string; readonly routing?: RoutingMode; readonly profileId?: ProfileId }): Promise<Result<RenderPreview>>
+  /** Renders the config a device would get (pre-shared keys cut, every file shown) with its plain summary; routing "auto" from the profile's open gateway when given, else marked assumed. */
+  previewRender(args: { readonly draft: DetailsDraftDto; readonly device: DeviceKind; readonly version?: string; readonly routing?: RoutingMode; readonly profileId?: ProfileId }): Promise<Result<ReviewPreview>>
 
   /** All saved profiles. */
   listProfiles(): Promise<Result<readonly ProfileSummary[]>>
@@ -632,14 +716,16 @@ export interface TunnelwrightRequests {
   detectGateway(args: { readonly profileId: ProfileId; readonly jobId?: JobId }): Promise<Result<GatewayFactsDto>>
   /** Firewall/NAT/kernel checks for UDP 500/4500 and ESP to both AWS peers (read-only). */
   checkGateway(args: { readonly profileId: ProfileId; readonly jobId?: JobId }): Promise<Result<CheckReport>>
-  /** Plans a check finding's fix from the last check (read-only); 'fix-not-applicable' when Tunnelwright cannot run it. */
-  planCheckFix(args: { readonly profileId: ProfileId; readonly findingId: string; readonly jobId?: JobId }): Promise<Result<CheckFixPlanDto>>
+  /** Plans a check finding's fix from the last check (read-only); with findingIds, one fix for all of them (a cause), applied as one transaction by applyCheckFix(findingId). 'fix-not-applicable' when Tunnelwright cannot run it. */
+  planCheckFix(args: { readonly profileId: ProfileId; readonly findingId: string; readonly findingIds?: readonly string[]; readonly jobId?: JobId }): Promise<Result<CheckFixPlanDto>>
   /** Applies the fix planned by planCheckFix with confirm-or-revert (confirmed only once the re-check is green), then re-checks. */
   applyCheckFix(args: { readonly profileId: ProfileId; readonly findingId: string; readonly confirmWithinSec?: number; readonly jobId?: JobId }): Promise<Result<CheckFixResultDto>>
   /** Renders and plans a change: the diff of every file (secret files redacted). Changes nothing. */
   planChange(args: { readonly profileId: ProfileId; readonly device?: DeviceKind; readonly routing?: RoutingMode; readonly jobId?: JobId }): Promise<Result<PlanDto>>
   /** Applies a plan with confirm-or-revert; progress on `job:progress`; cancelJob before confirmation reverts. */
   applyChange(args: { readonly planId: PlanId; readonly reason?: string; readonly confirmWithinSec?: number; readonly jobId?: JobId }): Promise<Result<ApplyResultDto>>
+  /** Reads what a rollback would restore (read-only), so the user can decide before anything changes. */
+  previewRollback(args: { readonly profileId: ProfileId; readonly jobId?: JobId }): Promise<Result<RollbackPreviewDto>>
   /** Restores the gateway to before the last committed change. */
   rollbackChange(args: { readonly profileId: ProfileId; readonly reason?: string; readonly jobId?: JobId }): Promise<Result<RollbackResultDto>>
   /** Cancels a long job; it ends with error 'cancelled' (an apply not yet confirmed is reverted by the gateway). */

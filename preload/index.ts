@@ -38,6 +38,7 @@ const api: TunnelwrightApi = {
   planChange: (args) => ipcRenderer.invoke(CHANNELS.planChange, args),
   applyChange: (args) => ipcRenderer.invoke(CHANNELS.applyChange, args),
   rollbackChange: (args) => ipcRenderer.invoke(CHANNELS.rollbackChange, args),
+  previewRollback: (args) => ipcRenderer.invoke(CHANNELS.previewRollback, args),
   cancelJob: (jobId) => ipcRenderer.invoke(CHANNELS.cancelJob, jobId),
   watchStatus: (args) => ipcRenderer.invoke(CHANNELS.watchStatus, args),
   unwatchStatus: (watchId) => ipcRenderer.invoke(CHANNELS.unwatchStatus, watchId),

@@ -38,6 +38,8 @@ export {
   type RenderResult,
 } from './workflow/details'
 export { writeDetailsFile, toDetailsSecrets } from './workflow/details-file'
+export { lintPartialDraft, type DraftLint, type LooseDraft } from './workflow/draft-lint'
+export { previewDraftForReview, toChangeReview, toChangeSummary, toCryptoWords, toPskCutter, toShownFiles, type ChangeSummary, type ShownFile, type TunnelSummary } from './workflow/review'
 export { resolveTemplatesDir, type FileLayout, type RenderedConfig, type RenderedFile } from './render'
 export type { RoutingDecision } from './gateway/routing'
 
@@ -72,6 +74,7 @@ export type { ApplyProgress, ApplyResult, FileChange, Plan } from './apply/engin
 export { applyCheckFix, checkGateway, isGreen, planCheckFix, type CheckReport, type FixOutcome, type FixPlan } from './workflow/check'
 export type { Finding as CheckFinding } from './checks/model'
 export type { PlannedFix } from './apply/fix'
+export { applyCauseFix, isFixable, needsAttention, planCauseFix, toCheckCauses, type CheckCause, type PlannedCauseFix } from './workflow/check-causes'
 
 // ---- Status
 export { isStatusOk, readGatewayStatus, toTunnelDiagnoses, toTunnelVerdict, watchGatewayStatus, type TunnelVerdict } from './workflow/status'

@@ -38,11 +38,12 @@ describe('argument schemas refuse malformed calls', () => {
     updateSettings: [[{ maskPublicIps: 'yes' }], [{ extra: true }], []],
     buildProviderRequest: [[{ publicIp: '1.2.3.4', privateCidrs: 'x', endpointType: 'strongswan', approxApps: 1 }], [{ publicIp: '1.2.3.4', privateCidrs: [], endpointType: 'cisco', approxApps: 1 }]],
     importDetails: [[{ text: 1, format: 'aws-xml' }], [{ text: '', format: 'pdf' }], [{ text: 'x'.repeat(1024 * 1024 + 1), format: 'aws-xml' }]],
-    lintDetails: [[{ draft: {} }], [{ draft: null }]],
+    // An unfinished form is fine (lint says what is missing); a draft of the wrong shape or size is not.
+    lintDetails: [[{ draft: {} }], [{ draft: null }], [{ draft: { name: 'x', provider: 'cloud.gov', gateway: { privateCidrs: ['x'.repeat(300)] }, remote: { dedicatedCidrs: [], egressIps: [], tunnels: [{ outsideIp: '', insideCidr: '' }] }, crypto: {}, routing: 'auto' } }]],
     previewRender: [[{ draft: {}, device: 'strongswan' }]],
     listProfiles: [[1]],
     getProfile: [['../../etc/passwd'], [42], []],
-    saveProfile: [[{ name: 'x' }], [{ name: '', details: {}, connection: {} }], [{ name: 'x', details: {}, connection: {}, request: { endpointType: 'cisco' } }]],
+    saveProfile: [[{ name: 'x' }], [{ name: '', details: {}, connection: {} }], [{ name: 'x', details: {}, connection: {}, request: { endpointType: 'cisco' } }], [{ name: 'x', details: {}, connection: {}, adoptSlots: ['sshPassword'] }]],
     deleteProfile: [['p-'], [{}]],
     importProfile: [[{ text: 3 }]],
     exportProfile: [[{ id: PID, includeSecrets: true }], [{ id: PID }], [{ id: PID, includeSecrets: false, passphrase: 'x' }]],
@@ -54,7 +55,7 @@ describe('argument schemas refuse malformed calls', () => {
     disconnectGateway: [[{ profileId: PID }]],
     detectGateway: [[{ profileId: PID, jobId: 'x' }]],
     checkGateway: [[{}]],
-    planCheckFix: [[{ profileId: PID }], [{ profileId: PID, findingId: '' }], [{ profileId: PID, findingId: 'a b; rm -rf /' }], [{ profileId: 'x', findingId: 'path.udp500.198.51.100.1' }]],
+    planCheckFix: [[{ profileId: PID }], [{ profileId: PID, findingId: '' }], [{ profileId: PID, findingId: 'a b; rm -rf /' }], [{ profileId: 'x', findingId: 'path.udp500.198.51.100.1' }], [{ profileId: PID, findingId: 'fw.x', findingIds: ['$(reboot)'] }], [{ profileId: PID, findingId: 'fw.x', findingIds: [] }]],
     applyCheckFix: [
       [{ profileId: PID, findingId: 'fw.x', confirmWithinSec: 5 }],
       [{ profileId: PID, findingId: 'fw.x', confirmWithinSec: 901 }],
@@ -65,6 +66,7 @@ describe('argument schemas refuse malformed calls', () => {
     planChange: [[{ profileId: PID, device: 'cisco' }], [{ profileId: PID, routing: 'bgp' }]],
     applyChange: [[{ planId: 'plan-zz' }], [{ planId: 'plan-0123456789abcdef', confirmWithinSec: 5 }]],
     rollbackChange: [[{ profileId: PID, reason: 'x'.repeat(3000) }]],
+    previewRollback: [[{ profileId: 'x' }], [{ profileId: PID, files: ['/etc/shadow'] }], [PID]],
     cancelJob: [[''], [1]],
     watchStatus: [[{ profileId: PID, intervalMs: 10 }]],
     unwatchStatus: [['w-1']],
@@ -89,6 +91,14 @@ describe('argument schemas refuse malformed calls', () => {
     expect(ARG_SCHEMAS.planCheckFix.safeParse([{ profileId: PID, findingId: 'path.udp500.198.51.100.1' }]).success).toBe(true)
     expect(ARG_SCHEMAS.applyCheckFix.safeParse([{ profileId: PID, findingId: 'route-get:198.51.100.1', confirmWithinSec: 120, jobId: 'job-12345678' }]).success).toBe(true)
     expect(ARG_SCHEMAS.applyCheckFix.safeParse([{ profileId: PID, findingId: 'fw.ipv4-forward' }]).success).toBe(true)
+    expect(ARG_SCHEMAS.planCheckFix.safeParse([{ profileId: PID, findingId: 'fw.inbound.udp500.198.51.100.1', findingIds: ['fw.inbound.udp500.198.51.100.2', 'path.udp500.198.51.100.1'] }]).success).toBe(true)
+    expect(ARG_SCHEMAS.previewRollback.safeParse([{ profileId: PID }]).success).toBe(true)
+  })
+
+  it('lintDetails takes an unfinished form as typed: empty and half-typed fields are lint findings, not refusals', () => {
+    const crypto = { ikeVersion: 1, encryption: 'aes256', integrity: 'md5', dhGroup: 2, pfsGroup: 14, ikeLifetime: 28800, ipsecLifetime: 3600, dpd: { delay: 10, timeout: 30 } }
+    const empty = { name: '', provider: 'cloud.gov', gateway: { privateCidrs: [] }, remote: { dedicatedCidrs: [], egressIps: [], tunnels: [{ outsideIp: '', insideCidr: '' }, { outsideIp: '52.1.2', insideCidr: '169.254.1' }] }, crypto, routing: 'auto' }
+    expect(ARG_SCHEMAS.lintDetails.safeParse([{ draft: empty }]).success).toBe(true)
   })
 })
 

@@ -8,7 +8,7 @@ import { mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { createHandlers } from '../../main/shell/ipc/handlers'
+import { ARG_SCHEMAS, createHandlers } from '../../main/shell/ipc/handlers'
 import { createShellServices } from '../../main/shell/services'
 import type { ProfileDetails } from '../../main/core/app-data/profiles'
 import type { EventPayloads, ProfileId } from '../../preload/api'
@@ -108,18 +108,42 @@ describe('shell services over the real core', () => {
     expect(noSecrets.hasSecret.psk1).toBe(false)
   })
 
-  it('previews a render with secret files replaced and no PSK anywhere', async () => {
+  it('previews a render with every file shown, the keys cut from secret files, a plain summary, and no PSK anywhere', async () => {
     const { table } = setup()
     const imp = await table.importDetails.run({ text: XML, format: 'aws-xml' })
     for (const device of ['strongswan', 'strongswan-legacy', 'libreswan', 'pfsense'] as const) {
       const prev = await table.previewRender.run({ draft: complete(imp.draft as ProfileDetails), device })
       expect(prev.files.length).toBeGreaterThan(0)
       expect(prev.files.some((f) => f.secret)).toBe(true)
-      for (const f of prev.files.filter((x) => x.secret)) expect(f.content).toMatch(/^\[redacted\]/)
+      // Cut, not withheld: the key is replaced where it stood and the rest of the file is there.
+      for (const f of prev.files.filter((x) => x.secret)) {
+        expect(f.content).toContain('[redacted: the pre-shared key]')
+        expect(f.content.length).toBeGreaterThan(200)
+      }
+      if (device === 'strongswan') expect(prev.files.find((f) => f.secret)!.content).toMatch(/proposals = aes\d+-sha\d+-modp\d+/)
+      expect(prev.summary.tunnels.map((t) => t.peer)).toEqual(imp.draft.remote.tunnels.map((t) => t.outsideIp))
+      expect(prev.summary.tunnels[0].ike).toMatch(/^IKEv1 main mode, AES-\d+, SHA-\d+, DH group \d+/)
+      expect(prev.summary.tunnels[0].starts.length).toBeGreaterThan(10)
       const text = JSON.stringify(prev)
       expect(text).not.toContain('TunnelwrightPreviewPsk')
       for (const s of PSKS) expect(text).not.toContain(s)
     }
+  })
+
+  it('lints an unfinished form in words: what is missing per field, real problems beside it, no schema paths', async () => {
+    const { table } = setup()
+    const crypto = { ikeVersion: 1, encryption: 'aes256', integrity: 'md5', dhGroup: 2, pfsGroup: 14, ikeLifetime: 28800, ipsecLifetime: 3600, dpd: { delay: 10, timeout: 30 } } as const
+    const draft = { name: '', provider: 'cloud.gov', gateway: { publicIp: '34.201.10.20', privateCidrs: ['10.40.0.0/24'] }, remote: { dedicatedCidrs: ['10.40.0.0/25'], egressIps: [], tunnels: [{ outsideIp: '', insideCidr: '' }, { outsideIp: '34.201.10.20', insideCidr: '169.254.1' }] }, crypto, routing: 'auto' } as const
+    const parsed = ARG_SCHEMAS.lintDetails.parse([{ draft }])
+    const r = await table.lintDetails.run(...parsed)
+    expect(r.complete).toBe(false)
+    const by = (path: string) => r.findings.filter((f) => f.path === path).map((f) => f.message)
+    expect(by('/remote/tunnels/0/outsideIp')).toEqual([expect.stringMatching(/^Missing: tunnel 1's outside IP/)])
+    expect(by('/remote/tunnels/1/insideCidr')).toEqual([expect.stringMatching(/^Tunnel 2's inside CIDR "169\.254\.1" is not an IPv4 CIDR\.$/)])
+    expect(r.findings.map((f) => f.id)).toEqual(expect.arrayContaining(['crypto-md5', 'outside-ip-is-gateway', 'cidr-overlap']))
+    expect(r.findings.find((f) => f.id.startsWith('dh-'))?.message).toMatch(/DH group 2/)
+    // The stand-ins that let lint judge the rest never show.
+    expect(JSON.stringify(r)).not.toMatch(/240\.|169\.254\.250\./)
   })
 
   it('builds the provider request offline with findings', async () => {

@@ -112,10 +112,13 @@ function toConnectError(err: unknown, e: SshEndpoint, jump: boolean): SshError {
     likelyCause:
       errno === 'ECONNREFUSED'
         ? 'Nothing listens on that port (sshd is off, or SSH runs on another port).'
-        : errno === 'ENOTFOUND'
+        : errno === 'ENOTFOUND' || errno === 'EAI_AGAIN'
           ? 'The host name does not resolve.'
           : 'The network path or the SSH server refused the connection.',
-    fix: 'Check the host, the port, and that the SSH service is enabled on the gateway.',
+    fix:
+      errno === 'ENOTFOUND' || errno === 'EAI_AGAIN'
+        ? 'Check the spelling of the host name, or use the gateway\'s IP address; this computer\'s DNS does not know the name.'
+        : 'Check the host, the port, and that the SSH service is enabled on the gateway.',
   })
 }
 

@@ -26,4 +26,9 @@ export type ContractChecks = [
   Assert<Equal<Omit<Api.ProviderRequest, 'findings'>, Omit<Core.ProviderRequest, 'findings'>>>,
   Assert<Equal<Api.PreviewFile, Core.PreviewFile>>,
   Assert<Equal<Omit<Api.RenderPreview, 'files'>, Omit<Core.RenderPreview, 'files'>>>,
+  Assert<Equal<Api.ChangeSummaryDto, Core.ChangeSummary>>,
+  Assert<Equal<Api.TunnelSummaryDto, Core.TunnelSummary>>,
+  Assert<Equal<Api.PreviewFile, Core.ShownFile>>,
+  Assert<Equal<Omit<Api.CheckCauseDto, 'fix'>, Omit<Core.CheckCause, 'fix'>>>,
+  Assert<Equal<Extract<Api.RollbackPreviewDto, { available: true }>['files'], Core.RollbackPreview['files']>>,
 ]

@@ -40,6 +40,31 @@ const routing = z.enum(['route', 'policy'])
 /** A check finding id as the checks write them (kebab/dotted words, an address or two). */
 const findingId = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._:/-]{0,199}$/)
 const draft = ProfileDetails.transform((d) => d as DetailsDraftDto & typeof d)
+/** Form text: bounded, any content (lint turns what is wrong into findings on the field). */
+const text = z.string().max(256)
+/** A number field as typed: NaN while it holds no number yet (lint says so on the field). */
+const typedNumber = z.union([z.number(), z.nan()])
+/** A draft as a form holds it while being typed: every field present, any text in it (the lint of an unfinished form). */
+const looseDraft = z
+  .strictObject({
+    name: z.string().max(200),
+    provider: z.enum(['cloud.gov', 'aws']),
+    gateway: z.strictObject({ publicIp: text.optional(), privateCidrs: z.array(text).max(64), kind: DeviceKind.optional(), localAddress: text.optional() }),
+    remote: z.strictObject({ dedicatedCidrs: z.array(text).max(64), egressIps: z.array(text).max(64), tunnels: z.tuple([z.strictObject({ outsideIp: text, insideCidr: text }), z.strictObject({ outsideIp: text, insideCidr: text })]) }),
+    crypto: z.strictObject({
+      ikeVersion: typedNumber,
+      encryption: z.string().max(32),
+      integrity: z.string().max(32),
+      dhGroup: typedNumber,
+      pfsGroup: typedNumber,
+      ikeLifetime: typedNumber,
+      ipsecLifetime: typedNumber,
+      dpd: z.strictObject({ delay: typedNumber, timeout: typedNumber }),
+    }),
+    routing: z.string().max(16),
+    health: z.strictObject({ target: text }).optional(),
+  })
+  .transform((d) => d as DetailsDraftDto & typeof d)
 /** A secret as the renderer may send it: non-empty, bounded (a private key passphrase, a PSK). */
 const secretValue = z.string().min(1).max(16384)
 /** The confirmation window of a change or a fix: the core's bounds, the same for both faces. */
@@ -52,11 +77,11 @@ export const ARG_SCHEMAS = {
   updateSettings: z.tuple([SettingsSchema.partial().strict()]),
   buildProviderRequest: z.tuple([z.strictObject({ publicIp: z.string().max(64), privateCidrs: z.array(z.string().max(64)).max(64), endpointType: z.enum([...DeviceKind.options, 'other']), approxApps: z.number() })]),
   importDetails: z.tuple([z.strictObject({ text: z.string().max(1024 * 1024), format: z.enum(['details-json', 'aws-xml', 'aws-text']) })]),
-  lintDetails: z.tuple([z.strictObject({ draft, profileId: profileId.optional(), device: DeviceKind.optional() })]),
+  lintDetails: z.tuple([z.strictObject({ draft: looseDraft, profileId: profileId.optional(), device: DeviceKind.optional() })]),
   previewRender: z.tuple([z.strictObject({ draft, device: DeviceKind, version: z.string().regex(/^[0-9][0-9A-Za-z.+~_-]{0,40}$/).optional(), routing: routing.optional(), profileId: profileId.optional() })]),
   listProfiles: z.tuple([]),
   getProfile: z.tuple([profileId]),
-  saveProfile: z.tuple([z.strictObject({ id: profileId.optional(), name: z.string().min(1).max(100), details: draft, connection: Connection, request: ProfileRequest.optional(), adoptImport: importId.optional() })]),
+  saveProfile: z.tuple([z.strictObject({ id: profileId.optional(), name: z.string().min(1).max(100), details: draft, connection: Connection, request: ProfileRequest.optional(), adoptImport: importId.optional(), adoptSlots: z.array(z.enum(['psk1', 'psk2'])).max(2).optional() })]),
   deleteProfile: z.tuple([profileId]),
   importProfile: z.tuple([z.strictObject({ text: z.string().max(1024 * 1024), passphrase: z.string().max(1024).optional() })]),
   exportProfile: z.tuple([
@@ -69,11 +94,12 @@ export const ARG_SCHEMAS = {
   disconnectGateway: z.tuple([profileId]),
   detectGateway: z.tuple([z.strictObject({ profileId, jobId: jobId.optional() })]),
   checkGateway: z.tuple([z.strictObject({ profileId, jobId: jobId.optional() })]),
-  planCheckFix: z.tuple([z.strictObject({ profileId, findingId, jobId: jobId.optional() })]),
+  planCheckFix: z.tuple([z.strictObject({ profileId, findingId, findingIds: z.array(findingId).min(1).max(64).optional(), jobId: jobId.optional() })]),
   applyCheckFix: z.tuple([z.strictObject({ profileId, findingId, confirmWithinSec: confirmWithinSec.optional(), jobId: jobId.optional() })]),
   planChange: z.tuple([z.strictObject({ profileId, device: DeviceKind.optional(), routing: routing.optional(), jobId: jobId.optional() })]),
   applyChange: z.tuple([z.strictObject({ planId, reason: z.string().max(2000).optional(), confirmWithinSec: confirmWithinSec.optional(), jobId: jobId.optional() })]),
   rollbackChange: z.tuple([z.strictObject({ profileId, reason: z.string().max(2000).optional(), jobId: jobId.optional() })]),
+  previewRollback: z.tuple([z.strictObject({ profileId, jobId: jobId.optional() })]),
   cancelJob: z.tuple([jobId]),
   watchStatus: z.tuple([z.strictObject({ profileId, intervalMs: z.int().min(1000).max(600_000).optional() })]),
   unwatchStatus: z.tuple([watchId]),
@@ -103,7 +129,7 @@ export function createHandlers(s?: ShellServices, dialogs?: ShellDialogs): Handl
     updateSettings: { channel: CHANNELS.updateSettings, args: a.updateSettings, run: (patch) => svc().settings.update(patch) },
     buildProviderRequest: { channel: CHANNELS.buildProviderRequest, args: a.buildProviderRequest, run: (input) => buildProviderRequest(input) },
     importDetails: { channel: CHANNELS.importDetails, args: a.importDetails, run: ({ text, format }) => svc().details.importDetails(text, format) },
-    lintDetails: { channel: CHANNELS.lintDetails, args: a.lintDetails, run: (x) => svc().details.lint(x.draft as ProfileDetails, x.profileId, x.device) },
+    lintDetails: { channel: CHANNELS.lintDetails, args: a.lintDetails, run: (x) => svc().details.lint(x.draft, x.profileId, x.device) },
     previewRender: { channel: CHANNELS.previewRender, args: a.previewRender, run: (x) => svc().details.previewRender(x.draft as ProfileDetails, x.device, x.version, x.routing, x.profileId) },
     listProfiles: { channel: CHANNELS.listProfiles, args: a.listProfiles, run: () => svc().profiles.list() },
     getProfile: { channel: CHANNELS.getProfile, args: a.getProfile, run: (pid) => svc().profiles.get(pid) },
@@ -126,11 +152,12 @@ export function createHandlers(s?: ShellServices, dialogs?: ShellDialogs): Handl
     disconnectGateway: { channel: CHANNELS.disconnectGateway, args: a.disconnectGateway, run: (pid) => svc().gateway.disconnect(pid) },
     detectGateway: { channel: CHANNELS.detectGateway, args: a.detectGateway, run: (x) => svc().gateway.detect(x.profileId, x.jobId) },
     checkGateway: { channel: CHANNELS.checkGateway, args: a.checkGateway, run: (x) => svc().gateway.check(x.profileId, x.jobId) },
-    planCheckFix: { channel: CHANNELS.planCheckFix, args: a.planCheckFix, run: (x) => svc().gateway.planFix(x.profileId, x.findingId, x.jobId) },
+    planCheckFix: { channel: CHANNELS.planCheckFix, args: a.planCheckFix, run: (x) => svc().gateway.planFix(x.profileId, x.findingId, x.jobId, x.findingIds) },
     applyCheckFix: { channel: CHANNELS.applyCheckFix, args: a.applyCheckFix, run: (x) => svc().gateway.applyFix(x.profileId, x.findingId, x.confirmWithinSec, x.jobId) },
     planChange: { channel: CHANNELS.planChange, args: a.planChange, run: (x) => svc().gateway.plan(x.profileId, x.device, x.routing, x.jobId) },
     applyChange: { channel: CHANNELS.applyChange, args: a.applyChange, run: (x) => svc().gateway.apply(x.planId, x.reason, x.confirmWithinSec, x.jobId) },
     rollbackChange: { channel: CHANNELS.rollbackChange, args: a.rollbackChange, run: (x) => svc().gateway.rollback(x.profileId, x.reason, x.jobId) },
+    previewRollback: { channel: CHANNELS.previewRollback, args: a.previewRollback, run: (x) => svc().gateway.previewRollback(x.profileId, x.jobId) },
     cancelJob: { channel: CHANNELS.cancelJob, args: a.cancelJob, run: (j) => ({ cancelled: svc().jobs.cancel(j) }) },
     watchStatus: { channel: CHANNELS.watchStatus, args: a.watchStatus, run: (x) => svc().status.watch(x.profileId, x.intervalMs) },
     unwatchStatus: { channel: CHANNELS.unwatchStatus, args: a.unwatchStatus, run: (w) => svc().status.unwatch(w) },

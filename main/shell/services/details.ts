@@ -1,8 +1,8 @@
 // Details in the app: import (PSKs held here until a profile adopts them), lint of a draft, render preview,
 // the provider request. Thin callers of the core's door.
 import { randomBytes } from 'node:crypto'
-import type { DetailsImport, ImportFormat, ImportId, LintFinding, LintReport, RenderPreview, RoutingMode } from '../../../preload/api'
-import { buildProviderRequest, importDetailsText, lintDraft, previewDraft, UserError, type DeviceKind, type GatewayFacts, type LintFinding as CoreLintFinding, type ProfileDetails, type ProviderRequest, type ProviderRequestInput } from '../../core'
+import type { DetailsImport, ImportFormat, ImportId, LintFinding, LintReport, ReviewPreview, RoutingMode } from '../../../preload/api'
+import { buildProviderRequest, importDetailsText, lintDraft, lintPartialDraft, previewDraftForReview, UserError, type DeviceKind, type GatewayFacts, type LintFinding as CoreLintFinding, type LooseDraft, type ProfileDetails, type ProviderRequest, type ProviderRequestInput } from '../../core'
 import type { ShellContext } from './context'
 
 interface PendingImport {
@@ -11,6 +11,48 @@ interface PendingImport {
 }
 
 const IMPORT_TTL_MS = 30 * 60_000
+
+/** Where a details-file problem is, in the words of the Details form (schema pointers never reach the screen). */
+const FIELD_WORDS: readonly [RegExp, string][] = [
+  [/^\/format/, 'the format tag (the first line of a Tunnelwright details file)'],
+  [/^\/name/, 'the connection name'],
+  [/^\/provider/, 'the provider'],
+  [/^\/gateway\/publicIp/, "the gateway's public IP"],
+  [/^\/gateway\/privateCidrs/, 'the private networks'],
+  [/^\/gateway/, 'the gateway section'],
+  [/^\/remote\/dedicatedCidrs/, 'the dedicated subnet CIDRs'],
+  [/^\/remote\/egressIps/, 'the egress IPs'],
+  [/^\/remote\/tunnels\/(\d)\/outsideIp/, "tunnel $n's outside IP"],
+  [/^\/remote\/tunnels\/(\d)\/insideCidr/, "tunnel $n's inside CIDR"],
+  [/^\/remote\/tunnels\/(\d)\/psk/, "tunnel $n's pre-shared key"],
+  [/^\/remote\/tunnels/, 'the tunnels (AWS always gives two)'],
+  [/^\/remote/, 'the provider section'],
+  [/^\/crypto/, 'the encryption settings'],
+  [/^\/routing/, 'the routing mode'],
+  [/^\/health/, 'the health-check target'],
+]
+
+function toFieldWords(pointer: string): string {
+  for (const [re, words] of FIELD_WORDS) {
+    const m = re.exec(pointer)
+    if (m) return words.replace('$n', String(Number(m[1] ?? 0) + 1))
+  }
+  return 'a field Tunnelwright does not know'
+}
+
+/** An import failure in words: what is wrong with the file, never a schema dump or a source-tree path. */
+function toImportError(err: unknown, format: ImportFormat): unknown {
+  if (!(err instanceof UserError)) return err
+  if (err.code === 'details-schema') {
+    const where = [...new Set([...err.message.matchAll(/^\s+(\/\S*):/gm)].map((m) => toFieldWords(m[1]!)))]
+    const shown = where.slice(0, 4).join(', ') + (where.length > 4 ? ` and ${where.length - 4} more` : '')
+    return new UserError('details-schema', `This is not a Tunnelwright details file it can use: ${where.length === 1 ? 'one part is' : `${where.length} parts are`} missing or wrong (${shown}).`, {
+      fix: "Import AWS's configuration file (XML or the generic text download) instead, or type the values into the form; a details file exported by Tunnelwright or its command line tool imports as is.",
+    })
+  }
+  const what = format === 'aws-xml' ? "AWS's configuration XML" : format === 'aws-text' ? "AWS's generic text download" : 'a Tunnelwright details file'
+  return new UserError(err.code, err.message, { fix: err.fix ?? `Check that this is ${what}.` })
+}
 
 function toLintFindings(fs: readonly CoreLintFinding[]): LintFinding[] {
   return fs.map((f) => ({ id: f.id, severity: f.severity, path: f.path, message: f.message, why: f.why, fix: f.fix }))
@@ -28,9 +70,14 @@ export class DetailsService {
     ctx.addSecretProvider(() => [...this.#imports.values()].flatMap((i) => [i.psks.psk1, i.psks.psk2].filter((x): x is string => x !== undefined)))
   }
 
-  /** Imports a details JSON or an AWS export: the PSKs stay here under an import id. */
+  /** Imports a details JSON or an AWS export: the PSKs stay here under an import id; a file it cannot read is told in words. */
   importDetails(text: string, format: ImportFormat): DetailsImport {
-    const imp = importDetailsText(text, format)
+    let imp
+    try {
+      imp = importDetailsText(text, format)
+    } catch (err) {
+      throw toImportError(err, format)
+    }
     this.#prune()
     const importId = imp.psks.psk1 || imp.psks.psk2 ? `imp-${randomBytes(8).toString('hex')}` : undefined
     if (importId) this.#imports.set(importId, { psks: imp.psks, at: Date.now() })
@@ -59,18 +106,18 @@ export class DetailsService {
     for (const [id, i] of this.#imports) if (now - i.at > IMPORT_TTL_MS) this.#imports.delete(id)
   }
 
-  /** Lints a draft; PSK rules use the profile's stored PSKs when a profile is given. */
-  lint(draft: ProfileDetails, profileId?: string, device?: DeviceKind): LintReport {
-    const report = lintDraft(draft, profileId ? this.ctx.psks(profileId) : {}, device)
+  /** Lints a draft however unfinished; PSK rules use the profile's stored PSKs when a profile is given. */
+  lint(draft: LooseDraft, profileId?: string, device?: DeviceKind): LintReport {
+    const report = lintPartialDraft(draft, profileId ? this.ctx.psks(profileId) : {}, device)
     const findings = toLintFindings(report.findings)
     // Without a profile there are no PSKs to check: drop the findings that only say "PSK missing".
     return { complete: report.complete, findings: profileId ? findings : findings.filter((f) => !/\/psk$/.test(f.path)) }
   }
 
-  /** Renders with placeholder PSKs (secret files withheld); routing "auto" from the profile's open gateway when there is one, else marked assumed. */
-  previewRender(draft: ProfileDetails, device: DeviceKind, version?: string, routing?: RoutingMode, profileId?: string): RenderPreview {
+  /** Renders with placeholder PSKs, every file shown with the keys cut, plus the plain summary; routing "auto" from the profile's open gateway when there is one, else marked assumed. */
+  previewRender(draft: ProfileDetails, device: DeviceKind, version?: string, routing?: RoutingMode, profileId?: string): ReviewPreview {
     const facts = profileId ? this.factsOf(profileId) : undefined
-    return previewDraft(draft, { kind: device, templatesDir: this.ctx.templatesDir, ...(version ? { version } : {}), ...(routing ? { routing } : {}), ...(facts ? { facts } : {}) })
+    return previewDraftForReview(draft, { kind: device, templatesDir: this.ctx.templatesDir, ...(version ? { version } : {}), ...(routing ? { routing } : {}), ...(facts ? { facts } : {}) })
   }
 
   /** The provider request text with findings (offline). */

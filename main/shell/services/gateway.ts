@@ -2,10 +2,16 @@
 // rollback on it, as jobs the renderer can follow and cancel. Thin callers of the core's door: the lint
 // gate, routing, confirm bounds, the check after apply and the change record all happen there.
 import { randomBytes } from 'node:crypto'
-import type { ApplyResultDto, CheckFixPlanDto, CheckFixResultDto, CheckReport, ConnectOutcome, PlanDto, PlanId, ProfileId, RecordId, RollbackResultDto } from '../../../preload/api'
+import type { ApplyResultDto, CheckFixPlanDto, CheckFixResultDto, CheckReport, ConnectOutcome, PlanDto, PlanId, ProfileId, RecordId, RollbackPreviewDto, RollbackResultDto } from '../../../preload/api'
 import {
+  applyCauseFix,
   applyChange,
   applyCheckFix,
+  DetailsRefusedError,
+  planCauseFix,
+  previewRollback,
+  toChangeReview,
+  toCheckCauses,
   checkGateway,
   detectGateway,
   openGateway,
@@ -23,6 +29,8 @@ import {
   type DeviceKind,
   type Gateway,
   type GatewayFacts,
+  type CheckFinding,
+  type PlannedCauseFix,
   type PlannedFix,
   type PreparedChange,
   type RoutingMode,
@@ -42,8 +50,8 @@ function toId(prefix: string): string {
 export class GatewayService {
   readonly #open = new Map<string, Gateway>()
   readonly #plans = new Map<string, HeldPlan>()
-  /** Check fixes planned (and shown) by planFix, by `profileId findingId`: apply runs exactly these. */
-  readonly #fixPlans = new Map<string, PlannedFix>()
+  /** Check fixes planned (and shown) by planFix, by `profileId findingId`: apply runs exactly these (one finding's, or a cause's). */
+  readonly #fixPlans = new Map<string, { readonly one: PlannedFix } | { readonly cause: PlannedCauseFix }>()
   /** Called before a profile's session closes (its status watches stop first). */
   onDisconnect: (profileId: string) => void = () => undefined
 
@@ -131,18 +139,27 @@ export class GatewayService {
     return this.ctx.jobs.run(jobId, 'check', async (job) => {
       job.progress('CHECK')
       const r = await checkGateway(g, input)
-      return { at: new Date().toISOString(), findings: r.findings }
+      return toReport(r.findings)
     })
   }
 
-  async planFix(profileId: string, findingId: string, jobId?: string): Promise<CheckFixPlanDto> {
+  /** Plans one finding's fix, or with `findingIds` one fix for a whole cause (one transaction). */
+  async planFix(profileId: string, findingId: string, jobId?: string, findingIds?: readonly string[]): Promise<CheckFixPlanDto> {
     const g = this.get(profileId)
     return this.ctx.jobs.run(jobId, 'check', async (job) => {
       job.progress('PLAN', findingId)
-      const plan = await planCheckFix(g, findingId)
-      if (!plan.needed) throw new UserError('fix-not-needed', `${findingId} is already ${plan.finding.verdict}: there is nothing to fix.`, { fix: 'Run the checks again to see what still needs a fix.' })
-      const planned = plan.fix
-      this.#fixPlans.set(`${profileId} ${findingId}`, planned)
+      let planned: PlannedFix
+      if (findingIds && findingIds.length > 0) {
+        const cause = await planCauseFix(g, [...new Set([findingId, ...findingIds])])
+        if (!cause) throw new UserError('fix-not-needed', 'These checks already pass: there is nothing to fix.', { fix: 'Run the checks again to see what still needs a fix.' })
+        this.#fixPlans.set(`${profileId} ${findingId}`, { cause })
+        planned = cause.planned
+      } else {
+        const plan = await planCheckFix(g, findingId)
+        if (!plan.needed) throw new UserError('fix-not-needed', 'This check already passes: there is nothing to fix.', { fix: 'Run the checks again to see what still needs a fix.' })
+        this.#fixPlans.set(`${profileId} ${findingId}`, { one: plan.fix })
+        planned = plan.fix
+      }
       return { findingId, commands: planned.commands, targets: planned.targets.map((t) => ({ kind: t.kind, name: t.name, ...(t.before !== undefined ? { before: t.before } : {}) })), notes: planned.notes }
     })
   }
@@ -159,13 +176,15 @@ export class GatewayService {
     const r = await this.ctx.jobs.run(
       jobId,
       'apply',
-      (job) =>
-        applyCheckFix(g, planned, input, {
+      (job) => {
+        const opts = {
           ...(confirmWithinSec ? { confirmWithin: confirmWithinSec } : {}),
-          onProgress: (s) => job.progress(s.step, cut(s.detail)),
+          onProgress: (s: { step: Parameters<typeof job.progress>[0]; detail: string }) => job.progress(s.step, cut(s.detail)),
           cancelled: () => job.signal.aborted,
           context: this.#context(profileId),
-        }),
+        }
+        return 'cause' in planned ? applyCauseFix(g, planned.cause, input, opts) : applyCheckFix(g, planned.one, input, opts)
+      },
       { raceAbort: false },
     )
     const detail = [r.detail, r.note].filter((x) => x !== undefined).map(cut).join(' ')
@@ -179,7 +198,7 @@ export class GatewayService {
       ...(r.fix ? { fix: r.fix } : {}),
       steps: r.steps.map((x) => ({ step: x.step, at: x.at, detail: cut(x.detail) })),
       ...(r.after ? { after: r.after } : {}),
-      ...(r.findings ? { report: { at: new Date().toISOString(), findings: r.findings } } : {}),
+      ...(r.findings ? { report: toReport(r.findings) } : {}),
     }
   }
 
@@ -188,10 +207,16 @@ export class GatewayService {
     const input = this.#input(profileId)
     return this.ctx.jobs.run(jobId, 'plan', async (job) => {
       job.progress('PLAN')
-      const change = await prepareChange(g, { ...input, templatesDir: this.ctx.templatesDir, ...(device ? { device } : {}), ...(routing ? { routing } : {}) })
+      let change: PreparedChange
+      try {
+        change = await prepareChange(g, { ...input, templatesDir: this.ctx.templatesDir, ...(device ? { device } : {}), ...(routing ? { routing } : {}) })
+      } catch (err) {
+        throw err instanceof DetailsRefusedError ? toRefusedInWords(err) : err
+      }
       const planId = toId('plan') as PlanId
       this.#plans.set(planId, { profileId, change })
       const cut = this.ctx.redactorFor(profileId)
+      const review = toChangeReview(change)
       return {
         planId,
         profileId,
@@ -204,6 +229,9 @@ export class GatewayService {
         noop: change.plan.noop,
         notes: change.rendered.notes.map(cut),
         warnings: change.lint.filter((f) => f.severity === 'warning').map((f) => ({ id: f.id, severity: f.severity, path: f.path, message: f.message, why: f.why, fix: f.fix })),
+        summary: review.summary,
+        // The keys are cut by the review itself, in every encoding (toShownFiles; its unit test proves it per device).
+        files: review.files,
       }
     })
   }
@@ -237,6 +265,16 @@ export class GatewayService {
     }
   }
 
+  /** What a rollback would restore (read-only), to ask before doing it. */
+  async previewRollback(profileId: string, jobId?: string): Promise<RollbackPreviewDto> {
+    const g = this.get(profileId)
+    return this.ctx.jobs.run(jobId, 'rollback', async (job) => {
+      job.progress('ROLLBACK', 'preview')
+      const p = await previewRollback(g)
+      return p ? { available: true, txnId: p.txnId, files: p.files.map((f) => ({ path: f.path, action: f.action })) } : { available: false }
+    })
+  }
+
   async rollback(profileId: string, reason: string | undefined, jobId?: string): Promise<RollbackResultDto> {
     const g = this.get(profileId)
     const r = await this.ctx.jobs.run(jobId, 'rollback', async (job) => {
@@ -245,4 +283,18 @@ export class GatewayService {
     })
     return { restored: r.restored, files: r.files, ...(r.record ? { recordId: r.record.id as RecordId } : {}) }
   }
+}
+
+/** A check report with its findings grouped by cause. */
+function toReport(findings: readonly CheckFinding[]): CheckReport {
+  return { at: new Date().toISOString(), findings, causes: toCheckCauses(findings) }
+}
+
+/** Lint's refusal in the words of the Details form: a key not set yet is "not set", not an environment variable. */
+function toRefusedInWords(err: DetailsRefusedError): UserError {
+  const lines = err.errors.map((f) => {
+    const n = /^\/remote\/tunnels\/(\d)\/psk$/.exec(f.path)?.[1]
+    return f.id === 'psk-env-missing' && n !== undefined ? `Tunnel ${Number(n) + 1}'s pre-shared key is not set.` : f.message
+  })
+  return new UserError('details-lint-errors', `The details have ${lines.length} problem${lines.length === 1 ? '' : 's'} that would stop the tunnels; nothing was sent to the gateway: ${lines.join(' ')}`, { fix: 'Open Details, fix what it lists (each with why and how), save, then prepare the change again.' })
 }

@@ -30,8 +30,10 @@ export class ProfilesService {
     // Taken before the save: an expired import refuses the whole save instead of saving a profile without its keys.
     const psks = input.adoptImport ? this.details.takeImport(input.adoptImport) : undefined
     const saved = this.ctx.profiles.save({ ...(input.id ? { id: input.id } : {}), name: input.name, details: input.details, connection: input.connection, ...(input.request ? { request: { ...input.request, privateCidrs: [...input.request.privateCidrs] } } : {}) })
-    if (psks?.psk1) this.ctx.secrets.set(saved.id, 'psk1', psks.psk1)
-    if (psks?.psk2) this.ctx.secrets.set(saved.id, 'psk2', psks.psk2)
+    // Only the slots asked for: a key the user typed or kept stays theirs.
+    const adopt = new Set(input.adoptSlots ?? ['psk1', 'psk2'])
+    if (psks?.psk1 && adopt.has('psk1')) this.ctx.secrets.set(saved.id, 'psk1', psks.psk1)
+    if (psks?.psk2 && adopt.has('psk2')) this.ctx.secrets.set(saved.id, 'psk2', psks.psk2)
     this.ctx.journal.activity.append({ profileId: saved.id, gateway: saved.connection.host, action: 'profile-save', outcome: 'ok' })
     return this.#toProfile(saved)
   }

@@ -7,9 +7,11 @@ interface FieldFrame {
   readonly error?: string | undefined
   readonly warning?: string | undefined
   readonly required?: boolean
+  /** A stable id (so a findings summary can link to the field); generated when absent. */
+  readonly id?: string
 }
 
-function Frame(props: FieldFrame & { readonly id: string; readonly children: (describedBy: string | undefined) => ReactNode }) {
+function Frame(props: Omit<FieldFrame, 'id'> & { readonly id: string; readonly children: (describedBy: string | undefined) => ReactNode }) {
   const { label, hint, error, warning, required, id, children } = props
   const hintId = hint ? `${id}-hint` : undefined
   const errId = error ? `${id}-error` : undefined
@@ -60,7 +62,8 @@ export function TextField(
     readonly onBlur?: () => void
   },
 ) {
-  const id = useId()
+  const auto = useId()
+  const id = props.id ?? auto
   return (
     <Frame {...props} id={id}>
       {(describedBy) => (
@@ -86,7 +89,8 @@ export function TextField(
 
 /** A labelled multi-line input (one value per line). */
 export function TextAreaField(props: FieldFrame & { readonly value: string; readonly onChange: (v: string) => void; readonly rows?: number; readonly readOnly?: boolean; readonly onBlur?: () => void }) {
-  const id = useId()
+  const auto = useId()
+  const id = props.id ?? auto
   return (
     <Frame {...props} id={id}>
       {(describedBy) => (
@@ -110,7 +114,8 @@ export function TextAreaField(props: FieldFrame & { readonly value: string; read
 
 /** A labelled select. */
 export function SelectField(props: FieldFrame & { readonly value: string; readonly onChange: (v: string) => void; readonly options: ReadonlyArray<{ value: string; label: string }> }) {
-  const id = useId()
+  const auto = useId()
+  const id = props.id ?? auto
   return (
     <Frame {...props} id={id}>
       {(describedBy) => (

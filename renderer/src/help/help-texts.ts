@@ -38,28 +38,30 @@ export const STEP_HELP = {
     title: 'Firewall, NAT and path checks',
     paragraphs: [
       'IPsec needs UDP port 500 (IKE) and IP protocol 50 (ESP) in both directions between your gateway and both AWS tunnel addresses. Behind NAT, UDP port 4500 is needed too. A NAT rule that rewrites traffic before IPsec sees it makes the tunnel come up but carry nothing.',
-      'Each finding comes with the exact command for the firewall it found; copy it, or let Tunnelwright apply it as part of the change.',
+      'Problems come first, one per cause (one drop rule that blocks UDP 500 both ways to both endpoints is one problem) with one fix in the words of the firewall the gateway runs: copy it, or let Tunnelwright apply it with confirm-or-revert. The matrix below shows every path at a glance; the details of each check are one click away.',
     ],
     why: 'AWS never initiates an IKEv1 tunnel: your gateway must reach both AWS endpoints, and their answers must get back in.',
   },
   review: {
     title: 'Reviewing the change',
     paragraphs: [
-      'This is exactly what will be written on the gateway, file by file. Lines starting with + are added, lines with - removed. Secrets appear as a placeholder.',
-      'The confirm-or-revert window is how long the gateway waits for you to confirm the change still works. If the change cuts off your SSH session, the gateway restores the previous configuration by itself when the window ends.',
+      'The summary says what each tunnel will be: the AWS endpoint, what it carries (selectors or an interface), the proposals, the lifetimes, and what starts it and keeps it up without the app.',
+      'Below it is every file the gateway gets, exactly as written. Files that hold the pre-shared keys are shown too, with the keys cut out; in a diff, lines starting with + are added and lines with - removed.',
+      'The confirm-or-revert window is how long the gateway waits for the change to be confirmed. Tunnelwright confirms it by itself once the tunnels are verified; if it cannot (the change cut off the SSH session, or the tunnels did not come up), the gateway restores the previous configuration on its own when the window ends.',
     ],
   },
   apply: {
     title: 'Applying the change',
     paragraphs: [
-      'The gateway backs up its current configuration, writes the new files, validates them with the IPsec software itself, activates them, starts the tunnels (policy-based on strongSwan: tunnel 1, with tunnel 2 standing by), verifies them, and waits for your confirmation. If any step fails, what was already changed is rolled back and you see why.',
+      'The gateway backs up its current configuration, writes the new files, validates them with the IPsec software itself, activates them, starts the tunnels (policy-based on strongSwan: tunnel 1, with tunnel 2 standing by) and verifies them. Tunnelwright then confirms the change by itself: there is nothing to press. If any step fails, or the confirmation does not arrive in time, the gateway puts the previous configuration back and you see why.',
+      'If the checks did not run, or found a problem that can stop the tunnels, Apply asks you to confirm first, and the change record notes why you went ahead.',
     ],
   },
   status: {
     title: 'Live status',
     paragraphs: [
-      'Each tunnel shows its state, how long it has been up, traffic in and out, and the number of security associations. A healthy AWS tunnel has one IKE SA and one child SA; extra child SAs are deleted by AWS after about 10 seconds.',
-      'Counters restart at zero after each rekey; throughput is computed within one SA so a rekey never shows as a spike.',
+      'The first line says how the connection is doing as a whole. Below it, one row per tunnel: its state and since when, the last change and why, the traffic now and since the last rekey, the algorithms in use, when it rekeys next, and the health probe through it.',
+      'A healthy AWS tunnel has one IKE SA and one child SA; extra child SAs are deleted by AWS after about 10 seconds. Counters restart at zero after each rekey; throughput is computed within one SA so a rekey never shows as a spike.',
       'With policy-based routing on strongSwan one tunnel is "standing by": AWS allows only one policy-based tunnel up at a time, so your gateway keeps the second one ready and brings it up when the active one fails. That is healthy, not an outage.',
     ],
     why: 'AWS drops idle tunnels and replaces endpoints during maintenance; the connection is initiated and maintained from your side, so you are the one who must notice when it is down.',

@@ -1,5 +1,5 @@
-import { useState } from 'react'
-import type { AppError, CheckFinding, CheckFixPlanDto, CheckFixResultDto } from '../../../../preload/api'
+import { useState, type ReactNode } from 'react'
+import type { AppError, CheckCauseDto, CheckFixPlanDto, CheckFixResultDto } from '../../../../preload/api'
 import { call, newJobId } from '../../bridge/bridge'
 import { AppErrorAlert } from '../../components/app-error-alert'
 import { useProfileStore } from '../profile/profile-store'
@@ -9,10 +9,6 @@ import { useChecksStore } from './checks-store'
 /** How long the gateway waits for confirmation before it reverts the fix by itself (seconds). */
 const CONFIRM_WITHIN = 120
 
-/** Whether Tunnelwright can run this finding's fix itself: only the nft, iptables and sysctl forms, only when it is not already green. */
-export function isApplicableFix(f: CheckFinding): boolean {
-  return f.verdict !== 'allowed' && f.verdict !== 'ok' && (f.fix?.nft !== undefined || f.fix?.iptables !== undefined || f.fix?.sysctl !== undefined)
-}
 
 type Phase = { readonly at: 'idle' } | { readonly at: 'planning' } | { readonly at: 'plan'; readonly plan: CheckFixPlanDto } | { readonly at: 'applying'; readonly plan: CheckFixPlanDto }
 
@@ -24,13 +20,14 @@ const OUTCOME_WORDS: Record<CheckFixResultDto['outcome'], string> = {
   'no-change': 'Nothing to change',
 }
 
-/** The outcome of a fix in words: what the gateway did, the finding's verdict now, and what to do if it did not work. */
+/** The outcome of a fix in words: what the gateway did, whether the check passes now, and what to do if it did not work. */
 export function toFixOutcomeText(r: CheckFixResultDto): string {
-  return `${OUTCOME_WORDS[r.outcome]}${r.after ? ` — now ${r.after.verdict}.` : '.'}${r.detail ? ` ${r.detail}` : ''}${r.fix ? ` ${r.fix}` : ''}`
+  const now = r.ok ? ' — now allowed.' : r.after ? ` — still ${r.after.verdict === 'problem' ? 'a problem' : r.after.verdict}.` : '.'
+  return `${OUTCOME_WORDS[r.outcome]}${now}${r.detail ? ` ${r.detail}` : ''}${r.fix ? ` ${r.fix}` : ''}`
 }
 
-/** "Apply fix": plans first (the exact commands and what they change), asks, applies with confirm-or-revert; the outcome goes to the checks store (shown by the finding, announced by the step). */
-export function FixApply({ f, masked }: { readonly f: CheckFinding; readonly masked: boolean }) {
+/** "Apply fix" for a whole cause: plans first (the exact commands and what they change), asks, applies as one confirm-or-revert transaction; the outcome stays on the cause (announced by the step). */
+export function FixApply({ cause, title, masked, before }: { readonly cause: CheckCauseDto; readonly title: string; readonly masked: boolean; readonly before?: ReactNode }) {
   const [phase, setPhase] = useState<Phase>({ at: 'idle' })
   const [error, setError] = useState<AppError | undefined>(undefined)
   const profile = useProfileStore((s) => s.current)
@@ -41,7 +38,7 @@ export function FixApply({ f, masked }: { readonly f: CheckFinding; readonly mas
     if (!profile) return
     setError(undefined)
     setPhase({ at: 'planning' })
-    const r = await call('planCheckFix', { profileId: profile.id, findingId: f.id, jobId: newJobId() })
+    const r = await call('planCheckFix', { profileId: profile.id, findingId: cause.id, ...(cause.findingIds.length > 1 ? { findingIds: cause.findingIds } : {}), jobId: newJobId() })
     if (r.ok) setPhase({ at: 'plan', plan: r.value })
     else {
       setError(r.error)
@@ -51,27 +48,30 @@ export function FixApply({ f, masked }: { readonly f: CheckFinding; readonly mas
   const apply = async (p: CheckFixPlanDto) => {
     if (!profile) return
     setPhase({ at: 'applying', plan: p })
-    const r = await call('applyCheckFix', { profileId: profile.id, findingId: f.id, confirmWithinSec: CONFIRM_WITHIN, jobId: newJobId() })
+    const r = await call('applyCheckFix', { profileId: profile.id, findingId: cause.id, confirmWithinSec: CONFIRM_WITHIN, jobId: newJobId() })
     if (!r.ok) {
       setError(r.error)
       setPhase({ at: 'idle' })
       return
     }
-    noteFix(f.id, { ok: r.value.ok, text: toFixOutcomeText(r.value) })
+    noteFix(cause.id, title, { ok: r.value.ok, text: toFixOutcomeText(r.value) })
     setPhase({ at: 'idle' })
     if (r.value.report) setReport(r.value.report)
   }
   const shown = phase.at === 'plan' || phase.at === 'applying' ? phase.plan : undefined
   return (
-    <div className="margin-top-1">
-      {phase.at === 'idle' || phase.at === 'planning' ? (
-        <button type="button" className="usa-button usa-button--outline" disabled={phase.at === 'planning' || !profile} onClick={() => void plan()}>
-          {phase.at === 'planning' ? 'Reading the gateway…' : 'Apply fix'}
-        </button>
-      ) : null}
+    <div>
+      <div className="tw-actions">
+        {before}
+        {cause.fixable && (phase.at === 'idle' || phase.at === 'planning') ? (
+          <button type="button" className="usa-button" disabled={phase.at === 'planning' || !profile} onClick={() => void plan()}>
+            {phase.at === 'planning' ? 'Reading the gateway…' : 'Apply fix'}
+          </button>
+        ) : null}
+      </div>
       {error ? <AppErrorAlert error={error} heading={error.code === 'fix-not-applicable' ? 'Tunnelwright cannot apply this fix' : 'The fix could not be applied'} /> : null}
       {shown ? (
-        <section className="tw-card margin-top-1" aria-label={`Fix plan for ${f.id}`}>
+        <section className="tw-card margin-top-1" aria-label={`Fix plan: ${title}`}>
           <p className="margin-bottom-0">
             <strong>Will run on the gateway:</strong>
           </p>

@@ -19,8 +19,8 @@ import { JumpHostFields, toJumpErrors } from './jump-host-fields'
 
 /** Step 3: SSH to the gateway, the host-key decision, and what detection found. */
 export default function GatewayStep() {
-  const { connection, phase, pending, hostKey, facts, error, setConnection, connect, rejectHostKey, cancel, disconnect } = useGatewayStore()
-  const { current, setSecret, clearSecret } = useProfileStore()
+  const { connection, phase, pending, hostKey, facts, error, pendingPassword, setPendingPassword, setConnection, connect, rejectHostKey, cancel, disconnect } = useGatewayStore()
+  const { current, clearSecret } = useProfileStore()
   const setRequest = useRequestStore((s) => s.set)
   const goTo = useWizard((s) => s.goTo)
   const safe = useSafeMode((s) => s.on)
@@ -96,7 +96,7 @@ export default function GatewayStep() {
           </>
         ) : null}
         {connection.auth === 'password' ? (
-          <SecretField label="SSH password" isSet={current?.hasSecret.sshPassword ?? false} onStore={(v) => setSecret('sshPassword', v)} onClear={() => void clearSecret('sshPassword')} disabledReason={current ? undefined : 'Save the details first (or connect once) so the password has a connection to belong to.'} />
+          <SecretField label="SSH password" stored={current?.hasSecret.sshPassword ?? false} value={pendingPassword} onChange={setPendingPassword} storedWhen="when you connect" onForget={() => void clearSecret('sshPassword')} />
         ) : null}
         <div className="usa-checkbox">
           <input className="usa-checkbox__input" id="use-sudo" type="checkbox" checked={connection.useSudo} onChange={(e) => setConnection({ useSudo: e.target.checked })} />
@@ -114,7 +114,7 @@ export default function GatewayStep() {
             setConnection(jump ? { ...rest, jump } : rest, true)
           }}
         />
-        <JobActions className="margin-top-2" startLabel={phase === 'connected' ? 'Reconnect' : 'Connect'} startDisabled={busy || connection.host === '' || jumpInvalid} running={busy} onCancel={() => void cancel()}>
+        <JobActions startLabel={phase === 'connected' ? 'Reconnect' : 'Connect'} startDisabled={busy || connection.host === '' || jumpInvalid} running={busy} onCancel={() => void cancel()}>
           {phase === 'connected' ? (
             <li className="usa-button-group__item">
               <button type="button" className="usa-button usa-button--outline" onClick={() => void disconnect()}>
@@ -179,7 +179,14 @@ export default function GatewayStep() {
           </div>
         </div>
       ) : error ? (
-        <AppErrorAlert error={error} heading={error.code === 'cancelled' ? 'Cancelled' : 'Could not connect'} />
+        <>
+          <AppErrorAlert error={error} heading={error.code === 'cancelled' ? 'Cancelled' : 'Could not connect'} />
+          {error.code === 'details-incomplete' ? (
+            <button type="button" className="usa-button usa-button--outline margin-top-1" onClick={() => goTo('details')}>
+              Go to Details
+            </button>
+          ) : null}
+        </>
       ) : null}
 
       {hostKey ? (

@@ -1,6 +1,7 @@
 import { create } from 'zustand'
 import type { AppError, ConnectionDto, DetailsDraftDto, ConnectOutcome, GatewayFactsDto, JobId } from '../../../../preload/api'
 import { call, newJobId } from '../../bridge/bridge'
+import { useChecksStore } from '../checks/checks-store'
 import { useProfileStore, EMPTY_CONNECTION } from '../profile/profile-store'
 
 /** A host key waiting for the user's explicit decision. */
@@ -14,6 +15,9 @@ interface GatewayState {
   readonly hostKey: Extract<ConnectOutcome, { status: 'connected' }>['hostKey'] | undefined
   readonly facts: GatewayFactsDto | undefined
   readonly error: AppError | undefined
+  /** The SSH password as typed, stored by Connect (never lost silently, never kept after it is stored). */
+  readonly pendingPassword: string
+  readonly setPendingPassword: (value: string) => void
   /** Merges a patch into the connection, or replaces it whole (to drop optional keys such as jump). */
   readonly setConnection: (patch: Partial<ConnectionDto>, replace?: boolean) => void
   /** Saves the connection into the profile and connects; an unknown key stops at phase 'host-key'. */
@@ -32,6 +36,8 @@ export const useGatewayStore = create<GatewayState>()((set, get) => ({
   hostKey: undefined,
   facts: undefined,
   error: undefined,
+  pendingPassword: '',
+  setPendingPassword: (pendingPassword) => set({ pendingPassword }),
   setConnection: (patch, replace) => set((s) => ({ connection: replace ? (patch as ConnectionDto) : { ...s.connection, ...patch } })),
   connect: async (acceptFingerprint) => {
     const profiles = useProfileStore.getState()
@@ -44,6 +50,16 @@ export const useGatewayStore = create<GatewayState>()((set, get) => ({
     if (!saved) {
       set({ error: useProfileStore.getState().error, phase: 'idle' })
       return
+    }
+    // A password typed for this connection is stored before connecting; if it cannot be, nothing connects.
+    const pw = get().pendingPassword
+    if (pw !== '' && get().connection.auth === 'password') {
+      if (!(await useProfileStore.getState().setSecret('sshPassword', pw))) {
+        const e = useProfileStore.getState().error
+        set({ phase: 'idle', error: { code: e?.code ?? 'secret-not-stored', message: `The SSH password was not stored, so Tunnelwright did not connect: ${e?.message ?? 'the secret store refused it.'}`, ...(e?.fix ? { fix: e.fix } : {}) } })
+        return
+      }
+      set({ pendingPassword: '' })
     }
     const job = newJobId()
     set({ phase: 'connecting', job, error: undefined, pending: undefined })
@@ -58,6 +74,8 @@ export const useGatewayStore = create<GatewayState>()((set, get) => ({
       return
     }
     const djob = newJobId()
+    // A new session: what the checks found on the last one no longer describes this gateway.
+    useChecksStore.getState().reset()
     set({ phase: 'detecting', job: djob, hostKey: r.value.hostKey })
     const d = await call('detectGateway', { profileId: saved.id, jobId: djob })
     if (get().job !== djob) return

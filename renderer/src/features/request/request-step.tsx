@@ -39,7 +39,13 @@ export default function RequestStep() {
       <StepHeading id="step-request" number={1} total={STEPS.length}>
         Request a dedicated pool
       </StepHeading>
-      <p className="usa-intro">Start here if you have not yet received connection details from your provider. Already have them? Continue to Details.</p>
+      <p className="usa-intro tw-intro">Start here if you have not yet received connection details from your provider.</p>
+      <p className="tw-skip">
+        Already have the details?{' '}
+        <button type="button" className="usa-button usa-button--unstyled tw-skip__link" onClick={() => goTo('details')}>
+          Go straight to Details
+        </button>
+      </p>
       <HelpPanel topic={STEP_HELP.request} />
       <form className="usa-form usa-form--large" noValidate onSubmit={(e) => { e.preventDefault(); submit() }} aria-label="Request">
         <TextField label="Connection name" required value={draft.name} onChange={(v) => set('name', v)} hint="Your own name for this connection, e.g. HQ to cloud.gov." error={submitted || touched.has('name') ? firstOf(findings, 'name', 'error') : undefined} onBlur={() => touch('name')} />

@@ -13,11 +13,14 @@ export function SafeModeToggle() {
         </label>
       </div>
       <div className="usa-checkbox tw-dark-checkbox">
-        <input className="usa-checkbox__input" id="safe-mode-ips" type="checkbox" checked={maskPublicIps} disabled={!on} onChange={(e) => setMaskPublicIps(e.target.checked)} />
+        <input className="usa-checkbox__input" id="safe-mode-ips" type="checkbox" checked={on && maskPublicIps} disabled={!on} aria-describedby="safe-mode-ips-hint" onChange={(e) => setMaskPublicIps(e.target.checked)} />
         <label className="usa-checkbox__label" htmlFor="safe-mode-ips">
           Also hide public IPs
         </label>
       </div>
+      <span id="safe-mode-ips-hint" className="usa-sr-only">
+        {on ? 'Public IP addresses are hidden while this is ticked.' : 'Available while screen-share safe mode is on.'}
+      </span>
       <span id="safe-mode-hint" className="usa-sr-only">
         Hides pre-shared keys, passwords, private-key paths and optionally public IP addresses on every screen.
       </span>

@@ -1,68 +1,212 @@
-import { useEffect, useId, useState } from 'react'
-import type { AppError, Result, SaveOutcome } from '../../../../preload/api'
-import type { ProfileId, TunnelStatusDto } from '../../../../preload/api'
+import { useEffect, useState } from 'react'
+import type { AppError, ChangeRecordSummary, ProfileId, Result, SaveOutcome, StatusSnapshotDto, TunnelStatusDto } from '../../../../preload/api'
 import { call, hasBridge } from '../../bridge/bridge'
 import { AppErrorAlert, Notice } from '../../components/app-error-alert'
 import { HelpPanel } from '../../components/help-panel'
 import { StepHeading } from '../../components/step-heading'
 import { STEP_HELP } from '../../help/help-texts'
 import { useProfileStore } from '../profile/profile-store'
-import { MASK, useIpMasked } from '../safe-mode/safe-mode-store'
-import { STEPS } from '../wizard/wizard-store'
-import { toBytes, toDuration, toRate, useStatusStore, type Sample } from './status-store'
+import { MASK, maskIps, useIpMasked } from '../safe-mode/safe-mode-store'
+import { STEPS, useWizard } from '../wizard/wizard-store'
+import { toAlertWords, useStatusStore, type Sample, type SeenState } from './status-store'
+import { toAgo, toAlgorithmWords, toBytes, toChangeWords, toOverall, toRate, toSince, toSpan, toStateWord, toWhen } from './status-words'
 import { ThroughputChart } from './throughput-chart'
 
 /** Where polled status comes from, in words. */
 const SOURCE_NAMES = { vici: 'VICI', swanctl: 'swanctl --list-sas', stroke: 'ipsec statusall', libreswan: 'ipsec status' } as const
+const STATE_MARK = { Up: '✓', 'Standing by': '◐', Down: '✕' } as const
 
-/** One tunnel's card: state, uptime, throughput, counters, SA count, probe, and what to do when it is not healthy. */
-function TunnelCard({ t, samples, masked }: { readonly t: TunnelStatusDto; readonly samples: readonly Sample[]; readonly masked: boolean }) {
-  const peer = masked ? MASK : t.peer
-  const extraSas = t.childSaCount > 1 || t.ikeSaCount > 1
-  // An id from React, not from the name: a name with a space ("tunnel 1") broke aria-labelledby.
-  const headingId = useId()
+/** Opens the activity log and moves focus to it (the down notice points there). */
+function openActivity(): void {
+  const d = document.getElementById('activity-details') as HTMLDetailsElement | null
+  if (d) d.open = true
+  document.getElementById('activity-heading')?.focus()
+}
+
+/** A change record in words. */
+function toRecordWords(r: ChangeRecordSummary): string {
+  if (r.action === 'rollback') return r.outcome === 'rolled-back' ? 'Rolled back to the previous configuration' : `Rollback ${r.outcome}`
+  return { committed: 'Change applied and confirmed', 'no-change': 'Applied: nothing needed to change', reverted: 'Change reverted by the gateway (not confirmed in time)', 'rolled-back': 'Change rolled back', failed: 'Change failed: nothing kept' }[r.outcome] ?? `Change ${r.outcome}`
+}
+
+/** The board of one watched gateway: one line for the whole connection, one row per tunnel, charts on one scale. */
+function Board({ snap, samples, seen, tunnelNo, healthTarget, masked }: { readonly snap: StatusSnapshotDto; readonly samples: Readonly<Record<string, readonly Sample[]>>; readonly seen: Readonly<Record<string, SeenState>>; readonly tunnelNo: (peer: string) => number | undefined; readonly healthTarget: string | undefined; readonly masked: boolean }) {
+  const goTo = useWizard((s) => s.goTo)
+  const [now, setNow] = useState(() => Date.now())
+  useEffect(() => {
+    const t = setInterval(() => setNow(Date.now()), 5000)
+    return () => clearInterval(t)
+  }, [])
+  const show = (t: string) => (masked ? maskIps(t) : t)
+  const label = (t: TunnelStatusDto) => (tunnelNo(t.peer) ? `tunnel ${tunnelNo(t.peer)}` : t.name)
+  const overall = toOverall(snap.tunnels, label, snap.at, now)
+  const down = snap.tunnels.filter((t) => !t.up && !t.standby).map((t) => (tunnelNo(t.peer) ? `Tunnel ${tunnelNo(t.peer)}` : t.name))
+  const yMax = Math.max(1, ...Object.values(samples).flatMap((ss) => ss.flatMap((s) => [s[1], s[2]])))
+  const probeWords = (t: TunnelStatusDto) => (!t.up ? '—' : t.probe ? (t.probe.ok ? `Answers${t.probe.rttMs !== undefined ? ` in ${t.probe.rttMs} ms` : ''} (${toWhen(t.probe.at, now)})` : `No answer${t.probe.detail ? `: ${t.probe.detail}` : ''} (${toWhen(t.probe.at, now)})`) : healthTarget ? `Waiting for the first probe of ${show(healthTarget)}` : 'Not set up (add a health-check target in Details)')
   return (
-    <article className="tw-card" aria-labelledby={headingId}>
-      <h3 id={headingId}>
-        {t.name} ({peer}): <span className={t.up ? 'text-green' : t.standby ? 'text-base-dark' : 'text-secondary-dark'}>{t.up ? 'up' : t.standby ? 'standing by' : 'down'}</span>
-      </h3>
-      <dl className="tw-facts">
-        <dt>State</dt>
-        <dd>
-          IKE {t.ikeState ?? '—'}, child {t.childState ?? '—'}
-          {t.natT ? ', behind NAT' : ''}
-        </dd>
-        <dt>Up for</dt>
-        <dd>{toDuration(t.ikeAgeSec)}</dd>
-        <dt>Now</dt>
-        <dd>
-          in {toRate(t.rates?.bytesInPerSec)}, out {toRate(t.rates?.bytesOutPerSec)}
-        </dd>
-        <dt>Since the last rekey</dt>
-        <dd>
-          in {toBytes(t.bytesIn)} ({t.packetsIn} packets), out {toBytes(t.bytesOut)} ({t.packetsOut} packets)
-        </dd>
-        <dt>Security associations</dt>
-        <dd>
-          {t.ikeSaCount} IKE, {t.childSaCount} child
-        </dd>
-        <dt>Health probe</dt>
-        <dd>{t.probe ? (t.probe.ok ? `answers${t.probe.rttMs !== undefined ? ` in ${t.probe.rttMs} ms` : ''}` : `no answer${t.probe.detail ? `: ${t.probe.detail}` : ''}`) : 'no result yet'}</dd>
-      </dl>
-      {samples.length > 1 ? <ThroughputChart samples={samples} label={`${t.name} throughput`} /> : null}
-      {t.standby ? <Notice type="info">Standing by: with policy-based routing AWS allows one tunnel up at a time. The other tunnel carries the traffic; your gateway brings this one up within about 15 seconds if the active one fails.</Notice> : null}
-      {!t.up && !t.standby ? <Notice type="error">This tunnel is down. Your gateway must start it: check Checks for blocked UDP 500/4500 or ESP, and the activity log for a proposal or key mismatch.</Notice> : null}
-      {t.up && t.bytesIn === 0 && t.bytesOut > 0 ? <Notice type="warning">Traffic leaves but nothing comes back: ESP is probably blocked inbound, or AWS has no route back to your network.</Notice> : null}
-      {extraSas ? <Notice type="warning">More than one SA on this tunnel: AWS keeps one pair and deletes the rest after about 10 seconds. Summarize your CIDRs into one selector pair or use route-based routing.</Notice> : null}
-    </article>
+    <>
+      <div className={`usa-alert usa-alert--${overall.tone} usa-alert--slim tw-overall`} data-testid="overall">
+        <div className="usa-alert__body">
+          <p className="usa-alert__text">
+            <strong>{overall.text}</strong>
+          </p>
+        </div>
+      </div>
+      <table className="usa-table usa-table--compact tw-board">
+        <caption className="usa-sr-only">Each tunnel's state, changes, traffic, algorithms, next rekey and health probe</caption>
+        <thead>
+          <tr>
+            <th scope="col">Tunnel</th>
+            <th scope="col">State</th>
+            <th scope="col">Last change</th>
+            <th scope="col">Traffic</th>
+            <th scope="col">Algorithms</th>
+            <th scope="col">Next rekey</th>
+            <th scope="col">Health probe</th>
+          </tr>
+        </thead>
+        <tbody>
+          {snap.tunnels.map((t) => {
+            const state = toStateWord(t)
+            const watched = seen[t.peer]
+            // Up: from the IKE SA's age. Otherwise: when this watch saw the state begin, else the daemon's last change for it.
+            const since = t.up ? toSince(t, snap.at) : (watched?.since ?? (t.lastChange && toStateWord({ up: false, standby: t.lastChange.cause.startsWith('standing by') }) === state ? t.lastChange.at : undefined))
+            // The daemon records no change from standing by to down: the watch does.
+            const change = watched?.since !== undefined && (!t.lastChange || t.lastChange.at < watched.since) ? { at: watched.since, cause: `${watched.from === 'standby' ? 'Stopped standing by' : watched.from === 'up' ? 'Went down' : 'Changed'}: now ${state.toLowerCase()}` } : t.lastChange
+            const no = tunnelNo(t.peer)
+            return (
+              <tr key={t.peer} className={`tw-board__row tw-board__row--${state === 'Up' ? 'up' : state === 'Down' ? 'down' : 'standby'}`} data-peer={t.peer} data-name={t.name} data-state={state === 'Up' ? 'up' : state === 'Down' ? 'down' : 'standby'}>
+                <th scope="row">
+                  {no ? `Tunnel ${no}` : t.name}
+                  <span className="tw-board__sub">
+                    {t.name} · {masked ? MASK : t.peer}
+                  </span>
+                </th>
+                <td>
+                  <span className={`tw-state tw-state--${state === 'Up' ? 'up' : state === 'Down' ? 'down' : 'standby'}`}>
+                    <span aria-hidden="true">{STATE_MARK[state]}</span> {state}
+                  </span>
+                  <span className="tw-board__sub">{since !== undefined ? `since ${toWhen(since, now)} (${toSpan((now - since) / 1000)})` : state === 'Down' ? 'since before this watch began' : ''}</span>
+                </td>
+                <td>
+                  {change ? (
+                    <>
+                      {toChangeWords(change.cause)}
+                      <span className="tw-board__sub">
+                        {toWhen(change.at, now)}, {toAgo(change.at, now)}
+                      </span>
+                    </>
+                  ) : (
+                    '—'
+                  )}
+                </td>
+                <td>
+                  {t.up ? (
+                    <>
+                      in {toRate(t.rates?.bytesInPerSec)}, out {toRate(t.rates?.bytesOutPerSec)}
+                      <span className="tw-board__sub">
+                        since rekey: in {toBytes(t.bytesIn)} ({t.packetsIn} packets), out {toBytes(t.bytesOut)} ({t.packetsOut} packets)
+                      </span>
+                    </>
+                  ) : (
+                    '—'
+                  )}
+                </td>
+                <td>
+                  {t.ikeAlgorithms || t.childAlgorithms ? (
+                    <>
+                      IKE {toAlgorithmWords(t.ikeAlgorithms)}
+                      <span className="tw-board__sub">
+                        ESP {toAlgorithmWords(t.childAlgorithms)}
+                        {t.natT ? ', in UDP 4500' : ''}
+                      </span>
+                    </>
+                  ) : (
+                    '—'
+                  )}
+                </td>
+                <td>{t.up && t.nextRekeySec !== undefined ? <>in {toSpan(t.nextRekeySec)}<span className="tw-board__sub">at {toWhen(snap.at + t.nextRekeySec * 1000, now)}</span></> : '—'}</td>
+                <td>{probeWords(t)}</td>
+              </tr>
+            )
+          })}
+        </tbody>
+      </table>
+      <p className="usa-hint tw-board__source">{snap.source === 'vici' ? "Live: the gateway's IPsec daemon reports each change as it happens; counters refresh every 5 seconds." : `Read from the gateway every 5 seconds (${SOURCE_NAMES[snap.source]}).`} Last update {toWhen(snap.at, now)}.</p>
+      {down.length > 0 ? (
+        <Notice type="error">
+          {down.length === 1 ? `${down[0]} is down. Your gateway must start it` : `${down.join(' and ')} are down. Your gateway must start them`}: look for a blocked UDP 500, UDP 4500 or ESP in{' '}
+          <button type="button" className="usa-button usa-button--unstyled" onClick={() => goTo('checks')}>
+            Checks
+          </button>
+          , and for a proposal or key mismatch in the{' '}
+          <button type="button" className="usa-button usa-button--unstyled" onClick={openActivity}>
+            activity log below
+          </button>
+          .
+        </Notice>
+      ) : null}
+      {snap.tunnels.map((t) => {
+        const no = tunnelNo(t.peer)
+        const name = no ? `Tunnel ${no}` : t.name
+        if (t.up && t.bytesIn === 0 && t.bytesOut > 0)
+          return (
+            <Notice type="warning" key={`${t.peer}-oneway`}>
+              {name}: traffic leaves but nothing comes back. ESP (or UDP 4500) is probably blocked inbound, or AWS has no route back to your network.
+            </Notice>
+          )
+        if (t.childSaCount > 1 || t.ikeSaCount > 1)
+          return (
+            <Notice type="warning" key={`${t.peer}-sas`}>
+              {name}: more than one SA ({t.ikeSaCount} IKE, {t.childSaCount} child). AWS keeps one pair and deletes the rest after about 10 seconds: summarize your CIDRs into one selector pair or use route-based routing.
+            </Notice>
+          )
+        return null
+      })}
+      <div className="tw-charts" aria-label="Throughput">
+        {snap.tunnels.map((t) => {
+          const no = tunnelNo(t.peer)
+          const ss = samples[t.peer] ?? []
+          return ss.length > 1 ? <ThroughputChart key={t.peer} samples={ss} label={`${no ? `Tunnel ${no}` : t.name} throughput`} yMax={yMax} /> : null
+        })}
+      </div>
+      <details className="tw-more">
+        <summary>Security associations and SPIs</summary>
+        <table className="usa-table usa-table--compact usa-table--borderless" aria-label="Security associations">
+          <thead>
+            <tr>
+              <th scope="col">Tunnel</th>
+              <th scope="col">IKE SA</th>
+              <th scope="col">Child SA</th>
+              <th scope="col">SPIs (in / out)</th>
+              <th scope="col">SA count</th>
+            </tr>
+          </thead>
+          <tbody>
+            {snap.tunnels.map((t) => (
+              <tr key={t.peer}>
+                <th scope="row">{tunnelNo(t.peer) ? `Tunnel ${tunnelNo(t.peer)}` : t.name}</th>
+                <td>{t.ikeState ?? '—'}</td>
+                <td>{t.childState ?? '—'}</td>
+                <td>{t.spiIn && t.spiOut ? `${t.spiIn} / ${t.spiOut}` : '—'}</td>
+                <td>
+                  {t.ikeSaCount} IKE, {t.childSaCount} child
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </details>
+    </>
   )
 }
 
-/** Step 7: live status of every watched gateway — a standing dashboard. */
+/** Step 7: live status — a board per watched gateway, then events, history and the activity log. */
 export default function StatusStep() {
   const { current, list, refreshList } = useProfileStore()
-  const { watches, alerts, records, error, start, stop, loadRecords } = useStatusStore()
+  const { watches, alerts, records, activity, error, start, stop, loadRecords } = useStatusStore()
   const masked = useIpMasked()
+  const show = (t: string) => (masked ? maskIps(t) : t)
   // Where the last export went (or why it did not): the save happens in main, so say so here.
   const [saved, setSaved] = useState<{ readonly text: string } | { readonly error: AppError } | undefined>(undefined)
   const showSaved = (what: string) => (r: Result<SaveOutcome>) => setSaved(r.ok ? { text: r.value.saved ? `${what} saved to ${r.value.path}.` : `${what}: not saved (cancelled).` } : { error: r.error })
@@ -72,6 +216,10 @@ export default function StatusStep() {
   }, [refreshList, loadRecords])
   const ids = new Set<string>([...(current ? [current.id] : []), ...Object.keys(watches)])
   const name = (id: string) => list.find((p) => p.id === id)?.name ?? (current?.id === id ? current.name : id)
+  const tunnelNo = (id: string) => (peer: string) => {
+    const i = current?.id === id ? current.details.remote.tunnels.findIndex((t) => t.outsideIp === peer) : -1
+    return i >= 0 ? i + 1 : undefined
+  }
 
   return (
     <section aria-labelledby="step-status">
@@ -80,33 +228,19 @@ export default function StatusStep() {
       </StepHeading>
       <HelpPanel topic={STEP_HELP.status} />
       {error ? <AppErrorAlert error={error} heading="Status could not start" /> : null}
-      {list.length > 0 ? (
-        <section aria-labelledby="saved-heading">
-          <h3 id="saved-heading">Saved gateways</h3>
-          <ul className="usa-list usa-list--unstyled">
-            {list.map((p) => (
-              <li key={p.id} className="margin-bottom-1">
-                {p.name} ({masked ? MASK : p.host}){' '}
-                {watches[p.id] ? (
-                  <button type="button" className="usa-button usa-button--unstyled" onClick={() => void stop(p.id)}>
-                    Stop watching {p.name}
-                  </button>
-                ) : (
-                  <button type="button" className="usa-button usa-button--unstyled" onClick={() => void start(p.id)}>
-                    Watch {p.name}
-                  </button>
-                )}
-              </li>
-            ))}
-          </ul>
-        </section>
-      ) : null}
       {ids.size === 0 ? <Notice type="info">No gateway yet. Save a connection in Details and connect in Gateway; it then appears here.</Notice> : null}
       {[...ids].map((id) => {
         const w = watches[id]
         return (
-          <section key={id} aria-label={`Status of ${name(id)}`} className="margin-top-3">
-            <h3>{name(id)}</h3>
+          <section key={id} aria-label={`Status of ${name(id)}`} className="margin-top-2">
+            <div className="tw-board__head">
+              <h3 className="tw-section-title">{name(id)}</h3>
+              {w ? (
+                <button type="button" className="usa-button usa-button--unstyled" onClick={() => void stop(id as ProfileId)}>
+                  Stop watching
+                </button>
+              ) : null}
+            </div>
             {!w ? (
               <button type="button" className="usa-button" onClick={() => void start(id as ProfileId)}>
                 Start watching
@@ -116,48 +250,102 @@ export default function StatusStep() {
             ) : !w.snapshot ? (
               <p role="status">Waiting for the first status from the gateway…</p>
             ) : (
-              <>
-              <p className="usa-hint">{w.snapshot.source === 'vici' ? "Live: the gateway's IPsec daemon reports each change as it happens; counters refresh every 5 seconds." : `Read from the gateway every 5 seconds (${SOURCE_NAMES[w.snapshot.source]}).`}</p>
-              <div className="tw-grid-2">
-                {w.snapshot.tunnels.map((t) => (
-                  <TunnelCard key={t.peer} t={t} samples={w.samples[t.peer] ?? []} masked={masked} />
-                ))}
-              </div>
-              </>
+              <Board snap={w.snapshot} samples={w.samples} seen={w.seen} tunnelNo={tunnelNo(id)} healthTarget={current?.id === id ? current.details.health?.target : undefined} masked={masked} />
             )}
           </section>
         )
       })}
+      {list.filter((p) => !ids.has(p.id)).length > 0 ? (
+        <section aria-labelledby="saved-heading" className="margin-top-3">
+          <h3 id="saved-heading" className="tw-section-title">
+            Other saved gateways
+          </h3>
+          <ul className="usa-list usa-list--unstyled">
+            {list
+              .filter((p) => !ids.has(p.id))
+              .map((p) => (
+                <li key={p.id} className="margin-bottom-1">
+                  {p.name} ({masked ? MASK : p.host}){' '}
+                  <button type="button" className="usa-button usa-button--unstyled" onClick={() => void start(p.id)}>
+                    Watch {p.name}
+                  </button>
+                </li>
+              ))}
+          </ul>
+        </section>
+      ) : null}
       <section aria-labelledby="alerts-heading" className="margin-top-3">
-        <h3 id="alerts-heading">Recent events</h3>
+        <h3 id="alerts-heading" className="tw-section-title">
+          Recent events
+        </h3>
         {alerts.length === 0 ? (
-          <p>No events yet.</p>
+          <p className="usa-hint">No events yet: a tunnel going down or coming back shows here (and as a desktop notification).</p>
         ) : (
-          <ul className="usa-list" aria-live="polite">
+          <ul className="usa-list usa-list--unstyled tw-events" aria-live="polite">
             {alerts.map((a) => (
               <li key={`${a.at}-${a.peer}-${a.kind}`}>
-                {new Date(a.at).toLocaleTimeString()} — {a.name}: {a.detail}
+                <span className="tw-events__time">{toWhen(a.at)}</span> {a.name}: {show(toAlertWords(a))}
               </li>
             ))}
           </ul>
         )}
       </section>
       <section aria-labelledby="history-heading" className="margin-top-3">
-        <h3 id="history-heading">History of changes</h3>
+        <h3 id="history-heading" className="tw-section-title">
+          History of changes
+        </h3>
         {records.length === 0 ? (
-          <p>No changes recorded yet.</p>
+          <p className="usa-hint">No changes recorded yet.</p>
         ) : (
-          <ul className="usa-list">
-            {records.map((r) => (
-              <li key={r.id}>
-                {r.at}: {r.action} — {r.outcome}{' '}
-                <button type="button" className="usa-button usa-button--unstyled" onClick={() => void call('exportChangeRecord', { recordId: r.id, format: 'markdown' }).then(showSaved('Change record'))}>
-                  Export record of {r.at}
-                </button>
+          <table className="usa-table usa-table--compact usa-table--borderless tw-history">
+            <caption className="usa-sr-only">Changes made to gateways, newest first</caption>
+            <thead>
+              <tr>
+                <th scope="col">When</th>
+                <th scope="col">What</th>
+                <th scope="col">Connection</th>
+                <th scope="col">Record</th>
+              </tr>
+            </thead>
+            <tbody>
+              {records.map((r) => (
+                <tr key={r.id}>
+                  <td>
+                    {toWhen(Date.parse(r.at))}
+                    <span className="tw-board__sub">{toAgo(Date.parse(r.at))}</span>
+                  </td>
+                  <td>
+                    {toRecordWords(r)}
+                    {r.via === 'cli' ? <span className="tw-badge tw-badge--info">command line</span> : null}
+                  </td>
+                  <td>{r.profileName}</td>
+                  <td>
+                    <button type="button" className="usa-button usa-button--unstyled" aria-label={`Export the record of ${toRecordWords(r).toLowerCase()}, ${toWhen(Date.parse(r.at))}`} onClick={() => void call('exportChangeRecord', { recordId: r.id, format: 'markdown' }).then(showSaved('Change record'))}>
+                      Export
+                    </button>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+      </section>
+      <section aria-labelledby="activity-heading" className="margin-top-3">
+        <h3 id="activity-heading" className="tw-section-title" tabIndex={-1}>
+          Activity log
+        </h3>
+        {activity.length === 0 ? <p className="usa-hint">Nothing recorded yet: connects, checks, fixes and changes are written here.</p> : null}
+        <details className="tw-more" id="activity-details" hidden={activity.length === 0}>
+          <summary>The last {activity.length} entries (connects, checks, fixes, changes; secrets removed)</summary>
+          <ul className="usa-list usa-list--unstyled tw-events">
+            {activity.map((e, i) => (
+              <li key={`${e.at}-${i}`}>
+                <span className="tw-events__time">{toWhen(Date.parse(e.at))}</span> {e.action}: {e.outcome}
+                {e.detail ? ` — ${show(e.detail)}` : ''}
               </li>
             ))}
           </ul>
-        )}
+        </details>
       </section>
       {hasBridge('exportDiagnostics') ? (
         <button type="button" className="usa-button usa-button--outline margin-top-3" onClick={() => void call('exportDiagnostics', current ? { profileId: current.id } : {}).then(showSaved('Diagnostics bundle'))}>

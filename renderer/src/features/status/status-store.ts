@@ -1,5 +1,5 @@
 import { create } from 'zustand'
-import type { AppError, ChangeRecordSummary, ProfileId, StatusAlert, StatusSnapshotDto, WatchId } from '../../../../preload/api'
+import type { ActivityEntry, AppError, ChangeRecordSummary, ProfileId, StatusAlert, StatusSnapshotDto, WatchId } from '../../../../preload/api'
 import { call, subscribe } from '../../bridge/bridge'
 import { useAnnouncer } from '../../components/announcer'
 
@@ -9,22 +9,49 @@ export const MAX_SAMPLES = 120
 /** One chart sample: time (s), bytes/s in, bytes/s out. */
 export type Sample = readonly [number, number, number]
 
+/** When a tunnel entered its current state as this watch saw it (the daemon keeps no date for "down"). */
+export interface SeenState {
+  readonly state: 'up' | 'standby' | 'down'
+  /** Epoch ms of the first snapshot in this state; undefined when it was already so when the watch began. */
+  readonly since: number | undefined
+  /** The state before, when the watch saw the change. */
+  readonly from?: 'up' | 'standby' | 'down'
+}
+
 interface Watch {
   readonly watchId: WatchId
   readonly snapshot: StatusSnapshotDto | undefined
   readonly samples: Readonly<Record<string, readonly Sample[]>>
+  readonly seen: Readonly<Record<string, SeenState>>
   readonly error: AppError | undefined
+}
+
+function toState(t: { readonly up: boolean; readonly standby?: boolean }): SeenState['state'] {
+  return t.up ? 'up' : t.standby ? 'standby' : 'down'
 }
 
 interface StatusState {
   readonly watches: Readonly<Record<string, Watch>>
   readonly alerts: readonly StatusAlert[]
   readonly records: readonly ChangeRecordSummary[]
+  /** The newest activity log entries (what the app and the CLI did, and how it ended). */
+  readonly activity: readonly ActivityEntry[]
   readonly error: AppError | undefined
   readonly start: (profileId: ProfileId) => Promise<void>
   readonly stop: (profileId: ProfileId) => Promise<void>
   readonly loadRecords: () => Promise<void>
 }
+
+/** An alert in words: what happened to the tunnel, then the daemon's reason. */
+export function toAlertWords(a: Pick<StatusAlert, 'kind' | 'detail'>): string {
+  const detail = a.detail === 'IKE SA gone' ? 'the IKE SA closed' : a.detail
+  if (a.kind === 'tunnel-down') return `went down (${detail})`
+  if (a.kind === 'tunnel-up') return 'came up'
+  return detail
+}
+
+/** How many activity log entries the Status step shows. */
+export const ACTIVITY_SHOWN = 20
 
 let unsubscribers: (() => void)[] = []
 
@@ -38,17 +65,23 @@ export const useStatusStore = create<StatusState>()((set, get) => {
           const w = s.watches[snap.profileId]
           if (!w || w.watchId !== snap.watchId) return s
           const samples: Record<string, readonly Sample[]> = { ...w.samples }
+          const seen: Record<string, SeenState> = { ...w.seen }
           for (const t of snap.tunnels) {
+            const state = toState(t)
+            const before = w.seen[t.peer]
+            if (!before) seen[t.peer] = { state, since: undefined }
+            else if (before.state !== state) seen[t.peer] = { state, since: snap.at, from: before.state }
             const prev = samples[t.peer] ?? []
             const next: Sample = [snap.at / 1000, t.rates?.bytesInPerSec ?? 0, t.rates?.bytesOutPerSec ?? 0]
             samples[t.peer] = [...prev, next].slice(-MAX_SAMPLES)
           }
-          return { watches: { ...s.watches, [snap.profileId]: { ...w, snapshot: snap, samples } } }
+          return { watches: { ...s.watches, [snap.profileId]: { ...w, snapshot: snap, samples, seen } } }
         })
       }),
       subscribe('onStatusAlert', (a) => {
         set((s) => ({ alerts: [a, ...s.alerts].slice(0, 50) }))
-        useAnnouncer.getState().announce(`${a.name}: ${a.detail}`, a.kind === 'tunnel-down')
+        void get().loadRecords()
+        useAnnouncer.getState().announce(`${a.name}: ${toAlertWords(a)}`, a.kind === 'tunnel-down')
       }),
       subscribe('onWatchError', (e) => {
         set((s) => {
@@ -63,6 +96,7 @@ export const useStatusStore = create<StatusState>()((set, get) => {
     watches: {},
     alerts: [],
     records: [],
+    activity: [],
     error: undefined,
     start: async (profileId) => {
       ensureSubscribed()
@@ -72,7 +106,7 @@ export const useStatusStore = create<StatusState>()((set, get) => {
         set({ error: r.error })
         return
       }
-      set((s) => ({ error: undefined, watches: { ...s.watches, [profileId]: { watchId: r.value.watchId, snapshot: undefined, samples: {}, error: undefined } } }))
+      set((s) => ({ error: undefined, watches: { ...s.watches, [profileId]: { watchId: r.value.watchId, snapshot: undefined, samples: {}, seen: {}, error: undefined } } }))
     },
     stop: async (profileId) => {
       const w = get().watches[profileId]
@@ -85,34 +119,9 @@ export const useStatusStore = create<StatusState>()((set, get) => {
       })
     },
     loadRecords: async () => {
-      const r = await call('listChangeRecords', {})
-      if (r.ok) set({ records: r.value })
+      const [r, a] = await Promise.all([call('listChangeRecords', {}), call('listActivity', { limit: ACTIVITY_SHOWN })])
+      set({ ...(r.ok ? { records: r.value } : {}), ...(a.ok ? { activity: a.value } : {}) })
     },
   }
 })
 
-/** "3 h 12 min" from seconds. */
-export function toDuration(sec: number | undefined): string {
-  if (sec === undefined) return '—'
-  const h = Math.floor(sec / 3600)
-  const m = Math.floor((sec % 3600) / 60)
-  return h > 0 ? `${h} h ${m} min` : m > 0 ? `${m} min ${sec % 60} s` : `${sec} s`
-}
-
-/** "1.2 KB/s"-style rate. */
-export function toRate(bytesPerSec: number | undefined): string {
-  if (bytesPerSec === undefined) return '—'
-  const units = ['B/s', 'KB/s', 'MB/s', 'GB/s']
-  let v = bytesPerSec
-  let u = 0
-  while (v >= 1024 && u < units.length - 1) {
-    v /= 1024
-    u++
-  }
-  return `${v.toFixed(v >= 10 || u === 0 ? 0 : 1)} ${units[u]}`
-}
-
-/** "12.3 MB"-style byte count. */
-export function toBytes(n: number): string {
-  return toRate(n).replace('/s', '')
-}
