@@ -4,15 +4,28 @@
 // SAFETY: nothing here touches anything that is not named with a run's own prefix or recorded by that run.
 import { existsSync, mkdirSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { dirname, join, resolve } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import { execSyncQuiet } from './proc'
 
 /** Where run records live (git-ignored). */
 export const RUNS_DIR = resolve(repoRoot(), '.lab-runs')
 
-/** The repository's root: the nearest folder above this module with Tunnelwright's package.json (also from a bundle). */
+/**
+ * The repository's root: the nearest folder with Tunnelwright's package.json above the working directory
+ * or above the running script (a bundle). Not `import.meta`: Playwright loads this module as CommonJS,
+ * where `import.meta` makes Node treat the compiled file as an ES module and fail.
+ */
 export function repoRoot(): string {
-  let dir = dirname(fileURLToPath(import.meta.url))
+  for (const start of [process.cwd(), process.argv[1] ? dirname(resolve(process.argv[1])) : undefined]) {
+    if (start !== undefined) {
+      const found = findPackageRoot(start)
+      if (found !== undefined) return found
+    }
+  }
+  throw new Error('cannot find the repository root (package.json of tunnelwright) above the working directory')
+}
+
+function findPackageRoot(from: string): string | undefined {
+  let dir = from
   for (;;) {
     try {
       if (JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')).name === 'tunnelwright') return dir
@@ -20,7 +33,7 @@ export function repoRoot(): string {
       // no package.json here
     }
     const up = dirname(dir)
-    if (up === dir) throw new Error('cannot find the repository root (package.json of tunnelwright)')
+    if (up === dir) return undefined
     dir = up
   }
 }
