@@ -264,4 +264,41 @@ describe.skipIf(g.skip)('VICI client over SSH stream-local forwarding to the lab
       await session.close()
     }
   })
+  it('watchStatus: a tunnel still up keeps the last poll\'s probe result through a quick event read', async () => {
+    // charon's events get a VICI-only read that cannot ping; without the carry-over the probe would vanish
+    // from tunnel 1 at every rekey or change of the other tunnel, and the board would flap. The event here is
+    // a CHILD_SA rekey (the connection tw-aws-tun1 was loaded by the test above).
+    expect((await vici.initiate({ child: 'tun1', ike: 'tw-aws-tun1', timeoutMs: 20_000 })).success).toBe(true)
+    const session = await labSession(lab)
+    const stop = new AbortController()
+    try {
+      const facts = await detectGateway({ shell: toFaultShell(session) })
+      const details = Details.parse(lab.details())
+      expect(details.health?.target).toBeTruthy()
+      const peer1 = lab.aws.outsideIps[0]!
+      const changes: StatusChange[] = []
+      const firstEvent = new Promise<StatusChange>((resolve) => {
+        void watchStatus(toFaultShell(session), details, facts, {
+          signal: stop.signal,
+          intervalMs: 300_000,
+          openVici: () => session.openUnixSocket(toRemotePath('/run/charon.vici')),
+          onChange: (c) => {
+            changes.push(c)
+            if (c.trigger === 'initial') void vici.request('rekey', { child: 'tun1' })
+            else if (c.trigger === 'event') resolve(c)
+          },
+        })
+      })
+      const ev = await Promise.race([firstEvent, new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), 25_000))])
+      const initialProbe = changes[0]?.snapshot.tunnels.find((t) => t.peer === peer1)?.probe
+      expect(initialProbe, 'the initial full read probes tunnel 1').toBeDefined()
+      expect(ev, JSON.stringify(changes.map((c) => c.trigger))).toBeDefined()
+      expect(ev?.snapshot.source).toBe('vici')
+      expect(ev?.snapshot.tunnels.find((t) => t.peer === peer1)?.probe).toEqual(initialProbe)
+    } finally {
+      stop.abort()
+      await session.close()
+      await vici.terminate({ ike: 'tw-aws-tun1', timeoutMs: 10_000 }).catch(() => undefined)
+    }
+  })
 })

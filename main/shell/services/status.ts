@@ -2,7 +2,7 @@
 // desktop notifications for a tunnel going down or coming back. Thin callers of the core's door.
 import { randomBytes } from 'node:crypto'
 import { EVENTS, type ProfileId, type WatchId } from '../../../preload/api'
-import { readGatewayStatus, toProfileDetails, UserError, watchGatewayStatus, type StatusSnapshot, type TunnelStatus } from '../../core'
+import { toProfileDetails, UserError, watchGatewayStatus, type StatusSnapshot } from '../../core'
 import type { ShellContext } from './context'
 import type { GatewayService } from './gateway'
 
@@ -10,12 +10,7 @@ interface Watch {
   readonly profileId: string
   readonly ctl: AbortController
   last?: StatusSnapshot
-  /** The last health probe (ping through the tunnels), when the watch's samples do not carry one. */
-  probe?: NonNullable<TunnelStatus['probe']>
 }
-
-/** How often the health probe runs beside a watch whose samples do not ping (charon's events carry no probe). */
-const PROBE_EVERY_MS = 30_000
 
 /** The status domain of the app. */
 export class StatusService {
@@ -40,24 +35,7 @@ export class StatusService {
     this.#watches.set(watchId, w)
     const cut = this.ctx.redactorFor(profileId)
     const emit = this.ctx.env.emit
-    // With a health target, the probe runs every PROBE_EVERY_MS when the samples do not ping by themselves
-    // (charon's event stream reads SAs only): one read-only round trip, its result shown on the tunnels that are up.
-    let probing: ReturnType<typeof setInterval> | undefined
-    const runProbe = async () => {
-      if (ctl.signal.aborted) return
-      try {
-        const r = await readGatewayStatus(g, details)
-        const t = r.snapshot.tunnels.find((x) => x.probe)
-        if (t?.probe) w.probe = t.probe
-      } catch {
-        // A failed probe read leaves the last result; the watch itself reports a lost session.
-      }
-    }
-    if (details.health?.target) {
-      void runProbe()
-      probing = setInterval(() => void runProbe(), PROBE_EVERY_MS)
-      ctl.signal.addEventListener('abort', () => clearInterval(probing), { once: true })
-    }
+    // The core's watch probes each tunnel at every poll (and keeps the last result across charon's events).
     void watchGatewayStatus(g, details, {
       signal: ctl.signal,
       intervalMs,
@@ -65,8 +43,7 @@ export class StatusService {
       onChange: (c) => {
         if (ctl.signal.aborted) return
         w.last = c.snapshot
-        const tunnels = w.probe ? c.snapshot.tunnels.map((t) => (t.up && !t.probe ? { ...t, probe: w.probe } : t)) : c.snapshot.tunnels
-        emit(EVENTS.onTunnelStatus, { watchId, profileId, at: c.snapshot.at, source: c.snapshot.source, tunnels })
+        emit(EVENTS.onTunnelStatus, { watchId, profileId, at: c.snapshot.at, source: c.snapshot.source, tunnels: c.snapshot.tunnels })
         for (const a of c.alerts) {
           emit(EVENTS.onStatusAlert, { watchId, profileId, kind: a.kind, peer: a.peer, name: a.name, at: a.at, detail: cut(a.detail) })
           if (a.kind === 'tunnel-down' || a.kind === 'tunnel-up') this.ctx.env.notify?.(`${p.name}: tunnel ${a.kind === 'tunnel-down' ? 'down' : 'up'}`, `${a.name} (${a.peer}) ${cut(a.detail)}`)
@@ -78,10 +55,7 @@ export class StatusService {
         const e = err instanceof UserError ? { code: err.code, message: cut(err.message), ...(err.fix ? { fix: err.fix } : {}) } : { code: 'internal', message: 'The status watch stopped unexpectedly.' }
         emit(EVENTS.onWatchError, { watchId, profileId, error: e })
       })
-      .finally(() => {
-        clearInterval(probing)
-        this.#watches.delete(watchId)
-      })
+      .finally(() => this.#watches.delete(watchId))
     return { watchId }
   }
 
