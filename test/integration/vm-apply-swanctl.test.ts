@@ -165,7 +165,7 @@ describe.skipIf(g.skip)('route-based apply on a swanctl gateway VM (Debian kerne
     expect(change.routing).toBe('route')
     const t0 = Date.now()
     const steps: string[] = []
-    const result = await applyChange({ shell }, change, { confirmWithin: 300, onProgress: (p) => steps.push(`${((Date.now() - t0) / 1000).toFixed(1)}s ${p.step}`) })
+    const result = await applyChange({ shell }, change, { confirmWithin: 300, verifyWithin: 200, onProgress: (p) => steps.push(`${((Date.now() - t0) / 1000).toFixed(1)}s ${p.step}`) })
     console.log(`apply: ${result.outcome} in ${((Date.now() - t0) / 1000).toFixed(1)} s: ${steps.join(', ')}`)
     expect(result.outcome, JSON.stringify(result)).toBe('committed')
 
@@ -336,7 +336,7 @@ describe.skipIf(g.skip)('route-based apply on a swanctl gateway VM (Debian kerne
     // The app's policy-based apply: tunnel 1 active, tunnel 2 standing by; the same traffic flows, the counter stays still.
     const change = await prepareChange({ shell }, { details: policy, sources: processSecretSources })
     expect(change.tunnels).toBe('active-standby')
-    expect((await applyChange({ shell }, change, { confirmWithin: 300 })).outcome).toBe('committed')
+    expect((await applyChange({ shell }, change, { confirmWithin: 300, verifyWithin: 200 })).outcome).toBe('committed')
     const held = await tmplMismatch(lab)
     const flows = await lab.gateway.execLanHost(['ping', '-n', '-c', '10', '-i', '0.3', '-W', '2', lab.aws.hostIp], { timeoutMs: 60_000 })
     expect(flows.code, flows.stdout).toBe(0)

@@ -154,6 +154,8 @@ export async function applyChange(
   change: PreparedChange,
   opts: {
     readonly confirmWithin?: number
+    /** Seconds to wait for the tunnels before giving up (default: all but 10 s of confirmWithin, at most 45). */
+    readonly verifyWithin?: number
     readonly onProgress?: (p: ApplyProgress) => void
     readonly healthy?: () => Promise<boolean>
     /** Check the gateway again after a commit (default true). */
@@ -176,6 +178,7 @@ export async function applyChange(
     ...(pfsense ? { backupOnly: [PFSENSE_CONFIG_XML] } : {}),
     baseDir: toStateDir(change.facts),
     confirmWithin,
+    ...(opts.verifyWithin ? { verifyWithin: opts.verifyWithin } : {}),
     ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
     ...(opts.healthy ? { healthy: opts.healthy } : {}),
   })
