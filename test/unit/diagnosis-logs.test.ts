@@ -34,6 +34,22 @@ describe('diagnosis from captured charon logs', () => {
     expect(d?.fix.length).toBeGreaterThan(10)
   })
 
+  it('UDP 4500 blocked behind NAT: port 500 answered, 4500 silent → NAT-T, not "no answer"; an answer on 4500 clears it', () => {
+    const text = log('natt-blocked.gateway.charon.log')
+    const d = diagnose({ log: text }).find((x) => x.id === 'natt-no-answer')
+    expect(d?.tunnel).toBe('lab-t1')
+    // (The capture starts mid-way through lab-t2's attempt, so lab-t2 is only "no answer": its port-500 answer is not in view.)
+    expect(diagnose({ log: text }).filter((x) => x.tunnel === 'lab-t1').map((x) => x.id)).toEqual(['natt-no-answer'])
+    expect(d?.evidence.some((e) => /received packet: from \S+\[500\]/.test(e))).toBe(true)
+    expect(d?.fix).toMatch(/UDP 4500/)
+    // The same attempt with the peer's answer on 4500 (line appended from the same capture's shape): not blocked.
+    const answered = `${text.trimEnd()}\nDec  5 00:07:47 13[NET] <lab-t1|5> received packet: from 198.18.1.10[4500] to 100.64.0.2[4500] (108 bytes)\n`
+    expect(ids(answered)).not.toContain('natt-no-answer')
+    // A later establishment ends the attempt: old silence on 4500 is not a fault any more.
+    const established = `${text.trimEnd()}\nDec  5 00:08:00 13[IKE] <lab-t1|6> IKE_SA lab-t1[6] established between 100.64.0.2[100.64.0.2]...198.18.1.10[198.18.1.10]\n`
+    expect(ids(established)).not.toContain('natt-no-answer')
+  })
+
   it('names the tunnel from the log (ike_name) and both tunnels for swapped PSKs', () => {
     expect(diagnose({ log: log('wrong-psk.gateway.charon.log') })[0]?.tunnel).toBe('aws-tun1')
     expect(diagnose({ log: log('swapped-psk.gateway.charon.log') })[0]?.tunnel?.split(', ').sort()).toEqual(['aws-tun1', 'aws-tun2'])

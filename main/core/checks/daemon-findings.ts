@@ -107,6 +107,17 @@ export function toDaemonFindings(reading: DaemonReading, details: Details, ctx: 
         why: host ? `${d.cause} This gateway's own firewall drops it (${host.finding.id}).` : d.cause,
         fix: host?.fix ?? toUpstreamFix(ctx.publicIp, peer, 'UDP 500 and UDP 4500 and ESP (IP protocol 50)'),
       })
+    } else if (d.id === 'natt-no-answer') {
+      const host = hostFix(ctx.hostFindings, peer, ['fw.inbound.udp4500', 'fw.outbound.udp4500'])
+      out.push({
+        id,
+        severity: 'error',
+        subject: { peer, flow: 'udp4500' },
+        verdict: 'blocked',
+        evidence,
+        why: host ? `${d.cause} This gateway's own firewall drops it (${host.finding.id}).` : d.cause,
+        fix: host?.fix ?? toUpstreamFix(ctx.publicIp, peer, 'UDP 4500 (NAT-T: IKE and ESP-in-UDP behind NAT)'),
+      })
     } else if (d.id === 'inbound-zero') {
       // With NAT-T (and always in user-space ESP) the ESP packets travel in UDP 4500.
       const flow = t?.natT === true ? 'udp4500' : 'esp'

@@ -17,6 +17,7 @@ export type DiagnosisId =
   | 'inbound-zero'
   | 'outbound-zero'
   | 'ike-no-answer'
+  | 'natt-no-answer'
   | 'mtu-stall'
   | 'lifetime-mismatch'
   | 'libreswan-ikev1-refused'
@@ -109,6 +110,10 @@ const ID_LINES = /IDir '.*' does not match to '.*'|we require IKEv1 peer to have
 
 const SELECTOR_LINES = /TS_UNACCEPTABLE|traffic selectors .* unacceptable|no matching CHILD_SA config found|cannot respond to IPsec SA request because no connection is known/
 
+/** charon's lines for a packet sent to / received from port 4500 (NAT-T), and a packet heard on port 500. */
+const NATT_SENT = /sending packet: from \S+\[4500\] to \S+\[4500\]/
+const NATT_HEARD = /received packet: from \S+\[4500\]/
+const PORT500_HEARD = /received packet: from \S+\[500\]/
 const NO_ANSWER = /sending retransmit \d+ of request|retransmit \d+ of request with message ID|giving up after \d+ retransmits|peer not responding/
 
 const IKEV1_REFUSED = /ikev1-policy|IKEv1 (?:is )?(?:not supported|disabled|dropped)|dropping IKEv1/i
@@ -285,6 +290,27 @@ function diagnoseLog(lines: readonly LogLine[], redact: (s: string) => string, o
 
   const named = new Set(out.flatMap((d) => (d.tunnel ?? '').split(', ')))
   const heard = new Set(lines.filter((l) => /received packet|parsed \S+ (?:response|request)/.test(l.message)).map((l) => l.conn ?? ''))
+  // Behind NAT: the peer answered on UDP 500, charon moved to UDP 4500 (NAT-T) and from then on hears nothing.
+  // Port 500 passing is what sends people to the wrong port, so this is named before "no answer" is.
+  for (const [conn, ls] of byConn(lines, /./)) {
+    if (named.has(conn)) continue
+    const lastEstablished = ls.findLastIndex((l) => /IKE_SA .* established between|ISAKMP SA established|IKE SA established/.test(l.message))
+    const attempt = ls.slice(lastEstablished + 1)
+    const switched = attempt.findIndex((l) => NATT_SENT.test(l.message))
+    if (switched < 0 || !attempt.slice(0, switched).some((l) => PORT500_HEARD.test(l.message))) continue
+    const after = attempt.slice(switched)
+    const unanswered = after.filter((l) => NO_ANSWER.test(l.message))
+    if (unanswered.length === 0 || after.some((l) => NATT_HEARD.test(l.message))) continue
+    named.add(conn)
+    out.push({
+      id: 'natt-no-answer',
+      severity: 'error',
+      ...withTunnel(conn),
+      cause: 'AWS answers IKE on UDP 500, but after the switch to UDP 4500 (NAT-T, used because there is NAT on the path) nothing comes back: UDP 4500 is blocked between the gateway and AWS.',
+      evidence: evidence([...attempt.slice(0, switched).filter((l) => PORT500_HEARD.test(l.message)).slice(-1), after[0]!, ...unanswered], redact),
+      fix: 'Allow UDP 4500 in both directions between the gateway (and the NAT device in front of it) and both AWS outside IPs; behind NAT, IKE and the tunnel traffic (ESP in UDP) both travel on it.',
+    })
+  }
   for (const [conn, ls] of byConn(lines, NO_ANSWER)) {
     // Retransmits also follow a PSK or proposal failure; only silence from the peer means a blocked path.
     if (established.has(conn) || named.has(conn) || heard.has(conn)) continue

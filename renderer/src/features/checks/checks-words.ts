@@ -26,6 +26,7 @@ const TOPIC_TITLES: Readonly<Record<string, readonly [string, string]>> = {
   'id-mismatch': ["AWS refuses the gateway's identity", "AWS may refuse the gateway's identity"],
   'selector-mismatch': ['AWS refuses the traffic selectors', 'AWS may refuse the traffic selectors'],
   'ike-no-answer': ['AWS does not answer IKE', 'AWS may not answer IKE'],
+  'natt-no-answer': ['AWS does not answer on UDP 4500 (NAT-T)', 'AWS may not answer on UDP 4500 (NAT-T)'],
   'extra-sas': ['More than one security association on a tunnel', 'More than one security association on a tunnel'],
   'not-reinitiated': ['A tunnel is not started again after it went down', 'A tunnel may not be started again after it goes down'],
   'lifetime-mismatch': ["Lifetimes differ from AWS's", "Lifetimes may differ from AWS's"],
