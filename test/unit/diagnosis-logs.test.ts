@@ -50,6 +50,15 @@ describe('diagnosis from captured charon logs', () => {
     expect(ids(established)).not.toContain('natt-no-answer')
   })
 
+  it('UDP 4500 blocked after the tunnels were up (VM capture): the new attempt is followed by its IKE_SA id, not mixed with the old SA\'s lines', () => {
+    const ds = diagnose({ log: log('natt-blocked-after-up.gateway.charon.log') })
+    expect(ds.map((d) => [d.id, d.tunnel]).sort()).toEqual([
+      ['natt-no-answer', 'lab-t1'],
+      ['natt-no-answer', 'lab-t2'],
+    ])
+    for (const d of ds) expect(d.evidence.every((e) => new RegExp(`<${d.tunnel}\\|(3|4)>`).test(e))).toBe(true)
+  })
+
   it('names the tunnel from the log (ike_name) and both tunnels for swapped PSKs', () => {
     expect(diagnose({ log: log('wrong-psk.gateway.charon.log') })[0]?.tunnel).toBe('aws-tun1')
     expect(diagnose({ log: log('swapped-psk.gateway.charon.log') })[0]?.tunnel?.split(', ').sort()).toEqual(['aws-tun1', 'aws-tun2'])

@@ -111,6 +111,7 @@ const ID_LINES = /IDir '.*' does not match to '.*'|we require IKEv1 peer to have
 const SELECTOR_LINES = /TS_UNACCEPTABLE|traffic selectors .* unacceptable|no matching CHILD_SA config found|cannot respond to IPsec SA request because no connection is known/
 
 /** charon's lines for a packet sent to / received from port 4500 (NAT-T), and a packet heard on port 500. */
+const ESTABLISHED = /IKE_SA .* established between|ISAKMP SA established|IKE SA established/
 const NATT_SENT = /sending packet: from \S+\[4500\] to \S+\[4500\]/
 const NATT_HEARD = /received packet: from \S+\[4500\]/
 const PORT500_HEARD = /received packet: from \S+\[500\]/
@@ -197,6 +198,27 @@ function diagnoseXfrm(x: NonNullable<DiagnosisInput['xfrmInTmplMismatch']>, snap
     evidence: [rising ? `XfrmInTmplMismatch rose from ${x.previous} to ${x.now} between two readings` : `XfrmInTmplMismatch ${x.now} (since boot) with both tunnels up`],
     fix: policyBased ? 'Keep one tunnel up at a time (apply again: tunnel 2 then stands by), or set "routing": "route" in the details so each tunnel has its own interface.' : 'Apply the rendered configuration again (each tunnel\'s policies carry its own interface ID) and remove other connections over the same traffic.',
   })
+}
+
+/**
+ * The newest negotiation of one connection (lines of one charon IKE_SA id) when it is the NAT-T failure: the
+ * peer was heard on port 500, charon switched to 4500, retransmitted, and heard nothing on 4500. Returns the
+ * evidence lines (the last answer on 500, the switch, the retransmits), or undefined.
+ */
+function lastNattAttempt(ls: readonly LogLine[]): LogLine[] | undefined {
+  const ids = [...new Set(ls.flatMap((l) => (l.ikeSa === undefined ? [] : [l.ikeSa])))]
+  for (const id of ids.reverse()) {
+    const sa = ls.filter((l) => l.ikeSa === id)
+    if (sa.some((l) => ESTABLISHED.test(l.message))) return undefined
+    const switched = sa.findIndex((l) => NATT_SENT.test(l.message))
+    if (switched < 0) continue
+    const heard500 = sa.slice(0, switched).filter((l) => PORT500_HEARD.test(l.message))
+    const after = sa.slice(switched)
+    const unanswered = after.filter((l) => NO_ANSWER.test(l.message))
+    if (heard500.length === 0 || unanswered.length === 0 || after.some((l) => NATT_HEARD.test(l.message))) return undefined
+    return [...heard500.slice(-1), after[0]!, ...unanswered]
+  }
+  return undefined
 }
 
 function byConn(lines: readonly LogLine[], re: RegExp): Map<string, LogLine[]> {
@@ -294,20 +316,15 @@ function diagnoseLog(lines: readonly LogLine[], redact: (s: string) => string, o
   // Port 500 passing is what sends people to the wrong port, so this is named before "no answer" is.
   for (const [conn, ls] of byConn(lines, /./)) {
     if (named.has(conn)) continue
-    const lastEstablished = ls.findLastIndex((l) => /IKE_SA .* established between|ISAKMP SA established|IKE SA established/.test(l.message))
-    const attempt = ls.slice(lastEstablished + 1)
-    const switched = attempt.findIndex((l) => NATT_SENT.test(l.message))
-    if (switched < 0 || !attempt.slice(0, switched).some((l) => PORT500_HEARD.test(l.message))) continue
-    const after = attempt.slice(switched)
-    const unanswered = after.filter((l) => NO_ANSWER.test(l.message))
-    if (unanswered.length === 0 || after.some((l) => NATT_HEARD.test(l.message))) continue
+    const attempt = lastNattAttempt(ls)
+    if (attempt === undefined) continue
     named.add(conn)
     out.push({
       id: 'natt-no-answer',
       severity: 'error',
       ...withTunnel(conn),
       cause: 'AWS answers IKE on UDP 500, but after the switch to UDP 4500 (NAT-T, used because there is NAT on the path) nothing comes back: UDP 4500 is blocked between the gateway and AWS.',
-      evidence: evidence([...attempt.slice(0, switched).filter((l) => PORT500_HEARD.test(l.message)).slice(-1), after[0]!, ...unanswered], redact),
+      evidence: evidence(attempt, redact),
       fix: 'Allow UDP 4500 in both directions between the gateway (and the NAT device in front of it) and both AWS outside IPs; behind NAT, IKE and the tunnel traffic (ESP in UDP) both travel on it.',
     })
   }

@@ -7,6 +7,8 @@ export interface LogLine {
   readonly group: string
   /** Connection name when the line carries one (charon `<name|id>` with ike_name, pluto `"name"`). */
   readonly conn?: string
+  /** charon's IKE_SA unique id (`<name|id>`): tells one negotiation attempt from the next of the same connection. */
+  readonly ikeSa?: number
   readonly message: string
   /** The line as read (for evidence). */
   readonly raw: string
@@ -15,7 +17,7 @@ export interface LogLine {
 }
 
 // charon: "[time] NN[GRP] <conn|id> msg"; the prefix may be a syslog or journal header ("charon[12]:").
-const CHARON = /\b\d{2}\[([A-Z]{3})\] (?:<([^|>]*?)(?:\|\d+)?> )?(.*)$/
+const CHARON = /\b\d{2}\[([A-Z]{3})\] (?:<([^|>]*?)(?:\|(\d+))?> )?(.*)$/
 // pluto: 'pluto[12]: "conn" #3: msg' or '"conn"[1] 1.2.3.4 #3: msg' (4.x and 5.x).
 const PLUTO = /(?:pluto\[\d+\]: )?"([^"]+)"(?:\[\d+\])?(?: [0-9a-f.:]+)?(?: #\d+)?: (.*)$/
 
@@ -52,7 +54,8 @@ export function parseDaemonLog(text: string, clock?: { readonly now: number; rea
     const c = CHARON.exec(raw)
     if (c) {
       const conn = c[2] && /^\d+$/.test(c[2]) ? undefined : c[2]
-      out.push({ daemon: 'charon', group: c[1] as string, ...(conn ? { conn } : {}), message: c[3] as string, raw, ...at })
+      const ikeSa = c[3] === undefined ? {} : { ikeSa: Number(c[3]) }
+      out.push({ daemon: 'charon', group: c[1] as string, ...(conn ? { conn } : {}), ...ikeSa, message: c[4] as string, raw, ...at })
       continue
     }
     const p = PLUTO.exec(raw)
