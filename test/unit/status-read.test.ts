@@ -14,7 +14,8 @@ import type { GatewayFacts } from '../../main/core/gateway/detect'
 import type { GatewayShell } from '../../main/core/gateway/shell'
 import { diagnose } from '../../main/core/status/diagnosis'
 import { parseDaemonLog } from '../../main/core/status/log-lines'
-import { readStatus } from '../../main/core/status/read'
+import { toDaemonCommands } from '../../main/core/checks/daemon-findings'
+import { readStatus, toStatusCommands } from '../../main/core/status/read'
 import { isStatusOk, toTunnelVerdict } from '../../main/core/workflow/status'
 
 const FIX = join(__dirname, '../fixtures/status/strongswan-5.9.8')
@@ -127,5 +128,17 @@ describe('status: time, kernel counters and probes', () => {
     const r = await readStatus(gatewayWith({ now: NOW, log, xfrm: 0, answers: ['169.254.10.1', '169.254.11.1'] }), details('route'), facts, { names: ['aws-tun1', 'aws-tun2'] })
     expect(r.diagnoses.map((d) => d.id)).not.toContain('proposal-mismatch')
     expect(isStatusOk(r.snapshot, r.diagnoses)).toBe(true)
+  })
+})
+
+describe("the check's daemon batch", () => {
+  it('reads SAs, log and counters but sends no ping (status probes each route-based tunnel; check must not pay seconds for it)', () => {
+    for (const routing of ['route', 'policy'] as const) {
+      const status = toStatusCommands(facts, details(routing)).map((c) => c.argv[0])
+      expect(status).toContain('ping')
+      const check = toDaemonCommands(facts, details(routing))
+      expect(check.map((c) => c.argv[0]), routing).not.toContain('ping')
+      expect(check.map((c) => c.id)).toEqual(expect.arrayContaining(['sas', 'charon-log', 'xfrm-stat']))
+    }
   })
 })

@@ -18,7 +18,7 @@ import type { Finding, Fix } from './model'
 
 /** The status commands for the check's batch: SAs and recent daemon log (no ping: it would cost seconds). */
 export function toDaemonCommands(facts: GatewayFacts, details: Details): GatewayCommand[] {
-  return toStatusCommands(facts, details).filter((c) => c.id !== 'probe')
+  return toStatusCommands(facts, details).filter((c) => !/^probe(?:-|$)/.test(c.id))
 }
 
 /** Our tunnels as the daemons show them, and the recent log lines of our own connections. */
