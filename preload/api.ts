@@ -551,6 +551,8 @@ export interface StatusSnapshotDto {
   /** Epoch ms. */
   readonly at: number
   readonly source: 'vici' | 'swanctl' | 'stroke' | 'libreswan'
+  /** How the watch learns of changes: charon's own events as they happen, or polling alone. */
+  readonly mode: 'events' | 'polling'
   readonly tunnels: readonly TunnelStatusDto[]
 }
 

@@ -116,7 +116,7 @@ function installStubBridge(cfg: StubConfig): void {
           }
         }
         delivered++
-        dispatch('tunnel:status', { watchId, profileId: args.profileId, at, source: 'vici', tunnels: [tunnel(0), tunnel(1)] })
+        dispatch('tunnel:status', { watchId, profileId: args.profileId, at, source: 'vici', mode: 'events', tunnels: [tunnel(0), tunnel(1)] })
       }
       // Staggered so the gateways' events interleave as independent sources would.
       window.setTimeout(() => timers.push(window.setInterval(tick, 1000 / cfg.hz)), (idx * 1000) / cfg.hz / cfg.gateways)

@@ -241,15 +241,10 @@ describe.skipIf(g.skip)('VICI client over SSH stream-local forwarding to the lab
       const peer = lab.aws.outsideIps[0]!
       let terminating: Promise<boolean> | undefined
       const seenDown = new Promise<StatusChange>((resolve) => {
-        void watchStatus(toFaultShell(session), details, facts, {
-          signal: stop.signal,
-          intervalMs: 300_000,
-          openVici: () => session.openUnixSocket(toRemotePath('/run/charon.vici')),
-          onChange: (c) => {
-            changes.push(c)
-            if (c.trigger === 'initial') terminating = vici.terminate({ ike: 'tw-aws-tun1', timeoutMs: 10_000 }).then((t) => t.success)
-            else if (c.snapshot.tunnels.find((t) => t.peer === peer)?.up === false) resolve(c)
-          },
+        watchWithEvents(session, details, facts, stop.signal, (c) => {
+          changes.push(c)
+          if (c.trigger === 'initial') terminating = vici.terminate({ ike: 'tw-aws-tun1', timeoutMs: 10_000 }).then((t) => t.success)
+          else if (c.snapshot.tunnels.find((t) => t.peer === peer)?.up === false) resolve(c)
         })
       })
       const down = await Promise.race([seenDown, new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), 20_000))])
@@ -278,15 +273,10 @@ describe.skipIf(g.skip)('VICI client over SSH stream-local forwarding to the lab
       const peer1 = lab.aws.outsideIps[0]!
       const changes: StatusChange[] = []
       const firstEvent = new Promise<StatusChange>((resolve) => {
-        void watchStatus(toFaultShell(session), details, facts, {
-          signal: stop.signal,
-          intervalMs: 300_000,
-          openVici: () => session.openUnixSocket(toRemotePath('/run/charon.vici')),
-          onChange: (c) => {
-            changes.push(c)
-            if (c.trigger === 'initial') void vici.request('rekey', { child: 'tun1' })
-            else if (c.trigger === 'event') resolve(c)
-          },
+        watchWithEvents(session, details, facts, stop.signal, (c) => {
+          changes.push(c)
+          if (c.trigger === 'initial') void vici.request('rekey', { child: 'tun1' })
+          else if (c.trigger === 'event') resolve(c)
         })
       })
       const ev = await Promise.race([firstEvent, new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), 25_000))])
@@ -302,3 +292,8 @@ describe.skipIf(g.skip)('VICI client over SSH stream-local forwarding to the lab
     }
   })
 })
+
+/** A status watch on charon's events (polls 5 min apart, so every change it reports comes from an event or the first reading). */
+function watchWithEvents(session: Awaited<ReturnType<typeof labSession>>, details: Details, facts: Awaited<ReturnType<typeof detectGateway>>, signal: AbortSignal, onChange: (c: StatusChange) => void): void {
+  void watchStatus(toFaultShell(session), details, facts, { signal, intervalMs: 300_000, openVici: () => session.openUnixSocket(toRemotePath('/run/charon.vici')), onChange })
+}

@@ -58,6 +58,10 @@ export function toDaemonReading(outputs: CommandOutputs, facts: GatewayFacts, de
   return { snapshot, log, present }
 }
 
+/** The flow an unanswered IKE blames, the host firewall findings that would explain it, and what to open upstream. */
+const SILENT_UDP500 = { flow: 'udp500', hostIds: ['fw.inbound.udp500', 'fw.outbound.udp500', 'fw.inbound.udp4500', 'fw.outbound.udp4500'], what: 'UDP 500 and UDP 4500 and ESP (IP protocol 50)' } as const
+const SILENT_UDP4500 = { flow: 'udp4500', hostIds: ['fw.inbound.udp4500', 'fw.outbound.udp4500'], what: 'UDP 4500 (NAT-T: IKE and ESP-in-UDP behind NAT)' } as const
+
 function peerOf(d: Diagnosis, snapshot: StatusSnapshot, details: Details): string | undefined {
   const t = snapshot.tunnels.find((x) => x.name === d.tunnel || x.peer === d.tunnel)
   if (t) return t.peer
@@ -96,27 +100,18 @@ export function toDaemonFindings(reading: DaemonReading, details: Details, ctx: 
     const t = snapshot.tunnels.find((x) => x.peer === peer)
     const id = `daemon.${d.id}.${peer}`
     const evidence = [...d.evidence]
-    if (d.id === 'ike-no-answer') {
-      const host = hostFix(ctx.hostFindings, peer, ['fw.inbound.udp500', 'fw.outbound.udp500', 'fw.inbound.udp4500', 'fw.outbound.udp4500'])
+    // IKE unanswered: on port 500 from the start, or on 4500 after the NAT-T switch (500 answered).
+    const silent = d.id === 'ike-no-answer' ? SILENT_UDP500 : d.id === 'natt-no-answer' ? SILENT_UDP4500 : undefined
+    if (silent) {
+      const host = hostFix(ctx.hostFindings, peer, silent.hostIds)
       out.push({
         id,
         severity: 'error',
-        subject: { peer, flow: 'udp500' },
+        subject: { peer, flow: silent.flow },
         verdict: 'blocked',
         evidence,
         why: host ? `${d.cause} This gateway's own firewall drops it (${host.finding.id}).` : d.cause,
-        fix: host?.fix ?? toUpstreamFix(ctx.publicIp, peer, 'UDP 500 and UDP 4500 and ESP (IP protocol 50)'),
-      })
-    } else if (d.id === 'natt-no-answer') {
-      const host = hostFix(ctx.hostFindings, peer, ['fw.inbound.udp4500', 'fw.outbound.udp4500'])
-      out.push({
-        id,
-        severity: 'error',
-        subject: { peer, flow: 'udp4500' },
-        verdict: 'blocked',
-        evidence,
-        why: host ? `${d.cause} This gateway's own firewall drops it (${host.finding.id}).` : d.cause,
-        fix: host?.fix ?? toUpstreamFix(ctx.publicIp, peer, 'UDP 4500 (NAT-T: IKE and ESP-in-UDP behind NAT)'),
+        fix: host?.fix ?? toUpstreamFix(ctx.publicIp, peer, silent.what),
       })
     } else if (d.id === 'inbound-zero') {
       // With NAT-T (and always in user-space ESP) the ESP packets travel in UDP 4500.

@@ -43,7 +43,7 @@ export class StatusService {
       onChange: (c) => {
         if (ctl.signal.aborted) return
         w.last = c.snapshot
-        emit(EVENTS.onTunnelStatus, { watchId, profileId, at: c.snapshot.at, source: c.snapshot.source, tunnels: c.snapshot.tunnels })
+        emit(EVENTS.onTunnelStatus, { watchId, profileId, at: c.snapshot.at, source: c.snapshot.source, mode: c.mode, tunnels: c.snapshot.tunnels })
         for (const a of c.alerts) {
           emit(EVENTS.onStatusAlert, { watchId, profileId, kind: a.kind, peer: a.peer, name: a.name, at: a.at, detail: cut(a.detail) })
           if (a.kind === 'tunnel-down' || a.kind === 'tunnel-up') this.ctx.env.notify?.(`${p.name}: tunnel ${a.kind === 'tunnel-down' ? 'down' : 'up'}`, `${a.name} (${a.peer}) ${cut(a.detail)}`)

@@ -132,7 +132,7 @@ function Board({ snap, samples, seen, tunnelNo, healthTarget, masked }: { readon
           })}
         </tbody>
       </table>
-      <p className="usa-hint tw-board__source">{snap.source === 'vici' ? "Live: the gateway's IPsec daemon reports each change as it happens; counters refresh every 5 seconds." : `Read from the gateway every 5 seconds (${SOURCE_NAMES[snap.source]}).`} Last update {toWhen(snap.at, now)}.</p>
+      <p className="usa-hint tw-board__source">{snap.mode === 'events' ? "Live: the gateway's IPsec daemon reports each change as it happens; counters refresh every 5 seconds." : `Read from the gateway every 5 seconds (${SOURCE_NAMES[snap.source]}).`} Last update {toWhen(snap.at, now)}.</p>
       {down.length > 0 ? (
         <Notice type="error">
           {down.length === 1 ? `${down[0]} is down. Your gateway must start it` : `${down.join(' and ')} are down. Your gateway must start them`}: look for a blocked UDP 500, UDP 4500 or ESP in{' '}
