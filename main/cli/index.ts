@@ -62,10 +62,12 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     return EXIT.ok
   }
   const command = COMMANDS[first]
-  const json = rest.includes('--json')
+  // `--json` counts wherever it stands, also as the first word (`tunnelwright --json` names no command).
+  const json = argv.includes('--json')
   if (!command) {
-    safe.stderr(`tunnelwright: unknown command '${first}'\n\n${USAGE}`)
-    if (json) writeErrorDocument(io, 'cli', EXIT.usage, `unknown command '${first}'`, "Run 'tunnelwright --help' for the commands.")
+    const what = first.startsWith('-') ? `no command before '${first}'` : `unknown command '${first}'`
+    safe.stderr(`tunnelwright: ${what}\n\n${USAGE}`)
+    if (json) writeErrorDocument(io, 'cli', EXIT.usage, what, "Run 'tunnelwright --help' for the commands.")
     return EXIT.usage
   }
   if (rest.includes('--help') || rest.includes('-h')) {

@@ -51,6 +51,14 @@ describe('tunnelwright CLI', () => {
     expect(JSON.parse(out.stdout)).toMatchObject({ ok: false, exitCode: 2, error: { message: "unknown command 'frob'" } })
   })
 
+  it('--json with no command (found by the CLI fuzz) still writes one error document (exit 2)', async () => {
+    for (const argv of [['--json'], ['--json', '--yes'], ['--force', '--json']]) {
+      const { out, io } = capture()
+      expect(await runCli(argv, io), argv.join(' ')).toBe(EXIT.usage)
+      expect(JSON.parse(out.stdout)).toMatchObject({ format: 'tunnelwright/cli@1', ok: false, exitCode: 2, error: { message: `no command before '${argv[0]}'` } })
+    }
+  })
+
   it('--confirm-within outside the core\'s bounds (30-900 s) is a usage error, for apply and for check --fix', async () => {
     for (const argv of [['apply', '--details', 'd.json', '--host', 'h', '--confirm-within', '20'], ['apply', '--details', 'd.json', '--host', 'h', '--confirm-within', '901'], ['check', '--details', 'd.json', '--host', 'h', '--fix', 'x', '--confirm-within', '1e2']]) {
       const { out, io } = capture()
