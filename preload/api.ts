@@ -124,6 +124,34 @@ export interface TunnelDto {
   readonly insideCidr: string
 }
 
+/** One tunnel's BGP session as AWS's export gives it (paired with its tunnel by outside IP). */
+export interface BgpPeerDto {
+  readonly outsideIp: string
+  readonly awsAsn?: number
+  readonly customerAsn?: number
+  /** AWS's inside address of the tunnel. */
+  readonly neighborIp: string
+  readonly holdTime?: number
+}
+
+/** What AWS's tunnel options allow in one phase of a tunnel; an absent list is AWS's default (everything). */
+export interface AwsPhaseOptionsDto {
+  readonly encryption?: readonly ('aes128' | 'aes256' | 'aes128gcm16' | 'aes256gcm16')[]
+  readonly integrity?: readonly ('sha1' | 'sha256' | 'sha384' | 'sha512')[]
+  readonly dhGroups?: readonly number[]
+  readonly lifetime?: number
+}
+
+/** One tunnel's options at AWS (from describe-vpn-connections), paired with its tunnel by outside IP. */
+export interface AwsTunnelOptionsDto {
+  readonly outsideIp: string
+  readonly ikeVersions?: readonly (1 | 2)[]
+  readonly phase1?: AwsPhaseOptionsDto
+  readonly phase2?: AwsPhaseOptionsDto
+  readonly dpd?: { readonly timeout?: number; readonly action?: 'clear' | 'none' | 'restart' }
+  readonly startupAction?: 'add' | 'start'
+}
+
 /**
  * The details of one connection as the UI edits them: tunnelwright/details@1 minus the PSKs, and
  * allowed to be incomplete (publicIp absent, CIDR lists empty) until the user fills them in.
@@ -145,6 +173,10 @@ export interface DetailsDraftDto {
   readonly crypto: CryptoDto
   readonly routing: 'auto' | RoutingMode
   readonly health?: { readonly target: string }
+  /** Present when the VPN uses BGP (an import found it); lint refuses it until BGP is set up by the app. Keep it when editing. */
+  readonly bgp?: { readonly tunnels: readonly BgpPeerDto[] }
+  /** What AWS's tunnel options allow (a JSON import found them); lint checks the crypto against them. Keep it when editing. */
+  readonly tunnelOptions?: readonly AwsTunnelOptionsDto[]
 }
 
 /** What an import file is: a details JSON, AWS's CustomerGatewayConfiguration XML, or AWS's generic text. */
