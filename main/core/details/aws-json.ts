@@ -321,7 +321,7 @@ export function toJsonFacts(c: Obj, summary: AwsConnectionSummary, count: number
     if (ipv6) fail('aws-export-ipv6', `${where}, tunnel ${ipv6.outsideIp}: the inside CIDR is IPv6; Tunnelwright sets up IPv4 tunnels only.`, 'Ask the provider for a VPN connection with IPv4 inside addresses.')
     const complete = jsonTunnels.filter((j) => j.psk !== undefined && j.insideCidr !== undefined)
     if (complete.length !== 2 || jsonTunnels.length !== 2) {
-      const placeholder = config === undefined ? 'has no CustomerGatewayConfiguration' : `has "${shown(config)}" as its CustomerGatewayConfiguration (a placeholder, as in AWS's documentation examples), not the XML`
+      const placeholder = config === undefined ? 'has no CustomerGatewayConfiguration' : /^\W*configuration information\W*$/i.test(config) ? `has "${shown(config)}" as its CustomerGatewayConfiguration (a placeholder, as in AWS's documentation examples), not the XML` : 'has no XML in its CustomerGatewayConfiguration'
       const outside = toOutsideIps(c)
       const lacking = jsonTunnels.length === 0 ? 'no TunnelOptions with PreSharedKey and TunnelInsideCidr' : `TunnelOptions without ${[jsonTunnels.some((j) => !j.psk) ? 'PreSharedKey' : '', jsonTunnels.some((j) => !j.insideCidr) ? 'TunnelInsideCidr' : ''].filter(Boolean).join(' and ') || 'two tunnels'}`
       fail('aws-json-no-configuration', `${where} ${placeholder}, and ${lacking}: the export does not carry the tunnels' pre-shared keys and inside addresses${outside.length ? ` (it names the tunnels ${outside.join(', ')})` : ''}.`, PLACEHOLDER_FIX.replace('vpn-…', id))

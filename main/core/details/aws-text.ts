@@ -191,7 +191,7 @@ const OUTSIDE = [
 ]
 
 /** The same places with any word instead of an address: to name a placeholder (AWS_ENDPOINT_1) when there is no address. */
-const OUTSIDE_WORD = [/(?:tunnel-group|remote-gw|Remote Gateway\s*:|peer-address ip|site-to-site peer|right\s*=|tunnel destination|pre-shared-key address)\s*([A-Za-z_<][\w<>-]{2,40})/i]
+const OUTSIDE_WORD = [/(?:tunnel-group|remote-gw|Remote Gateway\s*:|peer-address ip|site-to-site peer|right\s*=|tunnel destination)\s*([A-Za-z_<][\w<>-]{2,40})/i]
 
 /** Where a template puts the key, most specific first (the first pattern that matches wins). */
 const PSK = [
@@ -247,12 +247,6 @@ function firstMatch(lines: readonly string[], patterns: readonly RegExp[]): stri
 
 function parseTemplateTunnel(block: readonly string[], where: string, shape: string): ExportTunnel {
   const text = block
-  const outside = [...new Set(allMatches(text, OUTSIDE).filter((ip) => isIpv4(ip) && !LINK_LOCAL.test(ip) && ip !== '0.0.0.0'))]
-  if (outside.length === 0) {
-    const word = firstMatch(text, OUTSIDE_WORD)
-    fail('aws-text-missing', `${where}: no AWS outside IP address${word ? ` (the template has "${shown(word.trim())}" where the address belongs, as AWS's documentation examples do)` : ''}.`, GENERIC_FIX)
-  }
-  if (outside.length > 1) fail('aws-text-missing', `${where}: the section names ${outside.length} AWS endpoints (${outside.join(', ')}); one tunnel has one.`, GENERIC_FIX)
   let psk: string | undefined
   for (const p of PSK) {
     const found = [...new Set(allMatches(text, [p]))]
@@ -261,6 +255,14 @@ function parseTemplateTunnel(block: readonly string[], where: string, shape: str
     psk = found[0]
     break
   }
+  const outside = [...new Set(allMatches(text, OUTSIDE).filter((ip) => isIpv4(ip) && !LINK_LOCAL.test(ip) && ip !== '0.0.0.0'))]
+  if (outside.length === 0) {
+    // Name the placeholder (AWS_ENDPOINT_1) the template has instead, but never a word that is the key.
+    const word = firstMatch(text, OUTSIDE_WORD)
+    const placeholder = word !== undefined && (psk === undefined || !word.includes(psk)) && !text.some((l) => PSK.some((p) => p.exec(l)?.[1]?.includes(word))) ? word : undefined
+    fail('aws-text-missing', `${where}: no AWS outside IP address${placeholder ? ` (the template has "${shown(placeholder)}" where the address belongs, as AWS's documentation examples do)` : ''}.`, GENERIC_FIX)
+  }
+  if (outside.length > 1) fail('aws-text-missing', `${where}: the section names ${outside.length} AWS endpoints (${outside.join(', ')}); one tunnel has one.`, GENERIC_FIX)
   // Inside addresses: every 169.254.x.y in the section (interface, neighbour, health check) lies in the tunnel's /30.
   const insides = [...new Set(allMatches(text, [re('IP', 'g')]).filter((ip) => LINK_LOCAL.test(ip) && isIpv4(ip)))]
   const nets = [...new Set(insides.map((ip) => parsePrefix(`${ip}/30`)?.cidr).filter((c): c is string => c !== undefined))]
