@@ -3,12 +3,20 @@
 import { insideAddresses } from '../net/cidr'
 import { AWS_NAMES, toPreferred, toProposalSlots, toTunnelAllows, type ProposalKey } from './aws-proposals'
 import type { Finding } from './lint'
-import type { Details } from './model'
+import type { AwsTunnelOptions, Bgp, Crypto } from './model'
 
 const CRYPTO_FIELD: Readonly<Record<ProposalKey, string>> = { ikeVersion: 'crypto.ikeVersion', encryption: 'crypto.encryption', integrity: 'crypto.integrity', dhGroup: 'crypto.dhGroup', pfsGroup: 'crypto.pfsGroup' }
 
+/** What these rules read: a complete details document, or a draft still missing the agency's CIDRs. */
+export interface AwsSideInput {
+  readonly crypto: Crypto
+  readonly remote: { readonly tunnels: readonly { readonly outsideIp: string; readonly insideCidr: string }[] }
+  readonly bgp?: Bgp
+  readonly tunnelOptions?: readonly AwsTunnelOptions[]
+}
+
 /** Findings about BGP and the tunnel options, appended to `out`. */
-export function lintAwsSide(details: Details, out: Finding[]): void {
+export function lintAwsSide(details: AwsSideInput, out: Finding[]): void {
   lintBgp(details, out)
   lintTunnelOptions(details, out)
 }
@@ -29,12 +37,12 @@ function toAwsValue(key: ProposalKey, v: string | number): string {
   return String(v)
 }
 
-function tunnelLabel(details: Details, outsideIp: string): string {
+function tunnelLabel(details: AwsSideInput, outsideIp: string): string {
   const i = details.remote.tunnels.findIndex((t) => t.outsideIp === outsideIp)
   return i < 0 ? `The tunnel ${outsideIp}` : `Tunnel ${i + 1} (${outsideIp})`
 }
 
-function lintBgp(details: Details, out: Finding[]): void {
+function lintBgp(details: AwsSideInput, out: Finding[]): void {
   const bgp = details.bgp
   if (!bgp) return
   const neighbours = bgp.tunnels.map((p) => p.neighborIp).join(' and ')
@@ -61,7 +69,7 @@ function lintBgp(details: Details, out: Finding[]): void {
   })
 }
 
-function lintTunnelOptions(details: Details, out: Finding[]): void {
+function lintTunnelOptions(details: AwsSideInput, out: Finding[]): void {
   const options = details.tunnelOptions
   if (!options) return
   const c = details.crypto

@@ -8,6 +8,7 @@ import type { DeviceKind, RoutingMode } from '../base/vocabulary'
 import { toDraftWithoutPsks, toProfileDetails, toProfileSecretSources, type ProfileDetails } from '../app-data/profiles'
 import { DetailsDraft, detectAwsShape, fillDraft, importAwsExportText, parseAwsJsonDocument, readAwsExportFile, toNeeds, type AwsConnectionSummary, type AwsImport, type NeededField } from '../details/aws-import'
 import { lintDetails, type DeviceFacts, type Finding } from '../details/lint'
+import { lintAwsSide } from '../details/lint-aws'
 import { loadDetailsFile, parseDetailsText, toDetailsSecretSources } from '../details/load'
 import { toRenderInput } from '../details/resolve'
 import { escapePhpB64, escapePsk0s } from '../render/escape'
@@ -138,6 +139,12 @@ export function importDetailsText(text: string, format: 'details-json' | AwsExpo
   return { draft: toDraftWithoutPsks(imp.draft), needs: imp.needs, notes: imp.notes, psks: { ...(psk1 ? { psk1 } : {}), ...(psk2 ? { psk2 } : {}) } }
 }
 
+function toAwsSideFindings(draft: ProfileDetails): Finding[] {
+  const out: Finding[] = []
+  lintAwsSide(draft, out)
+  return out
+}
+
 /** Lint of a profile's draft: what is missing, then lint's findings once nothing is; `complete` when it can render. */
 export function lintDraft(draft: ProfileDetails, psks: { readonly psk1?: string; readonly psk2?: string }, device?: DeviceKind): { findings: Finding[]; complete: boolean } {
   const needs = toNeeds({ ...draft, format: 'tunnelwright/details@1', remote: { ...draft.remote, tunnels: draft.remote.tunnels.map((t) => ({ ...t, psk: 'x' })) } } as never)
@@ -146,7 +153,8 @@ export function lintDraft(draft: ProfileDetails, psks: { readonly psk1?: string;
   try {
     details = toProfileDetails(draft)
   } catch (err) {
-    if (missing.length) return { findings: missing, complete: false }
+    // Still incomplete: what the export says about the AWS side (BGP, tunnel options) is worth knowing already.
+    if (missing.length) return { findings: [...missing, ...toAwsSideFindings(draft)], complete: false }
     throw err
   }
   const findings = lintDetails(details, { sources: toProfileSecretSources(psks), ...(device ? { device: { kind: device } } : {}) })
