@@ -289,9 +289,20 @@ test('a details file and an AWS XML export import through the real core', async 
   test.fixme(!implemented.has('importDetails'), 'importDetails is in the contract but main/shell/ipc/handlers.ts does not implement it yet (issue 8)')
   await page.getByRole('button', { name: 'Continue to Details' }).click()
   const xml = await import('node:fs').then((fs) => fs.readdirSync('test/fixtures/aws').filter((f) => f.endsWith('.xml')).map((f) => `test/fixtures/aws/${f}`))
-  await page.getByLabel(/Import a details file/).setInputFiles(xml[0]!)
+  await page.getByLabel(/Import a details file/).setInputFiles(xml.find((f) => f.endsWith('vpn-static.xml'))!)
   await expect(page.getByText(/^Imported /)).toBeVisible()
   await expect(page.getByLabel('Tunnel 1 outside IP')).not.toHaveValue('')
+  await expect(page.getByText(/dynamic routing \(BGP\)/)).toHaveCount(0)
+})
+
+test('an AWS export of a BGP VPN: the form keeps the BGP sessions, and lint of the form says BGP', async ({ app, page }) => {
+  void app
+  await page.getByRole('button', { name: 'Continue to Details' }).click()
+  await page.getByLabel(/Import a details file/).setInputFiles('test/fixtures/aws/vpn-bgp-tgw.xml')
+  await expect(page.getByText(/^Imported /)).toBeVisible()
+  // The form's own lint (after the import, of what the form holds) still knows the VPN is BGP.
+  await page.getByLabel('Gateway public IP').fill('198.51.100.7')
+  await expect(page.getByText(/dynamic routing \(BGP\)/).first()).toBeVisible()
 })
 
 test.describe('host key decisions against a real lab gateway', () => {

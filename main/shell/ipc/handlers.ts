@@ -63,6 +63,9 @@ const looseDraft = z
     }),
     routing: z.string().max(16),
     health: z.strictObject({ target: text }).optional(),
+    // Not typed into the form: what an import found (BGP sessions, AWS's tunnel options), checked in full.
+    bgp: ProfileDetails.shape.bgp,
+    tunnelOptions: ProfileDetails.shape.tunnelOptions,
   })
   .transform((d) => d as DetailsDraftDto & typeof d)
 /** A secret as the renderer may send it: non-empty, bounded (a private key passphrase, a PSK). */

@@ -20,6 +20,11 @@ export interface DetailsForm {
   readonly routing: 'auto' | 'route' | 'policy'
   readonly crypto: CryptoDto
   readonly healthTarget: string
+  /**
+   * What an AWS export said about the VPN beyond the fields (BGP sessions, tunnel options): not edited in the
+   * form, but carried to lint and the profile, so a BGP VPN is never saved as static without a word.
+   */
+  readonly awsFacts?: Pick<DetailsDraftDto, 'bgp' | 'tunnelOptions'>
 }
 
 /** An empty form. */
@@ -52,6 +57,8 @@ export function toDraft(f: DetailsForm): DetailsDraftDto {
     crypto: f.crypto,
     routing: f.routing,
     ...(f.healthTarget.trim() ? { health: { target: f.healthTarget.trim() } } : {}),
+    ...(f.awsFacts?.bgp ? { bgp: f.awsFacts.bgp } : {}),
+    ...(f.awsFacts?.tunnelOptions ? { tunnelOptions: f.awsFacts.tunnelOptions } : {}),
   }
 }
 
@@ -71,6 +78,7 @@ export function toForm(d: DetailsDraftDto): DetailsForm {
     routing: d.routing,
     crypto: d.crypto,
     healthTarget: d.health?.target ?? '',
+    ...(d.bgp || d.tunnelOptions ? { awsFacts: { ...(d.bgp ? { bgp: d.bgp } : {}), ...(d.tunnelOptions ? { tunnelOptions: d.tunnelOptions } : {}) } } : {}),
   }
 }
 
@@ -154,6 +162,14 @@ export function mergeImport(current: DetailsForm, incoming: DetailsForm, format:
       conflicts.push({ key, label, mine: toShownValue(key, mine), theirs: toShownValue(key, theirs) })
       replaced = { ...replaced, [key]: theirs }
     }
+  }
+  // The export's BGP sessions and tunnel options describe the VPN the file is about: they come with it (both
+  // ways of settling a conflict), and an AWS export without them (a static VPN) clears an earlier file's.
+  if (fromAws || incoming.awsFacts) {
+    const { awsFacts: _m, ...m } = merged
+    const { awsFacts: _r, ...r } = replaced
+    merged = incoming.awsFacts ? { ...m, awsFacts: incoming.awsFacts } : m
+    replaced = incoming.awsFacts ? { ...r, awsFacts: incoming.awsFacts } : r
   }
   return { merged, filled, conflicts, replaced }
 }
