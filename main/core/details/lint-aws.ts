@@ -13,6 +13,7 @@ export interface AwsSideInput {
   readonly remote: { readonly tunnels: readonly { readonly outsideIp: string; readonly insideCidr: string }[] }
   readonly bgp?: Bgp
   readonly tunnelOptions?: readonly AwsTunnelOptions[]
+  readonly routing?: string
 }
 
 /** Findings about BGP and the tunnel options, appended to `out`. */
@@ -55,6 +56,10 @@ function lintBgp(details: AwsSideInput, out: Finding[]): void {
     why: "A BGP VPN routes only what its BGP sessions announce: AWS advertises the VPC's prefixes and learns the agency's over them. Tunnels set up as static come up, but carry no traffic.",
     fix: 'Ask the provider for a VPN connection with static routing (routing options: Static, with static routes for the agency CIDRs; an existing connection cannot be switched, it is recreated) and import its export. Or, if a BGP speaker on the gateway (FRR, BIRD) already peers with these neighbours, remove the "bgp" section to set up only the tunnels, route-based ("routing": "route").',
   })
+  lintAsns(bgp, out)
+  if (details.routing === 'policy') {
+    out.push({ id: 'bgp-needs-route-based', severity: 'error', path: '/routing', message: 'This VPN uses BGP, and routing is set to policy-based.', why: "BGP runs between the tunnels' inside addresses and chooses the tunnel per route: that needs a tunnel interface per tunnel (route-based); policy-based tunnels have no inside addresses to peer on.", fix: 'Set routing to "route" (or "auto" on a gateway that supports route-based tunnels).' })
+  }
   bgp.tunnels.forEach((p, i) => {
     const tunnel = details.remote.tunnels.find((t) => t.outsideIp === p.outsideIp)
     const path = `/bgp/tunnels/${i}`
@@ -67,6 +72,44 @@ function lintBgp(details: AwsSideInput, out: Finding[]): void {
       out.push({ id: 'bgp-neighbor-not-aws-inside', severity: 'warning', path: `${path}/neighborIp`, message: `${tunnelLabel(details, p.outsideIp)}'s BGP neighbour ${p.neighborIp} is not AWS's inside address ${inside.aws} of ${tunnel.insideCidr}.`, why: "AWS's end of the BGP session is the first address of the tunnel's inside /30.", fix: `Set bgp.tunnels[${i}].neighborIp to ${inside.aws}, or check the inside CIDR against the export.` })
     }
   })
+}
+
+/**
+ * ASNs no BGP speaker may use: AS_TRANS (RFC 6793, the 2-byte stand-in for a 4-byte ASN) and the last ASN of
+ * each range (RFC 7300).
+ */
+const RESERVED_ASNS: Readonly<Record<number, string>> = { 23456: 'AS_TRANS (RFC 6793)', 65535: 'reserved (RFC 7300)', 4294967295: 'reserved (RFC 7300)' }
+/** Customer gateway ASNs AWS reserves in a region (EC2 CreateCustomerGateway: "with the exception of 7224 … us-east-1 … 9059 … eu-west-1"). */
+const AWS_REGION_RESERVED_ASNS: Readonly<Record<number, string>> = { 7224: 'us-east-1', 9059: 'eu-west-1' }
+/** The hold time AWS's BGP sessions use (its exports: hold time 30 s; keepalive 10 s). */
+export const AWS_BGP_HOLD_TIME = 30
+
+/** One VPN connection has one customer gateway ASN and one AWS ASN: both tunnels carry the same two, and they differ (eBGP). */
+function lintAsns(bgp: Bgp, out: Finding[]): void {
+  const distinct = (key: 'awsAsn' | 'customerAsn') => [...new Set(bgp.tunnels.map((p) => p[key]).filter((a): a is number => a !== undefined))]
+  const customer = distinct('customerAsn')
+  const aws = distinct('awsAsn')
+  bgp.tunnels.forEach((p, i) => {
+    const path = `/bgp/tunnels/${i}`
+    if (p.customerAsn === undefined) {
+      out.push({ id: 'bgp-customer-asn-missing', severity: 'error', path: `${path}/customerAsn`, message: `BGP session ${i + 1} has no customer gateway ASN.`, why: "The gateway's BGP speaker runs as the ASN the customer gateway was created with at AWS; AWS refuses a session from any other ASN.", fix: 'Enter the customer gateway\'s BGP ASN (aws ec2 describe-customer-gateways shows it as BgpAsn) in bgp.tunnels[].customerAsn.' })
+    } else {
+      const reserved = RESERVED_ASNS[p.customerAsn]
+      if (reserved) out.push({ id: 'bgp-asn-reserved', severity: 'error', path: `${path}/customerAsn`, message: `The customer gateway ASN ${p.customerAsn} is ${reserved}.`, why: 'No BGP speaker may use this ASN as its own; sessions with it are refused or misread.', fix: 'Use the ASN the customer gateway was created with; a private ASN (64512–65534) when the agency has none.' })
+      const region = AWS_REGION_RESERVED_ASNS[p.customerAsn]
+      if (region) out.push({ id: 'bgp-asn-aws-reserved', severity: 'warning', path: `${path}/customerAsn`, message: `The customer gateway ASN ${p.customerAsn} is reserved by AWS in ${region}.`, why: 'AWS does not accept it for a customer gateway in that region.', fix: 'Check the region of the VPN; there, use another ASN (a private one: 64512–65534).' })
+    }
+    if (p.awsAsn === undefined) {
+      out.push({ id: 'bgp-aws-asn-missing', severity: 'warning', path: `${path}/awsAsn`, message: `BGP session ${i + 1} does not name AWS's ASN; the gateway accepts any ASN other than its own from that neighbour ("remote-as external").`, why: "The export normally gives it (the virtual private gateway's or transit gateway's ASN); without it the session cannot check who answers.", fix: "Enter AWS's ASN (aws ec2 describe-vpn-gateways: AmazonSideAsn) in bgp.tunnels[].awsAsn." })
+    } else if (p.customerAsn !== undefined && p.awsAsn === p.customerAsn) {
+      out.push({ id: 'bgp-asn-same', severity: 'error', path: `${path}/customerAsn`, message: `BGP session ${i + 1} gives the customer gateway and AWS the same ASN ${p.awsAsn}.`, why: 'The sessions with AWS are external BGP: the two ends must be different autonomous systems, and AWS ignores routes that carry its own ASN.', fix: "Use the customer gateway's own ASN (different from AWS's); recreate the customer gateway at AWS if it was created with AWS's ASN." })
+    }
+    if (p.holdTime !== undefined && p.holdTime !== AWS_BGP_HOLD_TIME) {
+      out.push({ id: 'bgp-hold-time', severity: 'warning', path: `${path}/holdTime`, message: `BGP session ${i + 1} says hold time ${p.holdTime} s; Tunnelwright sets AWS's timers (keepalive 10 s, hold ${AWS_BGP_HOLD_TIME} s).`, why: 'The two ends use the lower of the two hold times, so a failed tunnel is noticed within 30 s either way.', fix: 'Nothing to do unless the provider says otherwise.' })
+    }
+  })
+  if (customer.length > 1) out.push({ id: 'bgp-asn-differs', severity: 'error', path: '/bgp/tunnels/1/customerAsn', message: `The two BGP sessions name different customer gateway ASNs (${customer.join(' and ')}).`, why: 'Both tunnels of one VPN end at one customer gateway with one ASN, and the gateway runs one BGP speaker with it.', fix: 'Copy the customer gateway ASN from the export for both sessions (import the export again).' })
+  if (aws.length > 1) out.push({ id: 'bgp-asn-differs', severity: 'error', path: '/bgp/tunnels/1/awsAsn', message: `The two BGP sessions name different AWS ASNs (${aws.join(' and ')}).`, why: "Both tunnels of one VPN end at one virtual private gateway or transit gateway, which has one ASN.", fix: "Copy AWS's ASN from the export for both sessions (import the export again)." })
 }
 
 function lintTunnelOptions(details: AwsSideInput, out: Finding[]): void {
