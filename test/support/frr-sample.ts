@@ -32,14 +32,14 @@ route-map ISP-IN permit 10
 exit
 !
 router bgp 65000
- bgp router-id 192.0.2.77
- neighbor 192.0.2.1 remote-as 64999
- neighbor 192.0.2.1 description upstream ISP
+ bgp router-id 10.77.0.2
+ neighbor 10.77.0.1 remote-as 64999
+ neighbor 10.77.0.1 description upstream ISP
  !
  address-family ipv4 unicast
   network 192.168.77.0/24
-  neighbor 192.0.2.1 route-map ISP-IN in
-  neighbor 192.0.2.1 route-map ISP-OUT out
+  neighbor 10.77.0.1 route-map ISP-IN in
+  neighbor 10.77.0.1 route-map ISP-OUT out
  exit-address-family
 exit
 !

@@ -12,6 +12,7 @@ import { join, resolve } from 'node:path'
 /** The unpacked package's root. */
 export const FRR_ROOT = resolve(__dirname, '../../.lab-cache/frr')
 export const BGPD = join(FRR_ROOT, 'usr/lib/frr/bgpd')
+export const ZEBRA = join(FRR_ROOT, 'usr/lib/frr/zebra')
 export const VTYSH = join(FRR_ROOT, 'usr/bin/vtysh')
 /** Where libfrr.so.0 sits (Debian's multiarch path). */
 export const FRR_LIBDIR = join(FRR_ROOT, 'usr/lib/x86_64-linux-gnu/frr')
