@@ -1,10 +1,16 @@
 // BGP session status from FRR's `show bgp summary json`, on outputs captured from a real bgpd 8.4.4 peering
 // with an AWS-shaped bgpd (test/fixtures/frr/README.md), attached per tunnel to a status snapshot.
-import { readFileSync } from 'node:fs'
+import { spawnSync } from 'node:child_process'
+import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { UserError } from '../../main/core/base/result'
+import { Details } from '../../main/core/details/model'
+import type { GatewayFacts } from '../../main/core/gateway/detect'
+import type { GatewayShell } from '../../main/core/gateway/shell'
+import { readStatus, toStatusCommands } from '../../main/core/status/read'
 import { toSnapshot } from '../../main/core/status/model'
 import { parseFrrBgpSummary, withBgpSessions } from '../../main/core/status/frr-bgp'
 
@@ -70,5 +76,60 @@ describe("FRR's BGP summary", () => {
       }),
       { numRuns: 200 },
     )
+  })
+})
+
+// readStatus on a gateway whose programs are stand-ins printing captured real outputs (the swanctl listing of
+// test/fixtures/status, vtysh the FRR capture above), run by a real local sh: the batch, its parsing and the
+// pairing are the real code. The live bgpd is read in test/integration/lab-frr-bgp.test.ts.
+describe('status of a BGP VPN', () => {
+  const details = (bgp: boolean) =>
+    Details.parse({
+      format: 'tunnelwright/details@1',
+      name: 'lab',
+      provider: 'aws',
+      routing: 'route',
+      gateway: { publicIp: '10.99.0.1', privateCidrs: ['10.40.0.0/24'] },
+      remote: { dedicatedCidrs: ['172.31.16.0/20'], tunnels: [{ outsideIp: '10.99.0.2', psk: 'k1k1k1k1k1', insideCidr: '169.254.10.0/30' }, { outsideIp: '10.99.0.3', psk: 'k2k2k2k2k2', insideCidr: '169.254.11.0/30' }] },
+      ...(bgp ? { bgp: { tunnels: [{ outsideIp: '10.99.0.2', neighborIp: '169.254.10.1', awsAsn: 64512, customerAsn: 65000 }, { outsideIp: '10.99.0.3', neighborIp: '169.254.11.1', awsAsn: 64512, customerAsn: 65000 }] } } : {}),
+    })
+  const facts = { os: { id: 'debian', family: 'debian' }, stack: { kind: 'strongswan' }, frontEnds: { swanctl: true, starter: false }, layout: 'debian', routeBased: { xfrmInterface: true, vti: true }, addresses: ['10.99.0.1', '10.40.0.1'] } as unknown as GatewayFacts
+  function gateway(vtysh: string): GatewayShell {
+    const bin = mkdtempSync(join(tmpdir(), 'tw-bgp-bin-'))
+    const stub = (name: string, body: string) => {
+      writeFileSync(join(bin, name), `#!/bin/sh\n${body}\n`)
+      chmodSync(join(bin, name), 0o755)
+    }
+    stub('swanctl', `cat ${JSON.stringify(join(__dirname, '../fixtures/status/strongswan-5.9.8/after-rekey.list-sas.pretty.txt'))}`)
+    stub('vtysh', vtysh)
+    for (const n of ['journalctl', 'tail', 'ping']) stub(n, 'exit 1')
+    return {
+      async runScript(script) {
+        const r = spawnSync('sh', [], { input: script.replace(/^PATH=[^\n;]*/m, `PATH=${bin}:/usr/bin:/bin`), encoding: 'utf8', env: { PATH: `${bin}:/usr/bin:/bin` } })
+        return { code: r.status ?? 1, stdout: r.stdout, stderr: r.stderr }
+      },
+    }
+  }
+
+  it('asks FRR only for a BGP VPN', () => {
+    expect(toStatusCommands(facts, details(true)).find((c) => c.id === 'bgp')?.argv).toEqual(['vtysh', '-c', 'show bgp summary json'])
+    expect(toStatusCommands(facts, details(false)).find((c) => c.id === 'bgp')).toBeUndefined()
+  })
+
+  it('each tunnel carries its session: Idle on tunnel 1, Established with a prefix each way on tunnel 2', async () => {
+    const r = await readStatus(gateway(`[ "$2" = "show bgp summary json" ] && exec /bin/cat ${JSON.stringify(join(FRR, 'bgp-summary-tunnel1-down.json'))}; exit 1`), details(true), facts)
+    expect(r.snapshot.tunnels.map((t) => [t.peer, t.bgp?.state, t.bgp?.prefixesReceived, t.bgp?.prefixesSent])).toEqual([
+      ['10.99.0.2', 'Idle', 0, 0],
+      ['10.99.0.3', 'Established', 1, 1],
+    ])
+  })
+
+  it('FRR not running, or printing something else, is said per tunnel and does not break the status', async () => {
+    const down = await readStatus(gateway('echo "bgpd is not running" >&2; exit 1'), details(true), facts)
+    expect(down.snapshot.tunnels.map((t) => t.bgp?.state)).toEqual(['FRR not answering', 'FRR not answering'])
+    const junk = await readStatus(gateway('echo "% Unknown command"; exit 0'), details(true), facts)
+    expect(junk.snapshot.tunnels.map((t) => t.bgp?.state)).toEqual(['unreadable', 'unreadable'])
+    const staticVpn = await readStatus(gateway('exit 1'), details(false), facts)
+    expect(staticVpn.snapshot.tunnels.map((t) => t.bgp)).toEqual([undefined, undefined])
   })
 })

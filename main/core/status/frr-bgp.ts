@@ -71,12 +71,12 @@ export function parseFrrBgpSummary(text: string): Map<string, BgpSessionStatus> 
   return out
 }
 
-/** Each tunnel of a snapshot with its BGP session: paired by the tunnel's outside IP → AWS's inside address. */
-export function withBgpSessions(snapshot: StatusSnapshot, sessions: ReadonlyMap<string, BgpSessionStatus>, neighbours: readonly { readonly outsideIp: string; readonly neighborIp: string }[]): StatusSnapshot {
+/** Each tunnel of a snapshot with its BGP session: paired by the tunnel's outside IP → AWS's inside address; `missing` is the state of a neighbour FRR does not list. */
+export function withBgpSessions(snapshot: StatusSnapshot, sessions: ReadonlyMap<string, BgpSessionStatus>, neighbours: readonly { readonly outsideIp: string; readonly neighborIp: string }[], missing = 'not configured'): StatusSnapshot {
   const tunnels = snapshot.tunnels.map((t): TunnelStatus => {
     const n = neighbours.find((x) => x.outsideIp === t.peer)
     if (!n) return t
-    return { ...t, bgp: sessions.get(n.neighborIp) ?? { neighbor: n.neighborIp, state: 'not configured', established: false } }
+    return { ...t, bgp: sessions.get(n.neighborIp) ?? { neighbor: n.neighborIp, state: missing, established: false } }
   })
   return { ...snapshot, tunnels }
 }
