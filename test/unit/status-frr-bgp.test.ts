@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
+import { toBgpText } from '../../main/cli/commands/status'
 import { UserError } from '../../main/core/base/result'
 import { Details } from '../../main/core/details/model'
 import type { GatewayFacts } from '../../main/core/gateway/detect'
@@ -131,5 +132,16 @@ describe('status of a BGP VPN', () => {
     expect(junk.snapshot.tunnels.map((t) => t.bgp?.state)).toEqual(['unreadable', 'unreadable'])
     const staticVpn = await readStatus(gateway('exit 1'), details(false), facts)
     expect(staticVpn.snapshot.tunnels.map((t) => t.bgp)).toEqual([undefined, undefined])
+  })
+})
+
+describe('status in words (CLI)', () => {
+  it('says state, time and prefixes from the real captures', () => {
+    const up = parseFrrBgpSummary(fixture('bgp-summary-established.json')).get('169.254.10.1')!
+    expect(toBgpText(up)).toMatch(/^BGP Established \d+s, 1 in \/ 1 out$/)
+    expect(toBgpText({ ...up, uptimeSec: 3725 })).toBe('BGP Established 1h02m, 1 in / 1 out')
+    const down = parseFrrBgpSummary(fixture('bgp-summary-tunnel1-down.json')).get('169.254.10.1')!
+    expect(toBgpText(down)).toBe('BGP Idle')
+    expect(toBgpText({ ...down, downSec: 75 })).toBe('BGP Idle (down 1m15s)')
   })
 })
