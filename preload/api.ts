@@ -182,6 +182,19 @@ export interface DetailsDraftDto {
 /** What an import file is: a details JSON, AWS's CustomerGatewayConfiguration XML, or AWS's generic text. */
 export type ImportFormat = 'details-json' | 'aws-xml' | 'aws-text'
 
+/** One VPN connection a describe-vpn-connections JSON lists, for the user to pick (no secrets). */
+export interface AwsConnectionDto {
+  /** 1-based position in the file: what importDetails takes as `connection`. */
+  readonly position: number
+  readonly vpnConnectionId: string
+  readonly state?: string
+  readonly gatewayId?: string
+  readonly customerGatewayId?: string
+  readonly routing?: 'static' | 'bgp'
+  readonly name?: string
+  readonly outsideIps: readonly string[]
+}
+
 /** The result of an import: a draft (no PSKs), what is still missing, lint findings, and where the PSKs went. */
 export interface DetailsImport {
   readonly draft: DetailsDraftDto
@@ -650,6 +663,7 @@ export const CHANNELS = {
   updateSettings: 'settings:update-settings',
   buildProviderRequest: 'details:build-request',
   importDetails: 'details:import-details',
+  listAwsConnections: 'details:list-aws-connections',
   lintDetails: 'details:lint-details',
   previewRender: 'details:preview-render',
   listProfiles: 'profile:list-profiles',
@@ -716,7 +730,9 @@ export interface TunnelwrightRequests {
   /** The dedicated-pool request text for cloud.gov support, with findings on the input (offline). */
   buildProviderRequest(input: ProviderRequestInput): Promise<Result<ProviderRequest>>
   /** Parses a details JSON or an AWS export into a draft; PSKs in it stay in main (see importId). */
-  importDetails(args: { readonly text: string; readonly format: ImportFormat }): Promise<Result<DetailsImport>>
+  importDetails(args: { readonly text: string; readonly format: ImportFormat; readonly connection?: string }): Promise<Result<DetailsImport>>
+  /** The VPN connections a describe-vpn-connections JSON lists (for a pick when importDetails says aws-json-choose); [] for any other file. */
+  listAwsConnections(args: { readonly text: string }): Promise<Result<readonly AwsConnectionDto[]>>
   /** Lints a draft however unfinished (empty or half-typed fields are findings on their field); with profileId the PSK rules use the profile's stored PSKs. */
   lintDetails(args: { readonly draft: DetailsDraftDto; readonly profileId?: ProfileId; readonly device?: DeviceKind }): Promise<Result<LintReport>>
   /** Renders the config a device would get (pre-shared keys cut, every file shown) with its plain summary; routing "auto" from the profile's open gateway when given, else marked assumed. */

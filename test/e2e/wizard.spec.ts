@@ -295,6 +295,21 @@ test('a details file and an AWS XML export import through the real core', async 
   await expect(page.getByText(/dynamic routing \(BGP\)/)).toHaveCount(0)
 })
 
+test('a describe-vpn-connections JSON listing two connections: the user picks one, and it imports', async ({ app, page }) => {
+  void app
+  await page.getByRole('button', { name: 'Continue to Details' }).click()
+  const doc = JSON.parse(readFileSync('test/fixtures/aws/vpn-describe-tunnel-options.json', 'utf8')) as { VpnConnections: { VpnConnectionId: string }[] }
+  const first = doc.VpnConnections[0]!
+  const two = { VpnConnections: [first, { ...first, VpnConnectionId: 'vpn-0fedcba9876543210' }] }
+  await page.getByLabel(/Import a details file/).setInputFiles({ name: 'two-vpns.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(two)) })
+  await expect(page.getByRole('heading', { name: /two-vpns\.json lists 2 VPN connections/ })).toBeVisible()
+  await expect(page.getByText('The file could not be imported')).toHaveCount(0)
+  await page.getByRole('button', { name: /Import vpn-0fedcba9876543210/ }).click()
+  await expect(page.getByText(/^Imported two-vpns\.json/)).toBeVisible()
+  await expect(page.getByLabel('Tunnel 1 outside IP')).not.toHaveValue('')
+  await expect(page.getByRole('heading', { name: /lists 2 VPN connections/ })).toHaveCount(0)
+})
+
 test('an AWS export of a BGP VPN: the form keeps the BGP sessions, and lint of the form says BGP', async ({ app, page }) => {
   void app
   await page.getByRole('button', { name: 'Continue to Details' }).click()

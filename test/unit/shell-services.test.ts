@@ -104,6 +104,12 @@ describe('shell services over the real core', () => {
     const picked = services.details.importDetails(two, 'aws-export', '2')
     expect(picked.draft.name).toBe('vpn-123123123123abcab')
     expect(picked.findings.find((f) => f.id === 'bgp-not-supported')?.severity).toBe('error')
+    // The same through the IPC table, as the app's pick list uses it: the list, then the pick by position.
+    const listed = await table.listAwsConnections.run({ text: two })
+    expect(listed.map((c) => c.vpnConnectionId)).toEqual(['vpn-0a1b2c3d4e5f60718', 'vpn-123123123123abcab'])
+    expect(JSON.stringify(listed)).not.toContain(PSKS[0])
+    expect((await table.importDetails.run({ text: two, format: 'details-json', connection: '2' })).draft.name).toBe('vpn-123123123123abcab')
+    await expect(Promise.resolve().then(() => table.importDetails.run({ text: two, format: 'details-json' }))).rejects.toMatchObject({ code: 'aws-json-choose', fix: 'Choose the connection to import from the list.' })
   })
 
   it('exports without secrets by default, with them only encrypted, and imports both back', async () => {

@@ -50,6 +50,8 @@ function toImportError(err: unknown, format: ImportFormat | AwsExportFormat): un
       fix: "Import AWS's configuration file (XML or the generic text download) instead, or type the values into the form; a details file exported by Tunnelwright or its command line tool imports as is.",
     })
   }
+  // The app picks a connection from a list (listAwsConnections), not with the CLI's --connection.
+  if (err.code === 'aws-json-choose') return new UserError(err.code, err.message, { fix: 'Choose the connection to import from the list.' })
   const what =
     format === 'aws-xml'
       ? "AWS's configuration XML"

@@ -1,5 +1,5 @@
 import { create } from 'zustand'
-import type { AppError, CryptoDto, DetailsDraftDto, DetailsImport, ImportFormat, ImportId, LintFinding, ProfileId } from '../../../../preload/api'
+import type { AppError, AwsConnectionDto, CryptoDto, DetailsDraftDto, DetailsImport, ImportFormat, ImportId, LintFinding, ProfileId } from '../../../../preload/api'
 import { call } from '../../bridge/bridge'
 
 /** cloud.gov's required proposal (the contract's defaults). */
@@ -196,6 +196,17 @@ export interface PendingChoice {
   readonly pskConflicts: readonly PskSlot[]
 }
 
+/**
+ * A describe-vpn-connections JSON that lists several VPN connections: which one to import. The file's text is
+ * held only until the pick (or the next import), to send it again with the choice.
+ */
+export interface ConnectionPick {
+  readonly fileName: string
+  readonly connections: readonly AwsConnectionDto[]
+  readonly text: string
+  readonly stored: Readonly<Record<PskSlot, boolean>>
+}
+
 interface DetailsState {
   readonly form: DetailsForm
   /** PSKs typed but not stored yet: kept in memory only, stored by "Save and continue" (never lost silently). */
@@ -208,11 +219,14 @@ interface DetailsState {
   readonly choice: PendingChoice | undefined
   readonly importError: AppError | undefined
   readonly importing: boolean
+  readonly pick: ConnectionPick | undefined
   readonly set: <K extends keyof DetailsForm>(key: K, value: DetailsForm[K]) => void
   readonly setPendingPsk: (slot: PskSlot, value: string) => void
   readonly load: (form: DetailsForm) => void
   /** Reads a file through the core and merges it; `stored` says which PSKs the profile already holds. */
-  readonly importText: (fileName: string, text: string, stored: Readonly<Record<PskSlot, boolean>>) => Promise<void>
+  readonly importText: (fileName: string, text: string, stored: Readonly<Record<PskSlot, boolean>>, connection?: string) => Promise<void>
+  /** Imports the connection the user picked from a file that lists several. */
+  readonly pickConnection: (position: number) => Promise<void>
   /** Settles a pending choice: replace what the user entered with the file's values, or keep it. */
   readonly choose: (useFile: boolean) => void
   readonly lint: (profileId?: ProfileId) => Promise<void>
@@ -234,17 +248,20 @@ export const useDetailsStore = create<DetailsState>()((set, get) => ({
   choice: undefined,
   importError: undefined,
   importing: false,
+  pick: undefined,
   set: (key, value) => set((s) => ({ form: { ...s.form, [key]: value } })),
   setPendingPsk: (slot, value) => set((s) => ({ pendingPsk: { ...s.pendingPsk, [slot]: value } })),
   load: (form) => set({ form }),
-  importText: async (fileName, text, stored) => {
+  importText: async (fileName, text, stored, connection) => {
     // A new file replaces the last file's notice and any question about it (the notice shows only without an error);
     // keys an earlier file left waiting stay held until a file with keys replaces them.
-    set({ importing: true, importError: undefined, choice: undefined })
+    set({ importing: true, importError: undefined, choice: undefined, pick: undefined })
     const format = toImportFormat(text)
-    const r = await call('importDetails', { text, format })
+    const r = await call('importDetails', { text, format, ...(connection === undefined ? {} : { connection }) })
     if (!r.ok) {
-      set({ importing: false, importError: r.error })
+      const listed = r.error.code === 'aws-json-choose' ? await call('listAwsConnections', { text }) : undefined
+      if (listed?.ok && listed.value.length > 1) set({ importing: false, pick: { fileName, connections: listed.value, text, stored } })
+      else set({ importing: false, importError: r.error })
       return
     }
     const v = r.value
@@ -260,6 +277,11 @@ export const useDetailsStore = create<DetailsState>()((set, get) => ({
       imported: keep && earlier ? { ...earlier, fileName, filled, notes: v.notes, secretsFound: v.secretsFound } : { fileName, filled, notes: v.notes, secretsFound: v.secretsFound, adopt, ...(v.importId ? { importId: v.importId, keysFrom: fileName } : {}) },
       choice: conflicts.length > 0 || pskConflicts.length > 0 ? { fileName, conflicts, replaced, pskConflicts } : undefined,
     })
+  },
+  pickConnection: async (position) => {
+    const p = get().pick
+    if (!p) return
+    await get().importText(p.fileName, p.text, p.stored, String(position))
   },
   choose: (useFile) =>
     set((s) => {
