@@ -72,6 +72,14 @@ describe('BGP lint', () => {
     expect(ids(lint()).includes(id)).toBe(false)
   })
 
+  it("on pfSense the refusal names pfSense's FRR package; elsewhere FRR or BIRD", () => {
+    const raw = base()
+    const details = Details.parse({ ...raw, gateway: { ...(raw['gateway'] as object), kind: 'pfsense' } })
+    const onPfsense = lintDetails(details, { sources: { env: {}, readFile: () => '' } }).find((f) => f.id === 'bgp-not-supported')
+    expect(onPfsense?.fix).toMatch(/Package Manager .* frr/)
+    expect(lint().find((f) => f.id === 'bgp-not-supported')?.fix).toMatch(/FRR, BIRD/)
+  })
+
   it('169.254.6.0/30, right after the reserved block, is accepted', () => {
     expect(ids(lint((d) => void (d.remote.tunnels[0]!.insideCidr = '169.254.6.0/30')))).not.toContain('inside-reserved')
   })

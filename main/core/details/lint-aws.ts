@@ -17,8 +17,8 @@ export interface AwsSideInput {
 }
 
 /** Findings about BGP and the tunnel options, appended to `out`. */
-export function lintAwsSide(details: AwsSideInput, out: Finding[]): void {
-  lintBgp(details, out)
+export function lintAwsSide(details: AwsSideInput, out: Finding[], device?: string): void {
+  lintBgp(details, out, device)
   lintTunnelOptions(details, out)
 }
 
@@ -43,7 +43,7 @@ function tunnelLabel(details: AwsSideInput, outsideIp: string): string {
   return i < 0 ? `The tunnel ${outsideIp}` : `Tunnel ${i + 1} (${outsideIp})`
 }
 
-function lintBgp(details: AwsSideInput, out: Finding[]): void {
+function lintBgp(details: AwsSideInput, out: Finding[], device?: string): void {
   const bgp = details.bgp
   if (!bgp) return
   const neighbours = bgp.tunnels.map((p) => p.neighborIp).join(' and ')
@@ -54,7 +54,7 @@ function lintBgp(details: AwsSideInput, out: Finding[]): void {
     path: '/bgp',
     message: `This VPN uses dynamic routing (BGP): AWS expects a BGP session in each tunnel (${asns.length ? `AWS ASN ${asns.join(' and ')}, ` : ''}neighbours ${neighbours}), and this version of Tunnelwright does not set up BGP.`,
     why: "A BGP VPN routes only what its BGP sessions announce: AWS advertises the VPC's prefixes and learns the agency's over them. Tunnels set up as static come up, but carry no traffic.",
-    fix: 'Ask the provider for a VPN connection with static routing (routing options: Static, with static routes for the agency CIDRs; an existing connection cannot be switched, it is recreated) and import its export. Or, if a BGP speaker on the gateway (FRR, BIRD) already peers with these neighbours, remove the "bgp" section to set up only the tunnels, route-based ("routing": "route").',
+    fix: `Ask the provider for a VPN connection with static routing (routing options: Static, with static routes for the agency CIDRs; an existing connection cannot be switched, it is recreated) and import its export. Or, if a BGP speaker on the gateway (${device === 'pfsense' ? "on pfSense: the FRR package, System → Package Manager → Available Packages → frr, then Services → FRR → BGP" : 'FRR, BIRD'}) already peers with these neighbours, remove the "bgp" section to set up only the tunnels, route-based ("routing": "route").`,
   })
   lintAsns(bgp, out)
   if (details.routing === 'policy') {

@@ -91,7 +91,7 @@ export function lintDetails(details: Details, opts: LintOptions): Finding[] {
   lintSelectors(details, agency, dedicated, out)
   lintDevice(details, opts.device, out)
   lintRemoteExtras(details, agency, dedicated, out)
-  lintAwsSide(details, out)
+  lintAwsSide(details, out, opts.device?.kind ?? details.gateway.kind)
   return out
 }
 
