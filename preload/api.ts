@@ -124,6 +124,34 @@ export interface TunnelDto {
   readonly insideCidr: string
 }
 
+/** One tunnel's BGP session as AWS's export gives it (paired with its tunnel by outside IP). */
+export interface BgpPeerDto {
+  readonly outsideIp: string
+  readonly awsAsn?: number
+  readonly customerAsn?: number
+  /** AWS's inside address of the tunnel. */
+  readonly neighborIp: string
+  readonly holdTime?: number
+}
+
+/** What AWS's tunnel options allow in one phase of a tunnel; an absent list is AWS's default (everything). */
+export interface AwsPhaseOptionsDto {
+  readonly encryption?: readonly ('aes128' | 'aes256' | 'aes128gcm16' | 'aes256gcm16')[]
+  readonly integrity?: readonly ('sha1' | 'sha256' | 'sha384' | 'sha512')[]
+  readonly dhGroups?: readonly number[]
+  readonly lifetime?: number
+}
+
+/** One tunnel's options at AWS (from describe-vpn-connections), paired with its tunnel by outside IP. */
+export interface AwsTunnelOptionsDto {
+  readonly outsideIp: string
+  readonly ikeVersions?: readonly (1 | 2)[]
+  readonly phase1?: AwsPhaseOptionsDto
+  readonly phase2?: AwsPhaseOptionsDto
+  readonly dpd?: { readonly timeout?: number; readonly action?: 'clear' | 'none' | 'restart' }
+  readonly startupAction?: 'add' | 'start'
+}
+
 /**
  * The details of one connection as the UI edits them: tunnelwright/details@1 minus the PSKs, and
  * allowed to be incomplete (publicIp absent, CIDR lists empty) until the user fills them in.
@@ -145,10 +173,27 @@ export interface DetailsDraftDto {
   readonly crypto: CryptoDto
   readonly routing: 'auto' | RoutingMode
   readonly health?: { readonly target: string }
+  /** Present when the VPN uses BGP (an import found it); lint refuses it until BGP is set up by the app. Keep it when editing. */
+  readonly bgp?: { readonly tunnels: readonly BgpPeerDto[] }
+  /** What AWS's tunnel options allow (a JSON import found them); lint checks the crypto against them. Keep it when editing. */
+  readonly tunnelOptions?: readonly AwsTunnelOptionsDto[]
 }
 
 /** What an import file is: a details JSON, AWS's CustomerGatewayConfiguration XML, or AWS's generic text. */
 export type ImportFormat = 'details-json' | 'aws-xml' | 'aws-text'
+
+/** One VPN connection a describe-vpn-connections JSON lists, for the user to pick (no secrets). */
+export interface AwsConnectionDto {
+  /** 1-based position in the file: what importDetails takes as `connection`. */
+  readonly position: number
+  readonly vpnConnectionId: string
+  readonly state?: string
+  readonly gatewayId?: string
+  readonly customerGatewayId?: string
+  readonly routing?: 'static' | 'bgp'
+  readonly name?: string
+  readonly outsideIps: readonly string[]
+}
 
 /** The result of an import: a draft (no PSKs), what is still missing, lint findings, and where the PSKs went. */
 export interface DetailsImport {
@@ -618,6 +663,7 @@ export const CHANNELS = {
   updateSettings: 'settings:update-settings',
   buildProviderRequest: 'details:build-request',
   importDetails: 'details:import-details',
+  listAwsConnections: 'details:list-aws-connections',
   lintDetails: 'details:lint-details',
   previewRender: 'details:preview-render',
   listProfiles: 'profile:list-profiles',
@@ -684,7 +730,9 @@ export interface TunnelwrightRequests {
   /** The dedicated-pool request text for cloud.gov support, with findings on the input (offline). */
   buildProviderRequest(input: ProviderRequestInput): Promise<Result<ProviderRequest>>
   /** Parses a details JSON or an AWS export into a draft; PSKs in it stay in main (see importId). */
-  importDetails(args: { readonly text: string; readonly format: ImportFormat }): Promise<Result<DetailsImport>>
+  importDetails(args: { readonly text: string; readonly format: ImportFormat; readonly connection?: string }): Promise<Result<DetailsImport>>
+  /** The VPN connections a describe-vpn-connections JSON lists (for a pick when importDetails says aws-json-choose); [] for any other file. */
+  listAwsConnections(args: { readonly text: string }): Promise<Result<readonly AwsConnectionDto[]>>
   /** Lints a draft however unfinished (empty or half-typed fields are findings on their field); with profileId the PSK rules use the profile's stored PSKs. */
   lintDetails(args: { readonly draft: DetailsDraftDto; readonly profileId?: ProfileId; readonly device?: DeviceKind }): Promise<Result<LintReport>>
   /** Renders the config a device would get (pre-shared keys cut, every file shown) with its plain summary; routing "auto" from the profile's open gateway when given, else marked assumed. */

@@ -18,6 +18,7 @@ const api: TunnelwrightApi = {
   updateSettings: (patch) => ipcRenderer.invoke(CHANNELS.updateSettings, patch),
   buildProviderRequest: (input) => ipcRenderer.invoke(CHANNELS.buildProviderRequest, input),
   importDetails: (args) => ipcRenderer.invoke(CHANNELS.importDetails, args),
+  listAwsConnections: (args) => ipcRenderer.invoke(CHANNELS.listAwsConnections, args),
   lintDetails: (args) => ipcRenderer.invoke(CHANNELS.lintDetails, args),
   previewRender: (args) => ipcRenderer.invoke(CHANNELS.previewRender, args),
   listProfiles: () => ipcRenderer.invoke(CHANNELS.listProfiles),

@@ -31,7 +31,8 @@ Commands:
                                     both tunnels now, or one JSON line per change with --watch --json
   rollback  --host … [ssh options] [--yes]
                                     show what it restores, then restore the gateway to before our last change
-  import    --aws-xml FILE | --aws-text FILE [--out FILE] [--force]
+  import    --aws-export FILE | --aws-json FILE | --aws-xml FILE | --aws-text FILE
+            [--connection vpn-…|N] [--out FILE] [--force]
             [--public-ip IP] [--private-cidr CIDR …] [--dedicated-cidr CIDR …]
                                     turn AWS's configuration export into a details file
 

@@ -18,12 +18,13 @@ export { toSshExitCode } from './ssh/errors'
 export type { Details } from './details/model'
 export { hasErrors, type Finding as LintFinding, type DeviceFacts } from './details/lint'
 export { toSlug } from './details/resolve'
-export { toTunnelSummary, type AwsImport, type NeededField } from './details/aws-import'
+export { AwsConnectionChoiceError, toConnectionLine, toTunnelSummary, type AwsConnectionSummary, type AwsImport, type AwsImportSource, type NeededField } from './details/aws-import'
 export {
   importAwsExport,
   importAwsExportFile,
   importDetailsText,
   lintDetailsInput,
+  listAwsConnections,
   lintDraft,
   loadDetails,
   previewDraft,
@@ -31,6 +32,7 @@ export {
   renderConfig,
   writeRenderedFiles,
   type AwsExportFormat,
+  type AwsImportOptions,
   type ImportedDraft,
   type LoadedDetailsInput,
   type PreviewFile,

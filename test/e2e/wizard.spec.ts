@@ -289,9 +289,35 @@ test('a details file and an AWS XML export import through the real core', async 
   test.fixme(!implemented.has('importDetails'), 'importDetails is in the contract but main/shell/ipc/handlers.ts does not implement it yet (issue 8)')
   await page.getByRole('button', { name: 'Continue to Details' }).click()
   const xml = await import('node:fs').then((fs) => fs.readdirSync('test/fixtures/aws').filter((f) => f.endsWith('.xml')).map((f) => `test/fixtures/aws/${f}`))
-  await page.getByLabel(/Import a details file/).setInputFiles(xml[0]!)
+  await page.getByLabel(/Import a details file/).setInputFiles(xml.find((f) => f.endsWith('vpn-static.xml'))!)
   await expect(page.getByText(/^Imported /)).toBeVisible()
   await expect(page.getByLabel('Tunnel 1 outside IP')).not.toHaveValue('')
+  await expect(page.getByText(/dynamic routing \(BGP\)/)).toHaveCount(0)
+})
+
+test('a describe-vpn-connections JSON listing two connections: the user picks one, and it imports', async ({ app, page }) => {
+  void app
+  await page.getByRole('button', { name: 'Continue to Details' }).click()
+  const doc = JSON.parse(readFileSync('test/fixtures/aws/vpn-describe-tunnel-options.json', 'utf8')) as { VpnConnections: { VpnConnectionId: string }[] }
+  const first = doc.VpnConnections[0]!
+  const two = { VpnConnections: [first, { ...first, VpnConnectionId: 'vpn-0fedcba9876543210' }] }
+  await page.getByLabel(/Import a details file/).setInputFiles({ name: 'two-vpns.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(two)) })
+  await expect(page.getByRole('heading', { name: /two-vpns\.json lists 2 VPN connections/ })).toBeVisible()
+  await expect(page.getByText('The file could not be imported')).toHaveCount(0)
+  await page.getByRole('button', { name: /Import vpn-0fedcba9876543210/ }).click()
+  await expect(page.getByText(/^Imported two-vpns\.json/)).toBeVisible()
+  await expect(page.getByLabel('Tunnel 1 outside IP')).not.toHaveValue('')
+  await expect(page.getByRole('heading', { name: /lists 2 VPN connections/ })).toHaveCount(0)
+})
+
+test('an AWS export of a BGP VPN: the form keeps the BGP sessions, and lint of the form says BGP', async ({ app, page }) => {
+  void app
+  await page.getByRole('button', { name: 'Continue to Details' }).click()
+  await page.getByLabel(/Import a details file/).setInputFiles('test/fixtures/aws/vpn-bgp-tgw.xml')
+  await expect(page.getByText(/^Imported /)).toBeVisible()
+  // The form's own lint (after the import, of what the form holds) still knows the VPN is BGP.
+  await page.getByLabel('Gateway public IP').fill('198.51.100.7')
+  await expect(page.getByText(/dynamic routing \(BGP\)/).first()).toBeVisible()
 })
 
 test.describe('host key decisions against a real lab gateway', () => {

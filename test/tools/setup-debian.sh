@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what the test suites need on Debian 12 (as root): Chromium for e2e, OpenSSH, strongSwan,
-# nftables/iptables, PHP for the pfSense-shaped node, ufw (disabled), Libreswan and firewalld unpacked for the
-# lab, and QEMU with Debian's stock kernel (unpacked, never installed) for the lab's VM nodes. Idempotent.
+# nftables/iptables, PHP for the pfSense-shaped node, ufw (disabled), Libreswan, FRR and firewalld unpacked for
+# the lab, and QEMU with Debian's stock kernel (unpacked, never installed) for the lab's VM nodes. Idempotent.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
@@ -17,6 +17,7 @@ apt-get update -qq
 # lab's sudo-user gateways. libstrongswan-standard-plugins: openssl/agent (swanctl is quiet without them).
 # qemu-system-x86, busybox-static, xz-utils: the lab's VM nodes (TCG guests with Debian's stock kernel: this
 # machine's kernel has no ESP, XFRM interfaces or VTI); the kernel itself is unpacked by test/lab/prepare-vm.sh.
+# libc-ares2 … libreadline8: what FRR's bgpd and vtysh need at run time (FRR itself is unpacked, test/lab/prepare-frr.sh).
 apt-get install -y -qq --no-install-recommends \
   chromium openssh-client openssh-server openssh-sftp-server \
   strongswan-swanctl strongswan-charon strongswan-starter libcharon-extra-plugins libstrongswan-extra-plugins \
@@ -25,6 +26,7 @@ apt-get install -y -qq --no-install-recommends \
   libnss3-tools libnss3 libnspr4 libunbound8 libldns3 libevent-core-2.1-7 libevent-pthreads-2.1-7 \
   libcap-ng0 libcurl3-nss libaudit1 libldap-2.5-0 \
   qemu-system-x86 busybox-static xz-utils \
+  libc-ares2 libyang2 libjson-c5 libcap2 libreadline8 \
   >/dev/null
 
 echo "== ufw and firewalld's dependencies (front-end firewall tests)"
@@ -49,6 +51,9 @@ if [ "$own_policy" = yes ]; then rm -f /usr/sbin/policy-rc.d; trap - EXIT; fi
 
 echo "== libreswan (unpacked for the lab)"
 bash test/lab/prepare.sh
+
+echo "== frr (unpacked for the BGP render and status tests, never installed)"
+bash test/lab/prepare-frr.sh
 
 echo "== firewalld (unpacked for the front-end firewall tests, never installed)"
 bash test/lab/prepare-frontends.sh

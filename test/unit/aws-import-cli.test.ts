@@ -5,7 +5,9 @@ import { afterAll, describe, expect, it } from 'vitest'
 import { EXIT, runCli } from '../../main/cli/index'
 
 const fixtures = join(__dirname, '../fixtures/aws')
+const real = join(fixtures, 'real')
 const XML = join(fixtures, 'vpn-static.xml')
+const JSON_EXPORT = join(fixtures, 'vpn-describe-tunnel-options.json')
 const TEXT = join(fixtures, 'vpn-static-generic.txt')
 const PSK_A = 'Qn7xV2._kdP3aZ4rT8mWyL3sHc6bJ9fE'
 const PSK_B = 'mR5_tY8.wK2nA7qX4zB1cV6hL9pD3gS2'
@@ -115,4 +117,89 @@ describe('tunnelwright import', () => {
       expect(await runCli(args, io), args.join(' ')).toBe(EXIT.usage)
     }
   })
+
+  it('--aws-json: the describe-vpn-connections export, its tunnel options in the file; lint then says what to change at AWS (exit 1)', async () => {
+    const dest = join(tmp, 'from-json.json')
+    const { out, io } = capture()
+    expect(await runCli(['import', '--aws-json', JSON_EXPORT, '--out', dest, '--private-cidr', '10.10.0.0/24', '--dedicated-cidr', '10.200.0.0/16'], io)).toBe(EXIT.ok)
+    expect(out.stdout).toContain('Imported vpn-0a1b2c3d4e5f60718 (describe-vpn-connections JSON)')
+    const written = JSON.parse(readFileSync(dest, 'utf8'))
+    expect(written.tunnelOptions.map((o: { outsideIp: string }) => o.outsideIp)).toEqual(['203.0.113.36', '203.0.113.164'])
+    const lint = capture()
+    expect(await runCli(['lint', '--details', dest, '--json'], lint.io)).toBe(EXIT.failed)
+    const f = JSON.parse(lint.out.stdout).findings.find((x: { id: string }) => x.id === 'aws-proposal-none-acceptable')
+    expect(f.message).toMatch(/Tunnel 1 \(203\.0\.113\.36\) allows only DH group 2 in phase 1/)
+    expect(lint.out.stdout + out.stdout + out.stderr).not.toContain(PSK_A)
+  })
+
+  it('--aws-export recognises each shape; a BGP template imports with its sessions and lint refuses it until BGP is set up', async () => {
+    for (const [file, shape] of [[XML, 'CustomerGatewayConfiguration XML'], [TEXT, 'Generic text'], [JSON_EXPORT, 'describe-vpn-connections JSON'], [join(real, 'vyatta-bgp-vgw-cloudneta.txt'), 'Vyatta template']] as const) {
+      const { out, io } = capture()
+      expect(await runCli(['import', '--aws-export', file, '--json'], io), file).toBe(EXIT.ok)
+      expect(JSON.parse(out.stdout).source.shape).toBe(shape)
+    }
+    const dest = join(tmp, 'vyatta.json')
+    const { io } = capture()
+    expect(await runCli(['import', '--aws-export', join(real, 'vyatta-bgp-vgw-cloudneta.txt'), '--out', dest, '--private-cidr', '10.10.0.0/24', '--dedicated-cidr', '10.200.0.0/16'], io)).toBe(EXIT.ok)
+    expect(JSON.parse(readFileSync(dest, 'utf8')).bgp.tunnels[0]).toEqual({ outsideIp: '15.164.80.217', awsAsn: 64512, customerAsn: 65000, neighborIp: '169.254.70.181', holdTime: 30 })
+    const lint = capture()
+    expect(await runCli(['lint', '--details', dest], lint.io)).toBe(EXIT.failed)
+    expect(lint.out.stdout).toMatch(/BGP[\s\S]*does not set up BGP/)
+  })
+
+  it('a JSON export listing several connections: without --connection the list and what to pass, exit 2; with it, the one chosen', async () => {
+    const two = join(tmp, 'two.json')
+    const one = JSON.parse(readFileSync(JSON_EXPORT, 'utf8')).VpnConnections[0]
+    const other = JSON.parse(readFileSync(join(real, 'awscli-create-vpn-connection-psk-insidecidr.json'), 'utf8')).VpnConnection
+    writeFileSync(two, JSON.stringify({ VpnConnections: [one, other] }))
+    const list = capture()
+    expect(await runCli(['import', '--aws-export', two], list.io)).toBe(EXIT.usage)
+    expect(list.out.stderr).toMatch(/lists 2 VPN connections[\s\S]*1\. vpn-0a1b2c3d4e5f60718 \(available, static, vgw-07a6b5c4d3e2f1009, "agency-egress", tunnels 203\.0\.113\.36, 203\.0\.113\.164\)[\s\S]*2\. vpn-123123123123abcab[\s\S]*Pass --connection/)
+    expect(list.out.stdout).toBe('')
+    const json = capture()
+    expect(await runCli(['import', '--aws-json', two, '--json'], json.io)).toBe(EXIT.usage)
+    const doc = JSON.parse(json.out.stdout)
+    expect(doc).toMatchObject({ format: 'tunnelwright/import@1', ok: false, exitCode: 2, error: { code: 'aws-json-choose' } })
+    expect(doc.connections.map((c: { vpnConnectionId: string }) => c.vpnConnectionId)).toEqual(['vpn-0a1b2c3d4e5f60718', 'vpn-123123123123abcab'])
+    for (const pick of ['vpn-123123123123abcab', '2']) {
+      const { out, io } = capture()
+      expect(await runCli(['import', '--aws-json', two, '--connection', pick, '--json'], io), pick).toBe(EXIT.ok)
+      expect(JSON.parse(out.stdout).source.vpnConnectionId).toBe('vpn-123123123123abcab')
+    }
+    const missing = capture()
+    expect(await runCli(['import', '--aws-json', two, '--connection', 'vpn-0000000000000000f'], missing.io)).toBe(EXIT.usage)
+    expect(missing.out.stderr).toMatch(/has no VPN connection vpn-0000000000000000f/)
+  })
+
+  it("NetBrain's export (# comments, two connections with one id): listed with a hint to use the position; the position reaches the edited XML's error", async () => {
+    const file = join(real, 'netbrain-vgw-2conn-describe.jsonc')
+    const list = capture()
+    expect(await runCli(['import', '--aws-export', file], list.io)).toBe(EXIT.usage)
+    expect(list.out.stderr).toMatch(/two share an id here: use the position/)
+    const byId = capture()
+    expect(await runCli(['import', '--aws-export', file, '--connection', 'vpn-xxxxxxxxxxxxxxxxx'], byId.io)).toBe(EXIT.usage)
+    expect(byId.out.stderr).toMatch(/pick one by position/)
+    const byPosition = capture()
+    expect(await runCli(['import', '--aws-export', file, '--connection', '1'], byPosition.io)).toBe(EXIT.usage)
+    expect(byPosition.out.stderr).toMatch(/Both tunnels have the outside IP 1\.2\.3\.4/)
+  })
+
+  it('wrong or unreadable shapes exit 2 with what the file is: invalid JSON, a details file, JSON given as XML, --connection on XML', async () => {
+    const details = join(tmp, 'a-details.json')
+    writeFileSync(details, JSON.stringify({ format: 'tunnelwright/details@1', name: 'x' }))
+    const cases: Array<[string[], RegExp]> = [
+      [['--aws-export', join(real, 'awscli-modify-vpn-tunnel-certificate-INVALID-json.txt')], /not valid JSON at line 3, column \d+/],
+      [['--aws-json', details], /Tunnelwright details file/],
+      [['--aws-xml', JSON_EXPORT], /This file is JSON \(AWS CLI output\?\), not the CustomerGatewayConfiguration XML[\s\S]*Fix: .*--aws-json/],
+      [['--aws-export', join(real, 'aws-doc-cisco-asa-static.txt')], /policy-based/],
+      [['--aws-xml', XML, '--connection', '1'], /--connection picks one connection of a JSON export/],
+      [['--aws-json', JSON_EXPORT, '--aws-xml', XML], /give exactly one of --aws-export/],
+    ]
+    for (const [args, re] of cases) {
+      const { out, io } = capture()
+      expect(await runCli(['import', ...args], io), args.join(' ')).toBe(EXIT.usage)
+      expect(out.stderr, args.join(' ')).toMatch(re)
+    }
+  })
 })
+

@@ -36,7 +36,7 @@ describe('importAwsXml', () => {
       { outsideIp: '203.0.113.36', psk: PSK_A, insideCidr: '169.254.44.8/30' },
       { outsideIp: '203.0.113.164', psk: PSK_B, insideCidr: '169.254.201.4/30' },
     ])
-    expect(imp.source).toEqual({ kind: 'xml', vpnConnectionId: 'vpn-0a1b2c3d4e5f60718', customerGatewayId: 'cgw-0f1e2d3c4b5a69788', vpnGatewayId: 'vgw-07a6b5c4d3e2f1009' })
+    expect(imp.source).toEqual({ kind: 'xml', shape: 'CustomerGatewayConfiguration XML', vpnConnectionId: 'vpn-0a1b2c3d4e5f60718', customerGatewayId: 'cgw-0f1e2d3c4b5a69788', vpnGatewayId: 'vgw-07a6b5c4d3e2f1009' })
   })
 
   it('leaves what AWS cannot know empty and lists it in needs', () => {

@@ -1,5 +1,5 @@
 // Hostile input, fuzzed (issue 14): details documents (as text and as files), details that lint passes
-// (rendered for every device kind, routing and device version), AWS exports (XML and generic text) and
+// (rendered for every device kind, routing and device version), AWS exports (every shape, real ones too) and
 // profile exports (parse + decrypt). For every input the core either returns a result or throws a
 // UserError with a clear message — never another exception type — and no secret of the input appears
 // in any error text. Time is measured, not asserted; what bounds it is asserted instead: no profile
@@ -7,7 +7,7 @@
 //
 // CI runs a modest count; raise it with TW_FUZZ_RUNS=N (e.g. 20000 for a long local run).
 import type * as NodeCrypto from 'node:crypto'
-import { readFileSync, writeFileSync, mkdtempSync, rmSync } from 'node:fs'
+import { readdirSync, readFileSync, writeFileSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import fc from 'fast-check'
@@ -15,7 +15,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { EXPORT_KDF, type EncryptedEnvelope } from '../../main/core/app-data/export-crypto'
 import { openExportSecrets, parseProfileExport, PROFILE_EXPORT_FORMAT, toExportSecretsEnvelope } from '../../main/core/app-data/profiles'
 import { UserError } from '../../main/core/base/result'
-import { importAwsText, importAwsXml } from '../../main/core/details/aws-import'
+import { importAwsExportText, importAwsJson, importAwsText, importAwsXml } from '../../main/core/details/aws-import'
 import { hasErrors, lintDetails } from '../../main/core/details/lint'
 import { loadDetailsFile, parseDetailsText } from '../../main/core/details/load'
 import { Details, DeviceKind } from '../../main/core/details/model'
@@ -313,12 +313,82 @@ describe('AWS exports', () => {
     )
   })
 
+  // Every shape the import reads: the real, published exports and the samples written for the tests.
+  const ALL = [...readdirSync(AWS_DIR).filter((f) => /\.(xml|txt|json)$/.test(f)).map((f) => join(AWS_DIR, f)), ...readdirSync(join(AWS_DIR, 'real')).filter((f) => /\.(xml|txt|json|jsonc)$/.test(f)).map((f) => join(AWS_DIR, 'real', f))].map((p) => readFileSync(p, 'utf8'))
+  /** Every key the exports carry, in each syntax a shape writes it in (XML, Generic text, JSON, device templates). */
+  const keysIn = (text: string) =>
+    [
+      /<pre_shared_key>([^<]+)</g,
+      /Pre-Shared Key\s*:\s*(\S+)/gi,
+      /"PreSharedKey":\s*"([^"]+)"/g,
+      /pre-shared-key address \S+ key (\S+)/g,
+      /pre-shared-secret\s+'([^']+)'/g,
+      /ascii-text\s+"?([^"\s]+)/g,
+      /preshare\s+"([^"]+)"/g,
+      /psksecret\s+(\S+)/g,
+      /pre-shared-key key\s+(\S+)/g,
+      /pre-shared-key \d+ text\s+(\S+)/g,
+      /PSK\s+"([^"]+)"/g,
+      /^\s*(?:ikev1\s+)?pre-shared-key\s+(\S+)\s*$/gm,
+    ]
+      .flatMap((re) => [...text.matchAll(re)].map((m) => m[1]!))
+      // AWS's Cisco ASA VTI example leaves the key as the keyword itself ("pre-shared-key pre-shared-key"):
+      // a word every message about keys may say, not a secret.
+      .filter((k) => k.toLowerCase() !== 'pre-shared-key')
+
+  it(`every real and written export, mutated, through shape detection: a draft, or a clear UserError without the keys (${RUNS} runs)`, SLOW, () => {
+    expect(ALL.length).toBeGreaterThan(25)
+    // The key patterns must find the keys, or the secrecy check below checks nothing.
+    expect(ALL.filter((t) => keysIn(t).length >= 2).length).toBeGreaterThan(20)
+    fc.assert(
+      fc.property(fc.nat(ALL.length - 1), fc.array(mutation, { maxLength: 4 }), fc.constantFrom(undefined, '1', '2', 'vpn-0a1b2c3d4e5f60718'), (i, ms, pick) => {
+        const text = ALL[i]!
+        const mutated = applyMutations(text, ms)
+        timed('aws-export', () => resultOrClearError(() => importAwsExportText(mutated, 'export', /^\s*[[{]/.test(mutated) ? pick : undefined), keysIn(text)))
+      }),
+      { numRuns: RUNS },
+    )
+  })
+
+  it(`describe-vpn-connections JSON with any value replaced by any JSON: a draft, or a clear UserError without the keys (${RUNS} runs)`, SLOW, () => {
+    const docs = ALL.filter((t) => /^\s*\{/.test(t) && /"VpnConnections?"/.test(t)).flatMap((t) => {
+      try {
+        return [JSON.parse(t) as unknown]
+      } catch {
+        return []
+      }
+    })
+    expect(docs.length).toBeGreaterThan(4)
+    /** Every path to a value in a JSON document. */
+    const pathsOf = (v: unknown, at: (string | number)[] = []): (string | number)[][] =>
+      v !== null && typeof v === 'object' ? [at, ...Object.entries(v as Record<string, unknown>).flatMap(([k, x]) => pathsOf(x, [...at, Array.isArray(v) ? Number(k) : k]))] : [at]
+    const replaced = (doc: unknown, path: readonly (string | number)[], value: unknown): unknown => {
+      if (path.length === 0) return value
+      const copy = structuredClone(doc) as Record<string | number, unknown>
+      let cur = copy
+      for (const k of path.slice(0, -1)) cur = cur[k] as Record<string | number, unknown>
+      cur[path[path.length - 1]!] = value
+      return copy
+    }
+    fc.assert(
+      fc.property(fc.nat(docs.length - 1), fc.nat(), fc.oneof(fc.jsonValue({ maxDepth: 2 }), fc.constantFrom(...HOSTILE), fc.constantFrom('<vpn_connection id="vpn-1"/>', 'ikev3', 'AES512', 99, -1, 1e21, '169.254.0.1/30', '2001:db8::/126')), (d, p, value) => {
+        const doc = docs[d]!
+        const paths = pathsOf(doc)
+        const text = JSON.stringify(replaced(doc, paths[p % paths.length]!, value))
+        timed('aws-json', () => resultOrClearError(() => importAwsJson(text, '1'), keysIn(JSON.stringify(doc))))
+      }),
+      { numRuns: RUNS },
+    )
+  })
+
   it('arbitrary text and XML-shaped junk is refused clearly by both importers', SLOW, () => {
     fc.assert(
       fc.property(fc.oneof(fc.string({ maxLength: 300 }), fc.string({ unit: 'binary', maxLength: 300 }), junk.map((j) => `<vpn_connection id="vpn-1">${j}</vpn_connection>`)), (text) => {
         timed('aws-junk', () => {
           resultOrClearError(() => importAwsXml(text), [])
           resultOrClearError(() => importAwsText(text), [])
+          resultOrClearError(() => importAwsJson(text), [])
+          resultOrClearError(() => importAwsExportText(text), [])
         })
       }),
       { numRuns: RUNS },

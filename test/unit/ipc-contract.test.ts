@@ -37,7 +37,8 @@ describe('argument schemas refuse malformed calls', () => {
     getSettings: [['x']],
     updateSettings: [[{ maskPublicIps: 'yes' }], [{ extra: true }], []],
     buildProviderRequest: [[{ publicIp: '1.2.3.4', privateCidrs: 'x', endpointType: 'strongswan', approxApps: 1 }], [{ publicIp: '1.2.3.4', privateCidrs: [], endpointType: 'cisco', approxApps: 1 }]],
-    importDetails: [[{ text: 1, format: 'aws-xml' }], [{ text: '', format: 'pdf' }], [{ text: 'x'.repeat(1024 * 1024 + 1), format: 'aws-xml' }]],
+    importDetails: [[{ text: 1, format: 'aws-xml' }], [{ text: '', format: 'pdf' }], [{ text: 'x'.repeat(1024 * 1024 + 1), format: 'aws-xml' }], [{ text: '{}', format: 'details-json', connection: '0' }], [{ text: '{}', format: 'details-json', connection: "2'; rm" }]],
+    listAwsConnections: [[{ text: 1 }], [{}], [{ text: 'x'.repeat(1024 * 1024 + 1) }], [{ text: '{}', extra: 1 }]],
     // An unfinished form is fine (lint says what is missing); a draft of the wrong shape or size is not.
     lintDetails: [[{ draft: {} }], [{ draft: null }], [{ draft: { name: 'x', provider: 'cloud.gov', gateway: { privateCidrs: ['x'.repeat(300)] }, remote: { dedicatedCidrs: [], egressIps: [], tunnels: [{ outsideIp: '', insideCidr: '' }] }, crypto: {}, routing: 'auto' } }]],
     previewRender: [[{ draft: {}, device: 'strongswan' }]],

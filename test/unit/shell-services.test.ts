@@ -83,6 +83,35 @@ describe('shell services over the real core', () => {
     void services
   })
 
+  it("imports AWS's describe-vpn-connections JSON through the app's details-json path, and lets the app pick one of several", async () => {
+    const { services, table } = setup()
+    const text = readFileSync('test/fixtures/aws/vpn-describe-tunnel-options.json', 'utf8')
+    // The app guesses "details-json" for anything starting with "{": the core recognises AWS's JSON.
+    const imp = await table.importDetails.run({ text, format: 'details-json' })
+    expect(imp.secretsFound).toEqual({ psk1: true, psk2: true })
+    expect(JSON.stringify(imp)).not.toContain(PSKS[0])
+    expect((imp.draft as ProfileDetails).tunnelOptions).toHaveLength(2)
+    expect(imp.findings.some((f) => f.id === 'aws-proposal-none-acceptable')).toBe(true)
+    // Several connections: the import fails with a code the app can act on, and the service lists them.
+    const other = JSON.parse(readFileSync('test/fixtures/aws/real/awscli-create-vpn-connection-psk-insidecidr.json', 'utf8')).VpnConnection
+    const two = JSON.stringify({ VpnConnections: [JSON.parse(text).VpnConnections[0], other] })
+    expect(() => services.details.importDetails(two, 'details-json')).toThrow(expect.objectContaining({ code: 'aws-json-choose' }))
+    expect(services.details.listAwsConnections(two).map((c) => [c.position, c.vpnConnectionId, c.routing])).toEqual([
+      [1, 'vpn-0a1b2c3d4e5f60718', 'static'],
+      [2, 'vpn-123123123123abcab', 'bgp'],
+    ])
+    expect(services.details.listAwsConnections(XML)).toEqual([])
+    const picked = services.details.importDetails(two, 'aws-export', '2')
+    expect(picked.draft.name).toBe('vpn-123123123123abcab')
+    expect(picked.findings.find((f) => f.id === 'bgp-not-supported')?.severity).toBe('error')
+    // The same through the IPC table, as the app's pick list uses it: the list, then the pick by position.
+    const listed = await table.listAwsConnections.run({ text: two })
+    expect(listed.map((c) => c.vpnConnectionId)).toEqual(['vpn-0a1b2c3d4e5f60718', 'vpn-123123123123abcab'])
+    expect(JSON.stringify(listed)).not.toContain(PSKS[0])
+    expect((await table.importDetails.run({ text: two, format: 'details-json', connection: '2' })).draft.name).toBe('vpn-123123123123abcab')
+    await expect(Promise.resolve().then(() => table.importDetails.run({ text: two, format: 'details-json' }))).rejects.toMatchObject({ code: 'aws-json-choose', fix: 'Choose the connection to import from the list.' })
+  })
+
   it('exports without secrets by default, with them only encrypted, and imports both back', async () => {
     const { table, saves } = setup()
     const imp = await table.importDetails.run({ text: XML, format: 'aws-xml' })

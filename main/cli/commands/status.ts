@@ -30,13 +30,21 @@ function toTunnelJson(t: TunnelStatus, diagnoses: readonly Diagnosis[]) {
     childSaCount: t.childSaCount,
     ...(t.nextRekeySec === undefined ? {} : { nextRekeySec: t.nextRekeySec }),
     ...(t.probe ? { probe: t.probe } : {}),
+    ...(t.bgp ? { bgp: t.bgp } : {}),
     health: { verdict, ...(verdict === 'healthy' ? {} : { diagnosis: toTunnelDiagnoses(t, diagnoses).map((d) => ({ id: d.id, cause: d.cause, fix: d.fix, evidence: d.evidence })) }) },
   }
 }
 
+/** A tunnel's BGP session in one phrase: "BGP Established 1h02m, 1 in / 1 out" or "BGP Idle (down 12s)". */
+export function toBgpText(b: NonNullable<TunnelStatus['bgp']>): string {
+  const age = (sec: number) => (sec >= 3600 ? `${Math.floor(sec / 3600)}h${String(Math.floor((sec % 3600) / 60)).padStart(2, '0')}m` : sec >= 60 ? `${Math.floor(sec / 60)}m${String(sec % 60).padStart(2, '0')}s` : `${sec}s`)
+  if (b.established) return `BGP Established${b.uptimeSec === undefined ? '' : ` ${age(b.uptimeSec)}`}, ${b.prefixesReceived ?? '?'} in / ${b.prefixesSent ?? '?'} out`
+  return `BGP ${b.state}${b.downSec ? ` (down ${age(b.downSec)})` : ''}`
+}
+
 function printHuman(io: CliIo, snapshot: StatusSnapshot, diagnoses: readonly Diagnosis[]): void {
   for (const t of snapshot.tunnels) {
-    io.stdout(`${t.up ? 'UP  ' : t.standby ? 'STBY' : 'DOWN'} ${t.name} → ${t.peer}  IKE ${t.ikeState ?? 'none'}  CHILD ${t.childState ?? 'none'}  ${t.ikeAgeSec ?? 0}s  in ${t.bytesIn} B/${t.packetsIn} pkts  out ${t.bytesOut} B/${t.packetsOut} pkts${t.natT ? '  NAT-T' : ''}${t.childSaCount > 1 ? `  ${t.childSaCount} CHILD SAs!` : ''}${t.probe ? `  probe ${t.probe.ok ? 'ok' : 'FAILED'}` : ''}\n`)
+    io.stdout(`${t.up ? 'UP  ' : t.standby ? 'STBY' : 'DOWN'} ${t.name} → ${t.peer}  IKE ${t.ikeState ?? 'none'}  CHILD ${t.childState ?? 'none'}  ${t.ikeAgeSec ?? 0}s  in ${t.bytesIn} B/${t.packetsIn} pkts  out ${t.bytesOut} B/${t.packetsOut} pkts${t.natT ? '  NAT-T' : ''}${t.childSaCount > 1 ? `  ${t.childSaCount} CHILD SAs!` : ''}${t.probe ? `  probe ${t.probe.ok ? 'ok' : 'FAILED'}` : ''}${t.bgp ? `  ${toBgpText(t.bgp)}` : ''}\n`)
   }
   for (const d of diagnoses) io.stdout(`\n${d.severity.toUpperCase()} ${d.id}${d.tunnel ? ` (${d.tunnel})` : ''}: ${d.cause}\n  Evidence: ${toTerminalText(d.evidence.join(' | '))}\n  Fix: ${d.fix}\n`)
 }

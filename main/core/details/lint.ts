@@ -7,6 +7,7 @@ import { BoundedReadError, toShownPath } from '../base/bounded-read'
 import { UserError } from '../base/result'
 import type { Crypto, Details, DeviceKind } from './model'
 import { resolvePsk, type SecretSources } from './resolve'
+import { lintAwsSide } from './lint-aws'
 
 /** How bad a finding is: errors block render/apply, warnings deserve a look, info explains. */
 export type Severity = 'error' | 'warning' | 'info'
@@ -90,6 +91,7 @@ export function lintDetails(details: Details, opts: LintOptions): Finding[] {
   lintSelectors(details, agency, dedicated, out)
   lintDevice(details, opts.device, out)
   lintRemoteExtras(details, agency, dedicated, out)
+  lintAwsSide(details, out, opts.device?.kind ?? details.gateway.kind)
   return out
 }
 

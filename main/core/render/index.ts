@@ -40,6 +40,11 @@ export function renderDevice(input: RenderInput, kind: RenderKind, opts: RenderO
     })
   }
   const common = { templatesDir: opts.templatesDir ?? resolveTemplatesDir(), layout: opts.layout ?? 'debian', version }
+  const rendered = renderKind(input, kind, common)
+  return { ...rendered, notes: [...rendered.notes, toMssNote(kind)] }
+}
+
+function renderKind(input: RenderInput, kind: RenderKind, common: { templatesDir: string; layout: 'debian' | 'rhel'; version: string }): RenderedConfig {
   switch (kind) {
     case 'strongswan':
       return renderStrongswan(input, common)
@@ -53,4 +58,16 @@ export function renderDevice(input: RenderInput, kind: RenderKind, opts: RenderO
     default:
       return assertNever(kind)
   }
+}
+
+/** The TCP MSS AWS's exports advise clamping to (the XML's tcp_mss_adjustment, the Generic text's "TCP MSS Adjustment"). */
+export const AWS_TCP_MSS = 1379
+
+/** The MSS advice every device kind's render carries: AWS does no path-MTU discovery, so large TCP transfers stall without a clamp. */
+function toMssNote(kind: RenderKind): string {
+  const how =
+    kind === 'pfsense'
+      ? `on pfSense: VPN → IPsec → Advanced Settings → "Enable MSS clamping on VPN traffic", Maximum MSS ${AWS_TCP_MSS}`
+      : `on Linux, in the mangle table for forwarded TCP SYNs between the agency and dedicated CIDRs: -j TCPMSS --set-mss ${AWS_TCP_MSS} (nft: tcp option maxseg size set ${AWS_TCP_MSS})`
+  return `Clamp TCP MSS to ${AWS_TCP_MSS} bytes on traffic through the tunnels, as AWS's exports advise (AWS does no path-MTU discovery: without it large transfers stall while pings work); ${how}. It must stay at or below 1382 behind NAT-T and 1398 without; tunnelwright check looks for the rule.`
 }

@@ -65,7 +65,7 @@ export function renderStrongswan(input: RenderInput, opts: { templatesDir: strin
   const notes: string[] = [toKeepupNote(input, keepupPath)]
   if (route) {
     files.push(renderRouteScript(opts.templatesDir, input, ifaces, { path: scriptPath, link: 'xfrm' }))
-    notes.push(`Route-based: ${scriptPath} creates ${ifaces[0].iface}/${ifaces[1].iface} when each tunnel comes up; clamp TCP MSS for forwarded traffic (≤ 1382 with NAT-T, ≤ 1398 without).`)
+    notes.push(`Route-based: ${scriptPath} creates ${ifaces[0].iface}/${ifaces[1].iface} when each tunnel comes up.`)
   } else {
     notes.push(POLICY_STANDBY_NOTE)
   }

@@ -1,5 +1,6 @@
 // The live status model: what every source (VICI, swanctl text, stroke statusall, Libreswan) is parsed
 // into, and the per-tunnel view built from it (one AWS outside IP = one tunnel).
+import type { BgpSessionStatus } from './frr-bgp'
 
 /** Where a status came from. */
 export type StatusSource = 'vici' | 'swanctl' | 'stroke' | 'libreswan'
@@ -115,6 +116,8 @@ export interface TunnelStatus {
   readonly childSaCount: number
   readonly lastChange?: StateChange
   readonly probe?: ProbeResult
+  /** The tunnel's BGP session (a BGP VPN only; status/frr-bgp.ts). */
+  readonly bgp?: BgpSessionStatus
 }
 
 /** The status of every tunnel at one moment. */

@@ -7,6 +7,7 @@ import { containsAddress, parsePrefix } from '../net/cidr'
 import type { Secret } from '../base/secret'
 import { insideAddresses } from '../net/cidr'
 import { diagnose, type Diagnosis } from './diagnosis'
+import { FRR_BGP_SUMMARY_ARGV, parseFrrBgpSummary, withBgpSessions } from './frr-bgp'
 import { parseXfrmStat } from './kernel-counters'
 import { parseLibreswanStatus } from './libreswan'
 import { toSnapshot, type IkeSaStatus, type StatusSnapshot, type StatusSource } from './model'
@@ -47,6 +48,8 @@ export function toStatusCommands(facts: GatewayFacts, details: Details): { id: s
   // The kernel's drop counters (Linux): AWS's return traffic dropped by the inbound policy check.
   if (facts.os.family !== 'freebsd') cmds.push({ id: 'xfrm-stat', argv: ['cat', '/proc/net/xfrm_stat'] })
   for (const p of toProbes(facts, details)) cmds.push({ id: p.id, argv: p.argv })
+  // A BGP VPN: the sessions as FRR sees them (pfSense's FRR package keeps its own vtysh; not read yet).
+  if (details.bgp && facts.os.family !== 'freebsd') cmds.push({ id: 'bgp', argv: [...FRR_BGP_SUMMARY_ARGV] })
   return cmds
 }
 
@@ -124,6 +127,7 @@ export async function readStatus(
     // A per-tunnel probe speaks for its own tunnel only; the one policy-based path for the tunnel that is up.
     snapshot = { ...snapshot, tunnels: snapshot.tunnels.map((t, i) => ((p.tunnel === undefined ? t.up : p.tunnel === i && t.up) ? { ...t, probe: result } : t)) }
   }
+  if (details.bgp && out['bgp'] !== undefined) snapshot = toSnapshotWithBgp(snapshot, details, out['bgp'])
   const log = [text('journal'), text('charon-log')].filter(Boolean).join('\n')
   const clock = /^(\d+) ([+-])(\d{2})(\d{2})/.exec(text('clock').trim())
   const xfrm = out['xfrm-stat'] === undefined ? undefined : parseXfrmStat(text('xfrm-stat')).get('XfrmInTmplMismatch')
@@ -137,4 +141,19 @@ export async function readStatus(
     policyBased: routing === 'policy',
   })
   return { snapshot, diagnoses, ...(xfrm === undefined ? {} : { xfrmInTmplMismatch: xfrm }) }
+}
+
+/** The snapshot with each tunnel's BGP session from vtysh's output; FRR not answering or not readable is said per tunnel. */
+function toSnapshotWithBgp(snapshot: StatusSnapshot, details: Details, out: { readonly stdout: string; readonly exitCode: number }): StatusSnapshot {
+  // AWS's end of each session is the first address of the tunnel's inside /30 (as the FRR section renders it).
+  const neighbours = details.remote.tunnels.flatMap((t) => {
+    const inside = insideAddresses(t.insideCidr)
+    return inside ? [{ outsideIp: t.outsideIp, neighborIp: inside.aws }] : []
+  })
+  if (out.exitCode !== 0) return withBgpSessions(snapshot, new Map(), neighbours, 'FRR not answering')
+  try {
+    return withBgpSessions(snapshot, parseFrrBgpSummary(out.stdout), neighbours)
+  } catch {
+    return withBgpSessions(snapshot, new Map(), neighbours, 'unreadable')
+  }
 }

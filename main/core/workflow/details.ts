@@ -6,8 +6,9 @@ import { InputError, UserError } from '../base/result'
 import { REDACTED, toRedactor } from '../base/redact'
 import type { DeviceKind, RoutingMode } from '../base/vocabulary'
 import { toDraftWithoutPsks, toProfileDetails, toProfileSecretSources, type ProfileDetails } from '../app-data/profiles'
-import { DetailsDraft, fillDraft, importAwsText, importAwsXml, readAwsExportFile, toNeeds, type AwsImport, type NeededField } from '../details/aws-import'
+import { DetailsDraft, detectAwsShape, fillDraft, importAwsExportText, parseAwsJsonDocument, readAwsExportFile, toNeeds, type AwsConnectionSummary, type AwsImport, type NeededField } from '../details/aws-import'
 import { lintDetails, type DeviceFacts, type Finding } from '../details/lint'
+import { lintAwsSide } from '../details/lint-aws'
 import { loadDetailsFile, parseDetailsText, toDetailsSecretSources } from '../details/load'
 import { toRenderInput } from '../details/resolve'
 import { escapePhpB64, escapePsk0s } from '../render/escape'
@@ -40,18 +41,40 @@ export function lintDetailsInput(input: DetailsInput & { readonly findings?: rea
 // ------------------------------------------------------------------------------------------------
 // Import
 
-/** What AWS hands out, in the shapes the import reads. */
-export type AwsExportFormat = 'aws-xml' | 'aws-text'
+/**
+ * What AWS hands out, in the shapes the import reads: the CustomerGatewayConfiguration XML, describe-vpn-
+ * connections JSON, a text download (Generic or a device template), or `aws-export`: recognised from the content.
+ */
+export type AwsExportFormat = 'aws-xml' | 'aws-text' | 'aws-json' | 'aws-export'
 
-/** Imports AWS's export (its text): a draft with the PSKs, what is still missing, notes. */
-export function importAwsExport(text: string, format: AwsExportFormat): AwsImport {
-  return format === 'aws-xml' ? importAwsXml(text) : importAwsText(text)
+/** Which connection of a JSON export to import: its id (vpn-…) or its 1-based position. */
+export interface AwsImportOptions {
+  readonly connection?: string
+}
+
+const SHAPES = { 'aws-xml': 'xml', 'aws-text': 'text', 'aws-json': 'json', 'aws-export': 'export' } as const
+
+/**
+ * Imports AWS's export (its text): a draft with the PSKs, what is still missing, notes. A JSON export that
+ * lists several connections needs `connection`; without it an AwsConnectionChoiceError (an InputError)
+ * carries the list (listAwsConnections gives the same list up front).
+ */
+export function importAwsExport(text: string, format: AwsExportFormat, opts: AwsImportOptions = {}): AwsImport {
+  if (opts.connection !== undefined && format !== 'aws-json' && (format !== 'aws-export' || detectAwsShape(text) !== 'json')) {
+    throw new InputError('aws-export-connection', 'Only a JSON export (describe-vpn-connections) lists several connections to choose from; this file describes one.', { fix: 'Leave out the connection choice (CLI: --connection).' })
+  }
+  return importAwsExportText(text, SHAPES[format], opts.connection)
+}
+
+/** The VPN connections a JSON export lists, for the user to pick one; XML and text exports describe one connection and give []. */
+export function listAwsConnections(text: string): AwsConnectionSummary[] {
+  return detectAwsShape(text) === 'json' ? [...parseAwsJsonDocument(text).summaries] : []
 }
 
 /** Reads and imports AWS's export from a file, filling in what the export cannot know (CLI: --public-ip, --private-cidr, --dedicated-cidr). */
-export function importAwsExportFile(path: string, format: AwsExportFormat, fill: { readonly publicIp?: string; readonly privateCidrs?: readonly string[]; readonly dedicatedCidrs?: readonly string[] } = {}): AwsImport {
+export function importAwsExportFile(path: string, format: AwsExportFormat, fill: { readonly publicIp?: string; readonly privateCidrs?: readonly string[]; readonly dedicatedCidrs?: readonly string[] } = {}, opts: AwsImportOptions = {}): AwsImport {
   try {
-    const imported = importAwsExport(readAwsExportFile(path), format)
+    const imported = importAwsExport(readAwsExportFile(path), format, opts)
     const draft = fillDraft(imported.draft, fill)
     return { ...imported, draft, needs: toNeeds(draft) }
   } catch (err) {
@@ -68,12 +91,28 @@ export interface ImportedDraft {
   readonly psks: { readonly psk1?: string; readonly psk2?: string }
 }
 
-/** Imports a details JSON or an AWS export into a profile draft; the PSKs come back apart from the draft. */
-export function importDetailsText(text: string, format: 'details-json' | AwsExportFormat): ImportedDraft {
+/** True when a JSON text is not a details document but what AWS hands out (a VpnConnection(s) document). */
+function isAwsJson(text: string): boolean {
+  try {
+    const raw: unknown = JSON.parse(text.replace(/^\uFEFF/, ''))
+    const o = raw !== null && typeof raw === 'object' && !Array.isArray(raw) ? (raw as Record<string, unknown>) : undefined
+    return (o !== undefined && o['format'] === undefined && ('VpnConnections' in o || 'VpnConnection' in o || 'VpnConnectionId' in o)) || (Array.isArray(raw) && raw.some((x) => typeof x === 'object' && x !== null && 'VpnConnectionId' in x))
+  } catch {
+    // Not JSON at all: an AWS export with # comment lines (describe-vpn-connections saved by a tool) is still AWS's.
+    return /"VpnConnections?"\s*:/.test(text) && /^\s*(#|\/\/)/m.test(text)
+  }
+}
+
+/**
+ * Imports a details JSON or an AWS export into a profile draft; the PSKs come back apart from the draft.
+ * A "details-json" that is AWS's JSON (describe-vpn-connections) is imported as that. `connection` picks one
+ * connection of a JSON export that lists several (see importAwsExport).
+ */
+export function importDetailsText(text: string, format: 'details-json' | AwsExportFormat, opts: AwsImportOptions = {}): ImportedDraft {
   let imp: Pick<AwsImport, 'draft' | 'needs' | 'notes'>
   let psks: (string | undefined)[]
-  if (format === 'aws-xml' || format === 'aws-text') {
-    imp = importAwsExport(text, format)
+  if (format !== 'details-json' || isAwsJson(text)) {
+    imp = importAwsExport(text, format === 'details-json' ? 'aws-json' : format, opts)
     psks = imp.draft.remote.tunnels.map((t) => (typeof t.psk === 'string' ? t.psk : undefined))
   } else {
     let raw: unknown
@@ -96,7 +135,14 @@ export function importDetailsText(text: string, format: 'details-json' | AwsExpo
     imp = { draft, needs: toNeeds(draft), notes }
   }
   const [psk1, psk2] = psks
+
   return { draft: toDraftWithoutPsks(imp.draft), needs: imp.needs, notes: imp.notes, psks: { ...(psk1 ? { psk1 } : {}), ...(psk2 ? { psk2 } : {}) } }
+}
+
+function toAwsSideFindings(draft: ProfileDetails): Finding[] {
+  const out: Finding[] = []
+  lintAwsSide(draft, out)
+  return out
 }
 
 /** Lint of a profile's draft: what is missing, then lint's findings once nothing is; `complete` when it can render. */
@@ -107,7 +153,8 @@ export function lintDraft(draft: ProfileDetails, psks: { readonly psk1?: string;
   try {
     details = toProfileDetails(draft)
   } catch (err) {
-    if (missing.length) return { findings: missing, complete: false }
+    // Still incomplete: what the export says about the AWS side (BGP, tunnel options) is worth knowing already.
+    if (missing.length) return { findings: [...missing, ...toAwsSideFindings(draft)], complete: false }
     throw err
   }
   const findings = lintDetails(details, { sources: toProfileSecretSources(psks), ...(device ? { device: { kind: device } } : {}) })

@@ -28,7 +28,13 @@ export interface LooseDraft {
   }
   readonly routing: string
   readonly health?: { readonly target: string }
+  /** What an import found and the form carries unchanged: the VPN's BGP sessions and AWS's tunnel options. */
+  readonly bgp?: ReadonlyDeep<NonNullable<ProfileDetails['bgp']>>
+  readonly tunnelOptions?: ReadonlyDeep<NonNullable<ProfileDetails['tunnelOptions']>>
 }
+
+/** A type with every array and property read-only, as the faces hand data over. */
+type ReadonlyDeep<T> = T extends readonly (infer U)[] ? readonly ReadonlyDeep<U>[] : T extends object ? { readonly [K in keyof T]: ReadonlyDeep<T[K]> } : T
 
 /** What a partial draft's lint found, and whether the draft is whole enough to render. */
 export interface DraftLint {
@@ -186,6 +192,8 @@ export function lintPartialDraft(draft: LooseDraft, psks: { readonly psk1?: stri
     crypto: crypto as ProfileDetails['crypto'],
     routing: draft.routing === 'route' || draft.routing === 'policy' ? draft.routing : 'auto',
     ...(target !== '' && isIpv4(target) ? { health: { target } } : {}),
+    ...(draft.bgp ? { bgp: draft.bgp as ProfileDetails['bgp'] } : {}),
+    ...(draft.tunnelOptions ? { tunnelOptions: draft.tunnelOptions as ProfileDetails['tunnelOptions'] } : {}),
   }
   const onStandIn = (f: Finding) => [...standIns].some((p) => f.path === p || f.path.startsWith(`${p}/`)) || STAND_IN_TEXTS.some((t) => f.message.includes(t) || f.fix.includes(t))
   let rules: Finding[] = []

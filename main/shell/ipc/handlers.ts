@@ -63,6 +63,9 @@ const looseDraft = z
     }),
     routing: z.string().max(16),
     health: z.strictObject({ target: text }).optional(),
+    // Not typed into the form: what an import found (BGP sessions, AWS's tunnel options), checked in full.
+    bgp: ProfileDetails.shape.bgp,
+    tunnelOptions: ProfileDetails.shape.tunnelOptions,
   })
   .transform((d) => d as DetailsDraftDto & typeof d)
 /** A secret as the renderer may send it: non-empty, bounded (a private key passphrase, a PSK). */
@@ -76,7 +79,8 @@ export const ARG_SCHEMAS = {
   getSettings: z.tuple([]),
   updateSettings: z.tuple([SettingsSchema.partial().strict()]),
   buildProviderRequest: z.tuple([z.strictObject({ publicIp: z.string().max(64), privateCidrs: z.array(z.string().max(64)).max(64), endpointType: z.enum([...DeviceKind.options, 'other']), approxApps: z.number() })]),
-  importDetails: z.tuple([z.strictObject({ text: z.string().max(1024 * 1024), format: z.enum(['details-json', 'aws-xml', 'aws-text']) })]),
+  importDetails: z.tuple([z.strictObject({ text: z.string().max(1024 * 1024), format: z.enum(['details-json', 'aws-xml', 'aws-text']), connection: z.string().regex(/^(vpn-[0-9a-f]{8,17}|[1-9][0-9]{0,3})$/).optional() })]),
+  listAwsConnections: z.tuple([z.strictObject({ text: z.string().max(1024 * 1024) })]),
   lintDetails: z.tuple([z.strictObject({ draft: looseDraft, profileId: profileId.optional(), device: DeviceKind.optional() })]),
   previewRender: z.tuple([z.strictObject({ draft, device: DeviceKind, version: z.string().regex(/^[0-9][0-9A-Za-z.+~_-]{0,40}$/).optional(), routing: routing.optional(), profileId: profileId.optional() })]),
   listProfiles: z.tuple([]),
@@ -128,7 +132,8 @@ export function createHandlers(s?: ShellServices, dialogs?: ShellDialogs): Handl
     getSettings: { channel: CHANNELS.getSettings, args: a.getSettings, run: () => svc().settings.get() },
     updateSettings: { channel: CHANNELS.updateSettings, args: a.updateSettings, run: (patch) => svc().settings.update(patch) },
     buildProviderRequest: { channel: CHANNELS.buildProviderRequest, args: a.buildProviderRequest, run: (input) => buildProviderRequest(input) },
-    importDetails: { channel: CHANNELS.importDetails, args: a.importDetails, run: ({ text, format }) => svc().details.importDetails(text, format) },
+    importDetails: { channel: CHANNELS.importDetails, args: a.importDetails, run: ({ text, format, connection }) => svc().details.importDetails(text, format, connection) },
+    listAwsConnections: { channel: CHANNELS.listAwsConnections, args: a.listAwsConnections, run: ({ text }) => svc().details.listAwsConnections(text) },
     lintDetails: { channel: CHANNELS.lintDetails, args: a.lintDetails, run: (x) => svc().details.lint(x.draft, x.profileId, x.device) },
     previewRender: { channel: CHANNELS.previewRender, args: a.previewRender, run: (x) => svc().details.previewRender(x.draft as ProfileDetails, x.device, x.version, x.routing, x.profileId) },
     listProfiles: { channel: CHANNELS.listProfiles, args: a.listProfiles, run: () => svc().profiles.list() },

@@ -2,7 +2,7 @@
 // the provider request. Thin callers of the core's door.
 import { randomBytes } from 'node:crypto'
 import type { DetailsImport, ImportFormat, ImportId, LintFinding, LintReport, ReviewPreview, RoutingMode } from '../../../preload/api'
-import { buildProviderRequest, importDetailsText, lintDraft, lintPartialDraft, previewDraftForReview, UserError, type DeviceKind, type GatewayFacts, type LintFinding as CoreLintFinding, type LooseDraft, type ProfileDetails, type ProviderRequest, type ProviderRequestInput } from '../../core'
+import { buildProviderRequest, importDetailsText, lintDraft, lintPartialDraft, listAwsConnections, previewDraftForReview, UserError, type AwsConnectionSummary, type AwsExportFormat, type DeviceKind, type GatewayFacts, type LintFinding as CoreLintFinding, type LooseDraft, type ProfileDetails, type ProviderRequest, type ProviderRequestInput } from '../../core'
 import type { ShellContext } from './context'
 
 interface PendingImport {
@@ -41,7 +41,7 @@ function toFieldWords(pointer: string): string {
 }
 
 /** An import failure in words: what is wrong with the file, never a schema dump or a source-tree path. */
-function toImportError(err: unknown, format: ImportFormat): unknown {
+function toImportError(err: unknown, format: ImportFormat | AwsExportFormat): unknown {
   if (!(err instanceof UserError)) return err
   if (err.code === 'details-schema') {
     const where = [...new Set([...err.message.matchAll(/^\s+(\/\S*):/gm)].map((m) => toFieldWords(m[1]!)))]
@@ -50,7 +50,18 @@ function toImportError(err: unknown, format: ImportFormat): unknown {
       fix: "Import AWS's configuration file (XML or the generic text download) instead, or type the values into the form; a details file exported by Tunnelwright or its command line tool imports as is.",
     })
   }
-  const what = format === 'aws-xml' ? "AWS's configuration XML" : format === 'aws-text' ? "AWS's generic text download" : 'a Tunnelwright details file'
+  // The app picks a connection from a list (listAwsConnections), not with the CLI's --connection.
+  if (err.code === 'aws-json-choose') return new UserError(err.code, err.message, { fix: 'Choose the connection to import from the list.' })
+  const what =
+    format === 'aws-xml'
+      ? "AWS's configuration XML"
+      : format === 'aws-text'
+        ? "AWS's generic text download"
+        : format === 'aws-json'
+          ? "the JSON of 'aws ec2 describe-vpn-connections'"
+          : format === 'aws-export'
+            ? 'a file AWS hands out for a VPN connection (XML, describe-vpn-connections JSON, Generic text or a device template)'
+            : 'a Tunnelwright details file'
   return new UserError(err.code, err.message, { fix: err.fix ?? `Check that this is ${what}.` })
 }
 
@@ -70,11 +81,17 @@ export class DetailsService {
     ctx.addSecretProvider(() => [...this.#imports.values()].flatMap((i) => [i.psks.psk1, i.psks.psk2].filter((x): x is string => x !== undefined)))
   }
 
-  /** Imports a details JSON or an AWS export: the PSKs stay here under an import id; a file it cannot read is told in words. */
-  importDetails(text: string, format: ImportFormat): DetailsImport {
+  /**
+   * Imports a details JSON or an AWS export (any shape AWS hands out: XML, describe-vpn-connections JSON,
+   * Generic text, a device template; 'aws-export' recognises it): the PSKs stay here under an import id; a file
+   * it cannot read is told in words. A JSON export listing several connections needs `connection` (an id or a
+   * 1-based position); without it the import fails with code aws-json-choose and listAwsConnections gives the
+   * list to ask from.
+   */
+  importDetails(text: string, format: ImportFormat | AwsExportFormat, connection?: string): DetailsImport {
     let imp
     try {
-      imp = importDetailsText(text, format)
+      imp = importDetailsText(text, format, connection === undefined ? {} : { connection })
     } catch (err) {
       throw toImportError(err, format)
     }
@@ -90,6 +107,11 @@ export class DetailsService {
       ...(importId ? { importId: importId as ImportId } : {}),
       secretsFound: { psk1: imp.psks.psk1 !== undefined, psk2: imp.psks.psk2 !== undefined },
     }
+  }
+
+  /** The VPN connections a JSON export lists, for the user to pick one; XML and text exports describe one and give []. */
+  listAwsConnections(text: string): readonly AwsConnectionSummary[] {
+    return listAwsConnections(text)
   }
 
   /** Takes the PSKs of an import for a profile to adopt (once); refuses an expired or used import. */

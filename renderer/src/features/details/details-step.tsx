@@ -60,7 +60,7 @@ const SEVERITY_WORDS = { error: 'Problem', warning: 'Warning', info: 'Note' } as
 
 /** Step 2: the details the provider handed over — typed in or imported from a file — with lint as you type. */
 export default function DetailsStep() {
-  const { form, pendingPsk, findings, complete, linting, lintError, imported, choice, importError, importing, set, setPendingPsk, load, importText, choose, lint, settleSaved } = useDetailsStore()
+  const { form, pendingPsk, findings, complete, linting, lintError, imported, choice, importError, importing, pick, pickConnection, set, setPendingPsk, load, importText, choose, lint, settleSaved } = useDetailsStore()
   const request = useRequestStore((s) => s.draft)
   const { current, save, setSecret, clearSecret, error: profileError } = useProfileStore()
   const completeStep = useWizard((s) => s.complete)
@@ -258,6 +258,26 @@ export default function DetailsStep() {
         </div>
         {importing ? <p role="status">Reading the file…</p> : null}
         {importError ? <AppErrorAlert error={importError} heading="The file could not be imported" /> : null}
+        {pick ? (
+          <section className="usa-alert usa-alert--info tw-pick" aria-labelledby="pick-heading">
+            <div className="usa-alert__body">
+              <h3 className="usa-alert__heading" id="pick-heading">
+                {pick.fileName} lists {pick.connections.length} VPN connections: which one is this gateway's?
+              </h3>
+              <ul className="usa-list usa-list--unstyled">
+                {pick.connections.map((c) => (
+                  <li key={c.position}>
+                    <button type="button" className="usa-button usa-button--outline" onClick={() => void pickConnection(c.position)}>
+                      Import {c.vpnConnectionId}
+                      {c.name ? ` (${c.name})` : ''}
+                    </button>{' '}
+                    {[c.routing === 'bgp' ? 'BGP' : c.routing === 'static' ? 'static routing' : undefined, c.state, c.gatewayId, c.outsideIps.length > 0 ? `tunnels ${show(c.outsideIps.join(' and '))}` : undefined].filter(Boolean).join(', ')}
+                  </li>
+                ))}
+              </ul>
+            </div>
+          </section>
+        ) : null}
         {imported && !importError ? (
           <Notice type="success">
             Imported {imported.fileName}

@@ -1,5 +1,5 @@
 import { create } from 'zustand'
-import type { AppError, CryptoDto, DetailsDraftDto, DetailsImport, ImportFormat, ImportId, LintFinding, ProfileId } from '../../../../preload/api'
+import type { AppError, AwsConnectionDto, CryptoDto, DetailsDraftDto, DetailsImport, ImportFormat, ImportId, LintFinding, ProfileId } from '../../../../preload/api'
 import { call } from '../../bridge/bridge'
 
 /** cloud.gov's required proposal (the contract's defaults). */
@@ -20,6 +20,11 @@ export interface DetailsForm {
   readonly routing: 'auto' | 'route' | 'policy'
   readonly crypto: CryptoDto
   readonly healthTarget: string
+  /**
+   * What an AWS export said about the VPN beyond the fields (BGP sessions, tunnel options): not edited in the
+   * form, but carried to lint and the profile, so a BGP VPN is never saved as static without a word.
+   */
+  readonly awsFacts?: Pick<DetailsDraftDto, 'bgp' | 'tunnelOptions'>
 }
 
 /** An empty form. */
@@ -52,6 +57,8 @@ export function toDraft(f: DetailsForm): DetailsDraftDto {
     crypto: f.crypto,
     routing: f.routing,
     ...(f.healthTarget.trim() ? { health: { target: f.healthTarget.trim() } } : {}),
+    ...(f.awsFacts?.bgp ? { bgp: f.awsFacts.bgp } : {}),
+    ...(f.awsFacts?.tunnelOptions ? { tunnelOptions: f.awsFacts.tunnelOptions } : {}),
   }
 }
 
@@ -71,6 +78,7 @@ export function toForm(d: DetailsDraftDto): DetailsForm {
     routing: d.routing,
     crypto: d.crypto,
     healthTarget: d.health?.target ?? '',
+    ...(d.bgp || d.tunnelOptions ? { awsFacts: { ...(d.bgp ? { bgp: d.bgp } : {}), ...(d.tunnelOptions ? { tunnelOptions: d.tunnelOptions } : {}) } } : {}),
   }
 }
 
@@ -155,6 +163,14 @@ export function mergeImport(current: DetailsForm, incoming: DetailsForm, format:
       replaced = { ...replaced, [key]: theirs }
     }
   }
+  // The export's BGP sessions and tunnel options describe the VPN the file is about: they come with it (both
+  // ways of settling a conflict), and an AWS export without them (a static VPN) clears an earlier file's.
+  if (fromAws || incoming.awsFacts) {
+    const { awsFacts: _m, ...m } = merged
+    const { awsFacts: _r, ...r } = replaced
+    merged = incoming.awsFacts ? { ...m, awsFacts: incoming.awsFacts } : m
+    replaced = incoming.awsFacts ? { ...r, awsFacts: incoming.awsFacts } : r
+  }
   return { merged, filled, conflicts, replaced }
 }
 
@@ -180,6 +196,17 @@ export interface PendingChoice {
   readonly pskConflicts: readonly PskSlot[]
 }
 
+/**
+ * A describe-vpn-connections JSON that lists several VPN connections: which one to import. The file's text is
+ * held only until the pick (or the next import), to send it again with the choice.
+ */
+export interface ConnectionPick {
+  readonly fileName: string
+  readonly connections: readonly AwsConnectionDto[]
+  readonly text: string
+  readonly stored: Readonly<Record<PskSlot, boolean>>
+}
+
 interface DetailsState {
   readonly form: DetailsForm
   /** PSKs typed but not stored yet: kept in memory only, stored by "Save and continue" (never lost silently). */
@@ -192,11 +219,14 @@ interface DetailsState {
   readonly choice: PendingChoice | undefined
   readonly importError: AppError | undefined
   readonly importing: boolean
+  readonly pick: ConnectionPick | undefined
   readonly set: <K extends keyof DetailsForm>(key: K, value: DetailsForm[K]) => void
   readonly setPendingPsk: (slot: PskSlot, value: string) => void
   readonly load: (form: DetailsForm) => void
   /** Reads a file through the core and merges it; `stored` says which PSKs the profile already holds. */
-  readonly importText: (fileName: string, text: string, stored: Readonly<Record<PskSlot, boolean>>) => Promise<void>
+  readonly importText: (fileName: string, text: string, stored: Readonly<Record<PskSlot, boolean>>, connection?: string) => Promise<void>
+  /** Imports the connection the user picked from a file that lists several. */
+  readonly pickConnection: (position: number) => Promise<void>
   /** Settles a pending choice: replace what the user entered with the file's values, or keep it. */
   readonly choose: (useFile: boolean) => void
   readonly lint: (profileId?: ProfileId) => Promise<void>
@@ -218,17 +248,20 @@ export const useDetailsStore = create<DetailsState>()((set, get) => ({
   choice: undefined,
   importError: undefined,
   importing: false,
+  pick: undefined,
   set: (key, value) => set((s) => ({ form: { ...s.form, [key]: value } })),
   setPendingPsk: (slot, value) => set((s) => ({ pendingPsk: { ...s.pendingPsk, [slot]: value } })),
   load: (form) => set({ form }),
-  importText: async (fileName, text, stored) => {
+  importText: async (fileName, text, stored, connection) => {
     // A new file replaces the last file's notice and any question about it (the notice shows only without an error);
     // keys an earlier file left waiting stay held until a file with keys replaces them.
-    set({ importing: true, importError: undefined, choice: undefined })
+    set({ importing: true, importError: undefined, choice: undefined, pick: undefined })
     const format = toImportFormat(text)
-    const r = await call('importDetails', { text, format })
+    const r = await call('importDetails', { text, format, ...(connection === undefined ? {} : { connection }) })
     if (!r.ok) {
-      set({ importing: false, importError: r.error })
+      const listed = r.error.code === 'aws-json-choose' ? await call('listAwsConnections', { text }) : undefined
+      if (listed?.ok && listed.value.length > 1) set({ importing: false, pick: { fileName, connections: listed.value, text, stored } })
+      else set({ importing: false, importError: r.error })
       return
     }
     const v = r.value
@@ -244,6 +277,11 @@ export const useDetailsStore = create<DetailsState>()((set, get) => ({
       imported: keep && earlier ? { ...earlier, fileName, filled, notes: v.notes, secretsFound: v.secretsFound } : { fileName, filled, notes: v.notes, secretsFound: v.secretsFound, adopt, ...(v.importId ? { importId: v.importId, keysFrom: fileName } : {}) },
       choice: conflicts.length > 0 || pskConflicts.length > 0 ? { fileName, conflicts, replaced, pskConflicts } : undefined,
     })
+  },
+  pickConnection: async (position) => {
+    const p = get().pick
+    if (!p) return
+    await get().importText(p.fileName, p.text, p.stored, String(position))
   },
   choose: (useFile) =>
     set((s) => {
