@@ -54,3 +54,6 @@ export function renderDevice(input: RenderInput, kind: RenderKind, opts: RenderO
       return assertNever(kind)
   }
 }
+
+// Render-only vendor kinds (Cisco, Palo Alto, Fortinet, Juniper, Windows): their own entry, so the apply path never sees them.
+export { renderVendorDevice, DEFAULT_SITES, DEFAULT_VENDOR_VERSIONS, toVendorAutoRouting, type VendorRenderedConfig, type VendorRenderOptions, type VendorSite } from './vendor'
