@@ -1,6 +1,7 @@
 // Vendor renderers (render-only kinds): details (resolved) → a configuration to paste or run on a Cisco,
 // Palo Alto, Fortinet, Juniper or Windows device, with the steps in order. Nothing here touches a device.
 import type { RenderInput } from '../../details/resolve'
+import { coveringSupernet, parsePrefix } from '../../net/cidr'
 import { assertNever, UserError } from '../../base/result'
 import type { VendorKind } from '../../base/vocabulary'
 import { resolveTemplatesDir } from '../templates'
@@ -12,14 +13,29 @@ import { renderFortigate } from './fortigate'
 import { renderJuniperSrx } from './juniper-srx'
 import { renderPaloalto } from './paloalto'
 import { renderWindowsServer } from './windows-server'
+import { VENDOR_CHECKERS } from './syntax'
 
 export { DEFAULT_SITES, DEFAULT_VENDOR_VERSIONS, toVendorAutoRouting, type VendorRenderedConfig, type VendorRenderOptions, type VendorSite } from './common'
 
 /** A vendor version as the platform prints it: 9.18(2), 17.9.4a, 10.2.7-h3, 7.2.8, 21.4R3-S5, 2022, 2012R2. */
 const VENDOR_VERSION = /^[0-9][0-9A-Za-z.()+~_-]{0,40}$/
 
+/**
+ * Policy-based, one selector pair per side whatever the IKE version: every one of these platforms makes an
+ * SA per crypto-ACL entry, proxy ID or selector, and AWS allows one SA pair per tunnel.
+ */
+function toOnePair(input: RenderInput): RenderInput {
+  if (input.routing !== 'policy') return input
+  const one = (cidrs: readonly string[]) => {
+    const prefixes = cidrs.map((c) => parsePrefix(c)).filter((p) => p !== undefined)
+    return prefixes.length <= 1 ? cidrs : [coveringSupernet(prefixes).cidr]
+  }
+  return { ...input, localSelectors: one(input.localSelectors), remoteSelectors: one(input.remoteSelectors) }
+}
+
 /** Renders one vendor device's configuration for both AWS tunnels. */
-export function renderVendorDevice(input: RenderInput, kind: VendorKind, opts: VendorRenderOptions = {}): VendorRenderedConfig {
+export function renderVendorDevice(given: RenderInput, kind: VendorKind, opts: VendorRenderOptions = {}): VendorRenderedConfig {
+  const input = toOnePair(given)
   const version = opts.version ?? DEFAULT_VENDOR_VERSIONS[kind]
   if (!VENDOR_VERSION.test(version)) {
     throw new UserError('device-version', `Device version ${JSON.stringify(version.slice(0, 40))} is not a version number.`, { fix: 'Give it as the device prints it, e.g. 9.18, 17.9, 10.2, 7.2, 21.4 or 2022.' })
@@ -38,7 +54,19 @@ export function renderVendorDevice(input: RenderInput, kind: VendorKind, opts: V
   }
   const behindNat = input.localAddress !== input.localId
   const ctx = { input, kind, version, templatesDir: opts.templatesDir ?? resolveTemplatesDir(), site, behindNat }
-  switch (kind) {
+  const rendered = render(ctx)
+  // The renderer reads its own output back with the syntax's checker: a config the device would parse
+  // differently from what we meant (an unclosed block, a value that left its quotes) never leaves here.
+  for (const f of rendered.files) {
+    const issues = VENDOR_CHECKERS[kind](f.content).issues
+    // Only line numbers: a checker's message may quote the line, and the line may hold a PSK.
+    if (issues.length > 0) throw new Error(`${kind} renderer wrote text its own syntax check refuses (lines ${issues.map((i) => i.line).slice(0, 5).join(', ')})`)
+  }
+  return rendered
+}
+
+function render(ctx: Parameters<typeof renderCiscoAsa>[0]): VendorRenderedConfig {
+  switch (ctx.kind) {
     case 'cisco-asa':
       return renderCiscoAsa(ctx)
     case 'cisco-ios':
@@ -52,6 +80,6 @@ export function renderVendorDevice(input: RenderInput, kind: VendorKind, opts: V
     case 'windows-server':
       return renderWindowsServer(ctx)
     default:
-      return assertNever(kind)
+      return assertNever(ctx.kind)
   }
 }
