@@ -81,3 +81,92 @@ describe('vendor configurations under hostile names and PSKs', () => {
     )
   })
 })
+
+const PSK_MARKERS = new Set(['key', 'pre-shared-key', 'psksecret', 'ascii-text', '-PreSharedKey', '-SharedSecret'])
+
+/** The word after an unquoted PSK keyword is the PSK (a quoted value "key" is not a keyword). */
+function isPskSlot(prev: ParsedConfig['commands'][number]['words'][number] | undefined): boolean {
+  return prev !== undefined && !prev.quoted && PSK_MARKERS.has(prev.text)
+}
+
+/** The shape of a parsed configuration: per command its depth and its words, quoted values and PSKs (the word after a PSK keyword) blanked. */
+function shapeOf(parsed: ParsedConfig): string[] {
+  return parsed.commands.map((c) => `${c.depth}:${c.words.map((w, i) => (w.quoted || isPskSlot(c.words[i - 1]) ? '·' : w.text)).join(' ')}`)
+}
+
+describe('a hostile name or PSK never changes what the configuration says', () => {
+  // Breaking out of a quoted value or a comment would add, drop or reshape a command: so the same details
+  // with a plain name and plain PSKs must give the same commands, keyword for keyword, in every mode
+  // (route/policy, IKEv1/IKEv2, behind NAT or not) the platform accepts.
+  const mode = fc.record({ ike: fc.constantFrom(1 as const, 2 as const), routing: fc.constantFrom('route' as const, 'policy' as const), nat: fc.boolean() })
+  const PLAIN = { name: 'agency', psk1: 'Plain1psk.aaaaaaaa', psk2: 'Plain2psk.bbbbbbbb' }
+
+  function renderWith(kind: VendorKind, m: { ike: 1 | 2; routing: 'route' | 'policy'; nat: boolean }, n: string, psk1: string, psk2: string) {
+    const details = toVendorDetails((d) => {
+      d.name = n
+      d['crypto'] = { ikeVersion: m.ike }
+      if (m.nat) d.gateway['localAddress'] = '192.168.1.5'
+      d.remote.tunnels[0]!.psk = psk1
+      d.remote.tunnels[1]!.psk = psk2
+    })
+    return renderVendorDevice(toVendorInput(details, m.routing), kind).files[0]!.content
+  }
+
+  test.each(VENDOR_KINDS.map((k) => [k]))(`%s: same commands as with a plain name and PSKs, in every mode (${RUNS} runs)`, (kind) => {
+    let compared = 0
+    fc.assert(
+      fc.property(hostile, hostile, mode, (psk1, psk2, m) => {
+        let plain: string
+        try {
+          plain = renderWith(kind, m, PLAIN.name, PLAIN.psk1, PLAIN.psk2)
+        } catch (err) {
+          // The platform refuses this mode whatever the values (e.g. ASA IKEv1 with SHA-2): a clear UserError.
+          expect(err instanceof UserError, String(err)).toBe(true)
+          return
+        }
+        let hostileText: string
+        try {
+          hostileText = renderWith(kind, m, PLAIN.name, psk1, psk2)
+        } catch (err) {
+          expect(err instanceof UserError || err instanceof EscapeError, String(err)).toBe(true)
+          for (const p of [psk1, psk2]) if (p.length >= 4) expect((err as Error).message).not.toContain(p)
+          return
+        }
+        const a = VENDOR_CHECKERS[kind](plain)
+        const b = VENDOR_CHECKERS[kind](hostileText)
+        expect(b.issues).toEqual([])
+        expect(shapeOf(b)).toEqual(shapeOf(a))
+        compared++
+      }),
+      { numRuns: RUNS },
+    )
+    expect(compared, 'some hostile PSKs render (not every case is refused)').toBeGreaterThan(0)
+  })
+
+  test.each(VENDOR_KINDS.map((k) => [k]))(`%s: a hostile name is refused or changes no command (${RUNS} runs)`, (kind) => {
+    fc.assert(
+      fc.property(name, mode, (n, m) => {
+        let plain: string
+        try {
+          plain = renderWith(kind, m, PLAIN.name, PLAIN.psk1, PLAIN.psk2)
+        } catch {
+          return
+        }
+        let named: string
+        try {
+          named = renderWith(kind, m, n, PLAIN.psk1, PLAIN.psk2)
+        } catch (err) {
+          expect(err instanceof UserError || err instanceof EscapeError, String(err)).toBe(true)
+          return
+        }
+        const a = VENDOR_CHECKERS[kind](plain)
+        const b = VENDOR_CHECKERS[kind](named)
+        expect(b.issues).toEqual([])
+        // Names become identifiers (slugs) and comments: the command count and depth never change.
+        expect(b.commands.map((c) => c.depth)).toEqual(a.commands.map((c) => c.depth))
+        expect(b.commands.map((c) => c.words[0]?.text)).toEqual(a.commands.map((c) => c.words[0]?.text))
+      }),
+      { numRuns: RUNS },
+    )
+  })
+})
