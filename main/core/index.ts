@@ -42,7 +42,7 @@ export { writeDetailsFile, toDetailsSecrets } from './workflow/details-file'
 export { lintPartialDraft, type DraftLint, type LooseDraft } from './workflow/draft-lint'
 export { previewDraftForReview, toChangeReview, toChangeSummary, toCryptoWords, toPskCutter, toShownFiles, type ChangeSummary, type ShownFile, type TunnelSummary } from './workflow/review'
 export { resolveTemplatesDir, type FileLayout, type RenderedConfig, type RenderedFile } from './render'
-export { renderVendorConfig, writeVendorFiles, type VendorRenderResult, type VendorRoutingDecision } from './workflow/vendor-render'
+export { previewVendorDraft, renderVendorConfig, writeVendorFiles, type VendorPreview, type VendorRenderResult, type VendorRoutingDecision } from './workflow/vendor-render'
 export type { VendorRenderedConfig } from './render'
 export type { RoutingDecision } from './gateway/routing'
 

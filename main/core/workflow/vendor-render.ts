@@ -8,6 +8,8 @@ import { renderVendorDevice, toVendorAutoRouting, type VendorRenderedConfig } fr
 import { escapeJunosString, escapePsString } from '../render/vendor/escape'
 import { PSK_CUT, writeRenderedFiles } from './details'
 import type { DetailsInput } from './context'
+import { toProfileDetails, toProfileSecretSources, type ProfileDetails } from '../app-data/profiles'
+import { PREVIEW_PSKS } from './review'
 
 /** The routing mode of a vendor render and why: the details, a face's override, or what the platform does for "auto". */
 export interface VendorRoutingDecision {
@@ -65,4 +67,36 @@ export function renderVendorConfig(
 export function writeVendorFiles(outDir: string, rendered: VendorRenderedConfig): string[] {
   // writeRenderedFiles reads only `files`; the kind a vendor config carries is not a DeviceKind.
   return writeRenderedFiles(outDir, { files: rendered.files } as Pick<RenderedConfig, 'files'> as RenderedConfig)
+}
+
+/** A vendor configuration safe to show in a face: the PSKs cut, the steps in order, why its routing mode. */
+export interface VendorPreview {
+  readonly kind: VendorKind
+  readonly version: string
+  readonly routing: RoutingMode
+  readonly routingBasis: VendorRoutingDecision['basis']
+  readonly files: readonly { readonly path: string; readonly role: string; readonly content: string }[]
+  readonly connectionNames: readonly [string, string]
+  readonly steps: readonly string[]
+  readonly notes: readonly string[]
+}
+
+/**
+ * Renders a profile's draft for a vendor device with placeholder PSKs and cuts them, so no key is ever in
+ * the preview (the user pastes the keys from the provider's details where the text says so).
+ */
+export function previewVendorDraft(draft: ProfileDetails, opts: { readonly kind: VendorKind; readonly version?: string; readonly routing?: RoutingMode; readonly templatesDir?: string }): VendorPreview {
+  const details = toProfileDetails(draft)
+  const sources = toProfileSecretSources({ psk1: PREVIEW_PSKS[0], psk2: PREVIEW_PSKS[1] })
+  const { rendered, routing, cutPsks } = renderVendorConfig({ details, sources }, opts)
+  return {
+    kind: rendered.kind,
+    version: rendered.version,
+    routing: rendered.routing,
+    routingBasis: routing.basis,
+    files: rendered.files.map((f) => ({ path: f.path, role: f.role, content: cutPsks(f.content) })),
+    connectionNames: rendered.connectionNames,
+    steps: rendered.steps.map(cutPsks),
+    notes: rendered.notes.map(cutPsks),
+  }
 }

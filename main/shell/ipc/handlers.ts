@@ -5,7 +5,7 @@
 // but Electron's own IPC transport. Every argument list is validated by its zod schema before `run`.
 import { z } from 'zod'
 import { CHANNELS, type DetailsDraftDto, type ImportId, type JobId, type PlanId, type ProfileId, type RecordId, type TunnelwrightRequests, type WatchId } from '../../../preload/api'
-import { buildProviderRequest, Connection, CONFIRM_WITHIN, DeviceKind, getAppInfo, ProfileDetails, ProfileRequest, SecretSlot, UserError } from '../../core'
+import { buildProviderRequest, Connection, CONFIRM_WITHIN, DeviceKind, getAppInfo, ProfileDetails, VendorKind, ProfileRequest, SecretSlot, UserError } from '../../core'
 import type { ShellServices } from '../services'
 import { SettingsSchema } from '../stores/settings-store'
 
@@ -78,6 +78,7 @@ export const ARG_SCHEMAS = {
   buildProviderRequest: z.tuple([z.strictObject({ publicIp: z.string().max(64), privateCidrs: z.array(z.string().max(64)).max(64), endpointType: z.enum([...DeviceKind.options, 'other']), approxApps: z.number() })]),
   importDetails: z.tuple([z.strictObject({ text: z.string().max(1024 * 1024), format: z.enum(['details-json', 'aws-xml', 'aws-text']) })]),
   lintDetails: z.tuple([z.strictObject({ draft: looseDraft, profileId: profileId.optional(), device: DeviceKind.optional() })]),
+  previewVendor: z.tuple([z.strictObject({ draft, device: VendorKind, routing: routing.optional() })]),
   previewRender: z.tuple([z.strictObject({ draft, device: DeviceKind, version: z.string().regex(/^[0-9][0-9A-Za-z.+~_-]{0,40}$/).optional(), routing: routing.optional(), profileId: profileId.optional() })]),
   listProfiles: z.tuple([]),
   getProfile: z.tuple([profileId]),
@@ -130,6 +131,7 @@ export function createHandlers(s?: ShellServices, dialogs?: ShellDialogs): Handl
     buildProviderRequest: { channel: CHANNELS.buildProviderRequest, args: a.buildProviderRequest, run: (input) => buildProviderRequest(input) },
     importDetails: { channel: CHANNELS.importDetails, args: a.importDetails, run: ({ text, format }) => svc().details.importDetails(text, format) },
     lintDetails: { channel: CHANNELS.lintDetails, args: a.lintDetails, run: (x) => svc().details.lint(x.draft, x.profileId, x.device) },
+    previewVendor: { channel: CHANNELS.previewVendor, args: a.previewVendor, run: (x) => svc().details.previewVendor(x.draft as ProfileDetails, x.device, x.routing) },
     previewRender: { channel: CHANNELS.previewRender, args: a.previewRender, run: (x) => svc().details.previewRender(x.draft as ProfileDetails, x.device, x.version, x.routing, x.profileId) },
     listProfiles: { channel: CHANNELS.listProfiles, args: a.listProfiles, run: () => svc().profiles.list() },
     getProfile: { channel: CHANNELS.getProfile, args: a.getProfile, run: (pid) => svc().profiles.get(pid) },
