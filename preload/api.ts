@@ -567,7 +567,7 @@ export interface StatusSnapshotDto {
   readonly profileId: ProfileId
   /** Epoch ms. */
   readonly at: number
-  readonly source: 'vici' | 'swanctl' | 'stroke' | 'libreswan'
+  readonly source: 'vici' | 'swanctl' | 'stroke' | 'libreswan' | 'vendor'
   /** How the watch learns of changes: charon's own events as they happen, or polling alone. */
   readonly mode: 'events' | 'polling'
   readonly tunnels: readonly TunnelStatusDto[]

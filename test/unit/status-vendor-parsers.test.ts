@@ -84,6 +84,8 @@ describe('Cisco IOS (AWS troubleshooting page; ntc-templates captures)', () => {
   it('AWS page: both tunnels QM_IDLE with their VTI IPsec SAs are up, with counters, in the shared snapshot', () => {
     const d = details('205.251.233.121', '205.251.233.122')
     const r = read('cisco-ios', d, { isakmp: fx('cisco-ios', 'aws-nag-show-crypto-isakmp-sa.txt'), ipsec: fx('cisco-ios', 'aws-nag-show-crypto-ipsec-sa.txt') })
+    expect(r.snapshot.source).toBe('vendor')
+    expect(r.source).toBe('cisco-ios')
     expect(r.snapshot.tunnels.map((t) => [t.name, t.peer, t.up, t.ikeState])).toEqual([
       ['agency-t1', '205.251.233.121', true, 'ESTABLISHED'],
       ['agency-t2', '205.251.233.122', true, 'ESTABLISHED'],
@@ -209,8 +211,8 @@ describe('the command catalog stays read-only', () => {
 describe('the shared model', () => {
   it('rates come from deltas within one SA across two vendor samples', () => {
     const sas = parseVendorStatus('cisco-asa', { sessiondb: fx('cisco-asa', 'ntc-show-vpn-sessiondb-detail-l2l4.txt') })
-    const first = toSnapshot(sas, { at: 0, source: 'stroke' })
-    const second = toSnapshot(sas, { at: 10_000, source: 'stroke', previous: first })
+    const first = toSnapshot(sas, { at: 0, source: 'vendor' })
+    const second = toSnapshot(sas, { at: 10_000, source: 'vendor', previous: first })
     expect(second.tunnels[0]!.rates).toEqual({ bytesInPerSec: 0, bytesOutPerSec: 0, packetsInPerSec: 0, packetsOutPerSec: 0 })
   })
 })

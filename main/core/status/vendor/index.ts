@@ -20,7 +20,7 @@ import { mergePanos, parsePanosIkeSa, parsePanosIpsecSa } from './paloalto'
 /** The vendor kinds with an SSH CLI whose status is read (Windows Server is not among them yet). */
 export type VendorStatusKind = 'cisco-asa' | 'cisco-ios' | 'paloalto' | 'fortigate' | 'juniper-srx'
 
-/** Where a vendor status came from (kept beside the snapshot: the faces' StatusSource lists the Linux sources). */
+/** Which vendor kind a status came from (the snapshot's own source is 'vendor'). */
 export type VendorStatusSource = VendorStatusKind
 
 /** One show command of a sample: an id for its output and the line typed at the device's prompt. */
@@ -162,9 +162,8 @@ export function readVendorStatus(
     .filter((s) => peers.includes(s.remoteHost))
     .map((s) => ({ ...s, name: names[peers.indexOf(s.remoteHost)] ?? s.name }))
   const prev = opts.previous?.at(-1)
-  // The snapshot's source field lists the Linux sources the faces know; the vendor source travels beside it
-  // (VendorStatusReading.source) until the faces show vendor status. "stroke" is the closest: polled text.
-  const snapshot = toSnapshot(sas, { at: opts.at, source: 'stroke', expected: peers.map((peer, i) => ({ peer, name: names[i]! })), ...(prev ? { previous: prev } : {}) })
+  // The snapshot says "vendor" (polled show commands); which device kind travels beside it (VendorStatusReading.source).
+  const snapshot = toSnapshot(sas, { at: opts.at, source: 'vendor', expected: peers.map((peer, i) => ({ peer, name: names[i]! })), ...(prev ? { previous: prev } : {}) })
   const shared = diagnose({ snapshots: [...(opts.previous ?? []), snapshot], ...(opts.secrets ? { secrets: opts.secrets } : {}) })
   return { source: kind, snapshot, diagnoses: [...shared, ...diagnoseVendor(kind, snapshot, sas)] }
 }
