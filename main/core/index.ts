@@ -82,6 +82,8 @@ export { applyCauseFix, isFixable, needsAttention, planCauseFix, toCheckCauses, 
 // ---- Status
 export { isStatusOk, readGatewayStatus, toTunnelDiagnoses, toTunnelVerdict, watchGatewayStatus, type TunnelVerdict } from './workflow/status'
 export type { StatusSnapshot, TunnelStatus } from './status/model'
+export { readVendorDeviceStatus } from './status/vendor/ssh'
+export { isVendorStatusKind, type VendorStatusKind, type VendorStatusReading } from './status/vendor'
 export type { StatusChange } from './status/watch'
 export type { StatusReading } from './status/read'
 export type { Diagnosis } from './status/diagnosis'

@@ -1,90 +1,19 @@
 // Read-only vendor status over SSH, against a replay server. STAND-IN, on purpose: a Cisco ASA cannot run on
-// this machine, so an ssh2 server in this test process (loopback only, ephemeral port) replays the session
-// AWS published in its ASA troubleshooting page: the `ciscoasa#` prompt and the outputs of `show crypto
-// isakmp sa` and `show crypto ipsec sa` (test/fixtures/status/vendors/README.md). What the page does not
-// show is marked here: the user-mode prompt `ciscoasa>` with `enable` / `Password:` (Cisco's documented
-// login flow), keyboard-interactive as the only login method, and SHA-1 key exchange with CBC ciphers as the
-// only algorithms (what ASA 8.x offers). Commands the page has no output for are answered with nothing.
-// The real client side runs unchanged: connect() with a host-key policy, the shell driver, the parsers.
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+// this machine, so test/support/vendor-replay.ts serves, on loopback in this process, the session AWS published
+// in its ASA troubleshooting page (what is not published is marked there). The real client side runs
+// unchanged: connect() with a host-key policy, the shell driver, the parsers.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { Server, utils, type Connection } from 'ssh2'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { EXIT, runCli } from '../../main/cli/index'
 import { Secret } from '../../main/core/base/secret'
 import { SshError } from '../../main/core/ssh/errors'
 import { connect } from '../../main/core/ssh/session'
 import { isReadOnlyVendorLine, VENDOR_SSH } from '../../main/core/status/vendor'
 import { readVendorStatusOverShell } from '../../main/core/status/vendor/ssh'
-
-const FX = join(__dirname, '../fixtures/status/vendors/cisco-asa')
-const PUBLISHED: Record<string, string> = {
-  'show crypto isakmp sa': readFileSync(join(FX, 'aws-nag-show-crypto-isakmp-sa.txt'), 'utf8'),
-  'show crypto ipsec sa': readFileSync(join(FX, 'aws-nag-show-crypto-ipsec-sa.txt'), 'utf8'),
-}
-const LOGIN = 'Login-Pass.1'
-const ENABLE = 'Enable-Pass.2'
-
-interface Replay {
-  readonly port: number
-  readonly received: string[]
-  readonly close: () => Promise<void>
-}
-
-function startReplay(): Promise<Replay> {
-  const received: string[] = []
-  const hostKey = utils.generateKeyPairSync('rsa', { bits: 2048 }).private
-  const server = new Server({ hostKeys: [hostKey], algorithms: { kex: ['diffie-hellman-group14-sha1'], cipher: ['aes128-cbc'], serverHostKey: ['ssh-rsa'] } }, (client: Connection) => {
-    client.on('authentication', (ctx) => {
-      if (ctx.method !== 'keyboard-interactive') return ctx.reject(['keyboard-interactive'])
-      ctx.prompt([{ prompt: 'Password: ', echo: false }], (answers) => (answers[0] === LOGIN ? ctx.accept() : ctx.reject()))
-    })
-    client.on('error', () => undefined)
-    client.on('ready', () => {
-      client.on('session', (accept) => {
-        const session = accept()
-        session.on('pty', (ok) => ok?.())
-        session.on('shell', (ok) => {
-          const ch = ok()
-          let mode: 'user' | 'password' | 'priv' = 'user'
-          let pending = ''
-          const prompt = () => (mode === 'priv' ? 'ciscoasa# ' : 'ciscoasa> ')
-          ch.write(`Type help or '?' for a list of available commands.\r\n${prompt()}`)
-          ch.on('data', (d: Buffer) => {
-            pending += d.toString('utf8')
-            let nl
-            while ((nl = pending.indexOf('\n')) >= 0) {
-              const line = pending.slice(0, nl).replace(/\r$/, '')
-              pending = pending.slice(nl + 1)
-              if (mode === 'password') {
-                received.push('<enable password>')
-                mode = line === ENABLE ? 'priv' : 'user'
-                ch.write(`\r\n${mode === 'priv' ? '' : 'Invalid password\r\n'}${prompt()}`)
-                continue
-              }
-              received.push(line)
-              ch.write(`${line}\r\n`)
-              if (line === 'exit') return ch.close()
-              if (line === 'enable') {
-                mode = 'password'
-                ch.write('Password: ')
-                continue
-              }
-              const out = mode === 'priv' ? PUBLISHED[line] : undefined
-              ch.write(`${out ? `${out.replace(/\n/g, '\r\n')}\r\n` : ''}${prompt()}`)
-            }
-          })
-        })
-      })
-    })
-  })
-  return new Promise((resolve) =>
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number }
-      resolve({ port, received, close: () => new Promise((r) => server.close(() => r())) })
-    }),
-  )
-}
+import { PSK1, PSK2, toDetailsDoc } from '../support/details-doc'
+import { REPLAY_ENABLE as ENABLE, REPLAY_LOGIN as LOGIN, startReplay, type Replay } from '../support/vendor-replay'
 
 const DETAILS = { name: 'agency', remote: { tunnels: [{ outsideIp: 'AWS_ENDPOINT_1', insideCidr: '169.254.44.8/30' }, { outsideIp: 'AWS_ENDPOINT_2', insideCidr: '169.254.201.4/30' }] } } as never
 
@@ -92,7 +21,7 @@ describe('Cisco ASA status over SSH (replayed published session)', () => {
   let replay: Replay
   let storeDir: string
   beforeAll(async () => {
-    replay = await startReplay()
+    replay = await startReplay('cisco-asa')
     storeDir = mkdtempSync(join(tmpdir(), 'tw-vendor-ssh-'))
   })
   afterAll(async () => {
@@ -134,5 +63,70 @@ describe('Cisco ASA status over SSH (replayed published session)', () => {
     } finally {
       await session.close()
     }
+  })
+})
+
+describe('tunnelwright status --device cisco-ios (replayed published IOS session)', () => {
+  let replay: Replay
+  let home: string
+  beforeAll(async () => {
+    replay = await startReplay('cisco-ios')
+    home = mkdtempSync(join(tmpdir(), 'tw-vendor-cli-'))
+    const doc = toDetailsDoc((d) => {
+      d.remote.tunnels = [
+        { outsideIp: '205.251.233.121', psk: PSK1, insideCidr: '169.254.249.16/30' },
+        { outsideIp: '205.251.233.122', psk: PSK2, insideCidr: '169.254.249.20/30' },
+      ]
+    })
+    writeFileSync(join(home, 'details.json'), JSON.stringify(doc))
+  })
+  afterAll(async () => {
+    await replay.close()
+    rmSync(home, { recursive: true, force: true })
+  })
+  const run = async (extra: string[], env: Record<string, string> = {}, signal?: AbortController) => {
+    const out = { stdout: '', stderr: '' }
+    const io = {
+      stdout: (t: string) => {
+        out.stdout += t
+        signal?.abort()
+      },
+      stderr: (t: string) => void (out.stderr += t),
+      env: { TUNNELWRIGHT_HOME: home, HOME: home, PW: LOGIN, EN: ENABLE, ...env },
+      ...(signal ? { signal: signal.signal } : {}),
+    }
+    const code = await runCli(['status', '--details', join(home, 'details.json'), '--device', 'cisco-ios', '--host', `admin@127.0.0.1:${replay.port}`, '--password-env', 'PW', '--accept-new-host-key', ...extra], io)
+    return { code, ...out }
+  }
+
+  it('both AWS tunnels up from the published outputs, JSON per cli.md, the legacy notice on stderr, exit 0', async () => {
+    const r = await run(['--allow-legacy-ssh', '--enable-password-env', 'EN', '--json'])
+    expect(r.code, r.stderr).toBe(EXIT.ok)
+    const json = JSON.parse(r.stdout) as { source: string; device: string; tunnels: { peer: string; ikeState: string; packetsIn: number; health: { verdict: string } }[] }
+    expect(json.source).toBe('vendor')
+    expect(json.tunnels.map((t) => [t.peer, t.ikeState, t.packetsIn])).toEqual([['205.251.233.121', 'ESTABLISHED', 146], ['205.251.233.122', 'ESTABLISHED', 24]])
+    expect(r.stderr).toMatch(/also allows older SSH algorithms/)
+    expect(r.stdout + r.stderr).not.toContain(ENABLE)
+    expect(r.stdout + r.stderr).not.toContain(LOGIN)
+  })
+
+  it('--watch polls (no event feed on these devices) and stops on Ctrl-C after the first sample', async () => {
+    const r = await run(['--allow-legacy-ssh', '--enable-password-env', 'EN', '--json', '--watch', '--interval', '5'], {}, new AbortController())
+    expect(r.code).toBe(EXIT.ok)
+    // One sample only (two JSON documents would not parse as one).
+    expect((JSON.parse(r.stdout) as { tunnels: unknown[] }).tunnels).toHaveLength(2)
+  })
+
+  it('without --allow-legacy-ssh: exit 4 (cannot connect) and the reason names the older algorithms', async () => {
+    const r = await run(['--enable-password-env', 'EN'])
+    expect(r.code).toBe(EXIT.connect)
+    expect(r.stderr).toMatch(/older algorithms/)
+  })
+
+  it('a bad --interval or an unset enable variable is a usage error, and nothing connects', async () => {
+    const before = replay.received.length
+    expect((await run(['--allow-legacy-ssh', '--watch', '--interval', '1'])).code).toBe(EXIT.usage)
+    expect((await run(['--allow-legacy-ssh', '--enable-password-env', 'NOPE'])).code).toBe(EXIT.usage)
+    expect(replay.received.length).toBe(before)
   })
 })

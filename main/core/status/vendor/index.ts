@@ -20,6 +20,11 @@ import { mergePanos, parsePanosIkeSa, parsePanosIpsecSa } from './paloalto'
 /** The vendor kinds with an SSH CLI whose status is read (Windows Server is not among them yet). */
 export type VendorStatusKind = 'cisco-asa' | 'cisco-ios' | 'paloalto' | 'fortigate' | 'juniper-srx'
 
+/** True for a vendor kind whose status is read over SSH. */
+export function isVendorStatusKind(s: string | undefined): s is VendorStatusKind {
+  return s === 'cisco-asa' || s === 'cisco-ios' || s === 'paloalto' || s === 'fortigate' || s === 'juniper-srx'
+}
+
 /** Which vendor kind a status came from (the snapshot's own source is 'vendor'). */
 export type VendorStatusSource = VendorStatusKind
 

@@ -7,8 +7,10 @@ import type { Duplex } from 'node:stream'
 import type { Secret } from '../../base/secret'
 import type { Details } from '../../details/model'
 import { SshError } from '../../ssh/errors'
+import type { HostKeyPolicy } from '../../ssh/host-key'
+import { connect, type ConnectOptions, type SshEndpoint } from '../../ssh/session'
 import type { StatusSnapshot } from '../model'
-import { isReadOnlyVendorLine, readVendorStatus, toVendorStatusCommands, VENDOR_SSH, type VendorStatusKind, type VendorStatusReading } from './index'
+import { isReadOnlyVendorLine, readVendorStatus, toVendorStatusCommands, toVendorSshAlgorithms, VENDOR_SSH, type VendorStatusKind, type VendorStatusReading } from './index'
 
 /** A pager prompt some releases print even with paging off (ASA "<--- More --->", IOS " --More-- ", PAN-OS "lines 1-40"). */
 const MORE = /(<--- More --->|--More--|\(END\)|lines \d+-\d+)\s*$/
@@ -112,5 +114,32 @@ export async function readVendorStatusOverShell(
     return readVendorStatus(kind, details, outputs, { at: opts.at, ...(opts.previous ? { previous: opts.previous } : {}) })
   } finally {
     channel.destroy()
+  }
+}
+
+/** Where and how to reach a vendor device (the same target the Linux gateways use). */
+export interface VendorTarget {
+  readonly endpoint: SshEndpoint
+  readonly policy: HostKeyPolicy
+  readonly options: ConnectOptions
+}
+
+/**
+ * Connects to a vendor device, reads one status sample read-only and disconnects. Older SSH algorithms are
+ * offered only when `allowLegacy` (the notice says so); the enable password is used for this session only.
+ */
+export async function readVendorDeviceStatus(
+  target: VendorTarget,
+  kind: VendorStatusKind,
+  details: Pick<Details, 'remote' | 'name'>,
+  opts: VendorShellOptions & { readonly allowLegacy?: boolean; readonly at?: number; readonly previous?: readonly StatusSnapshot[] },
+): Promise<VendorStatusReading & { readonly notice?: string }> {
+  const legacy = toVendorSshAlgorithms(kind, opts.allowLegacy === true)
+  const session = await connect(target.endpoint, target.policy, { ...target.options, ...(legacy.append ? { legacyAlgorithms: legacy.append } : {}) })
+  try {
+    const reading = await readVendorStatusOverShell(() => session.openShell(), kind, details, { ...opts, at: opts.at ?? Date.now() })
+    return { ...reading, ...(legacy.notice ? { notice: legacy.notice } : {}) }
+  } finally {
+    await session.close()
   }
 }
