@@ -9,7 +9,7 @@ import type { VendorKind } from '../../main/core/base/vocabulary'
 import { renderVendorDevice } from '../../main/core/render/vendor'
 import { PSK1, PSK2, toVendorDetails, toVendorInput } from '../support/vendor-details'
 
-const aws = (file: string) => readFileSync(join(__dirname, '../fixtures/vendors', file), 'utf8')
+const aws = (file: string | readonly string[]) => (typeof file === 'string' ? [file] : file).map((f) => readFileSync(join(__dirname, '../fixtures/vendors', f), 'utf8')).join('\n')
 
 /** Every first capture of `re` (global) in text, trimmed. */
 function values(text: string, re: RegExp): string[] {
@@ -22,7 +22,8 @@ interface Differs { readonly field: string; readonly aws: RegExp; readonly ours?
 
 interface Case {
   readonly kind: VendorKind
-  readonly file: string
+  /** AWS's example (several files are read as one text). */
+  readonly file: string | readonly string[]
   readonly tunnels: readonly [{ outsideIp: string; insideCidr: string }, { outsideIp: string; insideCidr: string }]
   readonly dedicated: string
   readonly ike: 1 | 2
@@ -157,6 +158,28 @@ const CASES: readonly Case[] = [
       { field: 'IKE DH group', aws: /^\s*set dh-group (group\d+)\s*$/, ours: /ike-crypto-profiles \S+ dh-group (\S+)/, awsSays: ['group2', 'group2'], weSay: ['group14'], why: CRYPTO },
     ],
     psk: { aws: /pre-shared-key key (\S+)/, ours: /pre-shared-key key "(\S+)"/, placeholders: ['plain-text-password1', 'plain-text-password2'] },
+  },
+  {
+    kind: 'windows-server',
+    // AWS's Windows Server 2012 R2 page: its default IPsec settings table and the netsh rule for tunnel 1.
+    file: ['windows-server/aws-doc-windows-2012r2-defaults.txt', 'windows-server/aws-doc-windows-2012r2-netsh.txt'],
+    tunnels: [{ outsideIp: '203.83.222.236', insideCidr: '169.254.44.8/30' }, { outsideIp: '203.83.222.237', insideCidr: '169.254.201.4/30' }],
+    dedicated: '10.0.0.0/16',
+    ike: 1,
+    routing: 'policy',
+    same: [
+      { field: 'main mode lifetime (min)', aws: /MainModeKeyLifetime:\s+(\d+)min/, ours: /New-NetIPsecMainModeCryptoSet .*-MaxMinutes (\d+)/ },
+      { field: 'quick mode lifetime (min)', aws: /ESP:\S+?\+(\d+)min/, ours: /QuickModeCryptoProposal .*-MaxMinutes (\d+)/, shared: true },
+      { field: 'quick mode lifetime (kB)', aws: /\+(\d+)kb/, ours: /-MaxKilobytes (\d+)/, shared: true },
+      { field: 'tunnel mode', aws: /Mode=(Tunnel)/, ours: /-Mode (Tunnel)/, shared: true },
+    ],
+    differs: [
+      { field: 'tunnel endpoints', aws: /RemoteTunnelEndpoint=(\S+)/, ours: /-RemoteTunnelEndpoint (\S+)/, awsSays: ['203.83.222.236'], weSay: ['203.83.222.236', '203.83.222.237'], why: 'AWS shows the netsh rule for tunnel 1 only; we write both tunnels' },
+      { field: 'quick mode crypto', aws: /ESP:(SHA1-AES128)/, ours: /-ESPHash (\S+ -Encryption \S+)/, awsSays: ['SHA1-AES128', 'SHA1-AES128'], weSay: ['SHA256 -Encryption AES256'], why: CRYPTO },
+      { field: 'PFS group', aws: /(?:QuickModePFS:\s+|QMPFS=)(\S+)/, ours: /-PerfectForwardSecrecyGroup (\S+)/, awsSays: ['DHGroup2', 'dhgroup2'], weSay: ['DH14'], why: CRYPTO },
+      { field: 'main mode DH group', aws: /MainModeSecMethods:\s+(DHGroup\d+)/, ours: /-KeyExchange (DH\d+)/, awsSays: ['DHGroup2'], weSay: ['DH14'], why: CRYPTO },
+    ],
+    psk: { aws: /Auth1PSK=(\S+)/, ours: /-PreSharedKey '([^']+)'/, placeholders: ['xCjNLsLoCmKsakwcdoR9yX6GsEXAMPLE'] },
   },
 ]
 
