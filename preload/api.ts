@@ -43,6 +43,9 @@ export type RecordId = Brand<string, 'RecordId'>
 /** The device kinds the app renders configs for (cli.md `--device KIND`). */
 export type DeviceKind = 'strongswan' | 'strongswan-legacy' | 'libreswan' | 'openswan' | 'pfsense'
 
+/** The vendor devices the app renders a configuration for, to paste by hand (nothing is applied to them). */
+export type VendorKind = 'cisco-asa' | 'cisco-ios' | 'paloalto' | 'fortigate' | 'juniper-srx' | 'windows-server'
+
 /** Route-based (XFRM/VTI) or policy-based IPsec. */
 export type RoutingMode = 'route' | 'policy'
 
@@ -477,6 +480,20 @@ export interface ChangeSummaryDto {
   readonly tunnels: readonly [TunnelSummaryDto, TunnelSummaryDto]
 }
 
+/** A vendor device's configuration to paste by hand, safe to show: the PSKs cut, the steps in order. */
+export interface VendorPreviewDto {
+  readonly kind: VendorKind
+  readonly version: string
+  readonly routing: RoutingMode
+  /** The details name the mode, the user chose it, or it is what the platform does for "auto". */
+  readonly routingBasis: 'details' | 'override' | 'platform'
+  readonly files: readonly { readonly path: string; readonly role: string; readonly content: string }[]
+  readonly connectionNames: readonly [string, string]
+  /** What to do, in order (back up, paste, put the keys in, verify). */
+  readonly steps: readonly string[]
+  readonly notes: readonly string[]
+}
+
 /** A render preview with its plain summary (previewRender's answer). */
 export interface ReviewPreview extends RenderPreview {
   readonly summary: ChangeSummaryDto
@@ -595,7 +612,7 @@ export interface StatusSnapshotDto {
   readonly profileId: ProfileId
   /** Epoch ms. */
   readonly at: number
-  readonly source: 'vici' | 'swanctl' | 'stroke' | 'libreswan'
+  readonly source: 'vici' | 'swanctl' | 'stroke' | 'libreswan' | 'vendor'
   /** How the watch learns of changes: charon's own events as they happen, or polling alone. */
   readonly mode: 'events' | 'polling'
   readonly tunnels: readonly TunnelStatusDto[]
@@ -666,6 +683,7 @@ export const CHANNELS = {
   listAwsConnections: 'details:list-aws-connections',
   lintDetails: 'details:lint-details',
   previewRender: 'details:preview-render',
+  previewVendor: 'details:preview-vendor',
   listProfiles: 'profile:list-profiles',
   getProfile: 'profile:get-profile',
   saveProfile: 'profile:save-profile',
@@ -737,6 +755,8 @@ export interface TunnelwrightRequests {
   lintDetails(args: { readonly draft: DetailsDraftDto; readonly profileId?: ProfileId; readonly device?: DeviceKind }): Promise<Result<LintReport>>
   /** Renders the config a device would get (pre-shared keys cut, every file shown) with its plain summary; routing "auto" from the profile's open gateway when given, else marked assumed. */
   previewRender(args: { readonly draft: DetailsDraftDto; readonly device: DeviceKind; readonly version?: string; readonly routing?: RoutingMode; readonly profileId?: ProfileId }): Promise<Result<ReviewPreview>>
+  /** Renders the configuration a vendor device (Cisco, Palo Alto, Fortinet, Juniper, Windows Server) gets, with the steps in order; pre-shared keys cut. */
+  previewVendor(args: { readonly draft: DetailsDraftDto; readonly device: VendorKind; readonly routing?: RoutingMode }): Promise<Result<VendorPreviewDto>>
 
   /** All saved profiles. */
   listProfiles(): Promise<Result<readonly ProfileSummary[]>>

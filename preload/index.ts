@@ -21,6 +21,7 @@ const api: TunnelwrightApi = {
   listAwsConnections: (args) => ipcRenderer.invoke(CHANNELS.listAwsConnections, args),
   lintDetails: (args) => ipcRenderer.invoke(CHANNELS.lintDetails, args),
   previewRender: (args) => ipcRenderer.invoke(CHANNELS.previewRender, args),
+  previewVendor: (args) => ipcRenderer.invoke(CHANNELS.previewVendor, args),
   listProfiles: () => ipcRenderer.invoke(CHANNELS.listProfiles),
   getProfile: (id) => ipcRenderer.invoke(CHANNELS.getProfile, id),
   saveProfile: (input) => ipcRenderer.invoke(CHANNELS.saveProfile, input),

@@ -6,6 +6,7 @@
 
 // ---- Words and results both faces share
 export { CONFIRM_WITHIN, DETAILS_FORMAT, DEVICE_KINDS, DeviceKind, isConfirmWithin, toTunnelNames, type RoutingMode } from './base/vocabulary'
+export { isVendorKind, RenderKind, VENDOR_KINDS, VendorKind } from './base/vocabulary'
 export { InputError, UserError, ok, toAppError, assertNever, type AppError, type Result } from './base/result'
 export { Secret } from './base/secret'
 export { REDACTED, redactDeep, redactPatterns, toRedactor, maskIp } from './base/redact'
@@ -43,6 +44,8 @@ export { writeDetailsFile, toDetailsSecrets } from './workflow/details-file'
 export { lintPartialDraft, type DraftLint, type LooseDraft } from './workflow/draft-lint'
 export { previewDraftForReview, toChangeReview, toChangeSummary, toCryptoWords, toPskCutter, toShownFiles, type ChangeSummary, type ShownFile, type TunnelSummary } from './workflow/review'
 export { resolveTemplatesDir, type FileLayout, type RenderedConfig, type RenderedFile } from './render'
+export { previewVendorDraft, renderVendorConfig, writeVendorFiles, type VendorPreview, type VendorRenderResult, type VendorRoutingDecision } from './workflow/vendor-render'
+export type { VendorRenderedConfig } from './render'
 export type { RoutingDecision } from './gateway/routing'
 
 // ---- The gateway: open, detect
@@ -81,6 +84,8 @@ export { applyCauseFix, isFixable, needsAttention, planCauseFix, toCheckCauses, 
 // ---- Status
 export { isStatusOk, readGatewayStatus, toTunnelDiagnoses, toTunnelVerdict, watchGatewayStatus, type TunnelVerdict } from './workflow/status'
 export type { StatusSnapshot, TunnelStatus } from './status/model'
+export { readVendorDeviceStatus } from './status/vendor/ssh'
+export { isVendorStatusKind, type VendorStatusKind, type VendorStatusReading } from './status/vendor'
 export type { StatusChange } from './status/watch'
 export type { StatusReading } from './status/read'
 export type { Diagnosis } from './status/diagnosis'

@@ -67,8 +67,9 @@ const sourcesArb = fc.record({ T1_PSK: fc.oneof(awsKey, anyKey), T2_PSK: fc.oneo
 const deviceArb = fc.option(fc.record({ kind: fc.constantFrom(...DeviceKind.options), version: fc.oneof(fc.constantFrom('5.1', '4.5-2', '4.5-1', '4.10-2+deb12u1', '3.32', 'Libreswan 5.0', ''), fc.string({ maxLength: 20 })) }, { requiredKeys: ['kind'] }), { nil: undefined })
 
 describe('lint on arbitrary schema-valid details', () => {
-  // Slow on a busy 2-core machine (15 s alone, over 30 s beside other suites): the bound is generous on purpose.
-  it(`never throws and never puts a PSK in a finding (${RUNS} runs)`, { timeout: 120_000 }, () => {
+  // Slow on a busy 2-core machine (15–50 s: every device kind, the six vendor kinds' platform rules and the BGP
+  // rules included): the bound is a budget, not a benchmark (the property is what is tested).
+  it(`never throws and never puts a PSK in a finding (${RUNS} runs)`, { timeout: 180_000 }, () => {
     fc.assert(
       fc.property(raw, sourcesArb, deviceArb, fc.boolean(), (generated, secrets, device, paired) => {
         // Half the BGP sections name the details' own tunnels, so the per-session rules run too.

@@ -31,6 +31,9 @@ describe('contract shape', () => {
   })
 })
 
+/** A well-formed draft, so a vendor preview refusal is about the device or an extra field, not the draft. */
+const VDRAFT = { name: 'gw', provider: 'cloud.gov', gateway: { publicIp: '34.120.5.6', privateCidrs: ['10.10.0.0/24'] }, remote: { dedicatedCidrs: ['10.200.0.0/16'], egressIps: [], tunnels: [{ outsideIp: '198.51.100.1', insideCidr: '169.254.10.0/30' }, { outsideIp: '198.51.100.2', insideCidr: '169.254.11.0/30' }] }, crypto: { ikeVersion: 1, encryption: 'aes256', integrity: 'sha256', dhGroup: 14, pfsGroup: 14, ikeLifetime: 28800, ipsecLifetime: 3600, dpd: { delay: 10, timeout: 30 } }, routing: 'auto' }
+
 describe('argument schemas refuse malformed calls', () => {
   const bad: Record<keyof typeof ARG_SCHEMAS, unknown[][]> = {
     getAppInfo: [[1]],
@@ -42,6 +45,8 @@ describe('argument schemas refuse malformed calls', () => {
     // An unfinished form is fine (lint says what is missing); a draft of the wrong shape or size is not.
     lintDetails: [[{ draft: {} }], [{ draft: null }], [{ draft: { name: 'x', provider: 'cloud.gov', gateway: { privateCidrs: ['x'.repeat(300)] }, remote: { dedicatedCidrs: [], egressIps: [], tunnels: [{ outsideIp: '', insideCidr: '' }] }, crypto: {}, routing: 'auto' } }]],
     previewRender: [[{ draft: {}, device: 'strongswan' }]],
+    // Only the six vendor kinds; no secret, version or profile travels with a vendor preview.
+    previewVendor: [[{ draft: VDRAFT, device: 'strongswan' }], [{ draft: VDRAFT, device: 'sonicwall' }], [{ draft: VDRAFT, device: 'cisco-asa', psk1: 'x' }], [{ draft: VDRAFT, device: 'cisco-asa', routing: 'bgp' }], [{ draft: {}, device: 'cisco-asa' }]],
     listProfiles: [[1]],
     getProfile: [['../../etc/passwd'], [42], []],
     saveProfile: [[{ name: 'x' }], [{ name: '', details: {}, connection: {} }], [{ name: 'x', details: {}, connection: {}, request: { endpointType: 'cisco' } }], [{ name: 'x', details: {}, connection: {}, adoptSlots: ['sshPassword'] }]],
@@ -94,6 +99,7 @@ describe('argument schemas refuse malformed calls', () => {
     expect(ARG_SCHEMAS.applyCheckFix.safeParse([{ profileId: PID, findingId: 'fw.ipv4-forward' }]).success).toBe(true)
     expect(ARG_SCHEMAS.planCheckFix.safeParse([{ profileId: PID, findingId: 'fw.inbound.udp500.198.51.100.1', findingIds: ['fw.inbound.udp500.198.51.100.2', 'path.udp500.198.51.100.1'] }]).success).toBe(true)
     expect(ARG_SCHEMAS.previewRollback.safeParse([{ profileId: PID }]).success).toBe(true)
+    expect(ARG_SCHEMAS.previewVendor.safeParse([{ draft: VDRAFT, device: 'juniper-srx', routing: 'route' }]).success).toBe(true)
   })
 
   it('lintDetails takes an unfinished form as typed: empty and half-typed fields are lint findings, not refusals', () => {

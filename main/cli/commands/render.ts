@@ -1,14 +1,16 @@
 // `tunnelwright render`: details → the gateway's config files, written under --out (or shown, PSKs cut).
-import { DeviceKind, hasErrors, lintDetailsInput, loadDetails, renderConfig, writeRenderedFiles, type FileLayout, type LintFinding, type RoutingMode } from '../../core'
-import { EXIT, parseOptions, UsageError, writeJson, type Command } from '../cli-io'
+import { DeviceKind, hasErrors, isVendorKind, lintDetailsInput, loadDetails, RenderKind, renderConfig, renderVendorConfig, writeRenderedFiles, writeVendorFiles, type FileLayout, type LintFinding, type LoadedDetailsInput, type RoutingMode, type VendorKind } from '../../core'
+import { EXIT, parseOptions, UsageError, writeJson, type Command, type CliIo } from '../cli-io'
 
 const usage = `Usage: tunnelwright render --details FILE --device KIND [--out DIR] [--routing route|policy]
-                          [--device-version V] [--layout debian|rhel] [--json]
+                          [--device-version V] [--layout debian|rhel] [--wan NAME] [--lan NAME] [--json]
 
 Renders the configuration files a device would get. Without --out the files are shown with the pre-shared
 keys cut out; with --out DIR each is written at DIR/<its path on the gateway> (files holding keys 0600).
 Routing "auto" needs a gateway to decide: without --routing it is assumed (and said so in a note).
-KIND: ${DeviceKind.options.join(', ')}.`
+KIND: ${DeviceKind.options.join(', ')};
+render-only (a configuration to paste, with the steps in order as notes): ${RenderKind.options.filter(isVendorKind).join(', ')}.
+--wan/--lan name the vendor device's WAN interface and LAN interface or zone (defaults: AWS's template's).`
 
 /** `tunnelwright render`. */
 export const render: Command = {
@@ -21,23 +23,28 @@ export const render: Command = {
       routing: { type: 'string' },
       'device-version': { type: 'string' },
       layout: { type: 'string' },
+      wan: { type: 'string' },
+      lan: { type: 'string' },
       json: { type: 'boolean', default: false },
     })
     if (opts.details === undefined) throw new UsageError('--details FILE is required')
-    const kindParsed = DeviceKind.safeParse(opts.device)
-    if (opts.device === undefined || !kindParsed.success) throw new UsageError(`--device KIND is required: one of ${DeviceKind.options.join(', ')}`)
-    const kind = kindParsed.data
+    const kindParsed = RenderKind.safeParse(opts.device)
+    if (opts.device === undefined || !kindParsed.success) throw new UsageError(`--device KIND is required: one of ${RenderKind.options.join(', ')}`)
+    const anyKind = kindParsed.data
+    if (!isVendorKind(anyKind) && (opts.wan !== undefined || opts.lan !== undefined)) throw new UsageError('--wan and --lan are for the vendor kinds only')
     if (opts.routing !== undefined && opts.routing !== 'route' && opts.routing !== 'policy') throw new UsageError('--routing must be route or policy')
     if (opts.layout !== undefined && opts.layout !== 'debian' && opts.layout !== 'rhel') throw new UsageError('--layout must be debian or rhel')
     const input = loadDetails(opts.details, io.env)
     const version = opts['device-version']
-    const findings = lintDetailsInput({ details: input.details, sources: input.sources }, { kind, ...(version === undefined ? {} : { version }) })
+    const findings = lintDetailsInput({ details: input.details, sources: input.sources }, { kind: anyKind, ...(version === undefined ? {} : { version }) })
     if (hasErrors(findings)) {
       const errors = findings.filter((f) => f.severity === 'error')
       if (opts.json) writeJson(io, 'render', { ok: false, error: { code: 'lint-errors', message: 'The details have lint errors; nothing was rendered.' }, findings: errors })
       io.stderr(`tunnelwright render: the details have ${errors.length} lint error${errors.length === 1 ? '' : 's'}; nothing was rendered.\n${errors.map(toFindingLine).join('')}Run 'tunnelwright lint --details ${opts.details}' for the details.\n`)
       return EXIT.failed
     }
+    if (isVendorKind(anyKind)) return runVendor(io, input, anyKind, findings, { ...opts, ...(version === undefined ? {} : { version }) })
+    const kind = anyKind
     const { rendered, routing, cutPsks } = renderConfig(input, {
       kind,
       ...(version === undefined ? {} : { version }),
@@ -68,6 +75,42 @@ export const render: Command = {
     for (const n of rendered.notes) io.stderr(`note: ${n}\n`)
     return EXIT.ok
   },
+}
+
+/** The vendor kinds: the same output, plus the steps in order (notes say what to do on the device). */
+function runVendor(io: CliIo, input: LoadedDetailsInput, kind: VendorKind, findings: readonly LintFinding[], opts: { out?: string; routing?: string; version?: string; wan?: string; lan?: string; json?: boolean }): number {
+  const { rendered, routing, cutPsks } = renderVendorConfig(input, {
+    kind,
+    ...(opts.version === undefined ? {} : { version: opts.version }),
+    ...(opts.routing === undefined ? {} : { routing: opts.routing as RoutingMode }),
+    ...(opts.wan === undefined ? {} : { wan: opts.wan }),
+    ...(opts.lan === undefined ? {} : { lan: opts.lan }),
+  })
+  const written = opts.out === undefined ? undefined : writeVendorFiles(opts.out, rendered)
+  const steps = rendered.steps.map((s, i) => `step ${i + 1}: ${s}`)
+  if (opts.json) {
+    writeJson(io, 'render', {
+      ok: true,
+      kind: rendered.kind,
+      version: rendered.version,
+      routing: rendered.routing,
+      routingBasis: routing.basis,
+      connectionNames: rendered.connectionNames,
+      files: rendered.files.map((f, i) => ({ path: f.path, mode: `0${f.mode.toString(8)}`, secret: f.secret, role: f.role, ...(written ? { writtenTo: written[i] } : {}) })),
+      steps: rendered.steps,
+      notes: rendered.notes,
+      warnings: findings.filter((f) => f.severity === 'warning').map((f) => ({ id: f.id, path: f.path, message: f.message })),
+    })
+    return EXIT.ok
+  }
+  for (const w of findings.filter((f) => f.severity === 'warning')) io.stderr(`warning ${toFindingLine(w)}`)
+  if (written) {
+    rendered.files.forEach((f, i) => io.stdout(`wrote ${written[i]} (mode 0${f.mode.toString(8)}, holds PSKs): ${f.role}\n`))
+  } else {
+    for (const f of rendered.files) io.stdout(`### ${f.path} (mode 0${f.mode.toString(8)})\n${cutPsks(f.content)}\n`)
+  }
+  for (const n of [...steps, ...rendered.notes]) io.stderr(`note: ${n}\n`)
+  return EXIT.ok
 }
 
 function toFindingLine(f: LintFinding): string {

@@ -1,7 +1,7 @@
-import { isStatusOk, lintDetailsInput, loadDetails, readGatewayStatus, toTunnelDiagnoses, toTunnelVerdict, watchGatewayStatus, type Diagnosis, type StatusSnapshot, type TunnelStatus } from '../../core'
+import { InputError, isStatusOk, isVendorStatusKind, lintDetailsInput, loadDetails, readGatewayStatus, readVendorDeviceStatus, Secret, toCliTarget, toKnownHostsStoreDir, toLegacyCliKnownHosts, toTunnelDiagnoses, toTunnelVerdict, watchGatewayStatus, type Diagnosis, type StatusSnapshot, type TunnelStatus } from '../../core'
 import { EXIT, parseOptions, toTerminalText, writeJson, type CliIo, type Command } from '../cli-io'
 import { requireDetails } from '../options'
-import { SSH_OPTIONS, SSH_USAGE, withGateway } from '../ssh-options'
+import { SSH_OPTIONS, SSH_USAGE, toCliDataDir, withGateway } from '../ssh-options'
 
 const usage = `Usage: tunnelwright status --details FILE --host [USER@]HOST[:PORT] [ssh options] [--watch] [--json]
 
@@ -9,6 +9,12 @@ Both tunnels now: state, age, traffic, a probe through each tunnel (route-based)
 (policy-based), and a verdict (healthy, standby, down, unhealthy) with the diagnosis when unhealthy.
 Exit 0 when every tunnel is healthy or standing by, 1 otherwise (what is printed and the exit agree). With --watch, one
 reading per change until Ctrl-C (with --json: one JSON object per line).
+
+Vendor devices (read-only, nothing is written to them): --device cisco-asa|cisco-ios|paloalto|fortigate|juniper-srx
+reads the device's show commands over an SSH shell (paging off for the session; Cisco: enable mode with
+--enable-password-env VAR). --allow-legacy-ssh lets this one connection also use older algorithms (SHA-1 key
+exchange, CBC ciphers, ssh-rsa host keys) that older releases need. --watch polls every --interval SECONDS
+(default 30; these devices have no event feed).
 
 ${SSH_USAGE}`
 
@@ -53,10 +59,41 @@ function printHuman(io: CliIo, snapshot: StatusSnapshot, diagnoses: readonly Dia
 export const status: Command = {
   usage,
   run: async (args, io) => {
-    const opts = parseOptions(args, { ...SSH_OPTIONS, details: { type: 'string' }, device: { type: 'string' }, watch: { type: 'boolean' } })
+    const opts = parseOptions(args, { ...SSH_OPTIONS, details: { type: 'string' }, device: { type: 'string' }, watch: { type: 'boolean' }, 'allow-legacy-ssh': { type: 'boolean' }, 'enable-password-env': { type: 'string' }, interval: { type: 'string' } })
     const input = loadDetails(requireDetails(opts.details), io.env)
     const lintErrors = lintDetailsInput(input).filter((f) => f.severity === 'error')
     if (lintErrors.length > 0) io.stderr(`Warning: the details have ${lintErrors.length} lint error(s) (apply refuses them; run tunnelwright lint).\n`)
+    const device = opts.device
+    if (isVendorStatusKind(device)) {
+      const target = toCliTarget(opts, { env: io.env, storeDir: toKnownHostsStoreDir(toCliDataDir(io)), extraKnownHosts: [toLegacyCliKnownHosts(io.env)] })
+      const envName = opts['enable-password-env']
+      const enable = envName === undefined ? undefined : io.env[envName]
+      if (envName !== undefined && !enable) throw new InputError('enable-password', `--enable-password-env ${envName}: the variable is not set or empty.`)
+      const interval = opts.interval === undefined ? 30 : Number(opts.interval)
+      if (!Number.isInteger(interval) || interval < 5 || interval > 3600) throw new InputError('interval', '--interval takes whole seconds from 5 to 3600.')
+      const sample = async (previous?: readonly StatusSnapshot[]) => {
+        const r = await readVendorDeviceStatus(target, device, input.details, { allowLegacy: opts['allow-legacy-ssh'] === true, ...(enable ? { enablePassword: new Secret(enable) } : {}), ...(previous ? { previous } : {}) })
+        if (r.notice && !previous) io.stderr(`${r.notice}\n`)
+        if (opts.json) writeJson(io, 'status', { at: new Date(r.snapshot.at).toISOString(), source: r.snapshot.source, device, tunnels: r.snapshot.tunnels.map((t) => toTunnelJson(t, r.diagnoses)) })
+        else printHuman(io, r.snapshot, r.diagnoses)
+        return r
+      }
+      let r = await sample()
+      if (!opts.watch) return isStatusOk(r.snapshot, r.diagnoses) ? EXIT.ok : EXIT.failed
+      const signal = io.signal ?? new AbortController().signal
+      const history: StatusSnapshot[] = [r.snapshot]
+      while (!signal.aborted) {
+        await new Promise<void>((done) => {
+          const t = setTimeout(done, interval * 1000)
+          signal.addEventListener('abort', () => (clearTimeout(t), done()), { once: true })
+        })
+        if (signal.aborted) break
+        if (!opts.json) io.stdout(`--- ${new Date().toISOString()} (poll)\n`)
+        r = await sample(history.slice(-5))
+        history.push(r.snapshot)
+      }
+      return EXIT.ok
+    }
     return withGateway(opts, io, async (gateway) => {
       if (!opts.watch) {
         const { snapshot, diagnoses } = await readGatewayStatus(gateway, input.details)

@@ -13,6 +13,27 @@ export type DeviceKind = z.infer<typeof DeviceKind>
 /** Every device kind, in the order the UI offers them. */
 export const DEVICE_KINDS: readonly DeviceKind[] = DeviceKind.options
 
+/**
+ * Vendor devices the app renders a configuration for but never drives: the operator pastes it. Kept apart
+ * from DeviceKind so the Linux/pfSense apply path (which takes a DeviceKind) cannot be reached with them.
+ */
+export const VendorKind = z.enum(['cisco-asa', 'cisco-ios', 'paloalto', 'fortigate', 'juniper-srx', 'windows-server'])
+/** One of the render-only vendor kinds. */
+export type VendorKind = z.infer<typeof VendorKind>
+
+/** Every vendor kind, in the order the UI offers them. */
+export const VENDOR_KINDS: readonly VendorKind[] = VendorKind.options
+
+/** Everything `render --device` accepts: the kinds the app applies and the render-only vendor kinds. */
+export const RenderKind = z.enum([...DeviceKind.options, ...VendorKind.options])
+/** A device kind or a vendor kind. */
+export type RenderKind = z.infer<typeof RenderKind>
+
+/** True for a render-only vendor kind. */
+export function isVendorKind(kind: string): kind is VendorKind {
+  return (VendorKind.options as readonly string[]).includes(kind)
+}
+
 /** Route-based (XFRM interface / VTI) or policy-based IPsec. */
 export type RoutingMode = 'route' | 'policy'
 

@@ -8,6 +8,8 @@ import { UserError } from '../base/result'
 import type { Crypto, Details, DeviceKind } from './model'
 import { resolvePsk, type SecretSources } from './resolve'
 import { lintAwsSide } from './lint-aws'
+import { isVendorKind, type VendorKind } from '../base/vocabulary'
+import { lintVendorDevice } from './vendor-lint'
 
 /** How bad a finding is: errors block render/apply, warnings deserve a look, info explains. */
 export type Severity = 'error' | 'warning' | 'info'
@@ -29,7 +31,8 @@ export interface Finding {
 
 /** What is known about the gateway device (from detection or `--device`/`--device-version`). */
 export interface DeviceFacts {
-  readonly kind: DeviceKind
+  /** A device kind, or a render-only vendor kind (vendor-lint.ts knows their limits). */
+  readonly kind: DeviceKind | VendorKind
   /** The version as the device reports it, e.g. "5.1", "4.10-2+deb12u1". */
   readonly version?: string
 }
@@ -418,6 +421,10 @@ function parseLibreswanVersion(text: string): { major: number; minor: number; re
 
 function lintDevice(details: Details, device: DeviceFacts | undefined, out: Finding[]): void {
   const kind = device?.kind ?? details.gateway.kind
+  if (kind !== undefined && isVendorKind(kind)) {
+    out.push(...lintVendorDevice(details, { kind, ...(device?.version === undefined ? {} : { version: device.version }) }))
+    return
+  }
   if (details.crypto.ikeVersion !== 1 || (kind !== 'libreswan' && kind !== 'openswan')) return
   const fix = 'Add "ikev1-policy=accept" (indented) under "config setup" in ipsec.conf. Changing it restarts pluto and drops every tunnel on the host: schedule it. Or use IKEv2 if the provider allows it.'
   const why = 'Libreswan 5 (and Debian/Ubuntu packages from 4.5-2) drop IKEv1 unless config setup has ikev1-policy=accept; the connection then never loads.'

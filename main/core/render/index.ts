@@ -71,3 +71,6 @@ function toMssNote(kind: RenderKind): string {
       : `on Linux, in the mangle table for forwarded TCP SYNs between the agency and dedicated CIDRs: -j TCPMSS --set-mss ${AWS_TCP_MSS} (nft: tcp option maxseg size set ${AWS_TCP_MSS})`
   return `Clamp TCP MSS to ${AWS_TCP_MSS} bytes on traffic through the tunnels, as AWS's exports advise (AWS does no path-MTU discovery: without it large transfers stall while pings work); ${how}. It must stay at or below 1382 behind NAT-T and 1398 without; tunnelwright check looks for the rule.`
 }
+
+// Render-only vendor kinds (Cisco, Palo Alto, Fortinet, Juniper, Windows): their own entry, so the apply path never sees them.
+export { renderVendorDevice, DEFAULT_SITES, DEFAULT_VENDOR_VERSIONS, toVendorAutoRouting, type VendorRenderedConfig, type VendorRenderOptions, type VendorSite } from './vendor'

@@ -9,10 +9,11 @@ import { existsSync } from 'node:fs'
 import { dirname, join, resolve } from 'node:path'
 import { readBoundedTextSync } from '../base/bounded-read'
 import { escapeAs, type EscapeKind, type TemplateValue } from './escape'
+import { escapeVendor, isVendorEscape, VENDOR_ESCAPES, type VendorEscapeKind } from './vendor/escape'
 
 /** One variable of a template as its manifest declares it. */
 export interface ManifestVariable {
-  readonly escape: EscapeKind
+  readonly escape: EscapeKind | VendorEscapeKind
   readonly description: string
 }
 
@@ -37,7 +38,7 @@ export interface KindTemplates {
 }
 
 const PLACEHOLDER = /\{\{([a-zA-Z][a-zA-Z0-9]*)\}\}/g
-const ESCAPES: readonly EscapeKind[] = ['token', 'proposal', 'path', 'ipv4', 'cidr4', 'cidr4-list', 'int', 'comment', 'marker', 'psk-0s', 'shell', 'php', 'php-b64', 'fragment']
+const ESCAPES: readonly string[] = ['token', 'proposal', 'path', 'ipv4', 'cidr4', 'cidr4-list', 'int', 'comment', 'marker', 'psk-0s', 'shell', 'php', 'php-b64', 'fragment', ...VENDOR_ESCAPES] satisfies readonly (EscapeKind | VendorEscapeKind)[]
 
 /**
  * Finds the templates folder: the packaged app passes process.resourcesPath (→ resources/templates);
@@ -123,7 +124,8 @@ export function fillTemplate(t: KindTemplates, name: string, values: Readonly<Re
   for (const [k, decl] of Object.entries(spec.variables)) {
     const v = values[k]
     if (v === undefined) throw new Error(`${t.manifest.kind}/${name}: no value for ${k}`)
-    escaped.set(k, escapeAs(decl.escape, v, `${t.manifest.kind}/${name} ${k}`))
+    const what = `${t.manifest.kind}/${name} ${k}`
+    escaped.set(k, isVendorEscape(decl.escape) ? escapeVendor(decl.escape, v, what) : escapeAs(decl.escape, v, what))
   }
   const lines: string[] = []
   for (const line of text.split('\n')) {

@@ -57,6 +57,11 @@ export interface ConnectOptions {
   readonly keepaliveCountMax?: number
   /** Default per-command timeout; default 120 s. */
   readonly commandTimeoutMs?: number
+  /**
+   * Older algorithms this one connection may also use (SHA-1 key exchange, CBC ciphers, ssh-rsa host keys),
+   * appended after ssh2's defaults: only when the user allowed them for this gateway (vendor CLIs often need them).
+   */
+  readonly legacyAlgorithms?: { readonly kex: readonly string[]; readonly cipher: readonly string[]; readonly serverHostKey: readonly string[] }
 }
 
 /** Per-call options of a command. */
@@ -74,6 +79,17 @@ function toAlgorithmOrder(knownTypes: readonly string[]): Algorithms | undefined
   if (knownTypes.length === 0) return undefined
   const first = HOST_KEY_ALGORITHMS.filter((a) => knownTypes.includes(a) || (a.startsWith('rsa-sha2-') && knownTypes.includes('ssh-rsa')))
   return { serverHostKey: [...first, ...HOST_KEY_ALGORITHMS.filter((a) => !first.includes(a))] }
+}
+
+/** Appends the allowed legacy algorithms after ssh2's defaults (the host-key order from the store stays first). */
+function withLegacy(base: Algorithms | undefined, legacy: ConnectOptions['legacyAlgorithms']): Algorithms | undefined {
+  if (!legacy) return base
+  return {
+    ...base,
+    kex: { append: [...legacy.kex] } as Algorithms['kex'],
+    cipher: { append: [...legacy.cipher] } as Algorithms['cipher'],
+    serverHostKey: base?.serverHostKey ? [...(base.serverHostKey as ServerHostKeyAlgorithm[]), ...(legacy.serverHostKey as ServerHostKeyAlgorithm[])] : ({ append: [...legacy.serverHostKey] } as Algorithms['serverHostKey']),
+  }
 }
 
 function describeEndpoint(e: SshEndpoint): string {
@@ -104,6 +120,13 @@ function toConnectError(err: unknown, e: SshEndpoint, jump: boolean): SshError {
       cause: err,
       likelyCause: 'The host is unreachable, a firewall drops SSH, or the link is very slow.',
       fix: 'Check the address and port, and that SSH is reachable from this computer (VPN, firewall rules).',
+    })
+  }
+  if (level === 'handshake' || /no matching|handshake failed/i.test(message)) {
+    return new SshError(code ?? 'ssh-connect-failed', `${where} and this app share no SSH algorithm: ${message.replace(/[\r\n]+/g, ' ').slice(0, 200)}.`, {
+      cause: err,
+      likelyCause: 'The device offers only older algorithms (SHA-1 key exchange, CBC ciphers, ssh-rsa host keys), as older ASA, IOS, PAN-OS and FortiOS releases do.',
+      fix: 'Update the device\'s SSH settings, or allow older algorithms for this one connection (they are weaker; no other connection uses them).',
     })
   }
   const reason = errno !== undefined ? errno : message.replace(/[\r\n]+/g, ' ').slice(0, 200)
@@ -165,7 +188,7 @@ function openClient(
 ): Promise<{ client: Client; verdict: HostKeyVerdict }> {
   const port = e.port ?? 22
   const hostId = toHostId(e.host, port)
-  const algorithms = toAlgorithmOrder(recordedKeyTypes(readPolicyFiles(policy), hostId))
+  const algorithms = withLegacy(toAlgorithmOrder(recordedKeyTypes(readPolicyFiles(policy), hostId)), jump ? undefined : opts.legacyAlgorithms)
   const auth = toAuthConfig(e, jump)
   const client = new Client()
   let verdict: HostKeyVerdict | undefined
@@ -369,6 +392,20 @@ export class SshSession {
       jumpClient?.end()
     })
     client.on('error', () => undefined) // errors after ready surface on the channel that hit them
+  }
+
+  /**
+   * An interactive shell channel without a terminal's line editing (vendor CLIs: prompts, paging off, show
+   * commands). The caller drives it and closes it; only read-only lines are ever written (status/vendor/ssh.ts).
+   */
+  openShell(): Promise<ClientChannel> {
+    this.#roundTrips++
+    return new Promise((resolve, reject) => {
+      this.client.shell({ term: 'vt100', cols: 512, rows: 0 }, (err, channel) => {
+        if (err) reject(new SshError('ssh-channel-failed', `The gateway refused an interactive shell: ${err.message.slice(0, 200)}.`, { cause: err, likelyCause: 'The account may run commands only (no shell), or the device limits sessions.', fix: 'Allow a CLI shell for this account, or close other sessions on the device.' }))
+        else resolve(channel)
+      })
+    })
   }
 
   /** Remote round trips so far (each exec channel and each SFTP request), for benchmarks. */

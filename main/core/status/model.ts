@@ -2,8 +2,8 @@
 // into, and the per-tunnel view built from it (one AWS outside IP = one tunnel).
 import type { BgpSessionStatus } from './frr-bgp'
 
-/** Where a status came from. */
-export type StatusSource = 'vici' | 'swanctl' | 'stroke' | 'libreswan'
+/** Where a status came from ('vendor': a Cisco/Palo Alto/Fortinet/Juniper device's show commands, polled). */
+export type StatusSource = 'vici' | 'swanctl' | 'stroke' | 'libreswan' | 'vendor'
 
 /** One CHILD SA (IPsec SA pair) as the daemon reports it. Times are seconds relative to the snapshot. */
 export interface ChildSaStatus {

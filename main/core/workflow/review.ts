@@ -203,7 +203,7 @@ export function toChangeReview(change: PreparedChange): { readonly summary: Chan
 }
 
 /** Placeholder PSKs a draft preview renders with, so no real key is ever in a preview's memory; they are cut like real ones. */
-const PREVIEW_PSKS = ['TunnelwrightPreviewPsk1', 'TunnelwrightPreviewPsk2'] as const
+export const PREVIEW_PSKS = ['TunnelwrightPreviewPsk1', 'TunnelwrightPreviewPsk2'] as const
 
 /**
  * Renders a profile draft for showing before any gateway is changed: every file, the secret-bearing ones with

@@ -5,7 +5,7 @@
 // but Electron's own IPC transport. Every argument list is validated by its zod schema before `run`.
 import { z } from 'zod'
 import { CHANNELS, type DetailsDraftDto, type ImportId, type JobId, type PlanId, type ProfileId, type RecordId, type TunnelwrightRequests, type WatchId } from '../../../preload/api'
-import { buildProviderRequest, Connection, CONFIRM_WITHIN, DeviceKind, getAppInfo, ProfileDetails, ProfileRequest, SecretSlot, UserError } from '../../core'
+import { buildProviderRequest, Connection, CONFIRM_WITHIN, DeviceKind, getAppInfo, ProfileDetails, VendorKind, ProfileRequest, SecretSlot, UserError } from '../../core'
 import type { ShellServices } from '../services'
 import { SettingsSchema } from '../stores/settings-store'
 
@@ -82,6 +82,7 @@ export const ARG_SCHEMAS = {
   importDetails: z.tuple([z.strictObject({ text: z.string().max(1024 * 1024), format: z.enum(['details-json', 'aws-xml', 'aws-text']), connection: z.string().regex(/^(vpn-[0-9a-f]{8,17}|[1-9][0-9]{0,3})$/).optional() })]),
   listAwsConnections: z.tuple([z.strictObject({ text: z.string().max(1024 * 1024) })]),
   lintDetails: z.tuple([z.strictObject({ draft: looseDraft, profileId: profileId.optional(), device: DeviceKind.optional() })]),
+  previewVendor: z.tuple([z.strictObject({ draft, device: VendorKind, routing: routing.optional() })]),
   previewRender: z.tuple([z.strictObject({ draft, device: DeviceKind, version: z.string().regex(/^[0-9][0-9A-Za-z.+~_-]{0,40}$/).optional(), routing: routing.optional(), profileId: profileId.optional() })]),
   listProfiles: z.tuple([]),
   getProfile: z.tuple([profileId]),
@@ -135,6 +136,7 @@ export function createHandlers(s?: ShellServices, dialogs?: ShellDialogs): Handl
     importDetails: { channel: CHANNELS.importDetails, args: a.importDetails, run: ({ text, format, connection }) => svc().details.importDetails(text, format, connection) },
     listAwsConnections: { channel: CHANNELS.listAwsConnections, args: a.listAwsConnections, run: ({ text }) => svc().details.listAwsConnections(text) },
     lintDetails: { channel: CHANNELS.lintDetails, args: a.lintDetails, run: (x) => svc().details.lint(x.draft, x.profileId, x.device) },
+    previewVendor: { channel: CHANNELS.previewVendor, args: a.previewVendor, run: (x) => svc().details.previewVendor(x.draft as ProfileDetails, x.device, x.routing) },
     previewRender: { channel: CHANNELS.previewRender, args: a.previewRender, run: (x) => svc().details.previewRender(x.draft as ProfileDetails, x.device, x.version, x.routing, x.profileId) },
     listProfiles: { channel: CHANNELS.listProfiles, args: a.listProfiles, run: () => svc().profiles.list() },
     getProfile: { channel: CHANNELS.getProfile, args: a.getProfile, run: (pid) => svc().profiles.get(pid) },

@@ -1,8 +1,8 @@
 // Details in the app: import (PSKs held here until a profile adopts them), lint of a draft, render preview,
 // the provider request. Thin callers of the core's door.
 import { randomBytes } from 'node:crypto'
-import type { DetailsImport, ImportFormat, ImportId, LintFinding, LintReport, ReviewPreview, RoutingMode } from '../../../preload/api'
-import { buildProviderRequest, importDetailsText, lintDraft, lintPartialDraft, listAwsConnections, previewDraftForReview, UserError, type AwsConnectionSummary, type AwsExportFormat, type DeviceKind, type GatewayFacts, type LintFinding as CoreLintFinding, type LooseDraft, type ProfileDetails, type ProviderRequest, type ProviderRequestInput } from '../../core'
+import type { DetailsImport, ImportFormat, ImportId, LintFinding, LintReport, ReviewPreview, RoutingMode, VendorPreviewDto } from '../../../preload/api'
+import { buildProviderRequest, importDetailsText, lintDraft, lintPartialDraft, listAwsConnections, previewDraftForReview, previewVendorDraft, UserError, type AwsConnectionSummary, type AwsExportFormat, type VendorKind, type DeviceKind, type GatewayFacts, type LintFinding as CoreLintFinding, type LooseDraft, type ProfileDetails, type ProviderRequest, type ProviderRequestInput } from '../../core'
 import type { ShellContext } from './context'
 
 interface PendingImport {
@@ -140,6 +140,11 @@ export class DetailsService {
   previewRender(draft: ProfileDetails, device: DeviceKind, version?: string, routing?: RoutingMode, profileId?: string): ReviewPreview {
     const facts = profileId ? this.factsOf(profileId) : undefined
     return previewDraftForReview(draft, { kind: device, templatesDir: this.ctx.templatesDir, ...(version ? { version } : {}), ...(routing ? { routing } : {}), ...(facts ? { facts } : {}) })
+  }
+
+  /** A vendor device's configuration with the steps in order, rendered with placeholder PSKs that are cut. */
+  previewVendor(draft: ProfileDetails, device: VendorKind, routing?: RoutingMode): VendorPreviewDto {
+    return previewVendorDraft(draft, { kind: device, templatesDir: this.ctx.templatesDir, ...(routing ? { routing } : {}) })
   }
 
   /** The provider request text with findings (offline). */

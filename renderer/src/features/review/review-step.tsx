@@ -12,6 +12,7 @@ import { maskIps, useIpMasked } from '../safe-mode/safe-mode-store'
 import { StepNav } from '../wizard/step-nav'
 import { STEPS, useWizard } from '../wizard/wizard-store'
 import { DiffView } from './diff-view'
+import { VendorConfigSection } from './vendor-config'
 import { CONFIRM_WINDOWS, usePlanStore } from './plan-store'
 
 const ACTIONS = { create: 'New file', update: 'Changed', unchanged: 'Unchanged', remove: 'Removed', 'append-line': 'One line added' } as const
@@ -255,6 +256,7 @@ export default function ReviewStep() {
           <p className="usa-hint margin-top-2">{checks.report === undefined ? 'The checks have not run: Apply will ask you to confirm before it changes anything.' : blocking > 0 ? `The checks found ${blocking === 1 ? 'a problem' : `${blocking} problems`} that can stop the tunnels: Apply will ask you to confirm.` : 'The checks found nothing that blocks the tunnels.'}</p>
         </>
       ) : null}
+      <VendorConfigSection />
       <StepNav step="review" canContinue={plan !== undefined && !plan.noop} continueLabel="Continue to Apply" onContinue={() => complete('review')} />
     </section>
   )

@@ -13,7 +13,7 @@ import { toAgo, toAlgorithmWords, toBytes, toChangeWords, toOverall, toRate, toS
 import { ThroughputChart } from './throughput-chart'
 
 /** Where polled status comes from, in words. */
-const SOURCE_NAMES = { vici: 'VICI', swanctl: 'swanctl --list-sas', stroke: 'ipsec statusall', libreswan: 'ipsec status' } as const
+const SOURCE_NAMES = { vici: 'VICI', swanctl: 'swanctl --list-sas', stroke: 'ipsec statusall', libreswan: 'ipsec status', vendor: "the device's show commands" } as const
 const STATE_MARK = { Up: '✓', 'Standing by': '◐', Down: '✕' } as const
 
 /** Opens the activity log and moves focus to it (the down notice points there). */

@@ -1,0 +1,145 @@
+// Read-only status of a vendor device over one SSH shell: wait for the CLI prompt, enter enable mode when
+// the platform needs it (Cisco), turn paging off for this session, run the show commands of the catalog,
+// cut each output between its echoed command line and the next prompt, and map them into the status model.
+// Every line written is checked by isReadOnlyVendorLine first (or is `enable` / the enable password).
+import { StringDecoder } from 'node:string_decoder'
+import type { Duplex } from 'node:stream'
+import type { Secret } from '../../base/secret'
+import type { Details } from '../../details/model'
+import { SshError } from '../../ssh/errors'
+import type { HostKeyPolicy } from '../../ssh/host-key'
+import { connect, type ConnectOptions, type SshEndpoint } from '../../ssh/session'
+import type { StatusSnapshot } from '../model'
+import { isReadOnlyVendorLine, readVendorStatus, toVendorStatusCommands, toVendorSshAlgorithms, VENDOR_SSH, type VendorStatusKind, type VendorStatusReading } from './index'
+
+/** A pager prompt some releases print even with paging off (ASA "<--- More --->", IOS " --More-- ", PAN-OS "lines 1-40"). */
+const MORE = /(<--- More --->|--More--|\(END\)|lines \d+-\d+)\s*$/
+
+/** What drives one shell: the channel, how long to wait for each prompt. */
+export interface VendorShellOptions {
+  readonly enablePassword?: Secret
+  /** Per prompt; default 20 s (devices answer show commands slowly under load). */
+  readonly timeoutMs?: number
+}
+
+/** Drives a vendor CLI shell on `channel` and returns each command's output by command id. */
+export async function runVendorShell(channel: Duplex, kind: VendorStatusKind, opts: VendorShellOptions = {}): Promise<Record<string, string>> {
+  const profile = VENDOR_SSH[kind]
+  const timeoutMs = opts.timeoutMs ?? 20_000
+  const decoder = new StringDecoder('utf8')
+  let buffer = ''
+  let waiter: (() => void) | undefined
+  channel.on('data', (d: Buffer) => {
+    buffer += decoder.write(d).replace(/\r/g, '')
+    waiter?.()
+  })
+  const lastLine = () => buffer.slice(buffer.lastIndexOf('\n') + 1)
+  const waitFor = (re: RegExp, what: string): Promise<string> =>
+    new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        waiter = undefined
+        reject(new SshError('ssh-command-timeout', `The ${kind} did not show ${what} within ${Math.round(timeoutMs / 1000)} s.`, { likelyCause: 'The CLI prompt differs from the usual one, or the device is slow or asks something else (a banner, a password change).', fix: 'Log in by hand once to see what the device asks; raise the timeout on slow links.' }))
+      }, timeoutMs)
+      const check = () => {
+        // Some releases page even with paging off: a space shows the next page; nothing is answered otherwise.
+        if (MORE.test(lastLine())) {
+          buffer = buffer.replace(MORE, '')
+          channel.write(' ')
+          return
+        }
+        if (re.test(lastLine())) {
+          clearTimeout(timer)
+          waiter = undefined
+          const text = buffer
+          buffer = ''
+          resolve(text)
+        }
+      }
+      waiter = check
+      check()
+    })
+  const send = (line: string) => {
+    if (line !== 'enable' && !isReadOnlyVendorLine(line)) throw new Error(`not a read-only line: ${line}`)
+    channel.write(`${line}\n`)
+  }
+  // The catalog's prompt is anchored per line; here it is tested on the last (partial) line only.
+  const prompt = new RegExp(profile.prompt.source)
+  const login = await waitFor(prompt, 'its CLI prompt')
+  if (profile.enable) {
+    // Cisco: the crypto show commands need privileged mode ("#"); a login that lands on ">" is user mode.
+    if (/>\s*$/.test(login.split('\n').at(-1) ?? '')) {
+      send('enable')
+      const p = await waitFor(new RegExp(`${profile.enable.passwordPrompt.source}|#\\s*$`), 'the enable password prompt')
+      if (profile.enable.passwordPrompt.test(p.split('\n').at(-1) ?? '')) {
+        if (!opts.enablePassword) throw new SshError('ssh-auth-failed', `The ${kind} asks for the enable password and none was given.`, { likelyCause: 'The crypto show commands need privileged mode.', fix: 'Give the enable password for this device (it is used for this session only).' })
+        const pw = opts.enablePassword.reveal()
+        if (/[\r\n\0]/.test(pw)) throw new SshError('ssh-auth-failed', 'The enable password contains a line break or NUL character.', { fix: 'Give the password without a line break.' })
+        channel.write(`${pw}\n`)
+        const after = await waitFor(new RegExp(`${profile.enable.passwordPrompt.source}|[>#]\\s*$`), 'the privileged prompt')
+        if (!/#\s*$/.test(after.split('\n').at(-1) ?? '')) throw new SshError('ssh-auth-failed', `The ${kind} refused the enable password.`, { likelyCause: 'The enable password is wrong.', fix: 'Check the enable password (it is not the login password on most devices).' })
+      }
+    }
+  }
+  if (profile.pagingOff) {
+    send(profile.pagingOff)
+    await waitFor(prompt, 'its prompt after turning paging off')
+  }
+  const outputs: Record<string, string> = {}
+  for (const c of toVendorStatusCommands(kind)) {
+    send(c.line)
+    const text = await waitFor(prompt, `its prompt after "${c.line}"`)
+    outputs[c.id] = toCommandOutput(text, c.line)
+  }
+  channel.end('exit\n')
+  return outputs
+}
+
+/** The output of one command: after its echoed line, before the closing prompt line. */
+export function toCommandOutput(text: string, line: string): string {
+  const lines = text.split('\n')
+  const echo = lines.findIndex((l) => l.endsWith(line))
+  return lines.slice(echo + 1, -1).join('\n')
+}
+
+/** One status sample of a vendor device over an open shell channel (read-only), mapped like the Linux stacks'. */
+export async function readVendorStatusOverShell(
+  openShell: () => Promise<Duplex>,
+  kind: VendorStatusKind,
+  details: Pick<Details, 'remote' | 'name'>,
+  opts: VendorShellOptions & { readonly at: number; readonly previous?: readonly StatusSnapshot[] },
+): Promise<VendorStatusReading> {
+  const channel = await openShell()
+  try {
+    const outputs = await runVendorShell(channel, kind, opts)
+    return readVendorStatus(kind, details, outputs, { at: opts.at, ...(opts.previous ? { previous: opts.previous } : {}) })
+  } finally {
+    channel.destroy()
+  }
+}
+
+/** Where and how to reach a vendor device (the same target the Linux gateways use). */
+export interface VendorTarget {
+  readonly endpoint: SshEndpoint
+  readonly policy: HostKeyPolicy
+  readonly options: ConnectOptions
+}
+
+/**
+ * Connects to a vendor device, reads one status sample read-only and disconnects. Older SSH algorithms are
+ * offered only when `allowLegacy` (the notice says so); the enable password is used for this session only.
+ */
+export async function readVendorDeviceStatus(
+  target: VendorTarget,
+  kind: VendorStatusKind,
+  details: Pick<Details, 'remote' | 'name'>,
+  opts: VendorShellOptions & { readonly allowLegacy?: boolean; readonly at?: number; readonly previous?: readonly StatusSnapshot[] },
+): Promise<VendorStatusReading & { readonly notice?: string }> {
+  const legacy = toVendorSshAlgorithms(kind, opts.allowLegacy === true)
+  const session = await connect(target.endpoint, target.policy, { ...target.options, ...(legacy.append ? { legacyAlgorithms: legacy.append } : {}) })
+  try {
+    const reading = await readVendorStatusOverShell(() => session.openShell(), kind, details, { ...opts, at: opts.at ?? Date.now() })
+    return { ...reading, ...(legacy.notice ? { notice: legacy.notice } : {}) }
+  } finally {
+    await session.close()
+  }
+}

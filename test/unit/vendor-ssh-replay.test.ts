@@ -1,0 +1,132 @@
+// Read-only vendor status over SSH, against a replay server. STAND-IN, on purpose: a Cisco ASA cannot run on
+// this machine, so test/support/vendor-replay.ts serves, on loopback in this process, the session AWS published
+// in its ASA troubleshooting page (what is not published is marked there). The real client side runs
+// unchanged: connect() with a host-key policy, the shell driver, the parsers.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { EXIT, runCli } from '../../main/cli/index'
+import { Secret } from '../../main/core/base/secret'
+import { SshError } from '../../main/core/ssh/errors'
+import { connect } from '../../main/core/ssh/session'
+import { isReadOnlyVendorLine, VENDOR_SSH } from '../../main/core/status/vendor'
+import { readVendorStatusOverShell } from '../../main/core/status/vendor/ssh'
+import { PSK1, PSK2, toDetailsDoc } from '../support/details-doc'
+import { REPLAY_ENABLE as ENABLE, REPLAY_LOGIN as LOGIN, startReplay, type Replay } from '../support/vendor-replay'
+
+const DETAILS = { name: 'agency', remote: { tunnels: [{ outsideIp: 'AWS_ENDPOINT_1', insideCidr: '169.254.44.8/30' }, { outsideIp: 'AWS_ENDPOINT_2', insideCidr: '169.254.201.4/30' }] } } as never
+
+describe('Cisco ASA status over SSH (replayed published session)', () => {
+  let replay: Replay
+  let storeDir: string
+  beforeAll(async () => {
+    replay = await startReplay('cisco-asa')
+    storeDir = mkdtempSync(join(tmpdir(), 'tw-vendor-ssh-'))
+  })
+  afterAll(async () => {
+    await replay.close()
+    rmSync(storeDir, { recursive: true, force: true })
+  })
+  const endpoint = () => ({ host: '127.0.0.1', port: replay.port, username: 'admin', auth: { kind: 'password' as const, password: new Secret(LOGIN) } })
+
+  it('refuses the SHA-1/CBC-only device unless older algorithms are allowed for this connection', async () => {
+    const err = await connect(endpoint(), { storeDir, accept: 'first-use' }, { readyTimeoutMs: 10_000 }).catch((e: unknown) => e)
+    expect(err).toBeInstanceOf(SshError)
+    expect((err as SshError).likelyCause).toMatch(/only older algorithms/)
+  })
+
+  it('keyboard-interactive login, enable, paging off, the show commands: tunnel 1 up, tunnel 2 down, nothing written', async () => {
+    const session = await connect(endpoint(), { storeDir, accept: 'first-use' }, { readyTimeoutMs: 10_000, legacyAlgorithms: VENDOR_SSH['cisco-asa'].legacyAlgorithms })
+    try {
+      const r = await readVendorStatusOverShell(() => session.openShell(), 'cisco-asa', DETAILS, { at: 1_000, enablePassword: new Secret(ENABLE), timeoutMs: 10_000 })
+      expect(r.snapshot.source).toBe('vendor')
+      expect(r.snapshot.tunnels.map((t) => [t.name, t.peer, t.up])).toEqual([['agency-t1', 'AWS_ENDPOINT_1', true], ['agency-t2', 'AWS_ENDPOINT_2', false]])
+      expect(r.snapshot.tunnels[0]).toMatchObject({ spiIn: '48b456a6', spiOut: '6d9f8d3b' })
+      expect(r.diagnoses.map((d) => [d.id, d.tunnel])).toContainEqual(['not-reinitiated', 'agency-t2'])
+    } finally {
+      await session.close()
+    }
+    // Everything the device received: enable, its password (never echoed), paging off, show commands, exit.
+    expect(replay.received.slice(0, 3)).toEqual(['enable', '<enable password>', 'terminal pager 0'])
+    for (const line of replay.received.filter((l) => !['enable', '<enable password>', 'exit'].includes(l))) expect(isReadOnlyVendorLine(line), line).toBe(true)
+    expect(replay.received.join('\n')).not.toContain(ENABLE)
+  })
+
+  it('a wrong enable password is a clear error without the password', async () => {
+    const session = await connect(endpoint(), { storeDir, accept: 'first-use' }, { readyTimeoutMs: 10_000, legacyAlgorithms: VENDOR_SSH['cisco-asa'].legacyAlgorithms })
+    try {
+      const err = await readVendorStatusOverShell(() => session.openShell(), 'cisco-asa', DETAILS, { at: 1_000, enablePassword: new Secret('wrong-one'), timeoutMs: 10_000 }).catch((e: unknown) => e)
+      expect(err).toBeInstanceOf(SshError)
+      expect((err as Error).message).toMatch(/refused the enable password/)
+      expect((err as Error).message).not.toContain('wrong-one')
+    } finally {
+      await session.close()
+    }
+  })
+})
+
+describe('tunnelwright status --device cisco-ios (replayed published IOS session)', () => {
+  let replay: Replay
+  let home: string
+  beforeAll(async () => {
+    replay = await startReplay('cisco-ios')
+    home = mkdtempSync(join(tmpdir(), 'tw-vendor-cli-'))
+    const doc = toDetailsDoc((d) => {
+      d.remote.tunnels = [
+        { outsideIp: '205.251.233.121', psk: PSK1, insideCidr: '169.254.249.16/30' },
+        { outsideIp: '205.251.233.122', psk: PSK2, insideCidr: '169.254.249.20/30' },
+      ]
+    })
+    writeFileSync(join(home, 'details.json'), JSON.stringify(doc))
+  })
+  afterAll(async () => {
+    await replay.close()
+    rmSync(home, { recursive: true, force: true })
+  })
+  const run = async (extra: string[], env: Record<string, string> = {}, signal?: AbortController) => {
+    const out = { stdout: '', stderr: '' }
+    const io = {
+      stdout: (t: string) => {
+        out.stdout += t
+        signal?.abort()
+      },
+      stderr: (t: string) => void (out.stderr += t),
+      env: { TUNNELWRIGHT_HOME: home, HOME: home, PW: LOGIN, EN: ENABLE, ...env },
+      ...(signal ? { signal: signal.signal } : {}),
+    }
+    const code = await runCli(['status', '--details', join(home, 'details.json'), '--device', 'cisco-ios', '--host', `admin@127.0.0.1:${replay.port}`, '--password-env', 'PW', '--accept-new-host-key', ...extra], io)
+    return { code, ...out }
+  }
+
+  it('both AWS tunnels up from the published outputs, JSON per cli.md, the legacy notice on stderr, exit 0', async () => {
+    const r = await run(['--allow-legacy-ssh', '--enable-password-env', 'EN', '--json'])
+    expect(r.code, r.stderr).toBe(EXIT.ok)
+    const json = JSON.parse(r.stdout) as { source: string; device: string; tunnels: { peer: string; ikeState: string; packetsIn: number; health: { verdict: string } }[] }
+    expect(json.source).toBe('vendor')
+    expect(json.tunnels.map((t) => [t.peer, t.ikeState, t.packetsIn])).toEqual([['205.251.233.121', 'ESTABLISHED', 146], ['205.251.233.122', 'ESTABLISHED', 24]])
+    expect(r.stderr).toMatch(/also allows older SSH algorithms/)
+    expect(r.stdout + r.stderr).not.toContain(ENABLE)
+    expect(r.stdout + r.stderr).not.toContain(LOGIN)
+  })
+
+  it('--watch polls (no event feed on these devices) and stops on Ctrl-C after the first sample', async () => {
+    const r = await run(['--allow-legacy-ssh', '--enable-password-env', 'EN', '--json', '--watch', '--interval', '5'], {}, new AbortController())
+    expect(r.code).toBe(EXIT.ok)
+    // One sample only (two JSON documents would not parse as one).
+    expect((JSON.parse(r.stdout) as { tunnels: unknown[] }).tunnels).toHaveLength(2)
+  })
+
+  it('without --allow-legacy-ssh: exit 4 (cannot connect) and the reason names the older algorithms', async () => {
+    const r = await run(['--enable-password-env', 'EN'])
+    expect(r.code).toBe(EXIT.connect)
+    expect(r.stderr).toMatch(/older algorithms/)
+  })
+
+  it('a bad --interval or an unset enable variable is a usage error, and nothing connects', async () => {
+    const before = replay.received.length
+    expect((await run(['--allow-legacy-ssh', '--watch', '--interval', '1'])).code).toBe(EXIT.usage)
+    expect((await run(['--allow-legacy-ssh', '--enable-password-env', 'NOPE'])).code).toBe(EXIT.usage)
+    expect(replay.received.length).toBe(before)
+  })
+})
