@@ -1,10 +1,11 @@
 // The Libreswan status parser on REAL captured output (sources and cuts: test/fixtures/status/libreswan-real/README.md).
 // This lab's pluto cannot install an IPsec SA, so these outputs come from a real AWS deployment and from
 // libreswan's own test suite (whose sanitizer replaces SPIs with ESPSPIi, timers with XX, add_time with 1234567890).
+import { spawnSync } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { parseLibreswanStatus } from '../../main/core/status/libreswan'
+import { parseLibreswanStatus, parseXfrmCounters, XFRM_COUNTERS_ARGV } from '../../main/core/status/libreswan'
 import { toSnapshot } from '../../main/core/status/model'
 
 const DIR = join(__dirname, '../fixtures/status/libreswan-real')
@@ -114,5 +115,72 @@ describe('Libreswan 5.x trafficstatus with `type=ESP(nic-offload=unknown)` (real
     const child = sas.flatMap((s) => s.children)
     expect(child).toHaveLength(1)
     expect(child[0]).toMatchObject({ name: 'bar-foo-v4', uniqueId: '300', protocol: 'ESP', state: 'INSTALLED', bytesIn: 20585, bytesOut: 35953, installedSec: 100 })
+  })
+})
+
+describe('Libreswan 4.10 policy-based on a real kernel after a failover: tunnel 2 active, tunnel 1 standing by (real, the lab VM)', () => {
+  // Captured on the lab's Libreswan VM gateway (Debian 12, kernel 6.1, kernel ESP) after AWS deleted and
+  // refused tunnel 1 and keepup.sh brought tunnel 2 up; then 4 pings from the LAN host.
+  const status = real('v4.10-vm-policy-standby.status.txt')
+  const traffic = real('v4.10-vm-policy-standby.trafficstatus.txt')
+  const xfrm = real('v4.10-vm-policy-standby.xfrm-counters.txt')
+
+  it('reads the one IKE SA (#50 to 198.18.1.20) with its IPsec SA #51, and nothing for the unrouted tunnel 1', () => {
+    // `000 #50: "lab-t2":500 STATE_MAIN_I4 (IKE SA established)`, `000 #51: "lab-t2":500 STATE_QUICK_I2 (IPsec SA
+    // established); ...; ISAKMP SA #50` and `000 #51: "lab-t2" esp.ce572041@198.18.1.20 esp.c0659607@198.18.2.2 ...`.
+    const sas = parseLibreswanStatus(status, traffic, undefined, xfrm)
+    expect(sas).toHaveLength(1)
+    expect(sas[0]).toMatchObject({ name: 'lab-t2', uniqueId: '50', version: 1, state: 'ESTABLISHED', remoteHost: '198.18.1.20', localHost: '198.18.2.2', natT: false })
+    expect(sas[0]?.children).toHaveLength(1)
+    expect(sas[0]?.children[0]).toMatchObject({ uniqueId: '51', state: 'INSTALLED', spiOut: 'ce572041', spiIn: 'c0659607', localTs: ['192.168.50.0/24'], remoteTs: ['10.40.0.0/24'] })
+  })
+
+  it("takes packets (and exact bytes) from the kernel's SAs: whack counts bytes only", () => {
+    // trafficstatus says inBytes=1596, outBytes=1596 and `ipsec status` rounds to ESPin=1KB; the kernel's SAs
+    // (`ip -s xfrm state`, key lines filtered out on the gateway) say 1596(bytes), 19(packets) each way.
+    expect(parseLibreswanStatus(status, traffic)[0]?.children[0]).toMatchObject({ bytesIn: 1596, bytesOut: 1596, packetsIn: 0, packetsOut: 0 })
+    expect(parseLibreswanStatus(status, traffic, undefined, xfrm)[0]?.children[0]).toMatchObject({ bytesIn: 1596, bytesOut: 1596, packetsIn: 19, packetsOut: 19 })
+    expect(parseXfrmCounters(xfrm).get(0xc0659607)).toEqual({ src: '198.18.1.20', dst: '198.18.2.2', bytes: 1596, packets: 19 })
+  })
+
+  it('shows tunnel 2 up and tunnel 1 standing by when the gateway holds one tunnel (policy-based Libreswan)', () => {
+    const snap = toSnapshot(parseLibreswanStatus(status, traffic, undefined, xfrm), {
+      at: 0,
+      source: 'libreswan',
+      oneActive: true,
+      expected: [
+        { peer: '198.18.1.10', name: 'lab-t1' },
+        { peer: '198.18.1.20', name: 'lab-t2' },
+      ],
+    })
+    expect(snap.tunnels.map((t) => [t.peer, t.up, t.standby ?? false, t.packetsIn])).toEqual([
+      ['198.18.1.10', false, true, 0],
+      ['198.18.1.20', true, false, 19],
+    ])
+  })
+})
+
+describe('the kernel counter command keeps the keys on the gateway', () => {
+  it('passes only addresses, SPIs and counters through (an `ip -s xfrm state` block with its key lines)', () => {
+    // One real block from the lab VM (keys replaced by KEY here; the filter must drop those lines whatever they hold).
+    const block = [
+      'src 198.18.1.20 dst 198.18.2.2',
+      '\tproto esp spi 0xc0659607(3227883015) reqid 16481(0x00004061) mode tunnel',
+      '\treplay-window 0 seq 0x00000000 flag af-unspec (0x00100000)',
+      '\tauth-trunc hmac(sha256) 0xKEY (256 bits) 128',
+      '\tenc cbc(aes) 0xKEY (256 bits)',
+      '\tlifetime config:',
+      '\t  limit: soft 2498851983744003530(bytes), hard 9223372036854775808(bytes)',
+      '\t  limit: soft 2512829247764433070(packets), hard 9223372036854775808(packets)',
+      '\tlifetime current:',
+      '\t  1008(bytes), 12(packets)',
+      '\t  add 2026-12-04 23:21:12 use 2026-12-04 23:21:19',
+      '',
+    ].join('\n')
+    const script = XFRM_COUNTERS_ARGV[2]!
+    const grep = /grep -E '([^']+)'/.exec(script)![1]!
+    const r = spawnSync('grep', ['-E', grep], { input: block, encoding: 'utf8' })
+    expect(r.stdout).toBe(['src 198.18.1.20 dst 198.18.2.2', '\tproto esp spi 0xc0659607(3227883015) reqid 16481(0x00004061) mode tunnel', '\t  1008(bytes), 12(packets)', ''].join('\n'))
+    expect(script.startsWith('ip -s xfrm state 2>/dev/null | grep -E ')).toBe(true)
   })
 })

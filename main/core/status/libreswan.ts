@@ -1,5 +1,6 @@
-// Libreswan/Openswan status text → IkeSaStatus: `ipsec whack --status` (conn lines, state lines, Traffic)
-// and `ipsec trafficstatus`. Libreswan has no machine-readable status, so this parses text.
+// Libreswan/Openswan status text → IkeSaStatus: `ipsec whack --status` (conn lines, state lines, Traffic),
+// `ipsec trafficstatus` and the kernel's SA counters. Libreswan has no machine-readable status, so this
+// parses text; it counts bytes but never packets, which only the kernel's SAs (`ip -s xfrm state`) hold.
 import { type ChildSaStatus, type IkeSaStatus } from './model'
 
 type MutableChild = { -readonly [K in keyof ChildSaStatus]: ChildSaStatus[K] }
@@ -29,8 +30,55 @@ function endpointIp(text: string): string {
   return text.replace(/\[.*$/, '').replace(/^.*?---/, '')
 }
 
-/** Parses `ipsec whack --status` (and optionally `ipsec trafficstatus`) into IKE SAs with their IPsec SAs. */
-export function parseLibreswanStatus(status: string, trafficstatus = '', nowEpochSec?: number): IkeSaStatus[] {
+/**
+ * The kernel's SA counters without the keys: `ip -s xfrm state` prints each SA's keys too, so the gateway
+ * keeps only the lines this needs (the SA's addresses, its SPI, its current bytes and packets) and the
+ * keys never leave it. Run as root, like `ipsec status`.
+ */
+export const XFRM_COUNTERS_ARGV: readonly string[] = [
+  'sh',
+  '-c',
+  "ip -s xfrm state 2>/dev/null | grep -E '^src |^[[:space:]]+proto [a-z0-9]+ spi 0x[0-9a-f]+|^[[:space:]]+[0-9]+[(]bytes[)], [0-9]+[(]packets[)]$'",
+]
+
+/** One kernel SA's counters, by SPI. */
+export interface XfrmCounters {
+  readonly src: string
+  readonly dst: string
+  readonly bytes: number
+  readonly packets: number
+}
+
+/** Parses the filtered `ip -s xfrm state` (XFRM_COUNTERS_ARGV) into counters keyed by SPI (a number). */
+export function parseXfrmCounters(text: string): Map<number, XfrmCounters> {
+  const out = new Map<number, XfrmCounters>()
+  let sa: { src: string; dst: string; spi?: number } | undefined
+  for (const line of text.split('\n')) {
+    const head = /^src (\S+) dst (\S+)/.exec(line)
+    if (head) {
+      sa = { src: head[1]!, dst: head[2]! }
+      continue
+    }
+    const spi = /^\s+proto \w+ spi 0x([0-9a-f]+)/.exec(line)
+    if (spi && sa) {
+      sa.spi = parseInt(spi[1]!, 16)
+      continue
+    }
+    const cur = /^\s+(\d+)\(bytes\), (\d+)\(packets\)$/.exec(line)
+    if (cur && sa?.spi !== undefined) {
+      out.set(sa.spi, { src: sa.src, dst: sa.dst, bytes: Number(cur[1]), packets: Number(cur[2]) })
+      sa = undefined
+    }
+  }
+  return out
+}
+
+/**
+ * Parses `ipsec whack --status` (and optionally `ipsec trafficstatus` and the kernel's counters from
+ * XFRM_COUNTERS_ARGV) into IKE SAs with their IPsec SAs. Packets come only from the kernel: without its
+ * counters they stay 0.
+ */
+export function parseLibreswanStatus(status: string, trafficstatus = '', nowEpochSec?: number, xfrmCounters = ''): IkeSaStatus[] {
   const peers = new Map<string, { local: string; remote: string; localTs: string; remoteTs: string }>()
   const ikes = new Map<string, MutableIke>()
   const childs = new Map<string, MutableChild>()
@@ -109,6 +157,20 @@ export function parseLibreswanStatus(status: string, trafficstatus = '', nowEpoc
     c.bytesIn = Number(t[5])
     c.bytesOut = Number(t[6])
     if (nowEpochSec !== undefined) c.installedSec = Math.max(0, nowEpochSec - Number(t[4]))
+  }
+  // The kernel's own counters for the SAs whose SPIs whack showed: exact bytes and the packets whack lacks.
+  const kernel = parseXfrmCounters(xfrmCounters)
+  for (const c of childs.values()) {
+    const inbound = c.spiIn ? kernel.get(parseInt(c.spiIn, 16)) : undefined
+    const outbound = c.spiOut ? kernel.get(parseInt(c.spiOut, 16)) : undefined
+    if (inbound) {
+      c.bytesIn = inbound.bytes
+      c.packetsIn = inbound.packets
+    }
+    if (outbound) {
+      c.bytesOut = outbound.bytes
+      c.packetsOut = outbound.packets
+    }
   }
   for (const [serial, c] of childs) {
     const owner = ikes.get(childOwner.get(serial) ?? '') ?? [...ikes.values()].find((i) => i.name === c.name)
