@@ -27,7 +27,7 @@ function checkconfig(confText: string) {
 describe.skipIf(g.skip)('Libreswan 4.10 parser', () => {
   const cases = [
     { label: 'policy-based IKEv1', routing: 'policy' as const, over: {} },
-    { label: 'route-based (ipsec-interface), behind NAT', routing: 'route' as const, over: { localAddress: '192.168.50.2' } },
+    { label: 'route-based (a VTI and a mark per conn), behind NAT', routing: 'route' as const, over: { localAddress: '192.168.50.2' } },
     { label: 'hostile name', routing: 'policy' as const, over: { name: 'x\nconn evil\n\tauto=start "q" #' } },
   ]
   test.each(cases)('$label: checkconfig passes with empty stderr and lists both conns', ({ routing, over }) => {

@@ -61,6 +61,11 @@ export function assertIpsecConf(text: string, input: RenderInput): void {
       conns++
       continue
     }
+    // Libreswan's leftupdown runs keepup.sh only while it exists (the one value with shell syntax in it).
+    if (line.startsWith('\tleftupdown="sh -c')) {
+      expect(line).toMatch(/^\tleftupdown="sh -c '\[ -x \$0 \] \|\| exit 0; exec \$0 updown [12]' (\/[A-Za-z0-9_.-]+)+"$/)
+      continue
+    }
     expect(line, 'a conn setting').toMatch(/^\t[a-z0-9_-]+=([A-Za-z0-9_.:/,;%!+-]+|"[A-Za-z0-9_./ -]+")$/)
   }
   expect(conns).toBe(2)
@@ -127,10 +132,38 @@ describe('renderers', () => {
     expect(() => renderDevice(sampleInput('route'), 'openswan')).toThrow(UserError)
   })
 
-  test('Libreswan 3.x before 3.31 route-based: VTI with mark instead of ipsec-interface', () => {
-    const text = file(renderDevice(sampleInput('route'), 'libreswan', { version: '3.25' }), '.conf').content
-    expect(text).toMatch(/\tmark=\d+\/0xffffffff\n\tvti-interface=twv\d+\n\tvti-routing=no\n/)
-    expect(text).not.toContain('ipsec-interface')
+  test('Libreswan route-based, every version: one VTI per conn with its own mark (pluto routes two 0/0 conns only when their marks differ)', () => {
+    for (const version of ['3.25', '4.10', '5.1']) {
+      const r = renderDevice(sampleInput('route'), 'libreswan', { version })
+      const text = file(r, '.conf').content
+      const marks = [...text.matchAll(/\tmark=(\d+)\/0xffffffff\n\tvti-interface=twv(\d+)\n\tvti-routing=no\n/g)]
+      expect(marks, version).toHaveLength(2)
+      expect(marks[0]![1]).not.toBe(marks[1]![1])
+      for (const m of marks) expect(m[1]).toBe(m[2])
+      expect(text).not.toContain('ipsec-interface')
+      expect(text.match(/\tauto=\w+/g)).toEqual(['\tauto=start', '\tauto=start'])
+      expect(file(r, '-route.sh').content).toContain("LINK=vti")
+    }
+  })
+
+  test('Libreswan policy-based: tunnel 2 stands by (auto=add), keepup.sh is every conn\'s leftupdown while it exists, ipsec.service starts it at boot', () => {
+    const r = renderDevice(sampleInput('policy'), 'libreswan', { version: '4.10' })
+    const text = file(r, '.conf').content
+    expect(text.match(/\tauto=\w+/g)).toEqual(['\tauto=start', '\tauto=add'])
+    const keepup = file(r, '-keepup.sh')
+    expect(keepup.path).toBe('/etc/tunnelwright/agency-east-keepup.sh')
+    expect(keepup.mode).toBe(0o700)
+    expect(keepup.content).toContain('MODE=policy')
+    expect(keepup.content).toContain("LOCALTS=10.40.0.0/24")
+    for (const n of [1, 2]) expect(text).toContain(`\tleftupdown="sh -c '[ -x $0 ] || exit 0; exec $0 updown ${n}' ${keepup.path}"\n`)
+    const dropIn = file(r, '.service.d/tunnelwright-agency-east.conf')
+    expect(dropIn.path).toBe('/etc/systemd/system/ipsec.service.d/tunnelwright-agency-east.conf')
+    expect(dropIn.content).toContain(`\n[Service]\nExecStartPost=-${keepup.path} start\n`)
+    expect(r.notes.join(' ')).toMatch(/tunnel 2 stands by \(auto=add\)/)
+    // Openswan keeps its plain conns (no keep-up loop): both auto=start, no leftupdown.
+    const os = renderDevice(sampleInput('policy'), 'openswan', { version: '2.6.38' })
+    expect(file(os, '.conf').content).not.toMatch(/leftupdown|auto=add/)
+    expect(os.files.map((f) => f.path).filter((p) => p.endsWith('.sh'))).toEqual([])
   })
 
   test('pfSense by version: 2.4 vpn.inc + vpn_ipsec_configure, no startaction; 2.7 ipsec_configure + startaction', () => {

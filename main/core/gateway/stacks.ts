@@ -133,13 +133,20 @@ function starterCheck(conf: string): string {
 function libreswanProfile(facts: GatewayFacts, rendered: RenderedConfig): StackProfile {
   const v5 = facts.stack.kind === 'libreswan' && compareVersions(facts.stack.version, '5.0') >= 0
   const [c1, c2] = rendered.connectionNames
-  const verb = (v: string, c: string) => (v5 ? `ipsec ${v} ${q(c)}` : `ipsec auto --${v} ${q(c)}`)
+  const conf = q(facts.paths.ipsecConf ?? '/etc/ipsec.conf')
+  const verb = (v: string, c: string) => (v5 ? `ipsec ${v} ${c}` : `ipsec auto --${v} ${c}`)
+  const rereadSecrets = v5 ? 'ipsec rereadsecrets' : 'ipsec auto --rereadsecrets'
+  const keepup = rendered.files.find((f) => f.path.endsWith('-keepup.sh'))?.path
+  // Our ipsec.service drop-in starts keepup.sh when pluto starts; systemd reads a new or changed one only
+  // after daemon-reload (at boot it reads them anyway). No systemd: nothing to do.
+  const dropIn = rendered.files.some((f) => f.path.includes('/ipsec.service.d/'))
+  const daemonReload = dropIn ? ' && { command -v systemctl >/dev/null 2>&1 && systemctl daemon-reload >/dev/null 2>&1; true; }' : ''
   // addconn --checkconfig exits 0 on semantic errors and reports them only on stderr: any stderr fails.
-  const check = `e=$(ipsec addconn --checkconfig --config ${q(facts.paths.ipsecConf ?? '/etc/ipsec.conf')} 2>&1 >/dev/null); rc=$?; [ "$rc" = 0 ] && [ -z "$e" ] || { echo "$e"; false; }`
+  const check = `e=$(ipsec addconn --checkconfig --config ${conf} 2>&1 >/dev/null); rc=$?; [ "$rc" = 0 ] && [ -z "$e" ] || { echo "$e"; false; }`
   // Stage under a throwaway name before touching the live conns: a copy of each of ours, pointed at a
   // documentation address and never started, is added and deleted again. pluto's verdict (e.g. IKEv1
   // dropped by ikev1-policy, an algorithm this build lacks) then comes before anything live changes.
-  const ours = rendered.files.find((f) => !f.secret && f.path.endsWith('.conf'))?.path
+  const ours = rendered.files.find((f) => !f.secret && f.path.endsWith('.conf') && f.path.includes('/ipsec.d/'))?.path
   const log = (c: string) => `{ tail -n 300 /var/log/pluto.log /var/log/secure /var/log/auth.log 2>/dev/null; journalctl -q -o cat -u ipsec -n 300 2>/dev/null; } | grep -F "\\"${c}\\"" | tail -n 3`
   const staged = ours
     ? [
@@ -150,20 +157,35 @@ function libreswanProfile(facts: GatewayFacts, rendered: RenderedConfig): StackP
         `rm -f "$t"; [ "$ok" = 1 ]; fi`,
       ].join('\n')
     : 'true'
+  // Only our conns are touched: re-adding any other conn (addconn --autoall) would tear its SAs down.
+  const deleteOurs = `for c in ${q(c1)} ${q(c2)}; do ${verb('delete', '"$c"')} >/dev/null 2>&1; done`
+  // One trafficstatus per check (it lists established IPsec SAs only); the verify loop runs it often.
+  const traffic = 't=$(ipsec whack --trafficstatus 2>/dev/null)'
+  const up = (c: string) => `printf '%s\\n' "$t" | grep -qF ${q(`"${c}"`)}`
+  // Policy-based Libreswan: tunnel 2 stands by (auto=add) and keepup.sh holds one tunnel up, so only tunnel
+  // 1 is initiated and one tunnel up is up. Openswan, and route-based, bring both up. `add` starts nothing
+  // (auto=start acts only when pluto starts), and activate has just re-added both: initiate at once.
+  const standby = rendered.kind === 'libreswan' && rendered.routing === 'policy'
   return {
     validate: `${check} && { ${staged}\n}`,
-    // `ipsec auto --replace` tears the SA down even when nothing changed, and leaves no connection when the
-    // new definition fails; the transaction restores the files and re-adds the old ones in that case.
     // `ipsec auto --replace` of a conn pluto has not loaded yet exits non-zero without a word (4.10), and it
     // tears the SA down even when nothing changed: delete (ignoring "not found"), then add, per conn.
     // pluto gives the reason an add failed only in its log (e.g. "global ikev1-policy does not allow IKEv1
     // connections"): print its last lines about that conn so the error names the cause.
-    activate: `${v5 ? 'ipsec rereadsecrets' : 'ipsec auto --rereadsecrets'} >/dev/null && for c in ${q(c1)} ${q(c2)}; do ${v5 ? 'ipsec delete "$c"' : 'ipsec auto --delete "$c"'} >/dev/null 2>&1; if ! ${v5 ? 'ipsec add "$c"' : 'ipsec auto --add "$c"'}; then { tail -n 300 /var/log/pluto.log /var/log/secure /var/log/auth.log 2>/dev/null; journalctl -q -o cat -u ipsec -n 300 2>/dev/null; } | grep -F "\\"$c\\"" | tail -n 3; exit 1; fi; done`,
+    // keepup.sh is started by the leftupdown hook when a tunnel comes up and by ipsec.service at start;
+    // (re)starting it here too covers tunnels that never come up and makes the loop run this version.
+    activate: `${rereadSecrets} >/dev/null && for c in ${q(c1)} ${q(c2)}; do ${verb('delete', '"$c"')} >/dev/null 2>&1; if ! ${verb('add', '"$c"')}; then ${log('$c')}; exit 1; fi; done${daemonReload}${restartKeepup(keepup)}`,
     activateErrors: 'did not load properly|failed to add|does not allow IKEv1|syntax error',
-    reload: `${check} && ${v5 ? 'ipsec rereadsecrets' : 'ipsec auto --rereadsecrets'}; for c in ${q(c1)} ${q(c2)}; do ${v5 ? 'ipsec delete "$c"' : 'ipsec auto --delete "$c"'} >/dev/null 2>&1; done; ipsec addconn --config ${q(facts.paths.ipsecConf ?? '/etc/ipsec.conf')} --autoall >/dev/null 2>&1; true`,
-    // Each initiate already runs in its own background subshell: the plain (synchronous) form is enough.
-    initiate: [c1, c2].map((c) => verb('up', c)),
-    isUp: `ipsec trafficstatus 2>/dev/null | grep -q ${q(`"${c1}"`)} && ipsec trafficstatus 2>/dev/null | grep -q ${q(`"${c2}"`)}`,
+    // After a restore: our conns go (with their SAs, even when the file that defined them is gone), what the
+    // restored files define of ours comes back and the auto=start ones are started.
+    reload: [
+      `${check} && ${rereadSecrets}; ${deleteOurs}`,
+      `for c in ${q(c1)} ${q(c2)}; do ${verb('add', '"$c"')} >/dev/null 2>&1; done`,
+      `for c in $(ipsec addconn --config ${conf} --liststart 2>/dev/null); do case "$c" in ${q(c1)}|${q(c2)}) ipsec whack --name "$c" --initiate --asynchronous >/dev/null 2>&1 ;; esac; done`,
+      `true${daemonReload}${restartKeepup(keepup)}; true`,
+    ].join('\n'),
+    initiate: (standby ? [c1] : [c1, c2]).map((c) => verb('up', q(c))),
+    isUp: `${traffic}; ${standby ? `{ ${up(c1)}; } || { ${up(c2)}; }` : `${up(c1)} && ${up(c2)}`}`,
   }
 }
 

@@ -1,4 +1,5 @@
-// Keep-up on the gateway without the app: keepup.sh (re-initiation watchdog + keepalive pings), swanctl or starter.
+// Keep-up on the gateway without the app: keepup.sh (re-initiation watchdog + keepalive pings), swanctl,
+// starter or Libreswan (its own template, through `ipsec whack`).
 //
 // AWS never initiates and drops idle tunnels (domain.md). charon's dpd_action=restart and close_action=start
 // re-initiate once; when the peer refuses that one attempt (NO_PROPOSAL_CHOSEN from an endpoint under
@@ -20,6 +21,10 @@ export const KEEPUP_FAILOVER_ROUNDS = 3
 /** What the plan says about policy-based mode on strongSwan (both renderers). */
 export const POLICY_STANDBY_NOTE =
   `Policy-based: both tunnels carry the same selectors and AWS allows only one of them up at a time (on Linux, what AWS sends back on the other is dropped: XfrmInTmplMismatch). Tunnel 1 is active and tunnel 2 stands by: keepup.sh brings tunnel 2 up when no tunnel has been up for about ${KEEPUP_FAILOVER_ROUNDS * KEEPUP_INTERVAL} s, closes whichever comes up beside the active one, and does not fail back.`
+
+/** What the plan says about policy-based mode on Libreswan. */
+export const LIBRESWAN_STANDBY_NOTE =
+  `Policy-based: both tunnels carry the same selectors and AWS allows only one of them up at a time (Libreswan cannot even route the second one: "cannot route -- route already in use"). Tunnel 1 is active and tunnel 2 stands by (auto=add): keepup.sh takes tunnel 1 down and brings tunnel 2 up when no tunnel has been up for about ${KEEPUP_FAILOVER_ROUNDS * KEEPUP_INTERVAL} s, and does not fail back.`
 
 /** The plan's line about keepup.sh. */
 export function toKeepupNote(input: RenderInput, path: string): string {
@@ -71,6 +76,56 @@ export function renderCharonSnippet(templatesDir: string, input: RenderInput, op
     secret: false,
     role: `charon setting: start keepup.sh when charon starts (boot)${opts.installRoutesOff ? '; no table-220 routes for the 0/0 route-based policies' : ''}`,
   }
+}
+
+/** Where the ipsec.service drop-in that starts Libreswan's keep-up loop lives (systemd reads drop-ins at boot). */
+export function toIpsecServiceDropInPath(slug: string): string {
+  return `/etc/systemd/system/ipsec.service.d/tunnelwright-${slug}.conf`
+}
+
+/**
+ * Renders the ipsec.service drop-in (template libreswan/ipsec-service.conf): pluto has no start-scripts,
+ * so the service starts keepup.sh once pluto is up (boot, restart), as charon's start-scripts do for strongSwan.
+ */
+export function renderIpsecServiceDropIn(templatesDir: string, input: RenderInput, opts: { readonly keepupPath: string }): RenderedFile {
+  const t = loadKindTemplates(templatesDir, 'libreswan')
+  const content = fillTemplate(t, 'ipsec-service.conf', { comment: input.details.name, nameMarker: toNameMarkerLine(input.slug, input.details.name), slug: input.slug, keepup: opts.keepupPath })
+  return { path: toIpsecServiceDropInPath(input.slug), mode: 0o644, content, secret: false, role: 'systemd drop-in for ipsec.service: start keepup.sh once pluto is up (boot, restart)' }
+}
+
+/** Renders keepup.sh for Libreswan (template libreswan/keepup.sh): the same design as strongSwan's, through `ipsec whack`. */
+export function renderLibreswanKeepup(
+  templatesDir: string,
+  input: RenderInput,
+  opts: {
+    readonly path: string
+    readonly confPath: string
+    readonly connectionNames: readonly [string, string]
+    readonly routeScript?: string
+    readonly ifaces?: readonly [TunnelInterface, TunnelInterface]
+  },
+): RenderedFile {
+  const t = loadKindTemplates(templatesDir, 'libreswan')
+  const [k1, k2] = toKeepaliveTargets(input, opts.ifaces)
+  const content = fillTemplate(t, 'keepup.sh', {
+    comment: input.details.name,
+    nameMarker: toNameMarkerLine(input.slug, input.details.name),
+    slug: input.slug,
+    self: opts.path,
+    conf: opts.confPath,
+    routeScript: opts.routeScript ?? '',
+    routing: input.routing,
+    localTs: input.localSelectors[0] ?? '0.0.0.0/0',
+    interval: KEEPUP_INTERVAL,
+    failover: KEEPUP_FAILOVER_ROUNDS,
+    conn1: opts.connectionNames[0],
+    conn2: opts.connectionNames[1],
+    target1: k1.target,
+    source1: k1.source,
+    target2: k2.target,
+    source2: k2.source,
+  })
+  return { path: opts.path, mode: 0o700, content, secret: false, role: 'keep-up without the app: re-initiates a tunnel left down, keepalive pings every 5 s (started by pluto as leftupdown and by ipsec.service at start; ends when removed)' }
 }
 
 /** Renders keepup.sh (template strongswan/keepup.sh) for a swanctl connection set, or a starter one given its ipsec command. */

@@ -9,7 +9,7 @@ import { insideAddresses } from '../net/cidr'
 import { diagnose, type Diagnosis } from './diagnosis'
 import { FRR_BGP_SUMMARY_ARGV, parseFrrBgpSummary, withBgpSessions } from './frr-bgp'
 import { parseXfrmStat } from './kernel-counters'
-import { parseLibreswanStatus } from './libreswan'
+import { parseLibreswanStatus, XFRM_COUNTERS_ARGV } from './libreswan'
 import { toSnapshot, type IkeSaStatus, type StatusSnapshot, type StatusSource } from './model'
 import { parseStrokeStatus } from './stroke-statusall'
 import { parseViciListSas, parseSwanctlPretty } from './vici-sas'
@@ -21,13 +21,13 @@ export function toLanAddress(facts: GatewayFacts, details: Details): string | un
 }
 
 /**
- * True when the gateway holds one tunnel up at a time: policy-based on strongSwan (swanctl or starter),
- * where keepup.sh keeps tunnel 2 standing by. Libreswan and pfSense bring both up (no loop holds one).
+ * True when the gateway holds one tunnel up at a time: policy-based on strongSwan (swanctl or starter) and
+ * Libreswan, where keepup.sh keeps tunnel 2 standing by. Openswan and pfSense bring both up (no loop holds one).
  */
 export function holdsOneTunnel(facts: GatewayFacts, details: Details): boolean {
   const routing = details.routing === 'auto' ? toAutoRouting(facts) : details.routing
   const kind = details.gateway.kind ?? facts.stack.kind
-  return routing === 'policy' && (kind === 'strongswan' || kind === 'strongswan-legacy')
+  return routing === 'policy' && (kind === 'strongswan' || kind === 'strongswan-legacy' || kind === 'libreswan')
 }
 
 /** The read-only commands of one status sample (argv only; names and addresses are validated IPv4). */
@@ -35,7 +35,8 @@ export function toStatusCommands(facts: GatewayFacts, details: Details): { id: s
   const kind = facts.stack.kind
   const cmds: { id: string; argv: string[] }[] = []
   if (kind === 'libreswan' || kind === 'openswan') {
-    cmds.push({ id: 'status', argv: ['ipsec', 'status'] }, { id: 'trafficstatus', argv: ['ipsec', 'trafficstatus'] })
+    // pluto counts bytes only: the packets come from the kernel's SAs.
+    cmds.push({ id: 'status', argv: ['ipsec', 'status'] }, { id: 'trafficstatus', argv: ['ipsec', 'trafficstatus'] }, { id: 'xfrm', argv: [...XFRM_COUNTERS_ARGV] })
   } else if (facts.frontEnds.swanctl || kind === 'pfsense') {
     cmds.push({ id: 'sas', argv: ['swanctl', '--list-sas', '--pretty'] })
   } else {
@@ -100,7 +101,7 @@ export async function readStatus(
   let sas: IkeSaStatus[]
   let source: StatusSource
   if (out['status'] !== undefined) {
-    sas = parseLibreswanStatus(text('status'), text('trafficstatus'))
+    sas = parseLibreswanStatus(text('status'), text('trafficstatus'), undefined, text('xfrm'))
     source = 'libreswan'
   } else if (out['sas'] !== undefined) {
     sas = parseViciListSas(parseSwanctlPretty(text('sas')))
