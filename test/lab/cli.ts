@@ -20,7 +20,9 @@ options:
   --route-based            aws uses 0/0 selectors
   --govcloud               aws refuses sha1/modp1024
   --vm                     aws and gateway are QEMU guests with Debian's stock kernel (kernel ESP, XFRM
-                           interfaces, VTI; swanctl gateways only; ~20–40 s to boot under TCG)
+                           interfaces, VTI; swanctl, starter and libreswan gateways; ~15–25 s to boot under TCG)
+  --vm-disk                the gateway VM keeps what it writes on a disk (power off, boot again: see --control)
+  --accept-ikev1           libreswan: ikev1-policy=accept in the gateway's own ipsec.conf
   --vm-memory MB           memory per VM (default 256)
   --vm-lifetime S          each qemu is killed after S seconds whatever happens (default 7200)
   --pfsense-version V      2.4.5_1 | 2.5.2 | 2.6.0 | 2.7.0 | 2.8.0-dev-dcc7c577b5
@@ -31,6 +33,7 @@ options:
   --control                read commands on stdin, one per line, answer one JSON line each:
                              tunnel-down 0|1 [silent]   tunnel-up 0|1
                              ping-dedicated   (the LAN host pings the dedicated host 3 times)
+                             power-off [hard]   boot   (the gateway VM, --vm; keeps its files with --vm-disk)
                            stdin closing tears the lab down (a test runner that dies takes it along)
 `
 
@@ -60,6 +63,8 @@ function parse(argv: string[]): { opts: LabOptions; json: boolean; control: bool
       case '--route-based': o.routeBased = true; break
       case '--govcloud': o.govcloud = true; break
       case '--vm': o.vm = true; break
+      case '--vm-disk': o.vmDisk = true; break
+      case '--accept-ikev1': o.acceptIkev1 = true; break
       case '--vm-memory': o.vmMemoryMb = Number(next()); break
       case '--vm-lifetime': o.vmLifetimeS = Number(next()); break
       case '--pfsense-version': o.pfsenseVersion = next() as PfsenseVersion; break
@@ -77,6 +82,12 @@ function parse(argv: string[]): { opts: LabOptions; json: boolean; control: bool
 /** One `--control` command: the tunnel switches of the aws node (tunnel 0 or 1), or traffic across the tunnels. */
 async function runControl(lab: Lab, line: string): Promise<Record<string, unknown>> {
   const [cmd, idx, flag, ...extra] = line.trim().split(/\s+/)
+  const gw = lab.vms.find((v) => v.name === 'gw')
+  if (cmd === 'power-off' && gw && flag === undefined && (idx === undefined || idx === 'hard')) {
+    await gw.powerOff({ hard: idx === 'hard' })
+    return { ok: true, cmd }
+  }
+  if (cmd === 'boot' && gw && idx === undefined) return { ok: true, cmd, ...(await gw.boot()) }
   if (cmd === 'ping-dedicated' && idx === undefined) {
     const r = await lab.gateway.execLanHost(['ping', '-c', '3', '-i', '0.2', '-W', '2', lab.aws.hostIp], { timeoutMs: 15_000 })
     return { ok: true, cmd, code: r.code }

@@ -72,7 +72,8 @@ async function setupSwanctl(node: DaemonNode, ctx: GatewayContext): Promise<Gate
   }
 }
 
-const STOCK_IPSEC_CONF = `# ipsec.conf - strongSwan IPsec configuration file
+/** Debian's stock /etc/ipsec.conf of strongswan-starter (what a starter gateway starts from). */
+export const STOCK_IPSEC_CONF = `# ipsec.conf - strongSwan IPsec configuration file
 
 # basic configuration
 
@@ -84,6 +85,9 @@ config setup
 
 `
 
+/** Debian's stock /etc/ipsec.secrets of strongswan-starter. */
+export const STOCK_IPSEC_SECRETS = '# This file holds shared secrets or RSA private keys for authentication.\n\n'
+
 async function setupStarter(node: DaemonNode, ctx: GatewayContext): Promise<GatewaySetup> {
   await node.start()
   prepareCharon(node)
@@ -91,7 +95,7 @@ async function setupStarter(node: DaemonNode, ctx: GatewayContext): Promise<Gate
   node.writeFile('/etc/ipsec.conf', STOCK_IPSEC_CONF + conns)
   node.writeFile(
     '/etc/ipsec.secrets',
-    '# This file holds shared secrets or RSA private keys for authentication.\n\n' + (ctx.partner ? renderPartnerSecrets(ctx.partner) : ''),
+    STOCK_IPSEC_SECRETS + (ctx.partner ? renderPartnerSecrets(ctx.partner) : ''),
     0o600,
   )
   const [ssh] = await Promise.all([

@@ -50,10 +50,22 @@ export interface LabOptions {
   readonly govcloud?: boolean
   /**
    * The aws node and the gateway are QEMU guests with Debian's stock kernel (kernel ESP, XFRM interfaces,
-   * VTI) instead of namespaces (see vm-lab.ts). swanctl gateways only, no existingConnection yet; the aws
-   * side then defaults to 0/0 selectors (`routeBased`), as AWS itself does.
+   * VTI) instead of namespaces (see vm-lab.ts). swanctl, starter and libreswan gateways, no
+   * existingConnection yet; the aws side then defaults to 0/0 selectors (`routeBased`), as AWS itself does.
    */
   readonly vm?: boolean
+  /**
+   * With `vm`: the gateway VM's writable layer is an ext4 disk instead of a tmpfs, so it can be powered off
+   * and booted again (`lab.vms[1].powerOff()` / `.boot()`) with its /etc, /usr and /var/lib intact.
+   */
+  readonly vmDisk?: boolean
+  /**
+   * Libreswan gateways: `ikev1-policy=accept` in the gateway's own /etc/ipsec.conf from the start (Debian's
+   * 4.10 drops IKEv1 unless told; without it the app's validate step refuses, naming this fix).
+   */
+  readonly acceptIkev1?: boolean
+  /** With `vm`: the aws side answers IKEv2 as well as IKEv1 (an AWS tunnel can allow both). */
+  readonly awsIkev2?: boolean
   /** Memory per VM (default 256 MB). */
   readonly vmMemoryMb?: number
   /** Each qemu is SIGKILLed after this many seconds whatever happens (default 7200). */
@@ -77,8 +89,21 @@ export interface VmInfo {
   rssKb(): number
   /** The highest resident memory sampled so far (kB). */
   peakRssKb(): number
-  /** The guest's serial console so far. */
+  /** The guest's serial console so far (all boots). */
   console(): string
+  /** True while its qemu runs. */
+  running(): boolean
+  /** How many times it was booted. */
+  boots(): number
+  /**
+   * Powers it off: as `poweroff` in the guest (processes get SIGTERM, the disk is synced), or `hard` (qemu
+   * killed: the power cut). Without `vmDisk` everything the guest wrote is gone with it.
+   */
+  powerOff(opts?: { readonly hard?: boolean }): Promise<void>
+  /** Boots it again (same NICs, keys and, with `vmDisk`, the same disk); resolves once it is ready again. */
+  boot(): Promise<{ readonly bootMs: number; readonly guestReadyS: number; readonly bootCpuS: number }>
+  /** The disk image on the host (`vmDisk`, gateway VM). */
+  readonly disk?: string
 }
 
 /** A command result, as every exec helper returns it. */
@@ -251,7 +276,7 @@ export async function up(options: LabOptions = {}): Promise<Lab> {
     govcloud: options.govcloud ?? false,
   }
   if (options.vm) {
-    if (opts.gateway !== 'swanctl') throw new Error(`VM labs have swanctl gateways only so far (asked for ${opts.gateway})`)
+    if (opts.gateway === 'pfsense') throw new Error('VM labs have swanctl, starter and libreswan gateways (pfSense is FreeBSD)')
     if (opts.existingConnection) throw new Error('VM labs have no second peer (existingConnection) yet')
     const why = vmMissing()
     if (why) throw new Error(`cannot run a VM lab here: ${why}`)
@@ -263,7 +288,16 @@ export async function up(options: LabOptions = {}): Promise<Lab> {
       return await buildVmLab(
         run,
         options,
-        { ...opts, routeBased: options.routeBased ?? true, memoryMb: options.vmMemoryMb ?? 256, lifetimeS: options.vmLifetimeS ?? 7200 },
+        {
+          ...opts,
+          gateway: opts.gateway === 'pfsense' ? 'swanctl' : opts.gateway,
+          routeBased: options.routeBased ?? true,
+          memoryMb: options.vmMemoryMb ?? 256,
+          lifetimeS: options.vmLifetimeS ?? 7200,
+          disk: options.vmDisk ?? false,
+          acceptIkev1: options.acceptIkev1 ?? false,
+          awsIkev2: options.awsIkev2 ?? false,
+        },
         started,
       )
     }

@@ -150,3 +150,122 @@ export async function setupLibreswan(node: DaemonNode, ctx: GatewayContext): Pro
     },
   }
 }
+
+/** The kernel's SA counters by SPI (`ip -s xfrm state`, keys filtered out on the node). */
+export function parseXfrmSaCounters(text: string): Map<number, { src: string; dst: string; bytes: number; packets: number }> {
+  const out = new Map<number, { src: string; dst: string; bytes: number; packets: number }>()
+  let cur: { src: string; dst: string; spi?: number } | undefined
+  for (const line of text.split('\n')) {
+    const head = /^src (\S+) dst (\S+)/.exec(line)
+    const spi = /^\s+proto esp spi 0x([0-9a-f]+)/.exec(line)
+    const n = /^\s+(\d+)\(bytes\), (\d+)\(packets\)$/.exec(line)
+    if (head) cur = { src: head[1]!, dst: head[2]! }
+    else if (spi && cur) cur.spi = parseInt(spi[1]!, 16)
+    else if (n && cur?.spi !== undefined) out.set(cur.spi, { src: cur.src, dst: cur.dst, bytes: Number(n[1]), packets: Number(n[2]) })
+  }
+  return out
+}
+
+interface PlutoChild {
+  conn: string
+  state: string
+  port: number
+  established: boolean
+  parent: string
+  spiOut?: number
+  spiIn?: number
+}
+
+/**
+ * Reads `ipsec whack --status` (conn lines, state lines, the SPIs of each IPsec SA) and the kernel's
+ * counters into the same shape as strongSwan's SAs: one entry per IKE SA state, its IPsec SAs as children
+ * with the kernel's packet and byte counters (pluto shows bytes only). The lab's own parser, independent
+ * of the app's status parser.
+ */
+export function parseLibreswanVmSas(status: string, xfrm: string): IkeSa[] {
+  const hosts = new Map<string, { local: string; remote: string; localTs: string; remoteTs: string }>()
+  const ikes = new Map<string, { conn: string; state: string; port: number; established: boolean; v2: boolean }>()
+  const children = new Map<string, PlutoChild>()
+  for (const raw of status.split('\n')) {
+    const line = raw.replace(/^\d{3} /, '').trim()
+    const conn = /^"([^"]+)"(?:\[\d+\])?: (?:(\S+?)===)?(\S+?)\.\.\.(\S+?)(?:===(\S+?))?;/.exec(line)
+    if (conn) {
+      const [, name, lts, lhost, rhost, rts] = conn
+      hosts.set(name!, { local: (lhost ?? '').split('---')[0]!.replace(/\[.*$/, ''), remote: (rhost ?? '').split('---').pop()!.replace(/\[.*$/, ''), localTs: lts ?? '', remoteTs: rts ?? '' })
+      continue
+    }
+    const traffic = /^#(\d+): "[^"]+"(?:\[\d+\])? esp\.([0-9a-f]+)@\S+ esp\.([0-9a-f]+)@/.exec(line)
+    if (traffic) {
+      const c = children.get(traffic[1]!)
+      if (c) {
+        c.spiOut = parseInt(traffic[2]!, 16)
+        c.spiIn = parseInt(traffic[3]!, 16)
+      }
+      continue
+    }
+    const st = /^#(\d+): "([^"]+)"(?:\[\d+\])?(?::(\d+))? (\S+) \(([^)]*)\)(.*)$/.exec(line)
+    if (!st) continue
+    const [, serial, name, port, state, desc, rest] = st
+    const text = `${state} ${desc}`
+    if (/IPsec SA|CHILD_SA|QUICK/.test(text)) {
+      children.set(serial!, { conn: name!, state: state!, port: Number(port ?? 500), established: /IPsec SA established|ESTABLISHED_CHILD_SA/.test(text), parent: /(?:ISAKMP|IKE) SA #(\d+)/.exec(rest ?? '')?.[1] ?? '' })
+    } else {
+      ikes.set(serial!, { conn: name!, state: state!, port: Number(port ?? 500), established: /ISAKMP SA established|IKE SA established|MAIN_I4|MAIN_R3|ESTABLISHED_IKE_SA/.test(text), v2: /V2|IKE_SA/.test(state!) })
+    }
+  }
+  const kernel = parseXfrmSaCounters(xfrm)
+  const toChild = (c: PlutoChild, serial: string): ChildSa => {
+    const h = hosts.get(c.conn)
+    const inSa = c.spiIn === undefined ? undefined : kernel.get(c.spiIn)
+    const outSa = c.spiOut === undefined ? undefined : kernel.get(c.spiOut)
+    return {
+      name: c.conn,
+      state: c.established ? 'INSTALLED' : c.state,
+      encap: c.port === 4500,
+      localTs: h?.localTs ? [h.localTs] : [],
+      remoteTs: h?.remoteTs ? [h.remoteTs] : [],
+      bytesIn: inSa?.bytes ?? 0,
+      bytesOut: outSa?.bytes ?? 0,
+      packetsIn: inSa?.packets ?? 0,
+      packetsOut: outSa?.packets ?? 0,
+      raw: { serial, state: c.state, 'spi-in': c.spiIn?.toString(16) ?? '', 'spi-out': c.spiOut?.toString(16) ?? '' },
+    }
+  }
+  const out: IkeSa[] = []
+  const used = new Set<string>()
+  for (const [serial, ike] of ikes) {
+    const h = hosts.get(ike.conn)
+    const kids = [...children].filter(([, c]) => c.parent === serial)
+    for (const [k] of kids) used.add(k)
+    out.push({
+      name: ike.conn,
+      state: ike.established ? 'ESTABLISHED' : 'CONNECTING',
+      version: ike.v2 ? 2 : 1,
+      localHost: h?.local ?? '',
+      remoteHost: h?.remote ?? '',
+      localPort: ike.port,
+      remotePort: ike.port,
+      localId: '',
+      remoteId: '',
+      natAny: ike.port === 4500,
+      children: kids.map(([k, c]) => toChild(c, k)),
+      raw: { serial, state: ike.state },
+    })
+  }
+  // An IPsec SA whose ISAKMP SA is gone (IKEv1 allows that) under a placeholder.
+  for (const [k, c] of children) {
+    if (used.has(k)) continue
+    const h = hosts.get(c.conn)
+    out.push({ name: c.conn, state: 'DELETED', version: 1, localHost: h?.local ?? '', remoteHost: h?.remote ?? '', localPort: c.port, remotePort: c.port, localId: '', remoteId: '', natAny: c.port === 4500, children: [toChild(c, k)], raw: {} })
+  }
+  return out
+}
+
+/** `ip -s xfrm state` filtered down to addresses, SPIs and counters (the keys stay on the node). */
+export const XFRM_COUNTERS_SH = "ip -s xfrm state 2>/dev/null | grep -E '^src |^[[:space:]]+proto [a-z0-9]+ spi 0x[0-9a-f]+|^[[:space:]]+[0-9]+[(]bytes[)], [0-9]+[(]packets[)]$'"
+
+/** The IKE and IPsec SAs of a Libreswan VM gateway (pluto's states, the kernel's counters). */
+export async function listLibreswanSas(node: { exec(argv: readonly string[]): Promise<{ stdout: string }> }): Promise<IkeSa[]> {
+  const [status, xfrm] = await Promise.all([node.exec(['ipsec', 'whack', '--status']), node.exec(['sh', '-c', XFRM_COUNTERS_SH])])
+  return parseLibreswanVmSas(status.stdout, xfrm.stdout)
+}

@@ -66,6 +66,8 @@ export interface AwsTunnelConf {
   readonly ifId?: number
   /** charon's updown script for the CHILD SA (the VM lab's aws node moves its routes with it). */
   readonly updown?: string
+  /** Also answer IKEv2 (an AWS tunnel can allow both; cloud.gov's allow IKEv1 only, the default). */
+  readonly ikev2?: boolean
 }
 
 /**
@@ -77,7 +79,8 @@ export function renderAwsSwanctl(tunnels: readonly AwsTunnelConf[], govcloud: bo
   const conns = tunnels.map((t) =>
     [
       `  ${t.name} {`,
-      '    version = 1',
+      // version 0: as a responder charon answers IKEv1 and IKEv2.
+      `    version = ${t.ikev2 ? 0 : 1}`,
       '    aggressive = no',
       `    local_addrs = ${t.outsideIp}`,
       `    remote_addrs = ${t.customerIp}`,

@@ -1,9 +1,10 @@
 // Inside a lab VM: the guest's boot script and its per-VM folder (the "share", /run/lab in the guest).
 //
-// The guest runs this machine's own userland (/ over 9p, read-only, under a tmpfs overlay) on Debian's
-// stock kernel. At boot it gets private scratch folders, a modprobe (this machine has no kmod), the kernel
-// modules an IPsec gateway needs, its addresses, a fresh-install view of strongSwan's folders in /etc plus
-// its own files, its users, sshd and, when asked, charon (as Debian's strongswan.service would start it).
+// The guest runs this machine's own userland (/ over 9p, read-only, under an overlay whose upper layer is
+// a tmpfs or a disk) on Debian's stock kernel. At boot it gets private scratch folders, a modprobe (this
+// machine has no kmod), the kernel modules an IPsec gateway needs, its addresses, sshd and its IPsec daemon
+// (charon, starter or pluto, as the distribution's unit would start it); at its first boot also a
+// fresh-install view of the IPsec folders in /etc, the node kind's provisioning, its files and users.
 import { chmodSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { repoRoot } from './registry'
@@ -43,9 +44,24 @@ charon {
 include strongswan.d/*.conf
 `
 
-// The guest's sysinit and its stand-in for strongswan.service (shell files in guest/).
-const GUEST_INIT = readFileSync(join(repoRoot(), 'test/lab/guest/init.sh'), 'utf8')
-const CHARON_SERVICE = readFileSync(join(repoRoot(), 'test/lab/guest/tw-charon.sh'), 'utf8')
+// The guest's sysinit and its stand-ins for the IPsec units (shell files in guest/): strongswan.service
+// (charon + swanctl), strongswan-starter.service (starter + charon), and systemctl for Libreswan's ipsec.service.
+const guestScript = (name: string) => readFileSync(join(repoRoot(), 'test/lab/guest', name), 'utf8')
+const GUEST_INIT = guestScript('init.sh')
+const CHARON_SERVICE = guestScript('tw-charon.sh')
+const STARTER_SERVICE = guestScript('tw-starter.sh')
+const IPSEC_SYSTEMCTL = guestScript('systemctl-ipsec.sh')
+
+/** The IPsec daemon a guest starts at boot, as its distribution's unit would. */
+export type GuestDaemon = 'charon' | 'starter' | 'pluto'
+
+/** A read-only host folder shared into the guest (9p) and mounted at every boot. */
+export interface GuestShare {
+  /** 9p mount tag (letters, digits, -). */
+  readonly tag: string
+  readonly hostPath: string
+  readonly guestPath: string
+}
 
 /** One file laid onto the guest's / at boot. */
 export interface GuestFile {
@@ -63,12 +79,16 @@ export interface GuestConfig {
   /** `ip -batch` lines: addresses, routes, XFRM interfaces. */
   readonly ipBatch: readonly string[]
   readonly files: readonly GuestFile[]
-  /** sh run as root after the files are in place (users, passwords), with its stdin. */
+  /** sh run (with -e) at the first boot before the files are laid down: the node kind's own provisioning. */
+  readonly provision?: string
+  /** sh run as root at the first boot after the files are in place (users, passwords), with its stdin. */
   readonly setup?: { readonly script: string; readonly input: string }
   /** sshd_config for the guest's one sshd (it expects the share at /run/lab and writes /run/sshd.pid). */
   readonly sshdConfig: string
-  /** Start charon at boot (and `swanctl --load-all`). */
-  readonly charon: boolean
+  /** The IPsec daemon started at every boot, if any. */
+  readonly daemon?: GuestDaemon
+  /** Extra read-only 9p shares (qemu gets them from the boot spec; the guest mounts them at every boot). */
+  readonly shares?: readonly GuestShare[]
 }
 
 const DPKG_INFO = '/var/lib/dpkg/info'
@@ -110,11 +130,13 @@ export function unownedFiles(): string[] {
   return out
 }
 
-/** The files every guest gets: strongSwan's stock main config and the charon service stand-in. */
-export function baseGuestFiles(): GuestFile[] {
+/** The files every guest of a daemon kind gets: strongSwan's stock main config and the unit stand-ins. */
+export function baseGuestFiles(daemon?: GuestDaemon): GuestFile[] {
+  if (daemon === 'pluto') return [{ path: '/usr/local/sbin/systemctl', data: IPSEC_SYSTEMCTL, mode: 0o755 }]
   return [
     { path: '/etc/strongswan.conf', data: STOCK_STRONGSWAN_CONF, mode: 0o644 },
     { path: '/usr/local/sbin/tw-charon', data: CHARON_SERVICE, mode: 0o755 },
+    { path: '/usr/local/sbin/tw-starter', data: STARTER_SERVICE, mode: 0o755 },
   ]
 }
 
@@ -127,20 +149,25 @@ export function writeGuestShare(dir: string, cfg: GuestConfig): void {
     writeFileSync(p, data, { mode })
     chmodSync(p, mode)
   }
-  const services = ['sshd', ...(cfg.charon ? ['charon'] : [])]
+  const services = ['sshd', ...(cfg.daemon ? [cfg.daemon] : [])]
+  for (const sh of cfg.shares ?? []) {
+    if (!/^[A-Za-z0-9-]+$/.test(sh.tag) || !/^(\/[\w.@+-]+)+$/.test(sh.guestPath)) throw new Error(`bad guest share ${sh.tag} → ${sh.guestPath}`)
+  }
   put('init.sh', GUEST_INIT, 0o755)
+  put('shares', (cfg.shares ?? []).map((sh) => `${sh.tag} ${sh.guestPath}\n`).join(''))
   put('sshd_config', cfg.sshdConfig, 0o600)
   put('guest.env', `TW_HOSTNAME='${cfg.hostname}'\nTW_MODULES='${GUEST_MODULES.join(' ')}'\nTW_SERVICES='${services.join(' ')}'\n`)
   put('nics', cfg.nics.map((n) => `${n.name} ${n.mac}\n`).join(''))
   put('sysctls', Object.entries(cfg.sysctls).map(([k, v]) => `${k.replaceAll('.', '/')} ${v}\n`).join(''))
   put('net.batch', cfg.ipBatch.map((l) => `${l}\n`).join(''))
   put('remove', [...unownedFiles(), ...HIDDEN_PACKAGES.flatMap(packageFiles)].map((f) => `${f}\n`).join(''))
-  const files = [...baseGuestFiles(), ...cfg.files]
+  const files = [...baseGuestFiles(cfg.daemon), ...cfg.files]
   for (const f of files) {
     if (!/^(\/[\w.@+-]+)+$/.test(f.path) || f.path.includes('/..')) throw new Error(`bad guest path ${f.path}`)
     put(join('files', f.path), f.data, 0o600)
   }
   put('files.list', files.map((f) => `${f.mode.toString(8)} ${f.path}\n`).join(''))
+  if (cfg.provision) put('provision.sh', cfg.provision, 0o700)
   if (cfg.setup) {
     put('setup.sh', cfg.setup.script, 0o700)
     put('setup.in', cfg.setup.input, 0o600)

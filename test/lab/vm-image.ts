@@ -27,6 +27,10 @@ export interface VmImage {
 // The modules the initramfs loads to reach the host's / (everything else loads from /lib/modules later).
 const BOOT_MODULES = ['virtio_pci', '9pnet_virtio', '9p', 'overlay'] as const
 
+// And, on a VM with a disk (`tw.disk`), the ones for its ext4 upper layer. ext4 asks the crypto API for
+// crc32c at every mount, which the initramfs cannot autoload: crc32c_generic is loaded first.
+const DISK_MODULES = ['virtio_blk', 'crc32c_generic', 'ext4'] as const
+
 // PID 1 of the initramfs (a shell file beside this module).
 const INITRAMFS_INIT = readFileSync(join(repoRoot(), 'test/lab/guest/initramfs-init.sh'), 'utf8')
 
@@ -104,15 +108,19 @@ async function buildInitrd(modulesRoot: string, kernelVersion: string, out: stri
       .map((l) => (l.split('/').pop() ?? '').replace(/\.ko$/, '').replaceAll('-', '_')),
   )
   const order = toLoadOrder(dep, builtin, BOOT_MODULES)
+  const diskOrder = toLoadOrder(dep, builtin, DISK_MODULES).filter((p) => !order.includes(p))
   const root = join(work, 'root')
-  for (const d of ['bin', 'proc', 'sys', 'dev', 'lower', 'rw', 'newroot', 'mods']) mkdirSync(join(root, d), { recursive: true })
+  for (const d of ['bin', 'proc', 'sys', 'dev', 'lower', 'rw', 'newroot', 'mods/disk']) mkdirSync(join(root, d), { recursive: true })
   copyFileSync(BUSYBOX, join(root, 'bin/busybox'))
   chmodSync(join(root, 'bin/busybox'), 0o755)
-  for (const applet of ['sh', 'mount', 'mkdir', 'insmod', 'switch_root', 'poweroff', 'printf', 'echo']) symlinkSync('busybox', join(root, 'bin', applet))
-  order.forEach((p, i) => {
-    if (!p.endsWith('.ko')) throw new Error(`compressed module ${p}: busybox insmod cannot load it`)
-    copyFileSync(join(mdir, p), join(root, 'mods', `${String(i).padStart(2, '0')}-${p.split('/').pop()}`))
-  })
+  for (const applet of ['sh', 'mount', 'mkdir', 'insmod', 'switch_root', 'poweroff', 'printf', 'echo', 'sleep']) symlinkSync('busybox', join(root, 'bin', applet))
+  const put = (list: readonly string[], dir: string) =>
+    list.forEach((p, i) => {
+      if (!p.endsWith('.ko')) throw new Error(`compressed module ${p}: busybox insmod cannot load it`)
+      copyFileSync(join(mdir, p), join(root, dir, `${String(i).padStart(2, '0')}-${p.split('/').pop()}`))
+    })
+  put(order, 'mods')
+  put(diskOrder, 'mods/disk')
   writeFileSync(join(root, 'init'), INITRAMFS_INIT, { mode: 0o755 })
   await mustExec(['sh', '-c', 'cd "$1" && find . | sort | busybox cpio -o -H newc > "$2" 2>/dev/null', 'sh', root, out])
 }
@@ -123,7 +131,7 @@ export async function vmImage(): Promise<VmImage> {
   if (kv === undefined) throw new Error(vmMissing() ?? 'no kernel')
   const kroot = join(KERNEL_CACHE, kv)
   const modulesRoot = join(kroot, 'lib/modules')
-  const recipe = sha([INITRAMFS_INIT, BOOT_MODULES.join(' '), sha(readFileSync(BUSYBOX)), readFileSync(join(kroot, '.version'), 'utf8')].join('\0')).slice(0, 12)
+  const recipe = sha([INITRAMFS_INIT, BOOT_MODULES.join(' '), DISK_MODULES.join(' '), sha(readFileSync(BUSYBOX)), readFileSync(join(kroot, '.version'), 'utf8')].join('\0')).slice(0, 12)
   const dir = join(IMAGE_CACHE, `${kv}-${recipe}`)
   const image: VmImage = { kernelVersion: kv, vmlinux: join(dir, 'vmlinux'), initrd: join(dir, 'initrd.cpio'), modulesDir: modulesRoot }
   if (existsSync(join(dir, 'done'))) return image

@@ -13,16 +13,18 @@
 // reaches the gateway from inside, as in the field); the lab's control connections use port 2222.
 //
 // SAFETY: as lab.ts: every address, link and rule lives in a namespace of this run.
-import { readFileSync, writeFileSync } from 'node:fs'
+import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { detailsFor } from './details'
 import type { AwsHandle, GatewayHandle, InternetHandle, Lab, LabOptions, VmInfo } from './lab'
 import { addNamespace, HostNode, ipBatch, type PidSink } from './node'
 import { mustExec } from './proc'
 import { planSshd, randomSecret, Relay, type SshCredentials } from './sshd'
-import { charonLoggingConf, listSas, renderAwsSwanctl, type AwsTunnelConf } from './strongswan'
+import { STOCK_IPSEC_CONF, STOCK_IPSEC_SECRETS } from './gateways'
+import { LIBRESWAN_ROOT, listLibreswanSas } from './libreswan'
+import { charonLoggingConf, listSas, renderAwsSwanctl, type AwsTunnelConf, type IkeSa } from './strongswan'
 import { ADDR, internetRuleset, type Block } from './topology'
-import { type GuestFile } from './vm-guest'
+import { type GuestDaemon, type GuestFile, type GuestShare } from './vm-guest'
 import { vmImage } from './vm-image'
 import { CONTROL_PORT, VmNode } from './vm'
 
@@ -31,6 +33,7 @@ export type LabRun = PidSink & { readonly closers: (() => void)[]; down(): void 
 
 /** Options of the VM lab after defaults. */
 export interface VmLabOpts {
+  readonly gateway: VmGatewayKindName
   readonly nat: boolean
   readonly block: readonly Block[]
   readonly sshDelayMs: number
@@ -41,6 +44,74 @@ export interface VmLabOpts {
   readonly govcloud: boolean
   readonly memoryMb: number
   readonly lifetimeS: number
+  /** The gateway VM's upper layer on a disk (kept across powerOff/boot). */
+  readonly disk: boolean
+  /** Libreswan: `ikev1-policy=accept` in the guest's own ipsec.conf (Debian's 4.10 drops IKEv1 by default). */
+  readonly acceptIkev1: boolean
+  /** The aws side answers IKEv2 too. */
+  readonly awsIkev2: boolean
+}
+
+/** The gateway kinds a VM lab has. */
+export type VmGatewayKindName = 'swanctl' | 'starter' | 'libreswan'
+
+/** Size of the gateway VM's disk (sparse: only what the guest writes takes room). */
+const GATEWAY_DISK_MB = 512
+
+/** What one gateway kind puts into its VM. */
+interface VmGatewayKind {
+  readonly daemon: GuestDaemon
+  readonly files: readonly GuestFile[]
+  readonly provision?: string
+  readonly shares?: readonly GuestShare[]
+  listSas(vm: VmNode): Promise<IkeSa[]>
+}
+
+/** Where the Libreswan tree is mounted in a Libreswan guest. */
+const LIBRESWAN_SHARE = '/run/tw-libreswan'
+
+/**
+ * The gateway VM per kind: swanctl (charon + swanctl, as strongswan.service runs them), starter (legacy
+ * ipsec.conf through starter, as strongswan-starter.service) or Libreswan 4.10 (the lab's unpacked tree,
+ * shared read-only and copied into the guest's /usr at its first boot; strongSwan hidden; Libreswan's own
+ * stock ipsec.conf and ipsec.secrets, with `ikev1-policy=accept` added when asked; pluto as ipsec.service).
+ */
+export function vmGatewayKind(kind: VmGatewayKindName, o: { readonly acceptIkev1: boolean }): VmGatewayKind {
+  const charonLog: GuestFile = { path: '/etc/strongswan.d/charon-logging.conf', data: charonLoggingConf('/var/log/charon.log'), mode: 0o644 }
+  switch (kind) {
+    case 'swanctl':
+      return { daemon: 'charon', files: [charonLog], listSas: (vm) => listSas(vm) }
+    case 'starter':
+      return {
+        daemon: 'starter',
+        files: [charonLog, { path: '/etc/ipsec.conf', data: STOCK_IPSEC_CONF, mode: 0o644 }, { path: '/etc/ipsec.secrets', data: STOCK_IPSEC_SECRETS, mode: 0o600 }],
+        listSas: (vm) => listSas(vm),
+      }
+    case 'libreswan': {
+      if (!existsSync(`${LIBRESWAN_ROOT}/usr/libexec/ipsec/pluto`)) throw new Error(`Libreswan is not unpacked in ${LIBRESWAN_ROOT}: run \`npm run lab:prepare\` (test/lab/prepare.sh)`)
+      const ls = LIBRESWAN_SHARE
+      const provision = [
+        '# Libreswan conflicts with strongSwan as a package: hide strongSwan, lay Libreswan over /usr and /etc.',
+        'rm -rf /etc/swanctl /etc/strongswan.conf /etc/strongswan.d /etc/ipsec.d /etc/ipsec.conf /etc/ipsec.secrets',
+        'rm -rf /usr/sbin/swanctl /usr/sbin/charon-systemd /usr/lib/ipsec /usr/share/strongswan /usr/sbin/charon-cmd /usr/local/sbin/tw-charon /usr/local/sbin/tw-starter',
+        `cp -a ${ls}/usr/sbin/. /usr/sbin/`,
+        `cp -a ${ls}/usr/libexec/. /usr/libexec/`,
+        `cp -a ${ls}/usr/lib/. /usr/lib/`,
+        `cp -a ${ls}/etc/ipsec.conf ${ls}/etc/ipsec.secrets ${ls}/etc/ipsec.d /etc/`,
+        ...(o.acceptIkev1 ? ["sed -i 's/^config setup$/config setup\\n\\tikev1-policy=accept/' /etc/ipsec.conf", 'grep -q "^\tikev1-policy=accept" /etc/ipsec.conf'] : []),
+        'mkdir -p /var/lib/ipsec/nss /run/pluto',
+        '/usr/sbin/ipsec --checknss >/dev/null',
+        '',
+      ].join('\n')
+      return {
+        daemon: 'pluto',
+        files: [],
+        provision,
+        shares: [{ tag: 'libreswan', hostPath: LIBRESWAN_ROOT, guestPath: ls }],
+        listSas: (vm) => listLibreswanSas(vm),
+      }
+    }
+  }
 }
 
 // if_ids of the aws node's XFRM interfaces (its stand-ins for AWS's per-tunnel VTIs).
@@ -119,6 +190,7 @@ export async function buildVmLab(run: LabRun, options: LabOptions, opts: VmLabOp
           remoteTs: sel.remote,
           ifId: AWS_IF_IDS[i],
           updown: '/usr/local/sbin/tw-aws-updown',
+          ikev2: opts.awsIkev2,
         })),
       opts.govcloud,
     )
@@ -129,8 +201,9 @@ export async function buildVmLab(run: LabRun, options: LabOptions, opts: VmLabOp
     { path: '/etc/strongswan.d/zz-lab-aws.conf', data: AWS_CHARON_CONF, mode: 0o644 },
     { path: '/usr/local/sbin/tw-aws-updown', data: AWS_UPDOWN, mode: 0o755 },
   ]
-  // The gateway: sshd for the app on 22 (users and keys as the namespace lab makes them), charon + swanctl.
+  // The gateway: sshd for the app on 22 (users and keys as the namespace lab makes them) and its IPsec stack.
   const sshd = await planSshd(gwVm.dir, 'gw', { login: opts.login, auth: opts.auth, sftp: opts.sftp }, { prehash: true })
+  const gwKind = vmGatewayKind(opts.gateway, { acceptIkev1: opts.acceptIkev1 })
   // The wires, then the namespaces around the VMs (addresses, rules), then both guests boot at once.
   await Promise.all([
     awsVm.wire([
@@ -180,7 +253,7 @@ export async function buildVmLab(run: LabRun, options: LabOptions, opts: VmLabOp
         ...([0, 1] as const).flatMap((i) => [`link add aws${i + 1} type xfrm dev eth0 if_id ${AWS_IF_IDS[i]}`, `addr add ${inside[i]!.aws}/30 dev aws${i + 1}`, `link set aws${i + 1} up`]),
       ],
       files: awsFiles,
-      charon: true,
+      daemon: 'charon',
     },
   })
 
@@ -193,11 +266,14 @@ export async function buildVmLab(run: LabRun, options: LabOptions, opts: VmLabOp
       hostname: 'gateway',
       sysctls: VM_SYSCTLS,
       ipBatch: [`addr add ${wanIp}/24 dev eth0`, `addr add ${ADDR.gwLan}/24 dev eth1`, 'link set eth0 up', 'link set eth1 up', `route add default via ${inetGwIp}`],
-      files: [{ path: '/etc/strongswan.d/charon-logging.conf', data: charonLoggingConf('/var/log/charon.log'), mode: 0o644 }],
+      files: gwKind.files,
+      ...(gwKind.provision ? { provision: gwKind.provision } : {}),
+      ...(gwKind.shares ? { shares: gwKind.shares } : {}),
       setup: { script: sshd.setupScript, input: sshd.setupInput },
-      charon: true,
+      daemon: gwKind.daemon,
     },
     sshdConfig: sshd.config,
+    ...(opts.disk ? { diskMb: GATEWAY_DISK_MB } : {}),
   })
 
   // Both settle before anything throws: a failed boot must not leave the other's rejection unhandled.
@@ -272,7 +348,7 @@ export async function buildVmLab(run: LabRun, options: LabOptions, opts: VmLabOp
   }
 
   const gatewayHandle: GatewayHandle = {
-    kind: 'swanctl',
+    kind: opts.gateway,
     publicIp: ADDR.gwPublic,
     wanIp,
     lanCidr: ADDR.lanCidr,
@@ -287,7 +363,7 @@ export async function buildVmLab(run: LabRun, options: LabOptions, opts: VmLabOp
     execLanHost: (argv, o) => lanHost.exec(argv, o),
     readFile: (path) => gwVm.readFile(path),
     writeFile: (path, data, mode) => gwVm.writeFile(path, data, mode),
-    listSas: () => listSas(gwVm),
+    listSas: () => gwKind.listSas(gwVm),
     setSudoers: async () => {
       throw new Error('sudoers shapes are not set up on VM gateways yet (the namespace lab has them)')
     },
@@ -315,6 +391,14 @@ export async function buildVmLab(run: LabRun, options: LabOptions, opts: VmLabOp
     rssKb: () => vm.sampleRss(),
     peakRssKb: () => vm.peakRssKb(),
     console: () => vm.console(),
+    running: () => vm.running(),
+    boots: () => vm.boots,
+    powerOff: (o) => vm.powerOff(o),
+    boot: async () => {
+      await vm.boot()
+      return { bootMs: vm.bootMs, guestReadyS: vm.guestReadyS, bootCpuS: vm.bootCpuS }
+    },
+    ...(vm === gwVm && opts.disk ? { disk: vm.disk } : {}),
   })
 
   return {
@@ -330,7 +414,7 @@ export async function buildVmLab(run: LabRun, options: LabOptions, opts: VmLabOp
     gatewayDir: gwVm.dir,
     details: () =>
       detailsFor({
-        kind: 'swanctl',
+        kind: opts.gateway,
         publicIp: ADDR.gwPublic,
         wanIp,
         nat: opts.nat,

@@ -9,11 +9,11 @@
 // namespace (`ip netns exec NS socat`).
 import { spawn } from 'node:child_process'
 import { createHash, randomBytes } from 'node:crypto'
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs'
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { Client, type ClientChannel } from 'ssh2'
 import { addVeth, assertOwn, ipBatch, type PidSink } from './node'
-import { NODE_ENV, type ExecOptions, type ExecResult } from './proc'
+import { mustExec as mustExecHost, NODE_ENV, type ExecOptions, type ExecResult } from './proc'
 import { isRunning } from './registry'
 import { makeKey, Relay } from './sshd'
 import { type GuestConfig, writeGuestShare } from './vm-guest'
@@ -36,6 +36,11 @@ export interface VmBootSpec {
   readonly memoryMb: number
   /** qemu is SIGKILLed after this long whatever happens (`timeout -s KILL`). */
   readonly lifetimeS: number
+  /**
+   * The overlay's upper layer on an ext4 disk of this size (an image in the VM's folder) instead of a
+   * tmpfs: what the guest writes survives `powerOff` and the next `boot`.
+   */
+  readonly diskMb?: number
 }
 
 /** Port of the lab's own sshd in every guest (root, the lab's key only); the app's sshd is on 22. */
@@ -77,6 +82,8 @@ function sshFingerprint(publicKeyLine: string): string {
 export class VmNode {
   /** Host folder of this VM: the guest's /run/lab (9p), console.log, qemu.pid, keys. */
   readonly dir: string
+  /** Its disk image (with `diskMb`): the overlay's upper layer. */
+  readonly disk: string
   /** Pid of `timeout` (leader of qemu's process group) and of qemu itself. */
   timeoutPid = 0
   qemuPid = 0
@@ -93,10 +100,14 @@ export class VmNode {
   private hostKeySha = ''
   private exited: string | undefined
   private nics: readonly { readonly name: string; readonly mac: string }[] = []
+  private spec: VmBootSpec | undefined
+  /** How many times qemu was started for this VM. */
+  boots = 0
 
   constructor(private readonly sink: PidSink & { readonly closers: (() => void)[] }, readonly name: string, readonly ns: string) {
     if (name.length > 4) throw new Error(`VM name too long for link names: ${name}`)
     this.dir = join(sink.tmpDir, name)
+    this.disk = join(this.dir, 'disk.img')
     mkdirSync(this.dir, { recursive: true, mode: 0o700 })
   }
 
@@ -125,19 +136,36 @@ export class VmNode {
     this.nics = nics.map((n) => ({ name: n.name, mac: `52:54:00:${[...randomBytes(3)].map((x) => x.toString(16).padStart(2, '0')).join(':')}` }))
   }
 
-  /** Writes the share, starts qemu and waits until the guest answers over SSH (after `wire`). */
-  async boot(spec: VmBootSpec): Promise<void> {
+  /**
+   * Writes the share, starts qemu and waits until the guest answers over SSH (after `wire`). Called again
+   * after `powerOff` (without a spec: the last one), it boots the same machine: same NICs, share and keys,
+   * and with a disk the same /etc, /usr and /var/lib as when it went down.
+   */
+  async boot(spec: VmBootSpec | undefined = this.spec): Promise<void> {
+    if (!spec) throw new Error(`${this.name}: boot needs a spec the first time`)
+    if (this.running()) throw new Error(`${this.name} is already running`)
     assertOwn(this.sink, spec.control.ns)
+    this.spec = spec
+    this.exited = undefined
+    this.client = undefined
     const started = Date.now()
     const nics = this.nics
 
     // The lab's own access: root with a key of its own, on the control port of the guest's sshd.
     if (!existsSync(join(this.dir, 'ssh_host_ed25519_key'))) await makeKey(this.dir, 'ssh_host_ed25519_key', `${this.name}-host`)
-    const control = await makeKey(this.dir, 'control_ed25519', 'tunnelwright-lab-control')
-    this.controlKey = control.privateKey
+    if (!existsSync(join(this.dir, 'control_ed25519'))) await makeKey(this.dir, 'control_ed25519', 'tunnelwright-lab-control')
+    this.controlKey = readFileSync(join(this.dir, 'control_ed25519'), 'utf8')
     this.hostKeySha = sshFingerprint(readFileSync(join(this.dir, 'ssh_host_ed25519_key.pub'), 'utf8'))
-    writeGuestFile(this.dir, 'control_keys', control.publicKey + '\n')
+    writeGuestFile(this.dir, 'control_keys', readFileSync(join(this.dir, 'control_ed25519.pub'), 'utf8').trim() + '\n')
     writeGuestShare(this.dir, { ...spec.guest, nics, sshdConfig: withControlPort(spec.sshdConfig) })
+    // The disk: an ext4 image made on the host at the first boot (a sparse file in this VM's folder, gone
+    // with the run); its tables written now, so the guest's kernel has no lazy init to do under TCG.
+    if (spec.diskMb !== undefined && !existsSync(this.disk)) {
+      await mustExecHost(['mke2fs', '-q', '-F', '-t', 'ext4', '-E', 'lazy_itable_init=0,lazy_journal_init=0', '-L', `${this.name}-disk`, this.disk, `${spec.diskMb}M`])
+    }
+    // The console accumulates over boots: readiness is read from what this boot wrote.
+    const consoleFrom = this.console().length
+    this.boots++
 
     const qemu = [
       'qemu-system-x86_64',
@@ -149,14 +177,19 @@ export class VmNode {
       '-smp', '1',
       '-m', String(spec.memoryMb),
       '-nodefaults', '-no-user-config', '-display', 'none', '-no-reboot',
-      '-serial', `file:${join(this.dir, 'console.log')}`,
+      '-chardev', `file,id=ser0,path=${join(this.dir, 'console.log')},append=on`,
+      '-serial', 'chardev:ser0',
       '-pidfile', join(this.dir, 'qemu.pid'),
       '-kernel', spec.image.vmlinux,
       '-initrd', spec.image.initrd,
-      '-append', APPEND,
+      '-append', spec.diskMb !== undefined ? `${APPEND} tw.disk` : APPEND,
       '-virtfs', 'local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap',
       '-virtfs', `local,path=${spec.image.modulesDir},mount_tag=modules,security_model=none,readonly=on`,
       '-virtfs', `local,path=${this.dir},mount_tag=share,security_model=none`,
+      ...(spec.guest.shares ?? []).flatMap((sh) => ['-virtfs', `local,path=${sh.hostPath},mount_tag=${sh.tag},security_model=none,readonly=on`]),
+      // cache=unsafe: the guest's flushes are not forced to the host's disk; what the guest wrote survives
+      // qemu being killed (it is in the host's page cache), what it had not written yet does not.
+      ...(spec.diskMb !== undefined ? ['-drive', `file=${this.disk},format=raw,if=virtio,cache=unsafe`] : []),
       '-object', 'rng-random,id=rng0,filename=/dev/urandom',
       '-device', 'virtio-rng-pci,rng=rng0',
       ...nics.flatMap((n, i) => [
@@ -164,6 +197,7 @@ export class VmNode {
         '-device', `virtio-net-pci,netdev=n${i},mac=${n.mac},romfile=`,
       ]),
     ]
+    rmSync(join(this.dir, 'qemu.pid'), { force: true })
     const fd = openSync(join(this.dir, 'qemu.out'), 'a')
     const child = spawn('ip', ['netns', 'exec', this.ns, 'timeout', '-s', 'KILL', String(spec.lifetimeS), ...qemu], {
       env: NODE_ENV,
@@ -175,8 +209,9 @@ export class VmNode {
     this.timeoutPid = child.pid
     this.sink.addPid(child.pid)
     child.on('error', () => undefined)
+    const boot = this.boots
     child.on('exit', (code, signal) => {
-      this.exited = `qemu of ${this.name} exited (${signal ?? code})`
+      if (this.boots === boot) this.exited = `qemu of ${this.name} exited (${signal ?? code})`
     })
     child.unref()
     this.qemuPid = await until(`qemu.pid of ${this.name}`, () => {
@@ -190,19 +225,21 @@ export class VmNode {
     }, 30_000, 20)
     this.sink.addPid(this.qemuPid)
 
-    // Ready: the guest says so on its console once sshd (and charon) run. The lab's SSH connection is
-    // made as soon as sshd runs, while charon is still starting.
+    // Ready: the guest says so on its console once sshd (and its IPsec daemon) run. The lab's SSH
+    // connection is made as soon as sshd runs, while the daemon is still starting.
     const watchConsole = <T>(what: string, probe: (log: string) => T | undefined) =>
       until(`${this.name}: ${what} (console: ${join(this.dir, 'console.log')})`, () => {
-        const log = this.console()
+        const log = this.console().slice(consoleFrom)
         const failed = /TW-GUEST-FAILED.*/.exec(log)
         if (failed) throw new Error(`${this.name}: ${failed[0]}\n${this.tail('console.log')}`)
         if (this.exited) throw new Error(`${this.exited} before it was ready\n${this.tail('console.log')}\n${this.tail('qemu.out')}`)
         return probe(log)
       }, 180_000, 50)
-    this.relay = new Relay(spec.control.ns, { ip: spec.control.ip, port: CONTROL_PORT }, 0, (pid) => this.sink.addPid(pid))
-    await this.relay.start()
-    this.sink.closers.push(() => this.close())
+    if (!this.relay) {
+      this.relay = new Relay(spec.control.ns, { ip: spec.control.ip, port: CONTROL_PORT }, 0, (pid) => this.sink.addPid(pid))
+      await this.relay.start()
+      this.sink.closers.push(() => this.close())
+    }
     const [ready] = await Promise.all([
       watchConsole('ready', (log) => /TW-GUEST-READY uptime=([\d.]+)/.exec(log) ?? undefined),
       watchConsole('sshd', (log) => (log.includes('tw-guest: sshd started') ? true : undefined)).then(() => this.connection()),
@@ -211,6 +248,35 @@ export class VmNode {
     this.bootMs = Date.now() - started
     this.bootCpuS = this.cpuSeconds()
     this.sampleRss()
+  }
+
+  /**
+   * Powers the guest off and waits until qemu is gone. Default: as `poweroff` does (busybox init sends
+   * SIGTERM to every process, then SIGKILL, syncs the disk and powers off); `hard`: qemu is killed, as
+   * when the power is cut (what the guest had not written to its disk yet is lost).
+   */
+  async powerOff(opts: { readonly hard?: boolean } = {}): Promise<void> {
+    if (!this.running()) return
+    const pid = this.qemuPid
+    if (opts.hard) {
+      this.dropClient()
+      try {
+        process.kill(-this.timeoutPid, 'SIGKILL') // timeout and qemu: their own process group
+      } catch {
+        // already gone
+      }
+    } else {
+      // The guest cuts this session off as it goes down: start it and do not wait for an answer.
+      const c = await this.connection()
+      c.exec('poweroff', () => undefined)
+    }
+    await until(`${this.name} to power off`, () => (isRunning(pid) ? undefined : true), 120_000, 100)
+    this.dropClient()
+  }
+
+  private dropClient(): void {
+    this.client?.end()
+    this.client = undefined
   }
 
   /** The guest's serial console so far. */

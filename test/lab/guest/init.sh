@@ -1,11 +1,15 @@
 #!/bin/sh
-# Sysinit of a lab VM (busybox init runs it once; output goes to the serial console, console.log on the
-# host). Written into the VM's share by test/lab/vm-guest.ts with guest.env, nics, sysctls, net.batch,
-# remove, files/ and setup.sh beside it. Under TCG every process start costs, so this script uses shell
-# builtins and the static busybox wherever it can.
+# Sysinit of a lab VM (busybox init runs it at every boot; output goes to the serial console, console.log
+# on the host). Written into the VM's share by test/lab/vm-guest.ts with guest.env, nics, sysctls,
+# net.batch, shares, remove, provision.sh, files/ and setup.sh beside it. Under TCG every process start
+# costs, so this script uses shell builtins and the static busybox wherever it can.
+# The first boot provisions the guest (packages' /etc as a fresh install shows it, the node's files,
+# users); a VM whose upper layer is a disk keeps that across a power-off, and later boots only do what a
+# real machine does at every boot (mounts, modules, sysctls, addresses, services).
 export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 L=/run/lab
 B=/bin/busybox
+MARK=/var/lib/tw-lab/provisioned
 say() { read -r t _ < /proc/uptime; echo "tw-guest: $* (uptime $t)"; }
 fail() { read -r t _ < /proc/uptime; echo "TW-GUEST-FAILED $* (uptime $t)"; exit 1; }
 . $L/guest.env
@@ -19,6 +23,12 @@ $B mount -t tmpfs -o mode=0755 tw-log /var/log
 $B mkdir -p /dev/pts /dev/shm /run/sshd /run/lock /usr/local/sbin
 $B mount -t devpts -o gid=5,mode=620 devpts /dev/pts
 $B mount -t tmpfs tw-shm /dev/shm
+# Extra read-only 9p shares (e.g. the unpacked Libreswan tree): "tag guest-path" per line.
+while read -r tag at; do
+  $B mkdir -p "$at" && $B mount -t 9p -o trans=virtio,version=9p2000.L,msize=262144,ro,cache=loose "$tag" "$at" || fail "9p share $tag"
+done < $L/shares
+# A syslog, as a gateway has one (logger(1) from the app's scripts lands in /var/log/messages).
+$B syslogd -O /var/log/messages || fail syslogd
 
 # This machine has no kmod: busybox's module tools read the guest kernel's /lib/modules. Autoloads are logged.
 cat > /usr/local/sbin/modprobe <<'W'
@@ -36,8 +46,6 @@ $B modprobe -a $TW_MODULES || fail "modprobe $TW_MODULES"
 say "modules loaded"
 
 echo "$TW_HOSTNAME" > /proc/sys/kernel/hostname
-echo "$TW_HOSTNAME" > /etc/hostname
-printf '127.0.0.1\tlocalhost\n127.0.1.1\t%s\n' "$TW_HOSTNAME" > /etc/hosts
 while read -r key value; do echo "$value" > "/proc/sys/$key" || fail "sysctl $key"; done < $L/sysctls
 # NICs get their names by MAC, whatever order the kernel probed them in.
 {
@@ -50,16 +58,25 @@ while read -r key value; do echo "$value" > "/proc/sys/$key" || fail "sysctl $ke
 } > /tmp/net.batch
 ip -batch /tmp/net.batch || fail "ip -batch (net.batch)"
 
-# strongSwan's folders as a fresh install shows them (files no package owns are removed), the packages a
-# stock gateway lacks hidden, then this node's files.
-[ -s $L/remove ] && $B xargs $B rm -f < $L/remove
-while read -r mode path; do
-  $B mkdir -p "${path%/*}" && $B cp "$L/files$path" "$path" && $B chmod "$mode" "$path" || fail "file $path"
-done < $L/files.list
-if [ -f $L/setup.sh ]; then sh $L/setup.sh < $L/setup.in || fail "setup.sh"; $B rm -f $L/setup.in; fi
-say "configured"
+if [ -f $MARK ]; then
+  read -r n < $MARK; n=$((n + 1)); echo "$n" > $MARK
+  say "boot $n: provisioned at the first boot, kept on disk"
+else
+  echo "$TW_HOSTNAME" > /etc/hostname
+  printf '127.0.0.1\tlocalhost\n127.0.1.1\t%s\n' "$TW_HOSTNAME" > /etc/hosts
+  # The IPsec folders as a fresh install shows them (files no package owns are removed), the packages a
+  # stock gateway lacks hidden, the node kind's own provisioning, then this node's files and users.
+  [ -s $L/remove ] && $B xargs $B rm -f < $L/remove
+  if [ -f $L/provision.sh ]; then sh -e $L/provision.sh || fail "provision.sh"; fi
+  while read -r mode path; do
+    $B mkdir -p "${path%/*}" && $B cp "$L/files$path" "$path" && $B chmod "$mode" "$path" || fail "file $path"
+  done < $L/files.list
+  if [ -f $L/setup.sh ]; then sh $L/setup.sh < $L/setup.in || fail "setup.sh"; $B rm -f $L/setup.in; fi
+  $B mkdir -p ${MARK%/*} && echo 1 > $MARK
+  say "configured"
+fi
 
-# sshd and charon start side by side (each waits for 9p reads the other can use the vCPU for).
+# sshd and the IPsec daemon start side by side (each waits for 9p reads the other can use the vCPU for).
 pids=""
 for s in $TW_SERVICES; do
   case "$s" in
@@ -67,6 +84,8 @@ for s in $TW_SERVICES; do
            i=0; while [ ! -s /run/sshd.pid ] && [ $i -lt 600 ]; do sleep 0.05; i=$((i+1)); done
            [ -s /run/sshd.pid ]) & pids="$pids $!:sshd" ;;
     charon) tw-charon start & pids="$pids $!:charon" ;;
+    starter) tw-starter start & pids="$pids $!:starter" ;;
+    pluto) systemctl start ipsec & pids="$pids $!:pluto" ;;
     *) fail "unknown service $s" ;;
   esac
 done
