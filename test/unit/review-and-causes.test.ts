@@ -11,6 +11,7 @@ import { toProfileSecretSources } from '../../main/core/app-data/profiles'
 import { Details } from '../../main/core/details/model'
 import { toRenderInput } from '../../main/core/details/resolve'
 import { renderDevice } from '../../main/core/render'
+import { toTunnelsMode } from '../../main/core/render/keepup'
 import { toCheckCauses } from '../../main/core/workflow/check-causes'
 import { lintPartialDraft } from '../../main/core/workflow/draft-lint'
 import { toChangeSummary, toPskCutter, toShownFiles } from '../../main/core/workflow/review'
@@ -45,6 +46,23 @@ describe('the review of a change', () => {
     expect(s.tunnels[1].starts).toMatch(/^Stands by/)
     expect(s.tunnels[0].keepsUp.join(' ')).toMatch(/keepup\.sh/)
     expect(s.tunnels[0].insideLocal).toBe('169.254.10.2')
+  })
+
+  it('Libreswan: policy-based holds one tunnel (tunnel 2 on auto=add, keepup.sh fails over); route-based names the VTI the renderer makes', () => {
+    const input = toRenderInput(details, { routing: 'policy', sources })
+    const rendered = renderDevice(input, 'libreswan', { version: '4.10' })
+    expect(toTunnelsMode(rendered.kind, rendered.routing)).toBe('active-standby')
+    const s = toChangeSummary(input, rendered, toTunnelsMode(rendered.kind, rendered.routing))
+    expect(s.tunnels.map((t) => t.role)).toEqual(['active', 'standby'])
+    expect(s.tunnels[1].starts).toMatch(/^Stands by: added but not started \(auto=add\)/)
+    expect(s.tunnels[0].keepsUp.join(' ')).toMatch(/keepup\.sh brings tunnel 2 up/)
+    expect(toTunnelsMode('openswan', 'policy')).toBe('both-up')
+    const route = toRenderInput(details, { routing: 'route', sources })
+    const r = renderDevice(route, 'libreswan', { version: '4.10' })
+    const rs = toChangeSummary(route, r, toTunnelsMode(r.kind, r.routing))
+    const vti = /\tvti-interface=(\S+)\n/.exec(r.files[0]!.content)![1]
+    expect(rs.tunnels[0].tunnelInterface?.name).toBe(vti)
+    expect(rs.tunnels.map((t) => t.role)).toEqual(['both-up', 'both-up'])
   })
 
   it('route-based: each tunnel names its interface and the routes into it', () => {

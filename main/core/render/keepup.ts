@@ -26,6 +26,14 @@ export const POLICY_STANDBY_NOTE =
 export const LIBRESWAN_STANDBY_NOTE =
   `Policy-based: both tunnels carry the same selectors and AWS allows only one of them up at a time (Libreswan cannot even route the second one: "cannot route -- route already in use"). Tunnel 1 is active and tunnel 2 stands by (auto=add): keepup.sh takes tunnel 1 down and brings tunnel 2 up when no tunnel has been up for about ${KEEPUP_FAILOVER_ROUNDS * KEEPUP_INTERVAL} s, and does not fail back.`
 
+/**
+ * How a rendered set runs its two tunnels: policy-based on strongSwan (swanctl, starter) and Libreswan, keepup.sh
+ * holds one up with the other standing by (AWS answering on the other would be dropped); otherwise both are up.
+ */
+export function toTunnelsMode(kind: string, routing: string): 'both-up' | 'active-standby' {
+  return routing === 'policy' && (kind === 'strongswan' || kind === 'strongswan-legacy' || kind === 'libreswan') ? 'active-standby' : 'both-up'
+}
+
 /** The plan's line about keepup.sh. */
 export function toKeepupNote(input: RenderInput, path: string): string {
   const what = input.routing === 'route' ? 're-initiates a tunnel left down and pings across each tunnel every 5 s' : 'holds one tunnel up with the other standing by, and pings across the active one every 5 s'

@@ -15,6 +15,7 @@ import { findOverlaps, type ConnectionOverlap } from '../gateway/overlap'
 import { decideRouting, type RoutingDecision } from '../gateway/routing'
 import { PFSENSE_CONFIG_XML, toPfsenseScriptPath, toStackProfile, toStateDir, withTrafficProbe } from '../gateway/stacks'
 import { renderDevice, type RenderedConfig } from '../render'
+import { toTunnelsMode } from '../render/keepup'
 import { quoteSh } from '../ssh/quote'
 import { toLanAddress } from '../status/read'
 import { checkGateway } from './check'
@@ -105,8 +106,7 @@ export async function prepareChange(
       : rendered.files.map((f) => ({ path: f.path, mode: f.mode, content: f.content, secret: f.secret }))
   const plan = await planApply(gateway.shell, desired, toEnsureLines(kind, facts, rendered), { baseDir: toStateDir(facts) })
   const overlaps = findOverlaps(facts.connectionDetails, details, rendered.connectionNames, facts.nameMarkers)
-  // Policy-based on strongSwan, keepup.sh holds one tunnel up (AWS answering on the other would be dropped).
-  const tunnels = routing === 'policy' && (kind === 'strongswan' || kind === 'strongswan-legacy') ? 'active-standby' : 'both-up'
+  const tunnels = toTunnelsMode(kind, routing)
   return { details, sources, facts, kind, routing, routingDecision, rendered, plan, overlaps, lint, tunnels }
 }
 

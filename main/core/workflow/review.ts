@@ -8,7 +8,7 @@ import type { DeviceKind, RoutingMode } from '../base/vocabulary'
 import type { Details } from '../details/model'
 import { toRenderInput, type RenderInput, type SecretSources } from '../details/resolve'
 import { escapePhpB64, escapePsk0s } from '../render/escape'
-import { KEEPUP_FAILOVER_ROUNDS, KEEPUP_INTERVAL, toKeepaliveTargets } from '../render/keepup'
+import { KEEPUP_FAILOVER_ROUNDS, KEEPUP_INTERVAL, toKeepaliveTargets, toTunnelsMode } from '../render/keepup'
 import { toTunnelInterfaces } from '../render/route-plumbing'
 import type { RenderedConfig } from '../render'
 import { toProfileDetails, toProfileSecretSources, type ProfileDetails } from '../app-data/profiles'
@@ -91,9 +91,9 @@ export function toCryptoWords(c: Details['crypto']): { ike: string; esp: string 
   }
 }
 
-function interfaceKind(kind: DeviceKind, version: string): 'xfrm' | 'vti' | 'libreswan' {
+function interfaceKind(kind: DeviceKind): 'xfrm' | 'vti' {
+  // Libreswan: a VTI per conn on every version (pluto cannot route two 0/0 conns on XFRM interfaces).
   if (kind === 'strongswan') return 'xfrm'
-  if (kind === 'libreswan' && compareVersions(version, '3.31') >= 0) return 'libreswan'
   return 'vti'
 }
 
@@ -117,9 +117,18 @@ function toStartWords(kind: DeviceKind, version: string, role: TunnelSummary['ro
     case 'libreswan':
     case 'openswan': {
       const v5 = kind === 'libreswan' && compareVersions(version, '5') >= 0
+      const pluto = v5 ? [dpdLine, 'Libreswan 5 revives a tunnel the peer closed on its own.'] : [dpdLine, 'dpdaction=restart and keyingtries=%forever: pluto keeps trying until AWS answers.']
+      if (kind === 'openswan') return { starts: 'pluto starts it when the configuration loads (auto=start), and after a reboot.', keepsUp: pluto }
+      const keepup = `keepup.sh on the gateway checks every ${KEEPUP_INTERVAL} s and pings across the tunnel so AWS never sees it idle.`
+      if (role === 'standby') {
+        return {
+          starts: `Stands by: added but not started (auto=add). keepup.sh takes tunnel 1 down and starts this one when no tunnel has been up for about ${KEEPUP_FAILOVER_ROUNDS * KEEPUP_INTERVAL} s (AWS allows one policy-based tunnel up at a time).`,
+          keepsUp: [keepup, 'Once active it stays active: no failback to tunnel 1.', dpdLine],
+        }
+      }
       return {
-        starts: 'pluto starts it when the configuration loads (auto=start), and after a reboot.',
-        keepsUp: v5 ? [dpdLine, 'Libreswan 5 revives a tunnel the peer closed on its own.'] : [dpdLine, 'dpdaction=restart and keyingtries=%forever: pluto keeps trying until AWS answers.'],
+        starts: 'pluto starts it when the configuration loads (auto=start), and after a reboot (ipsec.service starts keepup.sh).',
+        keepsUp: [...pluto, role === 'active' ? `${keepup} If this tunnel fails, keepup.sh brings tunnel 2 up.` : `${keepup} A tunnel left down is started again.`],
       }
     }
     case 'pfsense':
@@ -135,7 +144,7 @@ export function toChangeSummary(input: RenderInput, rendered: Pick<RenderedConfi
   const c = input.details.crypto
   const words = toCryptoWords(c)
   const route = input.routing === 'route'
-  const ifaces = route ? toTunnelInterfaces(input, interfaceKind(rendered.kind, rendered.version)) : undefined
+  const ifaces = route ? toTunnelInterfaces(input, interfaceKind(rendered.kind)) : undefined
   const keep = toKeepaliveTargets(input, ifaces)
   const summaries = input.tunnels.map((t, i): TunnelSummary => {
     const role: TunnelSummary['role'] = tunnels === 'both-up' ? 'both-up' : i === 0 ? 'active' : 'standby'
@@ -167,7 +176,7 @@ export function toChangeSummary(input: RenderInput, rendered: Pick<RenderedConfi
     localAddress: input.localAddress,
     agencyCidrs: input.agencyCidrs,
     dedicatedCidrs: input.dedicatedCidrs,
-    ...(rendered.kind === 'strongswan' || rendered.kind === 'strongswan-legacy' ? { keepalive: route ? 'each tunnel pings AWS\'s inside address every 5 s' : `the active tunnel pings ${ping} every 5 s` } : input.details.health ? { keepalive: `pings ${input.details.health.target}` } : {}),
+    ...(rendered.kind === 'strongswan' || rendered.kind === 'strongswan-legacy' || rendered.kind === 'libreswan' ? { keepalive: route ? 'each tunnel pings AWS\'s inside address every 5 s' : `the active tunnel pings ${ping} every 5 s` } : input.details.health ? { keepalive: `pings ${input.details.health.target}` } : {}),
     tunnels: [summaries[0]!, summaries[1]!],
   }
 }
@@ -217,7 +226,7 @@ export function previewDraftForReview(
   const sources = toProfileSecretSources({ psk1: PREVIEW_PSKS[0], psk2: PREVIEW_PSKS[1] })
   const { rendered, routing } = renderConfig({ details, sources }, opts)
   const input = toRenderInput(details, { routing: rendered.routing, sources })
-  const tunnels = rendered.routing === 'policy' && (rendered.kind === 'strongswan' || rendered.kind === 'strongswan-legacy') ? 'active-standby' : 'both-up'
+  const tunnels = toTunnelsMode(rendered.kind, rendered.routing)
   return {
     kind: rendered.kind,
     version: rendered.version,
