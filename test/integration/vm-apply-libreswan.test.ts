@@ -5,8 +5,10 @@
 // commits with a VTI and a mark per tunnel, the inside /30s and metric-ordered routes, raw ESP and each
 // tunnel's SAs counting its own traffic (the internet node drops cleartext between the sites); status reads
 // packets from the kernel; AWS deleting and refusing tunnel 1 moves the traffic to tunnel 2; rollback leaves
-// no interface, address or route and pluto no failed updown; IKEv2 commits the same way. And why VTIs: two
-// 0.0.0.0/0 conns on XFRM interfaces (ipsec-interface=) cannot both be routed by pluto.
+// no interface, address or route and pluto no failed updown; IKEv2 commits the same way. Policy-based IKEv1
+// commits with tunnel 1 active and tunnel 2 standing by (one SA, one set of policies, XfrmInTmplMismatch
+// still), keepup.sh fails over when AWS deletes tunnel 1 and does not fail back, and rolls back byte for
+// byte. And why VTIs: two 0.0.0.0/0 conns on XFRM interfaces (ipsec-interface=) cannot both be routed by pluto.
 //
 // Two long-lived VMs for the whole file; figures are printed, never asserted.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -42,6 +44,27 @@ function counter(ruleset: string, comment: string): number[] {
     .split('\n')
     .filter((l) => l.includes(`comment "${comment}"`))
     .map((l) => Number(/counter packets (\d+)/.exec(l)?.[1] ?? NaN))
+}
+
+/**
+ * Pings the dedicated host from the LAN every 0.2 s while `during` runs; the longest stretch without an
+ * answer is the traffic's outage (ping -D stamps each reply).
+ */
+async function outageDuring(lab: Lab, seconds: number, during: () => Promise<void>): Promise<{ longestGapS: number; answered: number; sent: number; lastAnswerS: number }> {
+  const count = Math.round(seconds / 0.2)
+  const t0 = Date.now() / 1000
+  const pinging = lab.gateway.execLanHost(['ping', '-D', '-n', '-i', '0.2', '-W', '1', '-c', String(count), lab.aws.hostIp], { timeoutMs: (seconds + 60) * 1000 })
+  await new Promise((r) => setTimeout(r, 2000)) // a baseline of answers before the event
+  await during()
+  const out = (await pinging).stdout
+  const times = [...out.matchAll(/^\[(\d+\.\d+)\] \d+ bytes from/gm)].map((m) => Number(m[1]))
+  const gaps = times.slice(1).map((t, i) => t - times[i]!)
+  return { longestGapS: Math.max(0, ...gaps), answered: times.length, sent: count, lastAnswerS: (times.at(-1) ?? t0) - t0 }
+}
+
+/** The kernel's XfrmInTmplMismatch on the gateway. */
+async function tmplMismatch(lab: Lab): Promise<number> {
+  return Number(/XfrmInTmplMismatch\s+(\d+)/.exec((await lab.gateway.exec(['cat', '/proc/net/xfrm_stat'])).stdout)?.[1] ?? NaN)
 }
 
 /** The one installed IPsec SA of the established IKE SA to `peer`. */
@@ -224,12 +247,14 @@ describe.skipIf(g.skip)('Libreswan 4.10 on a VM gateway (Debian kernel under QEM
   it('AWS deletes and refuses tunnel 1: traffic moves to tunnel 2 (its route takes over); allowed again: both up', async () => {
     const lanPing = async () => (await lab.gateway.execLanHost(['ping', '-c', '1', '-W', '1', lab.aws.hostIp])).code === 0
     expect(await lanPing()).toBe(true)
-    await lab.aws.tunnelDown(0)
+    const down = await outageDuring(lab, 20, () => lab.aws.tunnelDown(0))
+    console.log(`route-based failover, AWS deleted tunnel 1: longest gap between answers ${down.longestGapS.toFixed(1)} s (${down.answered}/${down.sent} answered)`)
+    expect(down.answered).toBeGreaterThan(down.sent / 2)
     const moved = await within('LAN traffic through tunnel 2', 180_000, async () => {
       const r = await routes()
       return r.length === 1 && r[0]!.metric === 102 && (await lanPing()) ? true : undefined
     })
-    console.log(`tunnel 1 deleted and refused: LAN traffic flows through tunnel 2 after ${(moved.ms / 1000).toFixed(1)} s`)
+    console.log(`tunnel 1 deleted and refused: its route gone and LAN traffic through tunnel 2 ${(moved.ms / 1000).toFixed(1)} s after the ping window closed`)
     await lab.aws.tunnelUp(0)
     const back = await within('both tunnels up again', 300_000, async () => ((await routes()).length === 2 ? true : undefined), 1000)
     console.log(`tunnel 1 allowed again: both up after ${(back.ms / 1000).toFixed(1)} s (pluto's own retries and keepup.sh)`)
@@ -249,6 +274,91 @@ describe.skipIf(g.skip)('Libreswan 4.10 on a VM gateway (Debian kernel under QEM
     expect(sas.filter((s) => s.state === 'ESTABLISHED').map((s) => s.version)).toEqual([2, 2])
     await provesTraffic('route-based IKEv2')
     await rollsBackClean()
+  }, 900_000)
+
+  it('policy-based IKEv1: tunnel 1 active, tunnel 2 standing by (one IPsec SA, one set of policies); traffic counted, XfrmInTmplMismatch still; AWS deletes and refuses tunnel 1: keepup.sh fails over to tunnel 2 (gap measured), no failback; rollback byte for byte', async () => {
+    const policy = Details.parse({ ...lab.details(), routing: 'policy' })
+    const [ip1, ip2] = lab.aws.outsideIps
+    const mismatchAtStart = await tmplMismatch(lab)
+    const { change, result } = await apply(policy)
+    expect(change.routing).toBe('policy')
+    expect(change.tunnels).toBe('active-standby')
+    expect(result.outcome, JSON.stringify(result)).toBe('committed')
+    const keepupPath = change.rendered.files.find((f) => f.path.endsWith('-keepup.sh'))!.path
+    const stateFile = `/run/tunnelwright/${keepupPath.split('/').pop()!.replace(/\.sh$/, '.state')}`
+    const keepupState = async () => (await lab.gateway.exec(['cat', stateFile])).stdout.trim()
+
+    // Only tunnel 1 holds an IPsec SA and policies; tunnel 2 is added (auto=add) with no state at all.
+    const sas = await lab.gateway.listSas()
+    const c1 = childTo(sas, ip1)
+    expect(sas.filter((x) => x.remoteHost === ip2)).toEqual([])
+    const policies = (await lab.gateway.exec(['ip', 'xfrm', 'policy'])).stdout
+    expect(policies).toContain(`dst ${ip1}`)
+    expect(policies).not.toContain(ip2)
+
+    // Traffic: the LAN reaches the dedicated host through tunnel 1's SA, in ESP; nothing dropped by the inbound check.
+    const n = 5
+    const rulesBefore = await lab.internet.ruleset()
+    const ping = await lab.gateway.execLanHost(['ping', '-n', '-c', String(n), '-i', '0.3', '-W', '3', lab.aws.hostIp], { timeoutMs: 60_000 })
+    expect(ping.code, ping.stdout).toBe(0)
+    const a1 = childTo(await lab.gateway.listSas(), ip1)
+    expect(a1.raw['spi-in']).toBe(c1.raw['spi-in'])
+    expect(a1.packetsOut - c1.packetsOut).toBeGreaterThanOrEqual(n)
+    expect(a1.packetsIn - c1.packetsIn).toBeGreaterThanOrEqual(n)
+    const rulesAfter = await lab.internet.ruleset()
+    expect(counter(rulesAfter, 'esp')[0]! - counter(rulesBefore, 'esp')[0]!).toBeGreaterThanOrEqual(2 * n)
+    expect(counter(rulesAfter, 'cleartext between the sites')).toEqual(counter(rulesBefore, 'cleartext between the sites'))
+    expect(await tmplMismatch(lab)).toBe(mismatchAtStart)
+
+    // The app's status: tunnel 1 up with the kernel's packets, tunnel 2 standing by.
+    const facts = await detectGateway({ shell })
+    const reading = await readStatus(shell, policy, facts, { names: change.rendered.connectionNames })
+    expect(reading.snapshot.tunnels.map((t) => [t.up, t.standby ?? false, t.packetsIn > 0])).toEqual([
+      [true, false, true],
+      [false, true, false],
+    ])
+
+    // AWS deletes and refuses tunnel 1: keepup.sh takes it down, unroutes it and brings tunnel 2 up.
+    const clearBefore = counter(await lab.internet.ruleset(), 'cleartext between the sites').reduce((a, b) => a + b, 0)
+    const t0 = Date.now()
+    const down = await outageDuring(lab, 90, () => lab.aws.tunnelDown(0))
+    const clearAfter = counter(await lab.internet.ruleset(), 'cleartext between the sites').reduce((a, b) => a + b, 0)
+    console.log(
+      `policy-based failover (keepup.sh), AWS deleted tunnel 1: longest gap between answers ${down.longestGapS.toFixed(1)} s (${down.answered}/${down.sent} answered, last answer ${down.lastAnswerS.toFixed(1)} s into the window); ` +
+        `${clearAfter - clearBefore} LAN packets left in cleartext meanwhile (dropped by the lab's internet node)`,
+    )
+    await waitUntil('tunnel 2 carrying the traffic', async () => {
+      const x = await lab.gateway.listSas()
+      return x.some((i) => i.remoteHost === ip2 && i.state === 'ESTABLISHED' && i.children.some((c) => c.state === 'INSTALLED')) && (await lab.gateway.execLanHost(['ping', '-n', '-c', '1', '-W', '2', lab.aws.hostIp])).code === 0
+    }, 180_000)
+    console.log(`tunnel 2 confirmed active (SA + ping) ${((Date.now() - t0) / 1000).toFixed(1)} s after AWS deleted tunnel 1 (checked after the ping window); keep-up state: ${await keepupState()}`)
+    expect(down.answered).toBeGreaterThan(0)
+    const c2 = childTo(await lab.gateway.listSas(), ip2)
+    const ping2 = await lab.gateway.execLanHost(['ping', '-n', '-c', String(n), '-i', '0.3', '-W', '3', lab.aws.hostIp], { timeoutMs: 60_000 })
+    expect(ping2.code, ping2.stdout).toBe(0)
+    const b2 = childTo(await lab.gateway.listSas(), ip2)
+    expect(b2.packetsIn - c2.packetsIn).toBeGreaterThanOrEqual(n)
+    expect((await lab.gateway.exec(['ip', 'xfrm', 'policy'])).stdout).not.toContain(`dst ${ip1}`)
+    expect(await tmplMismatch(lab)).toBe(mismatchAtStart)
+
+    // AWS allows tunnel 1 again: no failback. Wait for three more rounds of the loop, then look.
+    await lab.aws.tunnelUp(0)
+    const stamp = async () => Number((await keepupState()).split(' ')[0])
+    const from = await stamp()
+    await waitUntil('three more keep-up rounds', async () => (await stamp()) >= from + 15, 120_000)
+    expect(await keepupState()).toMatch(/ active=2 /)
+    const held = await lab.gateway.listSas()
+    expect(held.filter((x) => x.remoteHost === ip1 && x.state === 'ESTABLISHED')).toEqual([])
+    childTo(held, ip2)
+    const r2 = await readStatus(shell, policy, facts, { names: change.rendered.connectionNames })
+    expect(r2.snapshot.tunnels.map((t) => [t.up, t.standby ?? false])).toEqual([
+      [false, true],
+      [true, false],
+    ])
+
+    await rollsBackClean()
+    expect((await lab.gateway.exec(['ip', 'xfrm', 'policy'])).stdout).not.toMatch(/10\.40\.0\.0\/24/)
+    await waitUntil('the keep-up loop gone with its files', async () => (await lab.gateway.exec(['sh', '-c', `[ -e ${stateFile} ] || echo gone`])).stdout.trim() === 'gone', 30_000)
   }, 900_000)
 
   it("why a VTI and a mark per conn: two 0.0.0.0/0 conns on XFRM interfaces (ipsec-interface=) cannot both be routed by pluto", async () => {
