@@ -266,9 +266,10 @@ export class VmNode {
         // already gone
       }
     } else {
-      // The guest cuts this session off as it goes down: start it and do not wait for an answer.
+      // The guest cuts this session off as it goes down: start it and do not wait for an answer. busybox's
+      // applet: the guest's /sbin/poweroff is the host's link to systemctl, which has no systemd to ask.
       const c = await this.connection()
-      c.exec('poweroff', () => undefined)
+      c.exec('busybox poweroff', () => undefined)
     }
     await until(`${this.name} to power off`, () => (isRunning(pid) ? undefined : true), 120_000, 100)
     this.dropClient()
