@@ -1,6 +1,7 @@
 // A Libreswan gateway reboots with no app around: the gateway VM (Debian's kernel under QEMU) keeps what it
 // writes on a disk, the app applies a route-based change, the VM is powered off and booted again, and the
-// tunnels come back by themselves (pluto's auto=start; keepup.sh started again by the ipsec.service drop-in).
+// tunnels come back by themselves (pluto's auto=start; keepup.sh started again by the ipsec.service drop-in);
+// the same after a power cut (qemu killed).
 // Then the app rolls back from a new SSH session: the files as before. Figures are printed, never asserted.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { Details } from '../../main/core/details/model'
@@ -40,7 +41,7 @@ describe.skipIf(g.skip)('Libreswan 4.10 gateway VM: power off, boot again', () =
     return up && (await lab.gateway.execLanHost(['ping', '-n', '-c', '1', '-W', '2', lab.aws.hostIp])).code === 0
   }
 
-  it('route-based: applied, powered off and booted again, both tunnels come back with no app and keepup.sh runs; then the app rolls back to the files as before', async () => {
+  it('route-based: applied, powered off and booted again (then the power cut), both tunnels come back with no app and keepup.sh runs; then the app rolls back to the files as before', async () => {
     const details = Details.parse(lab.details())
     const paths = await listConfigFiles(lab, CONFIG_DIRS)
     const before = await toGatewayState(lab, paths)
@@ -67,6 +68,15 @@ describe.skipIf(g.skip)('Libreswan 4.10 gateway VM: power off, boot again', () =
       `gateway reboot (clean power-off): ready ${(booted.bootMs / 1000).toFixed(1)} s after qemu started (guest uptime ${booted.guestReadyS} s); both tunnels up with traffic ${backS.toFixed(1)} s after the boot began; keepup.sh: ${status.stdout.trim().split('\n')[0]}`,
     )
     expect(status.stdout).toMatch(/^running \(pid \d+\)/)
+
+    // The power cut: qemu killed. ext4 replays its journal; the tunnels come back the same way.
+    await gw.powerOff({ hard: true })
+    const t1 = Date.now()
+    const again = await gw.boot()
+    expect(gw.boots()).toBe(3)
+    await waitUntil('both tunnels back after the power cut', bothUp, 240_000)
+    console.log(`gateway power cut (qemu killed): ready ${(again.bootMs / 1000).toFixed(1)} s after qemu started; both tunnels up with traffic ${((Date.now() - t1) / 1000).toFixed(1)} s after the boot began`)
+    expect((await lab.gateway.exec([keepup, 'status'])).stdout).toMatch(/^running \(pid \d+\)/)
 
     session = await labSession(lab)
     shell = toGatewayShell(session)
