@@ -26,6 +26,7 @@ import { insideAddresses } from '../lab/vm-lab'
 import { labSession, listConfigFiles, toGatewayState, waitUntil } from '../support/fault-gateway'
 import { vmGate } from '../support/gate'
 import { within } from '../support/keepup-lab'
+import { outageDuring } from '../support/outage'
 
 const g = vmGate('apply on a Libreswan VM gateway (real kernel)')
 const CONFIG_DIRS = ['/etc/ipsec.conf', '/etc/ipsec.secrets', '/etc/ipsec.d', '/etc/tunnelwright', '/etc/systemd/system/ipsec.service.d']
@@ -44,22 +45,6 @@ function counter(ruleset: string, comment: string): number[] {
     .split('\n')
     .filter((l) => l.includes(`comment "${comment}"`))
     .map((l) => Number(/counter packets (\d+)/.exec(l)?.[1] ?? NaN))
-}
-
-/**
- * Pings the dedicated host from the LAN every 0.2 s while `during` runs; the longest stretch without an
- * answer is the traffic's outage (ping -D stamps each reply).
- */
-async function outageDuring(lab: Lab, seconds: number, during: () => Promise<void>): Promise<{ longestGapS: number; answered: number; sent: number; lastAnswerS: number }> {
-  const count = Math.round(seconds / 0.2)
-  const t0 = Date.now() / 1000
-  const pinging = lab.gateway.execLanHost(['ping', '-D', '-n', '-i', '0.2', '-W', '1', '-c', String(count), lab.aws.hostIp], { timeoutMs: (seconds + 60) * 1000 })
-  await new Promise((r) => setTimeout(r, 2000)) // a baseline of answers before the event
-  await during()
-  const out = (await pinging).stdout
-  const times = [...out.matchAll(/^\[(\d+\.\d+)\] \d+ bytes from/gm)].map((m) => Number(m[1]))
-  const gaps = times.slice(1).map((t, i) => t - times[i]!)
-  return { longestGapS: Math.max(0, ...gaps), answered: times.length, sent: count, lastAnswerS: (times.at(-1) ?? t0) - t0 }
 }
 
 /** The kernel's XfrmInTmplMismatch on the gateway. */

@@ -1,8 +1,9 @@
-// A Libreswan gateway reboots with no app around: the gateway VM (Debian's kernel under QEMU) keeps what it
-// writes on a disk, the app applies a route-based change, the VM is powered off and booted again, and the
-// tunnels come back by themselves (pluto's auto=start; keepup.sh started again by the ipsec.service drop-in);
-// the same after a power cut (qemu killed).
-// Then the app rolls back from a new SSH session: the files as before. Figures are printed, never asserted.
+// Keep-up on a Libreswan gateway with no app around, on a real kernel: the gateway VM (Debian's kernel under
+// QEMU) keeps what it writes on a disk and the app applies a route-based change once. Then AWS goes silent on
+// tunnel 1 (DPD finds it), AWS restarts hard (all SAs gone without a DELETE), and the gateway is powered off
+// and booted again, and cut off: each time the tunnels come back by themselves (pluto's dpdaction=restart and
+// auto=start; keepup.sh, started again at boot by the ipsec.service drop-in). Then the app rolls back from a
+// new SSH session: the files as before. Figures are printed, never asserted.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { Details } from '../../main/core/details/model'
 import { processSecretSources } from '../../main/core/details/resolve'
@@ -12,15 +13,20 @@ import type { SshSession } from '../../main/core/ssh/session'
 import { applyChange, prepareChange, rollbackChange } from '../../main/core/workflow/change'
 import { up, type Lab } from '../lab'
 import { labSession, listConfigFiles, toGatewayState, waitUntil } from '../support/fault-gateway'
+import { outageDuring } from '../support/outage'
 import { vmGate } from '../support/gate'
 
-const g = vmGate('a Libreswan VM gateway reboots (real kernel)')
+const g = vmGate('Libreswan keep-up on a VM gateway (real kernel)')
 const CONFIG_DIRS = ['/etc/ipsec.conf', '/etc/ipsec.secrets', '/etc/ipsec.d', '/etc/tunnelwright', '/etc/systemd/system/ipsec.service.d']
 
-describe.skipIf(g.skip)('Libreswan 4.10 gateway VM: power off, boot again', () => {
+describe.skipIf(g.skip)('Libreswan 4.10 gateway VM: keep-up without the app (DPD, AWS restart, reboot)', () => {
   let lab: Lab
   let session: SshSession | undefined
   let shell: GatewayShell
+  let paths: string[] = []
+  let before: Awaited<ReturnType<typeof toGatewayState>>
+  let keepup = ''
+  let firstFile = { path: '', content: '' }
 
   beforeAll(async () => {
     lab = await up({ gateway: 'libreswan', vm: true, vmDisk: true, acceptIkev1: true })
@@ -41,17 +47,44 @@ describe.skipIf(g.skip)('Libreswan 4.10 gateway VM: power off, boot again', () =
     return up && (await lab.gateway.execLanHost(['ping', '-n', '-c', '1', '-W', '2', lab.aws.hostIp])).code === 0
   }
 
-  it('route-based: applied, powered off and booted again (then the power cut), both tunnels come back with no app and keepup.sh runs; then the app rolls back to the files as before', async () => {
+  /** Tunnel `i` (0/1) has an IPsec SA. */
+  const tunnelUp = async (i: 0 | 1) => (await lab.gateway.listSas()).some((s) => s.remoteHost === lab.aws.outsideIps[i] && s.state === 'ESTABLISHED' && s.children.some((c) => c.state === 'INSTALLED'))
+
+  it('route-based apply commits (the app leaves: its session closes)', async () => {
     const details = Details.parse(lab.details())
-    const paths = await listConfigFiles(lab, CONFIG_DIRS)
-    const before = await toGatewayState(lab, paths)
+    paths = await listConfigFiles(lab, CONFIG_DIRS)
+    before = await toGatewayState(lab, paths)
     const change = await prepareChange({ shell }, { details, sources: processSecretSources })
     expect(change.routing).toBe('route')
     const result = await applyChange({ shell }, change, { confirmWithin: 300, verifyWithin: 200 })
     expect(result.outcome, JSON.stringify(result)).toBe('committed')
-    const keepup = change.rendered.files.find((f) => f.path.endsWith('-keepup.sh'))!.path
+    keepup = change.rendered.files.find((f) => f.path.endsWith('-keepup.sh'))!.path
+    firstFile = { path: change.rendered.files[0]!.path, content: change.rendered.files[0]!.content }
     await session?.close()
     session = undefined
+    await waitUntil('both tunnels up', bothUp, 120_000)
+  }, 600_000)
+
+  it('AWS goes silent on tunnel 1 (no DELETE): DPD finds it, the traffic moves to tunnel 2; AWS answers again: tunnel 1 comes back', async () => {
+    const silent = await outageDuring(lab, 75, () => lab.aws.tunnelDown(0, { silent: true }))
+    console.log(`silent drop of tunnel 1 (DPD 10 s / 30 s): longest gap between answers ${silent.longestGapS.toFixed(1)} s (${silent.answered}/${silent.sent} answered, last answer ${silent.lastAnswerS.toFixed(1)} s into the window)`)
+    await waitUntil('tunnel 1 gone (DPD)', async () => !(await tunnelUp(0)), 120_000)
+    expect((await lab.gateway.execLanHost(['ping', '-n', '-c', '3', '-i', '0.3', '-W', '2', lab.aws.hostIp])).code).toBe(0)
+    const t0 = Date.now()
+    await lab.aws.tunnelUp(0)
+    await waitUntil('both tunnels back', bothUp, 240_000)
+    console.log(`silent drop: AWS answers tunnel 1 again → both up with traffic after ${((Date.now() - t0) / 1000).toFixed(1)} s`)
+  }, 600_000)
+
+  it('AWS restarts hard (every SA gone without a DELETE): both tunnels come back', async () => {
+    const t0 = Date.now()
+    const out = await outageDuring(lab, 75, () => lab.aws.restart())
+    await waitUntil('both tunnels back after the AWS restart', bothUp, 240_000)
+    console.log(`hard AWS restart: longest gap between answers ${out.longestGapS.toFixed(1)} s (${out.answered}/${out.sent} answered, last answer ${out.lastAnswerS.toFixed(1)} s into the window); both up with traffic ${((Date.now() - t0) / 1000).toFixed(1)} s after the restart began`)
+    expect((await lab.aws.listSas()).filter((s) => s.state === 'ESTABLISHED').map((s) => s.name).sort()).toEqual(['tunnel1', 'tunnel2'])
+  }, 600_000)
+
+  it('the gateway is powered off and booted again, then cut off: both tunnels come back with no app and keepup.sh runs; then the app rolls back to the files as before', async () => {
 
     const gw = lab.vms[1]!
     await gw.powerOff()
@@ -60,7 +93,7 @@ describe.skipIf(g.skip)('Libreswan 4.10 gateway VM: power off, boot again', () =
     const booted = await gw.boot()
     expect(gw.boots()).toBe(2)
     // What the change wrote survived on the disk.
-    expect(await lab.gateway.readFile(change.rendered.files[0]!.path)).toBe(change.rendered.files[0]!.content)
+    expect(await lab.gateway.readFile(firstFile.path)).toBe(firstFile.content)
     await waitUntil('both tunnels back with no app', bothUp, 240_000)
     const backS = (Date.now() - t0) / 1000
     const status = await lab.gateway.exec([keepup, 'status'])
