@@ -318,6 +318,14 @@ describe.skipIf(g.skip)('route-based apply on a swanctl gateway VM (Debian kerne
       const sas = await lab.gateway.listSas()
       return lab.aws.outsideIps.every((ip) => sas.some((s) => s.remoteHost === ip && s.state === 'ESTABLISHED' && s.children.some((c) => c.state === 'INSTALLED')))
     }, 120_000)
+    // Which SA the kernel's policies point at depends on the order the two CHILD SAs were installed (both
+    // start at once): re-establish tunnel 1 so it is the last one, as the race otherwise decides.
+    await lab.gateway.exec(['swanctl', '--terminate', '--child', 'aws-tun1', '--timeout', '10'], { timeoutMs: 60_000 })
+    await lab.gateway.exec(['swanctl', '--initiate', '--child', 'aws-tun1', '--timeout', '60'], { timeoutMs: 90_000 })
+    await waitUntil('both naive tunnels up again', async () => {
+      const sas = await lab.gateway.listSas()
+      return lab.aws.outsideIps.every((ip) => sas.some((s) => s.remoteHost === ip && s.state === 'ESTABLISHED' && s.children.some((c) => c.state === 'INSTALLED')))
+    }, 120_000)
     await lab.aws.exec(['ip', 'route', 'replace', lab.gateway.lanCidr, 'dev', 'aws2', 'metric', '50'])
     const before = await tmplMismatch(lab)
     const lost = await lab.gateway.execLanHost(['ping', '-n', '-c', '10', '-i', '0.3', '-W', '1', lab.aws.hostIp], { timeoutMs: 60_000 })
