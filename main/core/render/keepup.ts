@@ -101,6 +101,31 @@ export function renderIpsecServiceDropIn(templatesDir: string, input: RenderInpu
   return { path: toIpsecServiceDropInPath(input.slug), mode: 0o644, content, secret: false, role: 'systemd drop-in for ipsec.service: start keepup.sh once pluto is up (boot, restart)' }
 }
 
+/** The values every stack's keepup.sh template takes (the stack-specific ones are added by its renderer). */
+function toKeepupValues(
+  input: RenderInput,
+  opts: { readonly path: string; readonly confPath: string; readonly connectionNames: readonly [string, string]; readonly routeScript?: string; readonly ifaces?: readonly [TunnelInterface, TunnelInterface] },
+): Record<string, string | number> {
+  const [k1, k2] = toKeepaliveTargets(input, opts.ifaces)
+  return {
+    comment: input.details.name,
+    nameMarker: toNameMarkerLine(input.slug, input.details.name),
+    slug: input.slug,
+    self: opts.path,
+    conf: opts.confPath,
+    routeScript: opts.routeScript ?? '',
+    routing: input.routing,
+    interval: KEEPUP_INTERVAL,
+    failover: KEEPUP_FAILOVER_ROUNDS,
+    conn1: opts.connectionNames[0],
+    conn2: opts.connectionNames[1],
+    target1: k1.target,
+    source1: k1.source,
+    target2: k2.target,
+    source2: k2.source,
+  }
+}
+
 /** Renders keepup.sh for Libreswan (template libreswan/keepup.sh): the same design as strongSwan's, through `ipsec whack`. */
 export function renderLibreswanKeepup(
   templatesDir: string,
@@ -114,25 +139,7 @@ export function renderLibreswanKeepup(
   },
 ): RenderedFile {
   const t = loadKindTemplates(templatesDir, 'libreswan')
-  const [k1, k2] = toKeepaliveTargets(input, opts.ifaces)
-  const content = fillTemplate(t, 'keepup.sh', {
-    comment: input.details.name,
-    nameMarker: toNameMarkerLine(input.slug, input.details.name),
-    slug: input.slug,
-    self: opts.path,
-    conf: opts.confPath,
-    routeScript: opts.routeScript ?? '',
-    routing: input.routing,
-    localTs: input.localSelectors[0] ?? '0.0.0.0/0',
-    interval: KEEPUP_INTERVAL,
-    failover: KEEPUP_FAILOVER_ROUNDS,
-    conn1: opts.connectionNames[0],
-    conn2: opts.connectionNames[1],
-    target1: k1.target,
-    source1: k1.source,
-    target2: k2.target,
-    source2: k2.source,
-  })
+  const content = fillTemplate(t, 'keepup.sh', { ...toKeepupValues(input, opts), localTs: input.localSelectors[0] ?? '0.0.0.0/0' })
   return { path: opts.path, mode: 0o700, content, secret: false, role: 'keep-up without the app: re-initiates a tunnel left down, keepalive pings every 5 s (started by pluto as leftupdown and by ipsec.service at start; ends when removed)' }
 }
 
@@ -151,25 +158,6 @@ export function renderKeepupScript(
   },
 ): RenderedFile {
   const t = loadKindTemplates(templatesDir, 'strongswan')
-  const [k1, k2] = toKeepaliveTargets(input, opts.ifaces)
-  const content = fillTemplate(t, 'keepup.sh', {
-    comment: input.details.name,
-    nameMarker: toNameMarkerLine(input.slug, input.details.name),
-    slug: input.slug,
-    self: opts.path,
-    conf: opts.confPath,
-    routeScript: opts.routeScript ?? '',
-    routing: input.routing,
-    stack: opts.starterCommand ? 'starter' : 'swanctl',
-    ipsec: opts.starterCommand ?? 'ipsec',
-    interval: KEEPUP_INTERVAL,
-    failover: KEEPUP_FAILOVER_ROUNDS,
-    conn1: opts.connectionNames[0],
-    conn2: opts.connectionNames[1],
-    target1: k1.target,
-    source1: k1.source,
-    target2: k2.target,
-    source2: k2.source,
-  })
+  const content = fillTemplate(t, 'keepup.sh', { ...toKeepupValues(input, opts), stack: opts.starterCommand ? 'starter' : 'swanctl', ipsec: opts.starterCommand ?? 'ipsec' })
   return { path: opts.path, mode: 0o700, content, secret: false, role: `keep-up without the app: re-initiates a tunnel left down, keepalive pings every 5 s (started by charon as ${opts.starterCommand ? 'leftupdown' : 'updown'}; ends when removed)` }
 }
