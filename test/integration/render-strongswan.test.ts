@@ -132,13 +132,14 @@ describe.skipIf(g.skip)('the charon snippet in a real charon', () => {
 
 describe.skipIf(g.skip)('route.sh in a throwaway namespace', () => {
   // This kernel has neither xfrm nor vti link types ("Unknown device type"), so the interfaces are veth
-  // stand-ins created first, as pluto does for ipsec-interface= (route.sh's "daemon" mode): what runs for
-  // real is the script's addressing, routes, rp_filter and idempotency; `ip link add … type xfrm` is not.
+  // stand-ins created first under the names the Libreswan render gives its VTIs (route.sh leaves a link that
+  // exists alone): what runs for real is the script's addressing, routes, rp_filter and idempotency;
+  // `ip link add … type vti` is not (the VM lab runs it: vm-apply-libreswan.test.ts).
   test('up-client twice (idempotent) sets the /30, routes and loose rp_filter; down-client removes only that tunnel\'s routes', async () => {
     const dir = mkdtempSync(join(work, 'route-'))
     const input = sampleInput('route', { dedicatedCidrs: ['172.31.16.0/20', '172.31.64.0/24'] })
     const script = renderDevice(input, 'libreswan', { version: '4.10' }).files.find((f) => f.path.endsWith('-route.sh'))!
-    const [i1, i2] = toTunnelInterfaces(input, 'libreswan')
+    const [i1, i2] = toTunnelInterfaces(input, 'vti')
     writeFileSync(join(dir, 'route.sh'), script.content, { mode: 0o700 })
     const sh = join(dir, 'route.sh')
     const r = await runInSandbox(

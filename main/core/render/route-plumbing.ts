@@ -22,13 +22,13 @@ function fnv1a(text: string): number {
  * Two distinct if_ids per connection set, stable across renders and unlikely to collide with other
  * sets on the same gateway (derived from the slug): tunnel 1 even, tunnel 2 the next odd number.
  */
-export function toTunnelInterfaces(input: RenderInput, kind: 'xfrm' | 'vti' | 'libreswan'): readonly [TunnelInterface, TunnelInterface] {
+export function toTunnelInterfaces(input: RenderInput, kind: 'xfrm' | 'vti'): readonly [TunnelInterface, TunnelInterface] {
   const base = 10000 + (fnv1a(input.slug) % 40000) * 2
   return [0, 1].map((i) => {
     const t = input.tunnels[i]!
-    // Libreswan names its interface ipsec<N> for ipsec-interface=N; for XFRM we choose tw<if_id> (≤ 15 chars).
+    // Names stay within 15 characters: tw<if_id> for XFRM interfaces, twv<key> for VTIs (strongSwan starter, Libreswan).
     const ifId = base + i
-    return { iface: kind === 'libreswan' ? `ipsec${ifId}` : kind === 'vti' ? `twv${ifId}` : `tw${ifId}`, ifId, insideLocal: t.insideLocal, insideAws: t.insideAws }
+    return { iface: kind === 'vti' ? `twv${ifId}` : `tw${ifId}`, ifId, insideLocal: t.insideLocal, insideAws: t.insideAws }
   }) as unknown as readonly [TunnelInterface, TunnelInterface]
 }
 
