@@ -25,6 +25,7 @@ import { isRunning, namespacesWithPrefix, rootNetSnapshot, up, type IkeSa, type 
 import { insideAddresses } from '../lab/vm-lab'
 import { labSession, listConfigFiles, toGatewayState, waitUntil } from '../support/fault-gateway'
 import { vmGate } from '../support/gate'
+import { vmFigures } from '../support/vm-figures'
 import { within } from '../support/keepup-lab'
 import { outageDuring } from '../support/outage'
 
@@ -70,10 +71,7 @@ describe.skipIf(g.skip)('Libreswan 4.10 on a VM gateway (Debian kernel under QEM
   let paths: string[] = []
   let before: Awaited<ReturnType<typeof toGatewayState>>
   const started = Date.now()
-  const figures = () =>
-    lab.vms
-      .map((v) => `${v.name}: ready ${(v.bootMs / 1000).toFixed(1)} s after qemu started (guest uptime ${v.guestReadyS} s, ${v.bootCpuS} CPU-s), RSS ${Math.round(v.rssKb() / 1024)} MB now, ${Math.round(v.peakRssKb() / 1024)} MB peak`)
-      .join('\n  ')
+  const figures = () => vmFigures(lab)
 
   /** The gateway's VTIs: name, key (= the conn's mark) and remote. */
   const vtis = async () => {

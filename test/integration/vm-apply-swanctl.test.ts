@@ -7,17 +7,13 @@
 // the files. The run leaves no qemu, namespace or root-namespace change behind.
 //
 // Two long-lived VMs for the whole file (each boot costs ~20–40 s of TCG here); figures are printed, never asserted.
-import { mkdtempSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { GatewayShell } from '../../main/core/gateway/shell'
-import { Secret } from '../../main/core/base/secret'
 import { Details } from '../../main/core/details/model'
 import { processSecretSources } from '../../main/core/details/resolve'
 import { toAutoRouting } from '../../main/core/gateway/detect'
 import { toGatewayShell } from '../../main/core/gateway/shell'
-import { connect, type SshSession } from '../../main/core/ssh/session'
+import type { SshSession } from '../../main/core/ssh/session'
 import { applyChange, prepareChange, rollbackChange } from '../../main/core/workflow/change'
 import { checkGateway } from '../../main/core/workflow/check'
 import { isStatusOk, readGatewayStatus, toTunnelVerdict } from '../../main/core/workflow/status'
@@ -26,22 +22,13 @@ import { detectGateway } from '../../main/core/workflow/gateway'
 import { isRunning, namespacesWithPrefix, rootNetSnapshot, up, type IkeSa, type Lab } from '../lab'
 import { insideAddresses } from '../lab/vm-lab'
 import { vmGate } from '../support/gate'
-import { listConfigFiles, toGatewayState, waitUntil } from '../support/fault-gateway'
+import { vmFigures } from '../support/vm-figures'
+import { labSession, listConfigFiles, toGatewayState, waitUntil } from '../support/fault-gateway'
 
 const g = vmGate('route-based apply on a swanctl VM gateway (real kernel)')
 const CONFIG_DIRS = ['/etc/swanctl', '/etc/strongswan.d', '/etc/tunnelwright']
 
 /** The app's own SSH session into the VM gateway (host key pinned to the lab's), default keepalives. */
-async function appSession(lab: Lab): Promise<SshSession> {
-  const c = lab.gateway.ssh
-  const dir = mkdtempSync(join(tmpdir(), 'tw-vm-ssh-'))
-  writeFileSync(join(dir, 'known_hosts'), `${c.knownHostsLine}\n`)
-  return connect(
-    { host: c.host, port: c.port, username: c.username, auth: { kind: 'key', privateKey: new Secret(c.privateKey ?? '') } },
-    { storeDir: join(dir, 'store'), knownHostsFiles: [join(dir, 'known_hosts')] },
-  )
-}
-
 /** `ip -j` output of a command on the gateway. */
 async function ipJson<T>(lab: Lab, args: readonly string[]): Promise<T> {
   const r = await lab.gateway.exec(['ip', '-j', ...args])
@@ -114,16 +101,13 @@ describe.skipIf(g.skip)('route-based apply on a swanctl gateway VM (Debian kerne
   let before: Awaited<ReturnType<typeof toGatewayState>>
   let paths: string[] = []
   const started = Date.now()
-  const figures = () =>
-    lab.vms
-      .map((v) => `${v.name}: ready ${(v.bootMs / 1000).toFixed(1)} s after qemu started (guest uptime ${v.guestReadyS} s, ${v.bootCpuS} CPU-s), RSS ${Math.round(v.rssKb() / 1024)} MB now, ${Math.round(v.peakRssKb() / 1024)} MB peak`)
-      .join('\n  ')
+  const figures = () => vmFigures(lab)
 
   beforeAll(async () => {
     rootBefore = rootNetSnapshot()
     lab = await up({ gateway: 'swanctl', vm: true })
     console.log(`VM lab ${lab.prefix} up in ${(lab.upMs / 1000).toFixed(1)} s, kernel ${lab.vms[0]?.kernel}\n  ${figures()}`)
-    session = await appSession(lab)
+    session = await labSession(lab)
     shell = toGatewayShell(session)
     details = Details.parse(lab.details())
   }, 420_000)

@@ -15,6 +15,7 @@ import { up, type Lab } from '../lab'
 import { labSession, listConfigFiles, toGatewayState, waitUntil } from '../support/fault-gateway'
 import { outageDuring } from '../support/outage'
 import { vmGate } from '../support/gate'
+import { bothTunnelsCarry } from '../support/vm-figures'
 
 const g = vmGate('Libreswan keep-up on a VM gateway (real kernel)')
 const CONFIG_DIRS = ['/etc/ipsec.conf', '/etc/ipsec.secrets', '/etc/ipsec.d', '/etc/tunnelwright', '/etc/systemd/system/ipsec.service.d']
@@ -40,12 +41,7 @@ describe.skipIf(g.skip)('Libreswan 4.10 gateway VM: keep-up without the app (DPD
     await lab?.down()
   })
 
-  /** Both tunnels have an IPsec SA and the LAN reaches the dedicated host. */
-  const bothUp = async () => {
-    const sas = await lab.gateway.listSas()
-    const up = lab.aws.outsideIps.every((ip) => sas.some((s) => s.remoteHost === ip && s.state === 'ESTABLISHED' && s.children.some((c) => c.state === 'INSTALLED')))
-    return up && (await lab.gateway.execLanHost(['ping', '-n', '-c', '1', '-W', '2', lab.aws.hostIp])).code === 0
-  }
+  const bothUp = () => bothTunnelsCarry(lab)
 
   /** Tunnel `i` (0/1) has an IPsec SA. */
   const tunnelUp = async (i: 0 | 1) => (await lab.gateway.listSas()).some((s) => s.remoteHost === lab.aws.outsideIps[i] && s.state === 'ESTABLISHED' && s.children.some((c) => c.state === 'INSTALLED'))

@@ -4,29 +4,18 @@
 // drop upstream is named by the check as a UDP 4500 problem (not ESP).
 //
 // Two long-lived VMs for the whole file; figures are printed, never asserted.
-import { mkdtempSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { Secret } from '../../main/core/base/secret'
 import { Details } from '../../main/core/details/model'
 import { processSecretSources } from '../../main/core/details/resolve'
 import { toGatewayShell, type GatewayShell } from '../../main/core/gateway/shell'
-import { connect, type SshSession } from '../../main/core/ssh/session'
+import type { SshSession } from '../../main/core/ssh/session'
 import { applyChange, prepareChange, rollbackChange } from '../../main/core/workflow/change'
 import { checkGateway } from '../../main/core/workflow/check'
 import { isRunning, namespacesWithPrefix, rootNetSnapshot, up, type Lab } from '../lab'
 import { vmGate } from '../support/gate'
-import { waitUntil } from '../support/fault-gateway'
+import { labSession, waitUntil } from '../support/fault-gateway'
 
 const g = vmGate('apply behind NAT on a swanctl VM gateway (real kernel)')
-
-async function appSession(lab: Lab): Promise<SshSession> {
-  const c = lab.gateway.ssh
-  const dir = mkdtempSync(join(tmpdir(), 'tw-vm-nat-'))
-  writeFileSync(join(dir, 'known_hosts'), `${c.knownHostsLine}\n`)
-  return connect({ host: c.host, port: c.port, username: c.username, auth: { kind: 'key', privateKey: new Secret(c.privateKey ?? '') } }, { storeDir: join(dir, 'store'), knownHostsFiles: [join(dir, 'known_hosts')] })
-}
 
 function counter(ruleset: string, comment: string): number {
   return ruleset
@@ -45,7 +34,7 @@ describe.skipIf(g.skip)('behind NAT on a swanctl gateway VM (Debian kernel under
   beforeAll(async () => {
     rootBefore = rootNetSnapshot()
     lab = await up({ gateway: 'swanctl', vm: true, nat: true })
-    session = await appSession(lab)
+    session = await labSession(lab)
     shell = toGatewayShell(session)
     // The details as a user behind NAT writes them: the public IP only, no local address.
     const { localAddress: _drop, ...gateway } = lab.details().gateway as { localAddress?: string } & Record<string, unknown>

@@ -12,6 +12,7 @@ import { applyChange, prepareChange, rollbackChange } from '../../main/core/work
 import { up, type Lab } from '../lab'
 import { labSession, listConfigFiles, toGatewayState, waitUntil } from '../support/fault-gateway'
 import { vmGate } from '../support/gate'
+import { bothTunnelsCarry } from '../support/vm-figures'
 
 const g = vmGate('swanctl gateway VM reboot (real kernel)')
 
@@ -38,12 +39,7 @@ describe.skipIf(g.skip)('swanctl gateway VM: a reboot with no app brings both ro
     await lab?.down()
   })
 
-  /** Both tunnels have a CHILD SA and the LAN reaches the dedicated host. */
-  const bothUp = async () => {
-    const sas = await lab.gateway.listSas()
-    const up = lab.aws.outsideIps.every((ip) => sas.some((s) => s.remoteHost === ip && s.state === 'ESTABLISHED' && s.children.some((c) => c.state === 'INSTALLED')))
-    return up && (await lab.gateway.execLanHost(['ping', '-n', '-c', '1', '-W', '2', lab.aws.hostIp])).code === 0
-  }
+  const bothUp = () => bothTunnelsCarry(lab)
 
   it('route-based apply commits (the app leaves: its session closes)', async () => {
     const details = Details.parse(lab.details())
