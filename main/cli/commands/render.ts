@@ -54,15 +54,8 @@ export const render: Command = {
     const written = opts.out === undefined ? undefined : writeRenderedFiles(opts.out, rendered)
     if (opts.json) {
       writeJson(io, 'render', {
-        ok: true,
-        kind: rendered.kind,
-        version: rendered.version,
-        routing: rendered.routing,
-        routingBasis: routing.basis,
-        connectionNames: rendered.connectionNames,
-        files: rendered.files.map((f, i) => ({ path: f.path, mode: `0${f.mode.toString(8)}`, secret: f.secret, role: f.role, ...(written ? { writtenTo: written[i] } : {}), ...(f.secret ? {} : { content: f.content }) })),
+        ...toRenderDocument(rendered, routing.basis, findings, written),
         notes: rendered.notes,
-        warnings: findings.filter((f) => f.severity === 'warning').map((f) => ({ id: f.id, path: f.path, message: f.message })),
       })
       return EXIT.ok
     }
@@ -89,18 +82,7 @@ function runVendor(io: CliIo, input: LoadedDetailsInput, kind: VendorKind, findi
   const written = opts.out === undefined ? undefined : writeVendorFiles(opts.out, rendered)
   const steps = rendered.steps.map((s, i) => `step ${i + 1}: ${s}`)
   if (opts.json) {
-    writeJson(io, 'render', {
-      ok: true,
-      kind: rendered.kind,
-      version: rendered.version,
-      routing: rendered.routing,
-      routingBasis: routing.basis,
-      connectionNames: rendered.connectionNames,
-      files: rendered.files.map((f, i) => ({ path: f.path, mode: `0${f.mode.toString(8)}`, secret: f.secret, role: f.role, ...(written ? { writtenTo: written[i] } : {}) })),
-      steps: rendered.steps,
-      notes: rendered.notes,
-      warnings: findings.filter((f) => f.severity === 'warning').map((f) => ({ id: f.id, path: f.path, message: f.message })),
-    })
+    writeJson(io, 'render', { ...toRenderDocument(rendered, routing.basis, findings, written), steps: rendered.steps, notes: rendered.notes })
     return EXIT.ok
   }
   for (const w of findings.filter((f) => f.severity === 'warning')) io.stderr(`warning ${toFindingLine(w)}`)
@@ -111,6 +93,25 @@ function runVendor(io: CliIo, input: LoadedDetailsInput, kind: VendorKind, findi
   }
   for (const n of [...steps, ...rendered.notes]) io.stderr(`note: ${n}\n`)
   return EXIT.ok
+}
+
+/** The part of render's --json document both the Linux stacks and the vendor kinds write; a file that holds PSKs (every vendor file: the keys sit in its commands) is listed without its content. */
+function toRenderDocument<F extends { readonly path: string; readonly mode: number; readonly secret: boolean; readonly role: string; readonly content: string }>(
+  rendered: { readonly kind: string; readonly version: string; readonly routing: string; readonly connectionNames: readonly string[]; readonly files: readonly F[] },
+  routingBasis: string,
+  findings: readonly LintFinding[],
+  written: readonly string[] | undefined,
+): Record<string, unknown> {
+  return {
+    ok: true,
+    kind: rendered.kind,
+    version: rendered.version,
+    routing: rendered.routing,
+    routingBasis,
+    connectionNames: rendered.connectionNames,
+    files: rendered.files.map((f, i) => ({ path: f.path, mode: `0${f.mode.toString(8)}`, secret: f.secret, role: f.role, ...(written ? { writtenTo: written[i] } : {}), ...(f.secret ? {} : { content: f.content }) })),
+    warnings: findings.filter((f) => f.severity === 'warning').map((f) => ({ id: f.id, path: f.path, message: f.message })),
+  }
 }
 
 function toFindingLine(f: LintFinding): string {
