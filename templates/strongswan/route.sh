@@ -25,7 +25,6 @@ link_up() {
     case "$LINK" in
       xfrm) ip link add "$IFACE" type xfrm if_id "$IFID" ;;
       vti) ip link add "$IFACE" type vti local "$LOCALADDR" remote "$PEER" key "$IFID" ;;
-      *) ;;
     esac
   fi
   ip link set dev "$IFACE" mtu "$MTU" up
@@ -48,7 +47,7 @@ routes() {
 
 link_down() {
   routes del
-  if [ "$LINK" != daemon ] && ip link show dev "$IFACE" >/dev/null 2>&1; then ip link del dev "$IFACE"; fi
+  if ip link show dev "$IFACE" >/dev/null 2>&1; then ip link del dev "$IFACE"; fi
 }
 
 case "${1:-}" in

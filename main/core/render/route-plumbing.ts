@@ -45,7 +45,7 @@ export function toRouteScriptPath(input: RenderInput, layout: FileLayout): strin
 }
 
 /** Renders route.sh (template strongswan/route.sh) for the given interfaces. */
-export function renderRouteScript(templatesDir: string, input: RenderInput, ifaces: readonly [TunnelInterface, TunnelInterface], opts: { path: string; link: 'xfrm' | 'vti' | 'daemon' }): RenderedFile {
+export function renderRouteScript(templatesDir: string, input: RenderInput, ifaces: readonly [TunnelInterface, TunnelInterface], opts: { path: string; link: 'xfrm' | 'vti' }): RenderedFile {
   const t = loadKindTemplates(templatesDir, 'strongswan')
   const content = fillTemplate(t, 'route.sh', {
     comment: input.details.name,
