@@ -457,6 +457,8 @@ export interface TunnelSummaryDto {
   readonly selectors?: { readonly local: readonly string[]; readonly remote: readonly string[] }
   /** Route-based: the tunnel's interface and the networks routed into it. */
   readonly tunnelInterface?: { readonly name: string; readonly routes: readonly string[] }
+  /** A BGP VPN: this tunnel's session (AWS's inside address and ASN). */
+  readonly bgp?: { readonly neighbor: string; readonly remoteAs: number | 'external' }
   readonly ike: string
   readonly esp: string
   readonly ikeLifetimeSec: number
@@ -477,6 +479,8 @@ export interface ChangeSummaryDto {
   readonly agencyCidrs: readonly string[]
   readonly dedicatedCidrs: readonly string[]
   readonly keepalive?: string
+  /** A BGP VPN: FRR's speaker on the gateway, what it advertises and accepts, AWS's timers. */
+  readonly bgp?: { readonly asn: number; readonly advertise: readonly string[]; readonly accept: readonly string[]; readonly keepaliveSec: number; readonly holdSec: number }
   readonly tunnels: readonly [TunnelSummaryDto, TunnelSummaryDto]
 }
 

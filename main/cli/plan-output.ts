@@ -20,9 +20,10 @@ const STEP_TEXT: Readonly<Record<ApplyStep, string>> = {
   BUSY: 'another change is running on the gateway',
 }
 
-/** One line for a progress step; `activeStandby` words VERIFIED for a change that holds one tunnel up. */
-export function toStepLine(p: ApplyProgress, opts: { readonly activeStandby?: boolean } = {}): string {
-  const text = p.step === 'VERIFIED' && opts.activeStandby ? 'one tunnel is up, the other stands by (policy-based: AWS allows one)' : STEP_TEXT[p.step]
+/** One line for a progress step; VERIFIED says what was verified (one tunnel held up; both BGP sessions). */
+export function toStepLine(p: ApplyProgress, opts: { readonly activeStandby?: boolean; readonly bgp?: boolean } = {}): string {
+  const verified = opts.activeStandby ? 'one tunnel is up, the other stands by (policy-based: AWS allows one)' : opts.bgp ? 'both tunnels are up and both BGP sessions Established' : STEP_TEXT.VERIFIED
+  const text = p.step === 'VERIFIED' ? verified : STEP_TEXT[p.step]
   return `  ${p.step.padEnd(14)} ${text}${p.detail && p.step === 'FAILED' ? `: ${toTerminalText(p.detail)}` : ''}`
 }
 

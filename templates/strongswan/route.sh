@@ -5,12 +5,15 @@
 # "THIS setup" and "THIS teardown" are for hands-on use. Every step is idempotent.
 # Routes follow the SA: they are added when tunnel N is up and removed when it goes down, so traffic
 # never sits on an interface whose tunnel is dead; tunnel 1's routes win (lower metric) while both are up.
+# With BGP (ROUTES_BY=bgp) this script adds no route: the BGP daemon installs what AWS announces and
+# chooses the tunnel (a route of ours would outlive a BGP withdrawal).
 set -u
 PATH=/usr/sbin:/usr/bin:/sbin:/bin
 LINK={{linkType}}
 LOCALADDR={{localAddress}}
 MTU={{mtu}}
 ROUTES={{dedicatedCidrs}}
+ROUTES_BY={{routesBy}}
 
 tunnel() {
   case "$1" in
@@ -34,6 +37,8 @@ link_up() {
 }
 
 routes() {
+  # (removing is harmless either way, and clears routes a static version of this script left)
+  [ "$1" = add ] && [ "$ROUTES_BY" != static ] && return 0
   old_ifs=$IFS; IFS=,
   for cidr in $ROUTES; do
     if [ "$1" = add ]; then

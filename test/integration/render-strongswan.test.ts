@@ -11,6 +11,7 @@ import { toTunnelInterfaces } from '../../main/core/render/route-plumbing'
 import { charonLines, prepareCharonDir, runInSandbox, vethLines } from '../support/daemon-sandbox'
 import { labGate } from '../support/gate'
 import { sampleInput } from '../support/render-sample'
+import { bgpInput } from '../support/frr-sample'
 
 const g = labGate('render-strongswan')
 const work = mkdtempSync(join(tmpdir(), 'tw-render-ss-'))
@@ -171,5 +172,34 @@ describe.skipIf(g.skip)('route.sh in a throwaway namespace', () => {
     const down = read(join(dir, 'routes-down.out'))
     expect(down).not.toContain('metric 101')
     expect(down.match(/metric 102/g)).toHaveLength(2)
+  })
+
+  test('a BGP VPN: up-client sets the /30s and adds no route (BGP installs them); down-client still clears a route a static version left', async () => {
+    const dir = mkdtempSync(join(work, 'route-bgp-'))
+    const input = bgpInput({ dedicatedCidrs: ['172.31.16.0/20'] })
+    const script = renderDevice(input, 'libreswan', { version: '4.10' }).files.find((f) => f.path.endsWith('-route.sh'))!
+    const [i1, i2] = toTunnelInterfaces(input, 'vti')
+    writeFileSync(join(dir, 'route.sh'), script.content, { mode: 0o700 })
+    const sh = join(dir, 'route.sh')
+    const r = await runInSandbox(
+      [
+        vethLines([input.localAddress], ['203.0.113.1']),
+        `ip link add ${i1.iface} type veth peer name x1`,
+        `ip link add ${i2.iface} type veth peer name x2`,
+        `PLUTO_VERB=up-client ${sh} updown 1`,
+        `PLUTO_VERB=up-client ${sh} updown 2`,
+        `ip -br addr >${dir}/addr.out`,
+        `ip route show >${dir}/routes-up.out`,
+        `ip route add 172.31.16.0/20 dev ${i1.iface} metric 101`,
+        `PLUTO_VERB=down-client ${sh} updown 1`,
+        `ip route show >${dir}/routes-down.out`,
+      ].join('\n'),
+    )
+    expect(r.code, r.stderr).toBe(0)
+    const addr = read(join(dir, 'addr.out'))
+    expect(addr).toMatch(new RegExp(`^${i1.iface}@x1 .* 169\\.254\\.10\\.2/30`, 'm'))
+    expect(addr).toMatch(new RegExp(`^${i2.iface}@x2 .* 169\\.254\\.11\\.2/30`, 'm'))
+    expect(read(join(dir, 'routes-up.out'))).not.toContain('172.31.16.0/20')
+    expect(read(join(dir, 'routes-down.out'))).not.toContain('172.31.16.0/20')
   })
 })

@@ -2,7 +2,7 @@
 // The stack is a stand-in made of file operations: this test proves the transaction's own logic
 // (backup, atomic write, validate, revert, confirm, abort, lock); the lab suite proves it on real daemons.
 import { spawn, spawnSync } from 'node:child_process'
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs'
+import { chownSync, existsSync, mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
@@ -90,6 +90,23 @@ describe('gateway transaction script', () => {
     expect(readFileSync(join(s.baseDir, 'last-backup'), 'utf8').trim()).toBe(s.id)
     expect(existsSync(join(s.baseDir, 'lock'))).toBe(false)
     expect(existsSync(join(s.baseDir, 'txn', s.id, 'payload')), 'payload with secrets is removed').toBe(false)
+  })
+
+  it.skipIf(process.getuid?.() !== 0)("a file that is there keeps its owner and group (FRR's frr.conf is frr:frr), a new one is root's", async () => {
+    const { etc, spec } = setup()
+    const theirs = join(etc, 'frr.conf')
+    writeFileSync(theirs, 'router bgp 65000\n', { mode: 0o640 })
+    chownSync(theirs, 65534, 65534)
+    const s = spec({ files: [...spec().files, { path: theirs, mode: 0o640, content: 'router bgp 65000\n neighbor 169.254.10.1 remote-as 64512\n', secret: false }] })
+    launch(s)
+    await waitFor(s, /VERIFIED/)
+    writeFileSync(join(s.baseDir, 'txn', s.id, 'confirmed'), '')
+    expect(await waitFor(s, /COMMITTED|REVERTED/)).toMatch(/COMMITTED/)
+    const st = statSync(theirs)
+    expect([st.uid, st.gid, st.mode & 0o777]).toEqual([65534, 65534, 0o640])
+    expect(readFileSync(theirs, 'utf8')).toContain('neighbor 169.254.10.1')
+    const created = statSync(join(etc, 'conf.d', 'ours-secrets.conf'))
+    expect([created.uid, created.mode & 0o777]).toEqual([0, 0o600])
   })
 
   it('reverts to the exact old bytes when no confirmation comes', async () => {

@@ -132,7 +132,7 @@ describe('tunnelwright import', () => {
     expect(lint.out.stdout + out.stdout + out.stderr).not.toContain(PSK_A)
   })
 
-  it('--aws-export recognises each shape; a BGP template imports with its sessions and lint refuses it until BGP is set up', async () => {
+  it('--aws-export recognises each shape; a BGP template imports with its sessions; lint says FRR sets them up (and refuses them on pfSense)', async () => {
     for (const [file, shape] of [[XML, 'CustomerGatewayConfiguration XML'], [TEXT, 'Generic text'], [JSON_EXPORT, 'describe-vpn-connections JSON'], [join(real, 'vyatta-bgp-vgw-cloudneta.txt'), 'Vyatta template']] as const) {
       const { out, io } = capture()
       expect(await runCli(['import', '--aws-export', file, '--json'], io), file).toBe(EXIT.ok)
@@ -143,8 +143,11 @@ describe('tunnelwright import', () => {
     expect(await runCli(['import', '--aws-export', join(real, 'vyatta-bgp-vgw-cloudneta.txt'), '--out', dest, '--private-cidr', '10.10.0.0/24', '--dedicated-cidr', '10.200.0.0/16'], io)).toBe(EXIT.ok)
     expect(JSON.parse(readFileSync(dest, 'utf8')).bgp.tunnels[0]).toEqual({ outsideIp: '15.164.80.217', awsAsn: 64512, customerAsn: 65000, neighborIp: '169.254.70.181', holdTime: 30 })
     const lint = capture()
-    expect(await runCli(['lint', '--details', dest], lint.io)).toBe(EXIT.failed)
-    expect(lint.out.stdout).toMatch(/BGP[\s\S]*does not set up BGP/)
+    expect(await runCli(['lint', '--details', dest], lint.io), lint.out.stdout).toBe(EXIT.ok)
+    expect(lint.out.stdout).toMatch(/BGP[\s\S]*in FRR on the gateway/)
+    const onPfsense = capture()
+    expect(await runCli(['lint', '--details', dest, '--device', 'pfsense'], onPfsense.io)).toBe(EXIT.failed)
+    expect(onPfsense.out.stdout).toMatch(/sets up BGP only on Linux gateways \(FRR\), not on pfsense/)
   })
 
   it('a JSON export listing several connections: without --connection the list and what to pass, exit 2; with it, the one chosen', async () => {

@@ -267,7 +267,7 @@ describe('Generic text', () => {
     // "- Customer Gateway:        : YOUR_UPLINK_ADDRESS" is a placeholder: the public IP is still to fill in.
     expect(imp.draft.gateway.publicIp).toBeUndefined()
     expect(imp.notes).toContain('8 Markdown image lines (from a documentation page) were skipped.')
-    expect(lintOf(imp).find((f) => f.id === 'bgp-not-supported')).toMatchObject({ severity: 'error', path: '/bgp' })
+    expect(lintOf(imp).find((f) => f.id === 'bgp-frr')).toMatchObject({ severity: 'info', path: '/bgp' })
   })
 
   it("AWS's static example: both tunnels, the same placeholder key, image lines skipped", () => {
@@ -411,13 +411,13 @@ describe('shapes: recognised from the content; a wrong one says what it is and w
 })
 
 describe('BGP in lint', () => {
-  it('a BGP import lints with an error that says BGP is not set up yet and what to do; the same VPN as static has none', () => {
+  it('a BGP import lints with a note that apply sets up the sessions in FRR (what it needs on the gateway); the same VPN as static has none', () => {
     const bgp = lintOf(importAwsXml(sample('vpn-bgp-tgw.xml')))
-    const f = bgp.find((x) => x.id === 'bgp-not-supported')!
-    expect(f).toMatchObject({ severity: 'error', path: '/bgp' })
-    expect(f.message).toBe('This VPN uses dynamic routing (BGP): AWS expects a BGP session in each tunnel (AWS ASN 64512, neighbours 169.254.120.9 and 169.254.121.5), and this version of Tunnelwright does not set up BGP.')
-    expect(f.why).toMatch(/carry no traffic/)
-    expect(f.fix).toMatch(/static routing.*remove the "bgp" section/)
+    const f = bgp.find((x) => x.id === 'bgp-frr')!
+    expect(f).toMatchObject({ severity: 'info', path: '/bgp' })
+    expect(f.message).toMatch(/^This VPN uses dynamic routing \(BGP\): apply sets up a BGP session in each tunnel \(AWS ASN 64512, neighbours 169\.254\.120\.9 and 169\.254\.121\.5\) in FRR/)
+    expect(f.why).toMatch(/routes only what its BGP sessions announce/)
+    expect(f.fix).toMatch(/apt-get install frr frr-pythontools/)
     expect(lintOf(importAwsXml(sample('vpn-static.xml'))).some((x) => x.id.startsWith('bgp-'))).toBe(false)
   })
 

@@ -41,7 +41,7 @@ const peers = (d: Raw) => d.bgp.tunnels
 
 describe('BGP lint', () => {
   it('a well-formed BGP VPN raises no ASN, routing or inside-CIDR finding', () => {
-    const found = ids(lint()).filter((id) => /^bgp-(?!not-supported)|^inside-|^tunnels-/.test(id))
+    const found = ids(lint()).filter((id) => /^bgp-(?!not-supported|frr)|^inside-|^tunnels-/.test(id))
     expect(found).toEqual([])
   })
 
@@ -72,12 +72,18 @@ describe('BGP lint', () => {
     expect(ids(lint()).includes(id)).toBe(false)
   })
 
-  it("on pfSense the refusal names pfSense's FRR package; elsewhere FRR or BIRD", () => {
+  it("on pfSense BGP is refused, naming pfSense's FRR package; on the Linux stacks (or no device yet) it is a note that FRR sets it up", () => {
     const raw = base()
     const details = Details.parse({ ...raw, gateway: { ...(raw['gateway'] as object), kind: 'pfsense' } })
-    const onPfsense = lintDetails(details, { sources: { env: {}, readFile: () => '' } }).find((f) => f.id === 'bgp-not-supported')
-    expect(onPfsense?.fix).toMatch(/Package Manager .* frr/)
-    expect(lint().find((f) => f.id === 'bgp-not-supported')?.fix).toMatch(/FRR, BIRD/)
+    const onPfsense = lintDetails(details, { sources: { env: {}, readFile: () => '' } })
+    expect(onPfsense.find((f) => f.id === 'bgp-not-supported')).toMatchObject({ severity: 'error', fix: expect.stringMatching(/Package Manager .* frr/) })
+    expect(onPfsense.some((f) => f.id === 'bgp-frr')).toBe(false)
+    for (const kind of ['strongswan', 'strongswan-legacy', 'libreswan'] as const) {
+      const found = lintDetails(Details.parse({ ...raw, gateway: { ...(raw['gateway'] as object), kind } }), { sources: { env: {}, readFile: () => '' } })
+      expect(found.some((f) => f.id === 'bgp-not-supported'), kind).toBe(false)
+      expect(found.find((f) => f.id === 'bgp-frr'), kind).toMatchObject({ severity: 'info', fix: expect.stringMatching(/frr-pythontools.*bgpd=yes/) })
+    }
+    expect(lint().find((f) => f.id === 'bgp-frr')?.severity).toBe('info')
   })
 
   it('169.254.6.0/30, right after the reserved block, is accepted', () => {

@@ -16,6 +16,7 @@ import { toCheckCauses } from '../../main/core/workflow/check-causes'
 import { lintPartialDraft } from '../../main/core/workflow/draft-lint'
 import { toChangeSummary, toPskCutter, toShownFiles } from '../../main/core/workflow/review'
 import { INPUT, loadScenario } from '../fixtures/firewall/load'
+import { bgpInput } from '../support/frr-sample'
 
 const PSK1 = 'Abc.def_1234567890Xyz'
 const PSK2 = 'Qwe.rty_0987654321Uio'
@@ -71,6 +72,17 @@ describe('the review of a change', () => {
     expect(s.tunnels[0].tunnelInterface?.name).toMatch(/^tw\d+$/)
     expect(s.tunnels[0].tunnelInterface?.routes).toEqual(['172.31.0.0/16'])
     expect(s.tunnels.every((t) => t.role === 'both-up' && t.selectors === undefined)).toBe(true)
+    expect(s.bgp).toBeUndefined()
+  })
+
+  it('a BGP VPN: FRR as the customer ASN with what it advertises and accepts, AWS timers, each tunnel its neighbour and no static route', () => {
+    const input = bgpInput({ privateCidrs: ['10.40.0.0/24'], dedicatedCidrs: ['172.31.16.0/20'] })
+    const s = toChangeSummary(input, renderDevice(input, 'strongswan'), 'both-up')
+    expect(s.bgp).toEqual({ asn: 65000, advertise: ['10.40.0.0/24'], accept: ['172.31.16.0/20'], keepaliveSec: 10, holdSec: 30 })
+    expect(s.tunnels.map((t) => [t.tunnelInterface?.routes, t.bgp])).toEqual([
+      [[], { neighbor: '169.254.10.1', remoteAs: 64512 }],
+      [[], { neighbor: '169.254.11.1', remoteAs: 64512 }],
+    ])
   })
 
   for (const kind of ['strongswan', 'strongswan-legacy', 'libreswan', 'pfsense'] as const) {

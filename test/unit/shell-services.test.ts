@@ -103,7 +103,7 @@ describe('shell services over the real core', () => {
     expect(services.details.listAwsConnections(XML)).toEqual([])
     const picked = services.details.importDetails(two, 'aws-export', '2')
     expect(picked.draft.name).toBe('vpn-123123123123abcab')
-    expect(picked.findings.find((f) => f.id === 'bgp-not-supported')?.severity).toBe('error')
+    expect(picked.findings.find((f) => f.id === 'bgp-frr')?.severity).toBe('info')
     // The same through the IPC table, as the app's pick list uses it: the list, then the pick by position.
     const listed = await table.listAwsConnections.run({ text: two })
     expect(listed.map((c) => c.vpnConnectionId)).toEqual(['vpn-0a1b2c3d4e5f60718', 'vpn-123123123123abcab'])

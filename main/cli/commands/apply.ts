@@ -42,7 +42,7 @@ export const apply: Command = {
         }
       }
       const activeStandby = change.tunnels === 'active-standby'
-      const result = await applyChange(gateway, change, { confirmWithin, context, onProgress: (p: ApplyProgress) => io.stderr(`${toStepLine(p, { activeStandby })}\n`) })
+      const result = await applyChange(gateway, change, { confirmWithin, context, onProgress: (p: ApplyProgress) => io.stderr(`${toStepLine(p, { activeStandby, bgp: (change.frr?.neighbours.length ?? 0) > 0 })}\n`) })
       const problems = result.checksAfter?.filter((f) => f.severity === 'error') ?? []
       if (opts.json) {
         writeJson(io, 'apply', {

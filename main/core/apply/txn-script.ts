@@ -199,7 +199,9 @@ while IFS='|' read -r n mode path; do
     continue
   fi
   mkdir -p "$(dirname "$path")" || undo write
-  cp "$TXN/payload/$n" "$path.tw-new" && chmod "$mode" "$path.tw-new" && mv -f "$path.tw-new" "$path" || { rm -f "$path.tw-new"; undo write; }
+  # A file that is there keeps its owner and group (FRR's frr.conf is frr:frr; its daemons must still read it).
+  if [ -f "$path" ]; then cp -p "$path" "$path.tw-new" && cat "$TXN/payload/$n" > "$path.tw-new"; else cp "$TXN/payload/$n" "$path.tw-new"; fi &&
+    chmod "$mode" "$path.tw-new" && mv -f "$path.tw-new" "$path" || { rm -f "$path.tw-new"; undo write; }
 done < "$TXN/targets"
 rm -rf "$TXN/payload"
 say "WRITTEN"

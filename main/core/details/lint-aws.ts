@@ -43,19 +43,34 @@ function tunnelLabel(details: AwsSideInput, outsideIp: string): string {
   return i < 0 ? `The tunnel ${outsideIp}` : `Tunnel ${i + 1} (${outsideIp})`
 }
 
+/** The device kinds whose BGP Tunnelwright sets up (FRR beside the Linux IPsec stacks). */
+const LINUX_BGP_KINDS: readonly string[] = ['strongswan', 'strongswan-legacy', 'libreswan', 'openswan']
+
 function lintBgp(details: AwsSideInput, out: Finding[], device?: string): void {
   const bgp = details.bgp
   if (!bgp) return
   const neighbours = bgp.tunnels.map((p) => p.neighborIp).join(' and ')
   const asns = [...new Set(bgp.tunnels.map((p) => p.awsAsn).filter((a) => a !== undefined))]
-  out.push({
-    id: 'bgp-not-supported',
-    severity: 'error',
-    path: '/bgp',
-    message: `This VPN uses dynamic routing (BGP): AWS expects a BGP session in each tunnel (${asns.length ? `AWS ASN ${asns.join(' and ')}, ` : ''}neighbours ${neighbours}), and this version of Tunnelwright does not set up BGP.`,
-    why: "A BGP VPN routes only what its BGP sessions announce: AWS advertises the VPC's prefixes and learns the agency's over them. Tunnels set up as static come up, but carry no traffic.",
-    fix: `Ask the provider for a VPN connection with static routing (routing options: Static, with static routes for the agency CIDRs; an existing connection cannot be switched, it is recreated) and import its export. Or, if a BGP speaker on the gateway (${device === 'pfsense' ? "on pfSense: the FRR package, System → Package Manager → Available Packages → frr, then Services → FRR → BGP" : 'FRR, BIRD'}) already peers with these neighbours, remove the "bgp" section to set up only the tunnels, route-based ("routing": "route").`,
-  })
+  const asnText = asns.length ? `AWS ASN ${asns.join(' and ')}, ` : ''
+  if (device === undefined || LINUX_BGP_KINDS.includes(device)) {
+    out.push({
+      id: 'bgp-frr',
+      severity: 'info',
+      path: '/bgp',
+      message: `This VPN uses dynamic routing (BGP): apply sets up a BGP session in each tunnel (${asnText}neighbours ${neighbours}) in FRR on the gateway, route-based, with AWS's timers; the agency CIDRs are advertised and only the dedicated CIDRs accepted.`,
+      why: 'A BGP VPN routes only what its BGP sessions announce: AWS advertises the VPC\'s prefixes and learns the agency\'s over them, and BGP moves traffic to the other tunnel when one fails.',
+      fix: 'The gateway needs FRR with bgpd enabled (Debian/Ubuntu: apt-get install frr frr-pythontools; bgpd=yes in /etc/frr/daemons). Tunnelwright changes only its own section of /etc/frr/frr.conf and reloads FRR without a restart.',
+    })
+  } else {
+    out.push({
+      id: 'bgp-not-supported',
+      severity: 'error',
+      path: '/bgp',
+      message: `This VPN uses dynamic routing (BGP): AWS expects a BGP session in each tunnel (${asnText}neighbours ${neighbours}), and Tunnelwright sets up BGP only on Linux gateways (FRR), not on ${device}.`,
+      why: "A BGP VPN routes only what its BGP sessions announce: AWS advertises the VPC's prefixes and learns the agency's over them. Tunnels set up as static come up, but carry no traffic.",
+      fix: `Ask the provider for a VPN connection with static routing (routing options: Static, with static routes for the agency CIDRs; an existing connection cannot be switched, it is recreated) and import its export. Or, if a BGP speaker on the gateway (${device === 'pfsense' ? 'on pfSense: the FRR package, System → Package Manager → Available Packages → frr, then Services → FRR → BGP' : 'the device\'s own BGP'}) already peers with these neighbours, remove the "bgp" section to set up only the tunnels, route-based ("routing": "route").`,
+    })
+  }
   lintAsns(bgp, out)
   if (details.routing === 'policy') {
     out.push({ id: 'bgp-needs-route-based', severity: 'error', path: '/routing', message: 'This VPN uses BGP, and routing is set to policy-based.', why: "BGP runs between the tunnels' inside addresses and chooses the tunnel per route: that needs a tunnel interface per tunnel (route-based); policy-based tunnels have no inside addresses to peer on.", fix: 'Set routing to "route" (or "auto" on a gateway that supports route-based tunnels).' })

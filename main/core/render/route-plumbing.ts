@@ -57,6 +57,7 @@ export function renderRouteScript(templatesDir: string, input: RenderInput, ifac
     peer2: input.tunnels[1].outsideIp,
     mtu: toTunnelMtu(input),
     dedicatedCidrs: input.dedicatedCidrs,
+    routesBy: input.details.bgp ? 'bgp' : 'static',
     iface1: ifaces[0].iface,
     ifId1: ifaces[0].ifId,
     insideLocal1: ifaces[0].insideLocal,

@@ -12,8 +12,9 @@ import { toRenderInput, type RoutingMode, type SecretSources } from '../details/
 import type { GatewayFacts } from '../gateway/detect'
 import { runReadOnly } from '../gateway/commands'
 import { findOverlaps, type ConnectionOverlap } from '../gateway/overlap'
+import { readFrrState, toFrrConfChange, withFrr } from '../gateway/frr'
 import { decideRouting, type RoutingDecision } from '../gateway/routing'
-import { PFSENSE_CONFIG_XML, toPfsenseScriptPath, toStackProfile, toStateDir, withTrafficProbe } from '../gateway/stacks'
+import { PFSENSE_CONFIG_XML, toPfsenseScriptPath, toStackProfile, toStateDir, withTrafficProbe, type StackProfile } from '../gateway/stacks'
 import { renderDevice, type RenderedConfig } from '../render'
 import { toTunnelsMode } from '../render/keepup'
 import { quoteSh } from '../ssh/quote'
@@ -39,6 +40,11 @@ export interface PreparedChange {
   readonly lint: readonly LintFinding[]
   /** How the two tunnels run once applied: both up, or (policy-based on strongSwan) one active and one standing by. */
   readonly tunnels: 'both-up' | 'active-standby'
+  /**
+   * The change touches FRR's frr.conf (a BGP VPN's section goes in, or an earlier one comes out): FRR validates
+   * and reloads with the IPsec daemon, and with `neighbours` the change is up only when both BGP sessions are.
+   */
+  readonly frr?: { readonly neighbours: readonly string[] }
 }
 
 /** Device kind to drive: the override, else what detection found (refusing when nothing was found). */
@@ -104,10 +110,13 @@ export async function prepareChange(
     kind === 'pfsense' && rendered.phpScript !== undefined
       ? [{ path: toPfsenseScriptPath(facts, renderInput.slug), mode: 0o600, content: rendered.phpScript, secret: true }]
       : rendered.files.map((f) => ({ path: f.path, mode: f.mode, content: f.content, secret: f.secret }))
+  // A BGP VPN's sessions live in FRR's frr.conf, merged into what the admin has there (read first: one round trip).
+  const frrChange = kind === 'pfsense' ? undefined : toFrrConfChange(await readFrrState(gateway.shell), renderInput)
+  if (frrChange) desired.push({ path: frrChange.path, mode: 0o640, content: frrChange.content, secret: false })
   const plan = await planApply(gateway.shell, desired, toEnsureLines(kind, facts, rendered), { baseDir: toStateDir(facts) })
   const overlaps = findOverlaps(facts.connectionDetails, details, rendered.connectionNames, facts.nameMarkers)
   const tunnels = toTunnelsMode(kind, routing)
-  return { details, sources, facts, kind, routing, routingDecision, rendered, plan, overlaps, lint, tunnels }
+  return { details, sources, facts, kind, routing, routingDecision, rendered, plan, overlaps, lint, tunnels, ...(frrChange ? { frr: { neighbours: frrChange.neighbours } } : {}) }
 }
 
 /** How an apply ended, with the checks taken after it and the change record written for it. */
@@ -138,6 +147,10 @@ async function toLocalAddress(gateway: GatewayAccess, details: Details, facts: G
     details: { ...details, gateway: { ...details.gateway, localAddress: src } },
     note: `Behind NAT: ${publicIp} is not on this gateway, so IKE leaves from ${src} (the route to the AWS peers)${differs} and presents ${publicIp} as its ID; NAT-T moves IKE and ESP to UDP 4500, which must pass. Set gateway.localAddress in the details to choose another.`,
   }
+}
+
+function withFrrIf(profile: StackProfile, frr: PreparedChange['frr']): StackProfile {
+  return frr ? withFrr(profile, frr.neighbours) : profile
 }
 
 /** The subset of a check finding a change record keeps. */
@@ -174,7 +187,7 @@ export async function applyChange(
   const pfsense = change.kind === 'pfsense' && change.plan.files[0] ? { scriptPath: change.plan.files[0].path, peers: change.details.remote.tunnels.map((t) => t.outsideIp), ...(probe ? { probe } : {}) } : undefined
   const result = await applyPlan(gateway.shell, change.plan, {
     // With a health target, "up" means a ping from the LAN side reaches it through the tunnels.
-    stack: pfsense ? toStackProfile(change.facts, change.rendered, { pfsense }) : withTrafficProbe(toStackProfile(change.facts, change.rendered), probe),
+    stack: pfsense ? toStackProfile(change.facts, change.rendered, { pfsense }) : withTrafficProbe(withFrrIf(toStackProfile(change.facts, change.rendered), change.frr), probe),
     ...(pfsense ? { backupOnly: [PFSENSE_CONFIG_XML] } : {}),
     baseDir: toStateDir(change.facts),
     confirmWithin,

@@ -9,6 +9,7 @@ import type { Details } from '../details/model'
 import { toRenderInput, type RenderInput, type SecretSources } from '../details/resolve'
 import { escapePhpB64, escapePsk0s } from '../render/escape'
 import { KEEPUP_FAILOVER_ROUNDS, KEEPUP_INTERVAL, toKeepaliveTargets, toTunnelsMode } from '../render/keepup'
+import { AWS_BGP_TIMERS, FRR_CONF, toFrrBgpPlan } from '../render/frr'
 import { toTunnelInterfaces } from '../render/route-plumbing'
 import type { RenderedConfig } from '../render'
 import { toProfileDetails, toProfileSecretSources, type ProfileDetails } from '../app-data/profiles'
@@ -29,8 +30,10 @@ export interface TunnelSummary {
   readonly insideAws: string
   /** Policy-based: the traffic selectors, ours then AWS's. */
   readonly selectors?: { readonly local: readonly string[]; readonly remote: readonly string[] }
-  /** Route-based: the interface the tunnel gets and the networks routed into it. */
+  /** Route-based: the interface the tunnel gets and the networks routed into it (none of ours with BGP: BGP routes). */
   readonly tunnelInterface?: { readonly name: string; readonly routes: readonly string[] }
+  /** A BGP VPN: this tunnel's session (AWS's inside address and ASN, 'external' when the export names none). */
+  readonly bgp?: { readonly neighbor: string; readonly remoteAs: number | 'external' }
   /** Phase 1 in words, e.g. "IKEv1 main mode, AES-256, SHA-256, DH group 14 (MODP 2048)". */
   readonly ike: string
   /** Phase 2 in words, e.g. "ESP AES-256, SHA-256, PFS DH group 14 (MODP 2048)". */
@@ -59,6 +62,8 @@ export interface ChangeSummary {
   readonly dedicatedCidrs: readonly string[]
   /** Where the keepalive/health pings go. */
   readonly keepalive?: string
+  /** A BGP VPN: FRR's speaker on the gateway, what it advertises and accepts, AWS's timers. */
+  readonly bgp?: { readonly asn: number; readonly advertise: readonly string[]; readonly accept: readonly string[]; readonly keepaliveSec: number; readonly holdSec: number }
   readonly tunnels: readonly [TunnelSummary, TunnelSummary]
 }
 
@@ -146,6 +151,7 @@ export function toChangeSummary(input: RenderInput, rendered: Pick<RenderedConfi
   const route = input.routing === 'route'
   const ifaces = route ? toTunnelInterfaces(input, interfaceKind(rendered.kind)) : undefined
   const keep = toKeepaliveTargets(input, ifaces)
+  const bgp = route ? toFrrBgpPlan(input) : undefined
   const summaries = input.tunnels.map((t, i): TunnelSummary => {
     const role: TunnelSummary['role'] = tunnels === 'both-up' ? 'both-up' : i === 0 ? 'active' : 'standby'
     const { starts, keepsUp } = toStartWords(rendered.kind, rendered.version, role, c.dpd)
@@ -156,7 +162,8 @@ export function toChangeSummary(input: RenderInput, rendered: Pick<RenderedConfi
       insideCidr: t.insideCidr,
       insideLocal: t.insideLocal,
       insideAws: t.insideAws,
-      ...(route && ifaces ? { tunnelInterface: { name: ifaces[i]!.iface, routes: input.dedicatedCidrs } } : { selectors: { local: input.localSelectors, remote: input.remoteSelectors } }),
+      ...(route && ifaces ? { tunnelInterface: { name: ifaces[i]!.iface, routes: bgp ? [] : input.dedicatedCidrs } } : { selectors: { local: input.localSelectors, remote: input.remoteSelectors } }),
+      ...(bgp?.neighbours[i] ? { bgp: { neighbor: bgp.neighbours[i].ip, remoteAs: bgp.neighbours[i].remoteAs } } : {}),
       ike: words.ike,
       esp: words.esp,
       ikeLifetimeSec: c.ikeLifetime,
@@ -177,6 +184,7 @@ export function toChangeSummary(input: RenderInput, rendered: Pick<RenderedConfi
     agencyCidrs: input.agencyCidrs,
     dedicatedCidrs: input.dedicatedCidrs,
     ...(rendered.kind === 'strongswan' || rendered.kind === 'strongswan-legacy' || rendered.kind === 'libreswan' ? { keepalive: route ? 'each tunnel pings AWS\'s inside address every 5 s' : `the active tunnel pings ${ping} every 5 s` } : input.details.health ? { keepalive: `pings ${input.details.health.target}` } : {}),
+    ...(bgp ? { bgp: { asn: bgp.asn, advertise: bgp.advertise, accept: bgp.accept, keepaliveSec: AWS_BGP_TIMERS.keepalive, holdSec: AWS_BGP_TIMERS.hold } } : {}),
     tunnels: [summaries[0]!, summaries[1]!],
   }
 }
@@ -208,7 +216,9 @@ export function toShownFiles(details: Details, sources: SecretSources, routing: 
 export function toChangeReview(change: PreparedChange): { readonly summary: ChangeSummary; readonly files: ShownFile[] } {
   const input = toRenderInput(change.details, { routing: change.routing, sources: change.sources })
   const php = change.kind === 'pfsense' ? change.plan.files[0]?.path : undefined
-  return { summary: toChangeSummary(input, change.rendered, change.tunnels), files: toShownFiles(change.details, change.sources, change.routing, change.rendered, php) }
+  // FRR's frr.conf is the admin's file with our section merged in (read from the gateway at plan time): shown whole.
+  const frr = change.frr ? change.plan.files.filter((f) => f.path === FRR_CONF).map((f) => ({ path: f.path, mode: f.mode, role: "FRR's configuration with this VPN's BGP section (the rest is the gateway's own, kept byte for byte)", secret: false, content: f.content })) : []
+  return { summary: toChangeSummary(input, change.rendered, change.tunnels), files: [...toShownFiles(change.details, change.sources, change.routing, change.rendered, php), ...frr] }
 }
 
 /** Placeholder PSKs a draft preview renders with, so no real key is ever in a preview's memory; they are cut like real ones. */

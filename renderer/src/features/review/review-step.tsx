@@ -53,8 +53,16 @@ function TunnelSummaryCard({ t, show }: { readonly t: TunnelSummaryDto; readonly
           <>
             <dt>Interface</dt>
             <dd>
-              {t.tunnelInterface.name}, routes {show(t.tunnelInterface.routes.join(', '))}
+              {t.tunnelInterface.name}, {t.bgp ? 'routes learned by BGP' : `routes ${show(t.tunnelInterface.routes.join(', '))}`}
             </dd>
+            {t.bgp ? (
+              <>
+                <dt>BGP</dt>
+                <dd>
+                  neighbour {t.bgp.neighbor}, {t.bgp.remoteAs === 'external' ? 'any ASN but ours' : `AS ${t.bgp.remoteAs}`}
+                </dd>
+              </>
+            ) : null}
           </>
         ) : null}
         <dt>Phase 1</dt>
@@ -92,6 +100,12 @@ export function ChangeSummaryView({ s, basis, show }: { readonly s: ChangeSummar
         {s.tunnels[1].role === 'standby' ? 'Tunnel 1 carries the traffic; tunnel 2 stands by and takes over if tunnel 1 fails.' : 'Both tunnels come up and carry traffic.'} IKE identity {show(s.localId)}
         {s.localAddress !== s.localId ? `, sent from ${show(s.localAddress)} (behind NAT)` : ''}.{s.keepalive ? ` Keepalive: ${show(s.keepalive)}.` : ''}
       </p>
+      {s.bgp ? (
+        <p className="tw-summary-line">
+          <strong>BGP</strong> in FRR on the gateway as AS {s.bgp.asn}: advertises {show(s.bgp.advertise.join(', '))}, accepts only {show(s.bgp.accept.join(', '))}; keepalive {s.bgp.keepaliveSec} s, hold {s.bgp.holdSec} s. BGP
+          picks the tunnel and moves traffic when one fails. Only Tunnelwright&apos;s section of /etc/frr/frr.conf changes; FRR reloads without a restart.
+        </p>
+      ) : null}
       <div className="tw-grid-2">
         {s.tunnels.map((t) => (
           <TunnelSummaryCard key={t.index} t={t} show={show} />
