@@ -32,6 +32,11 @@ export function toTunnelInterfaces(input: RenderInput, kind: 'xfrm' | 'vti'): re
   }) as unknown as readonly [TunnelInterface, TunnelInterface]
 }
 
+/** Which interfaces a stack's route-based tunnels get: XFRM interfaces on swanctl; a VTI per conn on starter and Libreswan (pluto cannot route two 0/0 conns on XFRM interfaces). */
+export function toInterfaceKind(kind: string): 'xfrm' | 'vti' {
+  return kind === 'strongswan' ? 'xfrm' : 'vti'
+}
+
 /** Tunnel MTU from AWS's table (AES-CBC/SHA2: 1438, 1422 with NAT-T; GCM: 1446, 1438); AWS does no PMTUD. */
 export function toTunnelMtu(input: RenderInput): number {
   const natted = input.localAddress !== input.localId

@@ -5,13 +5,15 @@ import { applyFix as applyFixTxn, planFix as planFixTxn, type PlannedFix } from 
 import { CONFIRM_WITHIN } from '../base/vocabulary'
 import { UserError } from '../base/result'
 import { toDaemonCommands } from '../checks/daemon-findings'
-import { checkFirewall, toFirewallCommands } from '../checks/firewall-check'
+import { toBgpCommands, toBgpFirewallFinding, toBgpSessionFindings, type BgpCheckSession } from '../checks/bgp-check'
+import { checkFirewall, toFirewallCommands, toGatewayFirewall } from '../checks/firewall-check'
 import type { Finding } from '../checks/model'
 import { probeFromGateway, toPathFindings } from '../checks/path-check'
 import { runReadOnly } from '../gateway/commands'
 import type { GatewayFacts } from '../gateway/detect'
 import { decideRouting } from '../gateway/routing'
-import type { RoutingMode } from '../details/resolve'
+import { toRenderInput, type RoutingMode } from '../details/resolve'
+import { toInterfaceKind, toTunnelInterfaces } from '../render/route-plumbing'
 import { logActivity, type ChangeContext, type DetailsInput, type GatewayAccess } from './context'
 import { detectGateway } from './gateway'
 
@@ -47,17 +49,32 @@ export async function checkGateway(
     // pfSense is judged by pf's rules (pfctl -sr, /tmp/rules.debug, disablevpnrules), not nft/iptables.
     ...(facts.stack.kind === 'pfsense' ? { device: 'pfsense' } : {}),
   }
+  const bgp = toBgpCheckSessions(input, routing, facts)
   const open = gateway.openUnixSocket
   const probeOpts = input.probe === false || !open ? {} : { openVici: (path: string) => open(path), sources: input.sources }
   // The batch (firewall + daemon status) and the IKE probe over VICI run at the same time: one round trip each.
   const [outputs, probe] = await Promise.all([
-    runReadOnly(gateway.shell, [...toFirewallCommands(fw), ...toDaemonCommands(facts, details)]),
+    runReadOnly(gateway.shell, [...toFirewallCommands(fw), ...toDaemonCommands(facts, details), ...toBgpCommands(bgp)]),
     probeFromGateway(facts, details, routing, { ...probeOpts, ...(input.probeTimeoutMs ? { probeTimeoutMs: input.probeTimeoutMs } : {}) }),
   ])
   const host = checkFirewall(fw, outputs)
-  const findings = [...host, ...toPathFindings(probe, outputs, facts, details, host, input.probeTimeoutMs)]
+  const bgpFirewall = bgp.map((s) => toBgpFirewallFinding(toGatewayFirewall(outputs), s))
+  const findings = [...host, ...bgpFirewall, ...toPathFindings(probe, outputs, facts, details, host, input.probeTimeoutMs), ...toBgpSessionFindings(outputs, bgp, bgpFirewall)]
   gateway.lastCheck = findings
   return { facts, findings }
+}
+
+/** A BGP VPN's sessions on a route-based Linux gateway (pfSense's FRR package is not read yet): the tunnel interfaces and inside addresses. */
+function toBgpCheckSessions(input: DetailsInput, routing: RoutingMode, facts: GatewayFacts): BgpCheckSession[] {
+  if (!input.details.bgp || routing !== 'route' || facts.stack.kind === 'pfsense' || facts.stack.kind === 'none') return []
+  let render: ReturnType<typeof toRenderInput>
+  try {
+    render = toRenderInput(input.details, { routing, sources: input.sources })
+  } catch {
+    return [] // a PSK reference that does not resolve here: the rest of the check says so
+  }
+  const ifaces = toTunnelInterfaces(render, toInterfaceKind(facts.stack.kind))
+  return render.tunnels.map((t, i) => ({ tunnel: t.index, iface: ifaces[i]!.iface, local: t.insideLocal, neighbor: t.insideAws }))
 }
 
 /** A finding's fix: not needed (already green), or planned (the exact commands and what they touch now). */

@@ -10,7 +10,7 @@ import { toRenderInput, type RenderInput, type SecretSources } from '../details/
 import { escapePhpB64, escapePsk0s } from '../render/escape'
 import { KEEPUP_FAILOVER_ROUNDS, KEEPUP_INTERVAL, toKeepaliveTargets, toTunnelsMode } from '../render/keepup'
 import { AWS_BGP_TIMERS, FRR_CONF, toFrrBgpPlan } from '../render/frr'
-import { toTunnelInterfaces } from '../render/route-plumbing'
+import { toInterfaceKind, toTunnelInterfaces } from '../render/route-plumbing'
 import type { RenderedConfig } from '../render'
 import { toProfileDetails, toProfileSecretSources, type ProfileDetails } from '../app-data/profiles'
 import type { GatewayFacts } from '../gateway/detect'
@@ -96,12 +96,6 @@ export function toCryptoWords(c: Details['crypto']): { ike: string; esp: string 
   }
 }
 
-function interfaceKind(kind: DeviceKind): 'xfrm' | 'vti' {
-  // Libreswan: a VTI per conn on every version (pluto cannot route two 0/0 conns on XFRM interfaces).
-  if (kind === 'strongswan') return 'xfrm'
-  return 'vti'
-}
-
 function toStartWords(kind: DeviceKind, version: string, role: TunnelSummary['role'], dpd: { delay: number; timeout: number }): { starts: string; keepsUp: string[] } {
   const dpdLine = `Dead-peer detection every ${dpd.delay} s; after ${dpd.timeout} s without an answer the gateway restarts the tunnel.`
   switch (kind) {
@@ -149,7 +143,7 @@ export function toChangeSummary(input: RenderInput, rendered: Pick<RenderedConfi
   const c = input.details.crypto
   const words = toCryptoWords(c)
   const route = input.routing === 'route'
-  const ifaces = route ? toTunnelInterfaces(input, interfaceKind(rendered.kind)) : undefined
+  const ifaces = route ? toTunnelInterfaces(input, toInterfaceKind(rendered.kind)) : undefined
   const keep = toKeepaliveTargets(input, ifaces)
   const bgp = route ? toFrrBgpPlan(input) : undefined
   const summaries = input.tunnels.map((t, i): TunnelSummary => {
