@@ -608,6 +608,21 @@ export interface TunnelStatusDto {
   readonly childSaCount: number
   readonly lastChange?: { readonly at: number; readonly cause: string }
   readonly probe?: { readonly at: number; readonly ok: boolean; readonly rttMs?: number; readonly detail?: string }
+  /** A BGP VPN: the tunnel's BGP session as FRR reports it. */
+  readonly bgp?: BgpSessionDto
+}
+
+/** One BGP session (FRR's state; uptime while Established, time down otherwise; prefixes accepted from AWS and advertised). */
+export interface BgpSessionDto {
+  readonly neighbor: string
+  readonly state: string
+  readonly established: boolean
+  readonly uptimeSec?: number
+  readonly downSec?: number
+  readonly prefixesReceived?: number
+  readonly prefixesSent?: number
+  readonly remoteAs?: number
+  readonly drops?: number
 }
 
 /** All tunnels at one moment, pushed on `tunnel:status`. */

@@ -84,6 +84,7 @@ export { applyCauseFix, isFixable, needsAttention, planCauseFix, toCheckCauses, 
 // ---- Status
 export { isStatusOk, readGatewayStatus, toTunnelDiagnoses, toTunnelVerdict, watchGatewayStatus, type TunnelVerdict } from './workflow/status'
 export type { StatusSnapshot, TunnelStatus } from './status/model'
+export type { BgpSessionStatus } from './status/frr-bgp'
 export { readVendorDeviceStatus } from './status/vendor/ssh'
 export { isVendorStatusKind, type VendorStatusKind, type VendorStatusReading } from './status/vendor'
 export type { StatusChange } from './status/watch'

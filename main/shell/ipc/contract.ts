@@ -28,6 +28,7 @@ export type ContractChecks = [
   Assert<Equal<Omit<Api.RenderPreview, 'files'>, Omit<Core.RenderPreview, 'files'>>>,
   Assert<Equal<Api.ChangeSummaryDto, Core.ChangeSummary>>,
   Assert<Equal<Api.TunnelSummaryDto, Core.TunnelSummary>>,
+  Assert<Equal<Api.BgpSessionDto, Core.BgpSessionStatus>>,
   Assert<Equal<Api.PreviewFile, Core.ShownFile>>,
   Assert<Equal<Omit<Api.CheckCauseDto, 'fix'>, Omit<Core.CheckCause, 'fix'>>>,
   Assert<Equal<Extract<Api.RollbackPreviewDto, { available: true }>['files'], Core.RollbackPreview['files']>>,

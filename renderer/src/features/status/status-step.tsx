@@ -9,7 +9,7 @@ import { useProfileStore } from '../profile/profile-store'
 import { MASK, maskIps, useIpMasked } from '../safe-mode/safe-mode-store'
 import { STEPS, useWizard } from '../wizard/wizard-store'
 import { toAlertWords, useStatusStore, type Sample, type SeenState } from './status-store'
-import { toAgo, toAlgorithmWords, toBytes, toChangeWords, toOverall, toRate, toSince, toSpan, toStateWord, toWhen } from './status-words'
+import { toAgo, toAlgorithmWords, toBgpWords, toBytes, toChangeWords, toOverall, toRate, toSince, toSpan, toStateWord, toWhen } from './status-words'
 import { ThroughputChart } from './throughput-chart'
 
 /** Where polled status comes from, in words. */
@@ -87,6 +87,11 @@ function Board({ snap, samples, seen, tunnelNo, healthTarget, masked }: { readon
                     <span aria-hidden="true">{STATE_MARK[state]}</span> {state}
                   </span>
                   <span className="tw-board__sub">{since !== undefined ? `since ${toWhen(since, now)} (${toSpan((now - since) / 1000)})` : state === 'Down' ? 'since before this watch began' : ''}</span>
+                  {t.bgp ? (
+                    <span className={`tw-board__sub${t.bgp.established ? '' : ' tw-board__sub--alert'}`} data-testid="bgp">
+                      {toBgpWords(t.bgp)}
+                    </span>
+                  ) : null}
                 </td>
                 <td>
                   {change ? (

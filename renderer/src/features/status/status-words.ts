@@ -106,7 +106,13 @@ export function toOverall(tunnels: readonly TunnelStatusDto[], label: (t: Tunnel
   const list = (ts: readonly TunnelStatusDto[]) => ts.map(label).join(' and ')
   const oneWay = up.filter((t) => t.bytesIn === 0 && t.bytesOut > 0)
   const extra = tunnels.filter((t) => t.childSaCount > 1 || t.ikeSaCount > 1)
-  const tail = [oneWay.length > 0 ? ` But ${list(oneWay)}: traffic leaves and nothing comes back.` : '', extra.length > 0 ? ` ${list(extra)}: more than one SA (AWS keeps one pair).` : ''].join('')
+  // A BGP VPN routes only over a tunnel whose BGP session is Established: an up tunnel without one carries nothing.
+  const noBgp = up.filter((t) => t.bgp !== undefined && !t.bgp.established)
+  const tail = [
+    oneWay.length > 0 ? ` But ${list(oneWay)}: traffic leaves and nothing comes back.` : '',
+    extra.length > 0 ? ` ${list(extra)}: more than one SA (AWS keeps one pair).` : '',
+    noBgp.length > 0 ? ` But ${list(noBgp)}: the BGP session is not Established, so no traffic is routed there.` : '',
+  ].join('')
   if (up.length === 0) {
     const since = down.map((t) => t.lastChange?.at).filter((x): x is number => x !== undefined)
     const at = since.length > 0 ? Math.max(...since) : undefined
@@ -117,7 +123,13 @@ export function toOverall(tunnels: readonly TunnelStatusDto[], label: (t: Tunnel
     return { tone: 'warning', text: `Degraded: ${list(down)} ${down.length === 1 ? 'is' : 'are'} down${at.length > 0 ? ` since ${toWhen(Math.max(...at), now)}` : ''}; traffic flows through ${list(up)}.${tail}` }
   }
   void snapshotAt
-  const tone = oneWay.length > 0 || extra.length > 0 ? 'warning' : 'success'
+  const tone = oneWay.length > 0 || extra.length > 0 || noBgp.length > 0 ? 'warning' : 'success'
   if (standby.length > 0) return { tone, text: `${tone === 'success' ? 'Healthy' : 'Up, with a warning'}: ${list(up)} up and carrying the traffic, ${list(standby)} standing by to take over.${tail}` }
   return { tone, text: `${tone === 'success' ? 'Healthy' : 'Up, with a warning'}: ${up.length === 2 ? 'both tunnels' : list(up)} up.${tail}` }
+}
+
+/** A tunnel's BGP session in a few words: state and how long, and the prefixes each way while Established. */
+export function toBgpWords(b: NonNullable<TunnelStatusDto['bgp']>): string {
+  if (b.established) return `BGP Established${b.uptimeSec !== undefined ? ` ${toSpan(b.uptimeSec)}` : ''} · ${b.prefixesReceived ?? '?'} received, ${b.prefixesSent ?? '?'} advertised`
+  return `BGP ${b.state}${b.downSec !== undefined ? ` for ${toSpan(b.downSec)}` : ''}: no routes through this tunnel`
 }
