@@ -4,6 +4,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, test } from 'vitest'
+import type { RenderInput } from '../../main/core/details/resolve'
 import { renderDevice } from '../../main/core/render/index'
 import { renderCharonSnippet, toCharonSnippetPath } from '../../main/core/render/keepup'
 import { resolveTemplatesDir } from '../../main/core/render/templates'
@@ -136,18 +137,21 @@ describe.skipIf(g.skip)('route.sh in a throwaway namespace', () => {
   // stand-ins created first under the names the Libreswan render gives its VTIs (route.sh leaves a link that
   // exists alone): what runs for real is the script's addressing, routes, rp_filter and idempotency;
   // `ip link add … type vti` is not (the VM lab runs it: vm-apply-libreswan.test.ts).
-  test('up-client twice (idempotent) sets the /30, routes and loose rp_filter; down-client removes only that tunnel\'s routes', async () => {
-    const dir = mkdtempSync(join(work, 'route-'))
-    const input = sampleInput('route', { dedicatedCidrs: ['172.31.16.0/20', '172.31.64.0/24'] })
+  /** route.sh of a Libreswan render in a fresh folder, and the sandbox lines that give it its WAN and its two VTI stand-ins. */
+  function routeSandbox(input: RenderInput, prefix: string) {
+    const dir = mkdtempSync(join(work, prefix))
     const script = renderDevice(input, 'libreswan', { version: '4.10' }).files.find((f) => f.path.endsWith('-route.sh'))!
     const [i1, i2] = toTunnelInterfaces(input, 'vti')
     writeFileSync(join(dir, 'route.sh'), script.content, { mode: 0o700 })
-    const sh = join(dir, 'route.sh')
+    const setup = [vethLines([input.localAddress], ['203.0.113.1']), `ip link add ${i1.iface} type veth peer name x1`, `ip link add ${i2.iface} type veth peer name x2`]
+    return { dir, sh: join(dir, 'route.sh'), i1, i2, setup }
+  }
+
+  test('up-client twice (idempotent) sets the /30, routes and loose rp_filter; down-client removes only that tunnel\'s routes', async () => {
+    const { dir, sh, i1, i2, setup } = routeSandbox(sampleInput('route', { dedicatedCidrs: ['172.31.16.0/20', '172.31.64.0/24'] }), 'route-')
     const r = await runInSandbox(
       [
-        vethLines([input.localAddress], ['203.0.113.1']),
-        `ip link add ${i1.iface} type veth peer name x1`,
-        `ip link add ${i2.iface} type veth peer name x2`,
+        ...setup,
         `PLUTO_VERB=up-client ${sh} updown 1`,
         `PLUTO_VERB=up-client ${sh} updown 1`,
         `PLUTO_VERB=up-client ${sh} updown 2`,
@@ -175,17 +179,10 @@ describe.skipIf(g.skip)('route.sh in a throwaway namespace', () => {
   })
 
   test('a BGP VPN: up-client sets the /30s and adds no route (BGP installs them); down-client still clears a route a static version left', async () => {
-    const dir = mkdtempSync(join(work, 'route-bgp-'))
-    const input = bgpInput({ dedicatedCidrs: ['172.31.16.0/20'] })
-    const script = renderDevice(input, 'libreswan', { version: '4.10' }).files.find((f) => f.path.endsWith('-route.sh'))!
-    const [i1, i2] = toTunnelInterfaces(input, 'vti')
-    writeFileSync(join(dir, 'route.sh'), script.content, { mode: 0o700 })
-    const sh = join(dir, 'route.sh')
+    const { dir, sh, i1, i2, setup } = routeSandbox(bgpInput({ dedicatedCidrs: ['172.31.16.0/20'] }), 'route-bgp-')
     const r = await runInSandbox(
       [
-        vethLines([input.localAddress], ['203.0.113.1']),
-        `ip link add ${i1.iface} type veth peer name x1`,
-        `ip link add ${i2.iface} type veth peer name x2`,
+        ...setup,
         `PLUTO_VERB=up-client ${sh} updown 1`,
         `PLUTO_VERB=up-client ${sh} updown 2`,
         `ip -br addr >${dir}/addr.out`,
