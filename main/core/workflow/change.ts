@@ -185,7 +185,7 @@ export async function applyChange(
   // pfSense: the profile needs our script and the peers (SAs are found by peer address); write_config()
   // rewrites config.xml, so the transaction backs it up and puts it back byte for byte on revert/rollback.
   const pfsense = change.kind === 'pfsense' && change.plan.files[0] ? { scriptPath: change.plan.files[0].path, peers: change.details.remote.tunnels.map((t) => t.outsideIp), ...(probe ? { probe } : {}) } : undefined
-  const result = await applyPlan(gateway.shell, change.plan, {
+  const applied = await applyPlan(gateway.shell, change.plan, {
     // With a health target, "up" means a ping from the LAN side reaches it through the tunnels.
     stack: pfsense ? toStackProfile(change.facts, change.rendered, { pfsense }) : withTrafficProbe(withFrrIf(toStackProfile(change.facts, change.rendered), change.frr), probe),
     ...(pfsense ? { backupOnly: [PFSENSE_CONFIG_XML] } : {}),
@@ -195,6 +195,11 @@ export async function applyChange(
     ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
     ...(opts.healthy ? { healthy: opts.healthy } : {}),
   })
+  // With BGP, "up" also meant both sessions Established: say so where the tunnels alone would be blamed.
+  const bgpWait = (change.frr?.neighbours.length ?? 0) > 0
+  const result = bgpWait && applied.failedStep === 'verify'
+    ? { ...applied, detail: 'the tunnels and both BGP sessions were not all up in time', fix: `${applied.fix ?? ''} A BGP VPN also needs both BGP sessions Established: \`tunnelwright check\` reads each session and judges TCP 179 on the tunnel interfaces.`.trim() }
+    : applied
   let checksAfter: readonly CheckFinding[] | undefined
   let checksAfterNote: string | undefined
   if (result.outcome === 'committed' && opts.recheck !== false) {
