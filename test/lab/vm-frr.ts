@@ -23,6 +23,9 @@ export const AWS_BGP_TIMERS = { keepalive: 10, hold: 30 } as const
 /** The BGP facts of the lab's details (the BGP variant). */
 export const LAB_BGP = { awsAsn: AWS_ASN, customerAsn: CUSTOMER_ASN, holdTime: AWS_BGP_TIMERS.hold } as const
 
+/** watchfrr's restart-job timeout in the guests (`-T`; FRR's default 20 s is too short under TCG). */
+export const WATCHFRR_RESTART_TIMEOUT_S = 120
+
 // Where the two package trees are mounted in the guest (read-only 9p, every boot).
 const FRR_SHARE = '/run/tw-frr'
 const FRR_PY_SHARE = '/run/tw-frr-py'
@@ -62,6 +65,11 @@ export function frrGuest(conf?: string): FrrGuest {
     '# An admin enables bgpd (Debian ships every protocol daemon off).',
     "sed -i 's/^bgpd=no$/bgpd=yes/' /etc/frr/daemons",
     "grep -q '^bgpd=yes$' /etc/frr/daemons",
+    '# TCG quirk: starting the daemons and loading frr.conf takes longer than watchfrr allows its restart jobs',
+    '# (-T, 20 s): it kills `watchfrr.sh restart all` half-way and bgpd runs without its config (FRRouting/frr#12049,',
+    '# a slow CPU; the fix given there). A slow machine\'s admin sets the same.',
+    `sed -i 's/^#watchfrr_options=""$/watchfrr_options="-T ${WATCHFRR_RESTART_TIMEOUT_S}"/' /etc/frr/daemons`,
+    `grep -q '^watchfrr_options="-T ${WATCHFRR_RESTART_TIMEOUT_S}"$' /etc/frr/daemons`,
     '',
   ].join('\n')
   return {
