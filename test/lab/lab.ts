@@ -84,7 +84,7 @@ export interface LabOptions {
   readonly vmLifetimeS?: number
 }
 
-/** One VM of a VM lab: figures and where its files are. */
+/** One VM of a VM lab: figures (of its latest boot) and where its files are. */
 export interface VmInfo {
   readonly name: string
   readonly kernel: string

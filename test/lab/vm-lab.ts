@@ -402,13 +402,22 @@ export async function buildVmLab(run: LabRun, options: LabOptions, opts: VmLabOp
     },
   }
 
+  // Getters: boot() starts a new qemu with new figures.
   const vmInfo = (vm: VmNode): VmInfo => ({
     name: vm.name,
     kernel: image.kernelVersion,
-    bootMs: vm.bootMs,
-    guestReadyS: vm.guestReadyS,
-    bootCpuS: vm.bootCpuS,
-    qemuPid: vm.qemuPid,
+    get bootMs() {
+      return vm.bootMs
+    },
+    get guestReadyS() {
+      return vm.guestReadyS
+    },
+    get bootCpuS() {
+      return vm.bootCpuS
+    },
+    get qemuPid() {
+      return vm.qemuPid
+    },
     dir: vm.dir,
     rssKb: () => vm.sampleRss(),
     peakRssKb: () => vm.peakRssKb(),
