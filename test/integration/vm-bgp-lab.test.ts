@@ -269,6 +269,22 @@ describe.skipIf(g.skip)('BGP over the IPsec tunnels: FRR on a swanctl gateway VM
     expect(await lab.gateway.readFile('/etc/frr/frr.conf')).toMatch(/^router bgp 65000$/m)
   }, 300_000)
 
+  it('a broken frr.conf: systemctl reload frr fails as the unit does (exit 1), frr stays active with its running config and sessions; the file put back, reload succeeds', async () => {
+    const good = await lab.gateway.readFile('/etc/frr/frr.conf')
+    await lab.gateway.exec(['sh', '-c', 'cat >> /etc/frr/frr.conf'], { input: 'router bgp 65000\n neighbor 169.254.120.1 no-such-knob\nexit\n' })
+    const bad = await lab.gateway.exec(['systemctl', 'reload', 'frr'], { timeoutMs: 180_000 })
+    console.log(`reload of a broken frr.conf: exit ${bad.code}: ${bad.stderr.trim()} | frr-reload.log: ${(await lab.gateway.exec(['tail', '-3', '/var/log/frr/frr-reload.log'])).stdout.trim().replaceAll('\n', ' | ')}`)
+    expect(bad.code).not.toBe(0)
+    expect(bad.stderr).toMatch(/frr\.service failed/)
+    expect((await lab.gateway.exec(['systemctl', 'is-active', 'frr'])).stdout.trim()).toBe('active')
+    expect(await allEstablished(gwVtysh, awsInside())).toBe(true)
+    await lab.gateway.exec(['sh', '-c', 'cat > /etc/frr/frr.conf'], { input: good })
+    const ok = await lab.gateway.exec(['systemctl', 'reload', 'frr'], { timeoutMs: 180_000 })
+    expect(ok.code, ok.stderr).toBe(0)
+    expect((await lab.gateway.exec(['stat', '-c', '%U:%G %a', '/etc/frr/frr.conf'])).stdout.trim()).toBe('frr:frr 640')
+    await waitEstablished('both sessions still Established', 60_000)
+  }, 400_000)
+
   it("powered off and booted again (disk): FRR starts at boot with the admin's frr.conf and its BGP section, both sessions back with no one touching it", async () => {
     const gw = lab.vms[1]!
     const conf = await lab.gateway.readFile('/etc/frr/frr.conf')
