@@ -92,7 +92,8 @@ export interface AwsBgpNeighbour {
  * The aws VM's frr.conf, shaped like AWS's side of a VPN with dynamic routing: AS 64512, one eBGP neighbour
  * per tunnel on the customer's inside address (over that tunnel's XFRM interface), timers 10/30, the
  * dedicated CIDR advertised, everything the customer announces accepted (AWS filters by its own limits,
- * not by a route-map the customer sees).
+ * not by a route-map the customer sees), and one best path back to the customer, not ECMP over both tunnels
+ * (a virtual private gateway has no ECMP; AS path and MED from the customer decide, as at AWS).
  */
 export function renderAwsFrrConf(o: { readonly asn: number; readonly customerAsn: number; readonly neighbours: readonly AwsBgpNeighbour[]; readonly networks: readonly string[] }): string {
   return [
@@ -108,6 +109,7 @@ export function renderAwsFrrConf(o: { readonly asn: number; readonly customerAsn
     ' !',
     ' address-family ipv4 unicast',
     ...o.networks.map((n) => `  network ${n}`),
+    '  maximum-paths 1',
     ' exit-address-family',
     'exit',
     '!',

@@ -93,7 +93,7 @@ describe('BGP in the VM lab (frr)', () => {
     for (const ip of ['169.254.120.2', '169.254.121.6']) {
       expect(conf).toContain(` neighbor ${ip} remote-as 65000\n neighbor ${ip} timers 10 30\n`)
     }
-    expect(conf).toMatch(/ address-family ipv4 unicast\n {2}network 10\.40\.0\.0\/24\n exit-address-family/)
+    expect(conf).toMatch(/ address-family ipv4 unicast\n {2}network 10\.40\.0\.0\/24\n {2}maximum-paths 1\n exit-address-family/)
   })
 
   it('makes the frr.service stand-in the guest systemctl only with FRR, handing ipsec to the Libreswan stand-in', () => {
