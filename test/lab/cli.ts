@@ -23,6 +23,9 @@ options:
                            interfaces, VTI; swanctl, starter and libreswan gateways; ~15–25 s to boot under TCG)
   --vm-disk                the gateway VM keeps what it writes on a disk (power off, boot again: see --control)
   --accept-ikev1           libreswan: ikev1-policy=accept in the gateway's own ipsec.conf
+  --frr                    with --vm: FRR on both VMs (Debian's packages on the gateway, an AWS-shaped bgpd
+                           on aws; the details get the BGP section)
+  --frr-conf FILE          with --frr: the gateway's /etc/frr/frr.conf at boot
   --vm-memory MB           memory per VM (default 256)
   --vm-lifetime S          each qemu is killed after S seconds whatever happens (default 7200)
   --pfsense-version V      2.4.5_1 | 2.5.2 | 2.6.0 | 2.7.0 | 2.8.0-dev-dcc7c577b5
@@ -65,6 +68,8 @@ function parse(argv: string[]): { opts: LabOptions; json: boolean; control: bool
       case '--vm': o.vm = true; break
       case '--vm-disk': o.vmDisk = true; break
       case '--accept-ikev1': o.acceptIkev1 = true; break
+      case '--frr': o.frr = true; break
+      case '--frr-conf': o.frrConf = readFileSync(next(), 'utf8'); break
       case '--vm-memory': o.vmMemoryMb = Number(next()); break
       case '--vm-lifetime': o.vmLifetimeS = Number(next()); break
       case '--pfsense-version': o.pfsenseVersion = next() as PfsenseVersion; break

@@ -1,6 +1,7 @@
 // The details file (tunnelwright/details@1) that describes a running lab to the app, PSKs included.
 // Shape: main/core/details/model.ts (a strict zod object; the lab test parses its output with it).
 import { type GatewayKind } from './gateways'
+import { insideAddresses } from './topology'
 
 /** The details@1 document for a lab (shape of issue 4). */
 export interface LabDetails {
@@ -30,6 +31,9 @@ export interface LabDetails {
   }
   readonly routing: 'auto' | 'policy' | 'route'
   readonly health?: { readonly target: string }
+  readonly bgp?: {
+    readonly tunnels: readonly { readonly outsideIp: string; readonly awsAsn: number; readonly customerAsn: number; readonly neighborIp: string; readonly holdTime: number }[]
+  }
 }
 
 const KIND: Record<GatewayKind, LabDetails['gateway']['kind']> = {
@@ -50,7 +54,10 @@ export function detailsFor(f: {
   egressIps: readonly string[]
   tunnels: readonly { outsideIp: string; psk: string; insideCidr: string }[]
   healthTarget: string
+  /** The BGP variant (dynamic routing, as AWS's export of a BGP VPN gives it): the ASNs and AWS's hold time. */
+  bgp?: { readonly awsAsn: number; readonly customerAsn: number; readonly holdTime: number }
 }): LabDetails {
+  const bgp = f.bgp
   return {
     format: 'tunnelwright/details@1',
     name: 'Lab',
@@ -78,5 +85,11 @@ export function detailsFor(f: {
     },
     routing: 'auto',
     health: { target: f.healthTarget },
+    ...(bgp
+      ? {
+          // One session per tunnel, paired by outside IP; the neighbour is AWS's inside address (first of the /30).
+          bgp: { tunnels: f.tunnels.map((t) => ({ outsideIp: t.outsideIp, awsAsn: bgp.awsAsn, customerAsn: bgp.customerAsn, neighborIp: insideAddresses(t.insideCidr).aws, holdTime: bgp.holdTime })) },
+        }
+      : {}),
   }
 }

@@ -18,6 +18,7 @@ import { type IkeSa, listSas, prepareCharon, renderAwsSwanctl, startCharon, type
 import { ADDR, internetRuleset, type Block } from './topology'
 import { vmMissing } from './vm-image'
 import { buildVmLab } from './vm-lab'
+import { LAB_BGP } from './vm-frr'
 
 export type { GatewayKind } from './gateways'
 
@@ -66,13 +67,24 @@ export interface LabOptions {
   readonly acceptIkev1?: boolean
   /** With `vm`: the aws side answers IKEv2 as well as IKEv1 (an AWS tunnel can allow both). */
   readonly awsIkev2?: boolean
+  /**
+   * With `vm`: FRR on both VMs. The gateway has Debian's frr + frr-pythontools as installed (bgpd enabled in
+   * /etc/frr/daemons, no BGP configured: the package's own frr.conf), started as frr.service would, and
+   * `systemctl start|stop|restart|reload|is-active frr` work as Debian's unit does. The aws VM runs bgpd
+   * like AWS (AS 64512, one neighbour per tunnel on the customer's inside address, timers 10/30, the
+   * dedicated CIDR advertised) and routes back to the agency by what BGP chose instead of static routes.
+   * `details()` then gives the BGP variant.
+   */
+  readonly frr?: boolean
+  /** With `frr`: the gateway's /etc/frr/frr.conf at boot (an admin's own config), instead of the package's. */
+  readonly frrConf?: string
   /** Memory per VM (default 256 MB). */
   readonly vmMemoryMb?: number
   /** Each qemu is SIGKILLed after this many seconds whatever happens (default 7200). */
   readonly vmLifetimeS?: number
 }
 
-/** One VM of a VM lab: figures and where its files are. */
+/** One VM of a VM lab: figures (of its latest boot) and where its files are. */
 export interface VmInfo {
   readonly name: string
   readonly kernel: string
@@ -140,6 +152,12 @@ export interface AwsHandle {
   restart(opts?: { graceful?: boolean }): Promise<void>
   /** The aws node's charon log so far. */
   log(): string
+  /** With `frr`: runs vtysh on the aws node with these commands (`-c` each); the output; throws on a non-zero exit. */
+  vtysh(...commands: string[]): Promise<string>
+  /** With `frr`: shuts tunnel i's BGP session down at AWS (`neighbor … shutdown`: a NOTIFICATION, routes withdrawn). */
+  bgpPeerDown(i: 0 | 1): Promise<void>
+  /** With `frr`: lets tunnel i's BGP session come up again. */
+  bgpPeerUp(i: 0 | 1): Promise<void>
 }
 
 /** The gateway node. */
@@ -167,6 +185,8 @@ export interface GatewayHandle {
   writeFile(path: string, data: string | Buffer, mode?: number): Promise<void>
   /** IKE SAs as the gateway's daemon shows them (strongSwan kinds; Libreswan: IKE SAs from pluto). */
   listSas(): Promise<IkeSa[]>
+  /** With `frr`: runs the gateway's own vtysh as root with these commands (`-c` each); the output; throws on a non-zero exit. */
+  vtysh(...commands: string[]): Promise<string>
 }
 
 /** The internet node between aws, the gateway and the second peer. */
@@ -202,8 +222,12 @@ export interface Lab {
   readonly runDir: string
   /** The gateway node's folder on the host (keys, sshd config, daemon output). */
   readonly gatewayDir: string
-  /** The details file (tunnelwright/details@1) describing this lab, PSKs included. */
-  details(): LabDetails
+  /**
+   * The details file (tunnelwright/details@1) describing this lab, PSKs included. `bgp` (default: the lab's
+   * `frr`) adds the BGP section (customer ASN 65000, AWS ASN 64512, hold time 30, neighbours AWS's inside
+   * addresses, paired by outside IP).
+   */
+  details(opts?: { readonly bgp?: boolean }): LabDetails
   /** Stops everything this lab started and removes its namespaces and temp dir. Idempotent. */
   down(): Promise<void>
 }
@@ -275,6 +299,8 @@ export async function up(options: LabOptions = {}): Promise<Lab> {
     routeBased: options.routeBased ?? false,
     govcloud: options.govcloud ?? false,
   }
+  if (options.frr && !options.vm) throw new Error('frr needs vm: true (the namespace lab has FRR only in test/lab/frr.ts)')
+  if (options.frrConf !== undefined && !options.frr) throw new Error('frrConf needs frr: true')
   if (options.vm) {
     if (opts.gateway === 'pfsense') throw new Error('VM labs have swanctl, starter and libreswan gateways (pfSense is FreeBSD)')
     if (opts.existingConnection) throw new Error('VM labs have no second peer (existingConnection) yet')
@@ -297,6 +323,8 @@ export async function up(options: LabOptions = {}): Promise<Lab> {
           disk: options.vmDisk ?? false,
           acceptIkev1: options.acceptIkev1 ?? false,
           awsIkev2: options.awsIkev2 ?? false,
+          frr: options.frr ?? false,
+          ...(options.frrConf !== undefined ? { frrConf: options.frrConf } : {}),
         },
         started,
       )
@@ -534,6 +562,9 @@ async function build(
       await loadAws()
     },
     log: () => aws.readFile('/var/log/charon.log'),
+    vtysh: noFrr,
+    bgpPeerDown: noFrr,
+    bgpPeerUp: noFrr,
   }
 
   const gatewayHandle: GatewayHandle = {
@@ -557,6 +588,7 @@ async function build(
     readFile: async (path) => gw.readFile(path),
     writeFile: async (path, data, mode) => gw.writeFile(path, data, mode),
     listSas: () => setup.listSas(),
+    vtysh: noFrr,
   }
 
   const internetHandle: InternetHandle = {
@@ -590,7 +622,7 @@ async function build(
     upMs: Date.now() - started,
     runDir: run.tmpDir,
     gatewayDir: gw.dir,
-    details: () =>
+    details: (o = {}) =>
       detailsFor({
         kind: opts.gateway,
         publicIp: ADDR.gwPublic,
@@ -601,10 +633,16 @@ async function build(
         egressIps: [ADDR.dedicatedHost],
         tunnels: ([0, 1] as const).map((i) => ({ outsideIp: ADDR.awsOutside[i], psk: psks[i], insideCidr: ADDR.insideCidrs[i] })),
         healthTarget: ADDR.dedicatedHost,
+        ...(o.bgp ? { bgp: LAB_BGP } : {}),
       }),
     down: async () => run.down(),
   }
   return lab
+}
+
+/** The FRR handles of a namespace lab: FRR runs in VM labs only. */
+async function noFrr(): Promise<never> {
+  throw new Error('FRR runs in VM labs only: up({ vm: true, frr: true })')
 }
 
 /** Tears down a run by prefix (the CLI's `down`; tests use `lab.down()`). */

@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
-# Unpacks FRR (Debian's frr package) into .lab-cache/frr (git-ignored), never installs it: installing would
-# start its daemons on this machine. The tests run its own parsers on rendered configs (vtysh --dryrun and
-# bgpd --dryrun) and, in the lab, bgpd inside network namespaces. Runtime libraries (libc-ares2, libyang2,
-# libjson-c5, libcap2, libreadline8) come from setup-debian.sh's apt line. Idempotent.
+# Unpacks FRR (Debian's frr package) into .lab-cache/frr and Debian's frr-pythontools (frr-reload.py, which
+# `systemctl reload frr` runs; arch all) into .lab-cache/frr-pythontools (both git-ignored), never installs
+# them: installing would start FRR's daemons on this machine. The tests run FRR's own parsers on rendered
+# configs (vtysh --dryrun and bgpd --dryrun), bgpd inside network namespaces, and the VM lab copies both
+# trees into its guests (`up({ vm: true, frr: true })`). Runtime libraries (libc-ares2, libyang2,
+# libjson-c5, libcap2, libreadline8) come from setup-debian.sh's apt line; frr-reload.py needs only
+# python3's standard library. Idempotent.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 cache=.lab-cache
@@ -30,3 +33,20 @@ if [ -n "$missing" ]; then
   exit 1
 fi
 echo "frr $(cat "$root/.version") $state in $root"
+
+# frr-pythontools must be the same version as frr (its Depends pins it): unpacked again when frr changed.
+py="$cache/frr-pythontools"
+version=$(cat "$root/.version")
+if [ -x "$py/usr/lib/frr/frr-reload.py" ] && [ -f "$py/.version" ] && [ "$(cat "$py/.version")" = "$version" ]; then
+  pystate="already unpacked"
+else
+  rm -rf "$py" "$py.tmp" "$cache"/frr-pythontools_*.deb
+  (cd "$cache" && apt-get download "frr-pythontools=$version" >/dev/null 2>&1)
+  deb=$(ls "$cache"/frr-pythontools_*.deb | head -1)
+  dpkg-deb -x "$deb" "$py.tmp"
+  dpkg-deb -f "$deb" Version > "$py.tmp/.version"
+  rm -f "$deb"
+  mv "$py.tmp" "$py"
+  pystate="unpacked"
+fi
+echo "frr-pythontools $(cat "$py/.version") $pystate in $py"

@@ -27,6 +27,14 @@ export const ADDR = {
   insideCidrs: ['169.254.120.0/30', '169.254.121.4/30'] as const,
 } as const
 
+/** The first and second usable address of a /30 (AWS takes the first, the customer gateway the second). */
+export function insideAddresses(cidr: string): { aws: string; customer: string } {
+  const [base] = cidr.split('/')
+  const o = (base ?? '').split('.').map(Number)
+  const last = o[3] ?? 0
+  return { aws: `${o[0]}.${o[1]}.${o[2]}.${last + 1}`, customer: `${o[0]}.${o[1]}.${o[2]}.${last + 2}` }
+}
+
 /** What the internet node can drop. */
 export type Block = 'udp500' | 'udp4500' | 'esp'
 

@@ -44,13 +44,15 @@ charon {
 include strongswan.d/*.conf
 `
 
-// The guest's sysinit and its stand-ins for the IPsec units (shell files in guest/): strongswan.service
-// (charon + swanctl), strongswan-starter.service (starter + charon), and systemctl for Libreswan's ipsec.service.
+// The guest's sysinit and its stand-ins for the units (shell files in guest/): strongswan.service (charon +
+// swanctl), strongswan-starter.service (starter + charon), and systemctl for Libreswan's ipsec.service and
+// for frr.service.
 const guestScript = (name: string) => readFileSync(join(repoRoot(), 'test/lab/guest', name), 'utf8')
 const GUEST_INIT = guestScript('init.sh')
 const CHARON_SERVICE = guestScript('tw-charon.sh')
 const STARTER_SERVICE = guestScript('tw-starter.sh')
 const IPSEC_SYSTEMCTL = guestScript('systemctl-ipsec.sh')
+const FRR_SYSTEMCTL = guestScript('systemctl-frr.sh')
 
 /** The IPsec daemon a guest starts at boot, as its distribution's unit would. */
 export type GuestDaemon = 'charon' | 'starter' | 'pluto'
@@ -68,6 +70,8 @@ export interface GuestFile {
   readonly path: string
   readonly data: string
   readonly mode: number
+  /** `user:group` (names; the provisioning must have made them), else root's. */
+  readonly owner?: string
 }
 
 /** How one guest is set up at boot. */
@@ -87,6 +91,8 @@ export interface GuestConfig {
   readonly sshdConfig: string
   /** The IPsec daemon started at every boot, if any. */
   readonly daemon?: GuestDaemon
+  /** FRR (provisioned by the node kind, see vm-frr.ts) started at every boot as frr.service would. */
+  readonly frr?: boolean
   /** Extra read-only 9p shares (qemu gets them from the boot spec; the guest mounts them at every boot). */
   readonly shares?: readonly GuestShare[]
 }
@@ -130,10 +136,16 @@ export function unownedFiles(): string[] {
   return out
 }
 
-/** The files every guest of a daemon kind gets: strongSwan's stock main config and the unit stand-ins. */
-export function baseGuestFiles(daemon?: GuestDaemon): GuestFile[] {
-  if (daemon === 'pluto') return [{ path: '/usr/local/sbin/systemctl', data: IPSEC_SYSTEMCTL, mode: 0o755 }]
+/**
+ * The files every guest of a daemon kind gets: strongSwan's stock main config and the unit stand-ins. With
+ * FRR the frr.service stand-in is the guest's systemctl and hands every other unit to the ipsec.service
+ * stand-in (Libreswan) or to the real systemctl.
+ */
+export function baseGuestFiles(daemon?: GuestDaemon, frr = false): GuestFile[] {
+  const systemctl: GuestFile[] = frr ? [{ path: '/usr/local/sbin/systemctl', data: FRR_SYSTEMCTL, mode: 0o755 }] : []
+  if (daemon === 'pluto') return [...systemctl, { path: frr ? '/usr/local/lib/tw-lab/systemctl-ipsec' : '/usr/local/sbin/systemctl', data: IPSEC_SYSTEMCTL, mode: 0o755 }]
   return [
+    ...systemctl,
     { path: '/etc/strongswan.conf', data: STOCK_STRONGSWAN_CONF, mode: 0o644 },
     { path: '/usr/local/sbin/tw-charon', data: CHARON_SERVICE, mode: 0o755 },
     { path: '/usr/local/sbin/tw-starter', data: STARTER_SERVICE, mode: 0o755 },
@@ -149,7 +161,7 @@ export function writeGuestShare(dir: string, cfg: GuestConfig): void {
     writeFileSync(p, data, { mode })
     chmodSync(p, mode)
   }
-  const services = ['sshd', ...(cfg.daemon ? [cfg.daemon] : [])]
+  const services = ['sshd', ...(cfg.daemon ? [cfg.daemon] : []), ...(cfg.frr ? ['frr'] : [])]
   for (const sh of cfg.shares ?? []) {
     if (!/^[A-Za-z0-9-]+$/.test(sh.tag) || !/^(\/[\w.@+-]+)+$/.test(sh.guestPath)) throw new Error(`bad guest share ${sh.tag} → ${sh.guestPath}`)
   }
@@ -161,12 +173,13 @@ export function writeGuestShare(dir: string, cfg: GuestConfig): void {
   put('sysctls', Object.entries(cfg.sysctls).map(([k, v]) => `${k.replaceAll('.', '/')} ${v}\n`).join(''))
   put('net.batch', cfg.ipBatch.map((l) => `${l}\n`).join(''))
   put('remove', [...unownedFiles(), ...HIDDEN_PACKAGES.flatMap(packageFiles)].map((f) => `${f}\n`).join(''))
-  const files = [...baseGuestFiles(cfg.daemon), ...cfg.files]
+  const files = [...baseGuestFiles(cfg.daemon, cfg.frr), ...cfg.files]
   for (const f of files) {
     if (!/^(\/[\w.@+-]+)+$/.test(f.path) || f.path.includes('/..')) throw new Error(`bad guest path ${f.path}`)
+    if (f.owner !== undefined && !/^[a-z_][a-z0-9_-]*:[a-z_][a-z0-9_-]*$/.test(f.owner)) throw new Error(`bad owner ${f.owner} of ${f.path}`)
     put(join('files', f.path), f.data, 0o600)
   }
-  put('files.list', files.map((f) => `${f.mode.toString(8)} ${f.path}\n`).join(''))
+  put('files.list', files.map((f) => `${f.mode.toString(8)} ${f.path}${f.owner ? ` ${f.owner}` : ''}\n`).join(''))
   if (cfg.provision) put('provision.sh', cfg.provision, 0o700)
   if (cfg.setup) {
     put('setup.sh', cfg.setup.script, 0o700)

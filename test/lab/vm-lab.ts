@@ -23,10 +23,11 @@ import { planSshd, randomSecret, Relay, type SshCredentials } from './sshd'
 import { STOCK_IPSEC_CONF, STOCK_IPSEC_SECRETS } from './gateways'
 import { LIBRESWAN_ROOT, listLibreswanSas } from './libreswan'
 import { charonLoggingConf, listSas, renderAwsSwanctl, type AwsTunnelConf, type IkeSa } from './strongswan'
-import { ADDR, internetRuleset, type Block } from './topology'
+import { ADDR, insideAddresses, internetRuleset, type Block } from './topology'
 import { type GuestDaemon, type GuestFile, type GuestShare } from './vm-guest'
 import { vmImage } from './vm-image'
 import { CONTROL_PORT, VmNode } from './vm'
+import { AWS_ASN, CUSTOMER_ASN, frrGuest, LAB_BGP, renderAwsFrrConf } from './vm-frr'
 
 /** The run as the VM lab needs it (lab.ts's Run). */
 export type LabRun = PidSink & { readonly closers: (() => void)[]; down(): void }
@@ -50,6 +51,10 @@ export interface VmLabOpts {
   readonly acceptIkev1: boolean
   /** The aws side answers IKEv2 too. */
   readonly awsIkev2: boolean
+  /** FRR on both VMs (vm-frr.ts): Debian's packages on the gateway, an AWS-shaped bgpd on aws. */
+  readonly frr: boolean
+  /** The gateway's own /etc/frr/frr.conf at boot (with `frr`). */
+  readonly frrConf?: string
 }
 
 /** The gateway kinds a VM lab has. */
@@ -117,16 +122,11 @@ export function vmGatewayKind(kind: VmGatewayKindName, o: { readonly acceptIkev1
 // if_ids of the aws node's XFRM interfaces (its stand-ins for AWS's per-tunnel VTIs).
 const AWS_IF_IDS = [101, 102] as const
 
-/** The first and second usable address of a /30 (AWS takes the first, the customer gateway the second). */
-export function insideAddresses(cidr: string): { aws: string; customer: string } {
-  const [base] = cidr.split('/')
-  const o = (base ?? '').split('.').map(Number)
-  const last = o[3] ?? 0
-  return { aws: `${o[0]}.${o[1]}.${o[2]}.${last + 1}`, customer: `${o[0]}.${o[1]}.${o[2]}.${last + 2}` }
-}
+export { insideAddresses }
 
 // AWS routes the customer's networks into whichever tunnel is up (static routing): tunnel N's route
-// follows its CHILD SA, tunnel 1 preferred. charon runs this as the aws node's updown script.
+// follows its CHILD SA, tunnel 1 preferred. charon runs this as the aws node's updown script. With `frr`
+// there is no such script: bgpd learns the agency CIDR over each tunnel and zebra installs the path BGP chose.
 const AWS_UPDOWN = `#!/bin/sh
 # tunnelwright lab: the aws node routes the agency LAN into the XFRM interface of each tunnel that is up
 case "$PLUTO_CONNECTION" in
@@ -189,21 +189,29 @@ export async function buildVmLab(run: LabRun, options: LabOptions, opts: VmLabOp
           localTs: sel.local,
           remoteTs: sel.remote,
           ifId: AWS_IF_IDS[i],
-          updown: '/usr/local/sbin/tw-aws-updown',
+          ...(opts.frr ? {} : { updown: '/usr/local/sbin/tw-aws-updown' }),
           ikev2: opts.awsIkev2,
         })),
       opts.govcloud,
     )
   const inside = ADDR.insideCidrs.map(insideAddresses)
+  // With frr, AWS's side of BGP: one neighbour per tunnel on the customer's inside address, the dedicated CIDR out.
+  const awsFrr = opts.frr
+    ? frrGuest(renderAwsFrrConf({ asn: AWS_ASN, customerAsn: CUSTOMER_ASN, neighbours: inside.map((a) => ({ awsIp: a.aws, customerIp: a.customer })), networks: [ADDR.dedicatedCidr] }))
+    : undefined
   const awsFiles: GuestFile[] = [
     { path: '/etc/swanctl/swanctl.conf', data: awsSwanctl(), mode: 0o600 },
     { path: '/etc/strongswan.d/charon-logging.conf', data: charonLoggingConf('/run/lab/charon.log'), mode: 0o644 },
     { path: '/etc/strongswan.d/zz-lab-aws.conf', data: AWS_CHARON_CONF, mode: 0o644 },
-    { path: '/usr/local/sbin/tw-aws-updown', data: AWS_UPDOWN, mode: 0o755 },
+    ...(opts.frr ? [] : [{ path: '/usr/local/sbin/tw-aws-updown', data: AWS_UPDOWN, mode: 0o755 }]),
+    ...(awsFrr?.files ?? []),
   ]
   // The gateway: sshd for the app on 22 (users and keys as the namespace lab makes them) and its IPsec stack.
   const sshd = await planSshd(gwVm.dir, 'gw', { login: opts.login, auth: opts.auth, sftp: opts.sftp }, { prehash: true })
   const gwKind = vmGatewayKind(opts.gateway, { acceptIkev1: opts.acceptIkev1 })
+  const gwFrr = opts.frr ? frrGuest(opts.frrConf) : undefined
+  const gwProvision = [gwKind.provision, gwFrr?.provision].filter((x): x is string => x !== undefined).join('\n')
+  const gwShares = [...(gwKind.shares ?? []), ...(gwFrr?.shares ?? [])]
   // The wires, then the namespaces around the VMs (addresses, rules), then both guests boot at once.
   await Promise.all([
     awsVm.wire([
@@ -254,6 +262,7 @@ export async function buildVmLab(run: LabRun, options: LabOptions, opts: VmLabOp
       ],
       files: awsFiles,
       daemon: 'charon',
+      ...(awsFrr ? { frr: true, provision: awsFrr.provision, shares: awsFrr.shares } : {}),
     },
   })
 
@@ -266,11 +275,12 @@ export async function buildVmLab(run: LabRun, options: LabOptions, opts: VmLabOp
       hostname: 'gateway',
       sysctls: VM_SYSCTLS,
       ipBatch: [`addr add ${wanIp}/24 dev eth0`, `addr add ${ADDR.gwLan}/24 dev eth1`, 'link set eth0 up', 'link set eth1 up', `route add default via ${inetGwIp}`],
-      files: gwKind.files,
-      ...(gwKind.provision ? { provision: gwKind.provision } : {}),
-      ...(gwKind.shares ? { shares: gwKind.shares } : {}),
+      files: [...gwKind.files, ...(gwFrr?.files ?? [])],
+      ...(gwProvision ? { provision: gwProvision } : {}),
+      ...(gwShares.length > 0 ? { shares: gwShares } : {}),
       setup: { script: sshd.setupScript, input: sshd.setupInput },
       daemon: gwKind.daemon,
+      frr: opts.frr,
     },
     sshdConfig: sshd.config,
     ...(opts.disk ? { diskMb: GATEWAY_DISK_MB } : {}),
@@ -300,6 +310,14 @@ export async function buildVmLab(run: LabRun, options: LabOptions, opts: VmLabOp
   const loadAws = async () => {
     await awsVm.writeFile('/etc/swanctl/swanctl.conf', awsSwanctl(), 0o600)
     await awsVm.mustExec(['swanctl', '--load-all', '--noprompt'])
+  }
+
+  const vtysh = async (vm: VmNode, commands: readonly string[]): Promise<string> => {
+    if (!opts.frr) throw new Error('this VM lab has no FRR: up({ vm: true, frr: true })')
+    return vm.mustExec(['vtysh', ...commands.flatMap((c) => ['-c', c])], { timeoutMs: 60_000 })
+  }
+  const awsBgpPeer = async (i: 0 | 1, down: boolean): Promise<void> => {
+    await vtysh(awsVm, ['configure terminal', `router bgp ${AWS_ASN}`, `${down ? '' : 'no '}neighbor ${inside[i]!.customer} shutdown`])
   }
 
   const awsHandle: AwsHandle = {
@@ -345,6 +363,9 @@ export async function buildVmLab(run: LabRun, options: LabOptions, opts: VmLabOp
         return ''
       }
     },
+    vtysh: (...commands) => vtysh(awsVm, commands),
+    bgpPeerDown: (i) => awsBgpPeer(i, true),
+    bgpPeerUp: (i) => awsBgpPeer(i, false),
   }
 
   const gatewayHandle: GatewayHandle = {
@@ -367,6 +388,7 @@ export async function buildVmLab(run: LabRun, options: LabOptions, opts: VmLabOp
     setSudoers: async () => {
       throw new Error('sudoers shapes are not set up on VM gateways yet (the namespace lab has them)')
     },
+    vtysh: (...commands) => vtysh(gwVm, commands),
   }
 
   const internetHandle: InternetHandle = {
@@ -380,13 +402,22 @@ export async function buildVmLab(run: LabRun, options: LabOptions, opts: VmLabOp
     },
   }
 
+  // Getters: boot() starts a new qemu with new figures.
   const vmInfo = (vm: VmNode): VmInfo => ({
     name: vm.name,
     kernel: image.kernelVersion,
-    bootMs: vm.bootMs,
-    guestReadyS: vm.guestReadyS,
-    bootCpuS: vm.bootCpuS,
-    qemuPid: vm.qemuPid,
+    get bootMs() {
+      return vm.bootMs
+    },
+    get guestReadyS() {
+      return vm.guestReadyS
+    },
+    get bootCpuS() {
+      return vm.bootCpuS
+    },
+    get qemuPid() {
+      return vm.qemuPid
+    },
     dir: vm.dir,
     rssKb: () => vm.sampleRss(),
     peakRssKb: () => vm.peakRssKb(),
@@ -412,7 +443,7 @@ export async function buildVmLab(run: LabRun, options: LabOptions, opts: VmLabOp
     upMs: Date.now() - started,
     runDir: run.tmpDir,
     gatewayDir: gwVm.dir,
-    details: () =>
+    details: (o = {}) =>
       detailsFor({
         kind: opts.gateway,
         publicIp: ADDR.gwPublic,
@@ -423,6 +454,7 @@ export async function buildVmLab(run: LabRun, options: LabOptions, opts: VmLabOp
         egressIps: [ADDR.dedicatedHost],
         tunnels: ([0, 1] as const).map((i) => ({ outsideIp: ADDR.awsOutside[i], psk: psks[i], insideCidr: ADDR.insideCidrs[i] })),
         healthTarget: ADDR.dedicatedHost,
+        ...((o.bgp ?? opts.frr) ? { bgp: LAB_BGP } : {}),
       }),
     down: async () => run.down(),
   }

@@ -1,7 +1,12 @@
 // The VM lab's pure parts: the initramfs module order from modules.dep, the one-sshd config with the lab's
-// control port, the aws side's inside addresses, and the aws swanctl.conf with XFRM interfaces.
+// control port, the aws side's inside addresses, the aws swanctl.conf with XFRM interfaces, and with FRR the
+// aws frr.conf, the guests' systemctl stand-ins and the BGP variant of the details.
 import { describe, expect, it } from 'vitest'
+import { Details } from '../../main/core/details/model'
+import { detailsFor } from '../lab/details'
 import { renderAwsSwanctl } from '../lab/strongswan'
+import { AWS_ASN, CUSTOMER_ASN, LAB_BGP, renderAwsFrrConf } from '../lab/vm-frr'
+import { baseGuestFiles } from '../lab/vm-guest'
 import { withControlPort, CONTROL_PORT } from '../lab/vm'
 import { parseModulesDep, toLoadOrder } from '../lab/vm-image'
 import { insideAddresses } from '../lab/vm-lab'
@@ -75,5 +80,52 @@ describe('the aws VM', () => {
     expect(ns).not.toContain('if_id')
     expect(ns).not.toContain('updown')
     for (const conf of [vm, ns]) expect(conf).toMatch(/rekey_time = 0s\n\s+rand_time = 0s\n\s+life_time = 3600s/)
+  })
+})
+
+describe('BGP in the VM lab (frr)', () => {
+  const neighbours = ['169.254.120.0/30', '169.254.121.4/30'].map(insideAddresses).map((a) => ({ awsIp: a.aws, customerIp: a.customer }))
+
+  it("gives the aws VM AWS's side: AS 64512, a neighbour per tunnel on the customer's inside address with timers 10/30, the dedicated CIDR out", () => {
+    const conf = renderAwsFrrConf({ asn: AWS_ASN, customerAsn: CUSTOMER_ASN, neighbours, networks: ['10.40.0.0/24'] })
+    expect(conf).toMatch(/^router bgp 64512$/m)
+    expect(conf).toMatch(/^ bgp router-id 169\.254\.120\.1$/m)
+    for (const ip of ['169.254.120.2', '169.254.121.6']) {
+      expect(conf).toContain(` neighbor ${ip} remote-as 65000\n neighbor ${ip} timers 10 30\n`)
+    }
+    expect(conf).toMatch(/ address-family ipv4 unicast\n {2}network 10\.40\.0\.0\/24\n {2}maximum-paths 1\n exit-address-family/)
+  })
+
+  it('makes the frr.service stand-in the guest systemctl only with FRR, handing ipsec to the Libreswan stand-in', () => {
+    const at = (files: ReturnType<typeof baseGuestFiles>, path: string) => files.find((f) => f.path === path)?.data ?? ''
+    expect(at(baseGuestFiles('charon'), '/usr/local/sbin/systemctl')).toBe('')
+    expect(at(baseGuestFiles('charon', true), '/usr/local/sbin/systemctl')).toContain('frr.service')
+    expect(at(baseGuestFiles('pluto'), '/usr/local/sbin/systemctl')).toContain('ipsec.service')
+    const both = baseGuestFiles('pluto', true)
+    expect(at(both, '/usr/local/sbin/systemctl')).toContain('/usr/local/lib/tw-lab/systemctl-ipsec')
+    expect(at(both, '/usr/local/lib/tw-lab/systemctl-ipsec')).toContain('ipsec.service')
+  })
+
+  it("adds the BGP section to the lab's details: AWS's inside addresses as neighbours, paired by outside IP; it parses with the app's model", () => {
+    const base = {
+      kind: 'swanctl' as const,
+      publicIp: '198.18.2.2',
+      wanIp: '198.18.2.2',
+      nat: false,
+      lanCidr: '192.168.50.0/24',
+      dedicatedCidr: '10.40.0.0/24',
+      egressIps: ['10.40.0.10'],
+      tunnels: [
+        { outsideIp: '198.18.1.10', psk: 'P'.padEnd(32, 'a'), insideCidr: '169.254.120.0/30' },
+        { outsideIp: '198.18.1.20', psk: 'P'.padEnd(32, 'b'), insideCidr: '169.254.121.4/30' },
+      ],
+      healthTarget: '10.40.0.10',
+    }
+    expect(detailsFor(base).bgp).toBeUndefined()
+    const d = Details.parse(detailsFor({ ...base, bgp: LAB_BGP }))
+    expect(d.bgp?.tunnels).toEqual([
+      { outsideIp: '198.18.1.10', awsAsn: 64512, customerAsn: 65000, neighborIp: '169.254.120.1', holdTime: 30 },
+      { outsideIp: '198.18.1.20', awsAsn: 64512, customerAsn: 65000, neighborIp: '169.254.121.5', holdTime: 30 },
+    ])
   })
 })

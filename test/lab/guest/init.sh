@@ -68,8 +68,9 @@ else
   # stock gateway lacks hidden, the node kind's own provisioning, then this node's files and users.
   [ -s $L/remove ] && $B xargs $B rm -f < $L/remove
   if [ -f $L/provision.sh ]; then sh -e $L/provision.sh || fail "provision.sh"; fi
-  while read -r mode path; do
+  while read -r mode path owner; do
     $B mkdir -p "${path%/*}" && $B cp "$L/files$path" "$path" && $B chmod "$mode" "$path" || fail "file $path"
+    if [ -n "$owner" ]; then $B chown "$owner" "$path" || fail "chown $owner $path"; fi
   done < $L/files.list
   if [ -f $L/setup.sh ]; then sh $L/setup.sh < $L/setup.in || fail "setup.sh"; $B rm -f $L/setup.in; fi
   $B mkdir -p ${MARK%/*} && echo 1 > $MARK
@@ -86,6 +87,13 @@ for s in $TW_SERVICES; do
     charon) tw-charon start & pids="$pids $!:charon" ;;
     starter) tw-starter start & pids="$pids $!:starter" ;;
     pluto) systemctl start ipsec & pids="$pids $!:pluto" ;;
+    # frr.service (the stand-in returns once watchfrr forked, as systemd's Type=forking does); the guest is
+    # ready once watchfrr says every daemon is up. /var/log is this guest's tmpfs: the folder the package
+    # made there is made again at every boot.
+    frr) ($B mkdir -p /var/log/frr && $B chown frr:frr /var/log/frr && $B chmod 750 /var/log/frr || exit 1
+          systemctl start frr || exit 1
+          i=0; until $B grep -q 'all daemons up' /var/log/messages 2>/dev/null || [ $i -ge 1200 ]; do sleep 0.1; i=$((i+1)); done
+          [ $i -lt 1200 ]) & pids="$pids $!:frr" ;;
     *) fail "unknown service $s" ;;
   esac
 done
