@@ -21,46 +21,17 @@ import type { SshSession } from '../../main/core/ssh/session'
 import { readStatus } from '../../main/core/status/read'
 import { applyChange, prepareChange, rollbackChange } from '../../main/core/workflow/change'
 import { detectGateway } from '../../main/core/workflow/gateway'
-import { isRunning, namespacesWithPrefix, rootNetSnapshot, up, type IkeSa, type Lab } from '../lab'
+import { isRunning, namespacesWithPrefix, rootNetSnapshot, up, type Lab } from '../lab'
 import { insideAddresses } from '../lab/vm-lab'
 import { labSession, listConfigFiles, toGatewayState, waitUntil } from '../support/fault-gateway'
 import { vmGate } from '../support/gate'
 import { vmFigures } from '../support/vm-figures'
 import { within } from '../support/keepup-lab'
 import { outageDuring } from '../support/outage'
+import { childTo, counter, dedicatedRoutes, eachTunnelCarries, tmplMismatch, tunnelLinks } from '../support/vm-tunnels'
 
 const g = vmGate('apply on a Libreswan VM gateway (real kernel)')
 const CONFIG_DIRS = ['/etc/ipsec.conf', '/etc/ipsec.secrets', '/etc/ipsec.d', '/etc/tunnelwright', '/etc/systemd/system/ipsec.service.d']
-
-interface VtiLink {
-  readonly ifname: string
-  readonly linkinfo?: { readonly info_kind?: string; readonly info_data?: { readonly ikey?: string; readonly okey?: string; readonly remote?: string } }
-}
-
-/** A VTI key as iproute2 prints it (dotted quad) → number. */
-const keyOf = (k: string | undefined) => (k ?? '').split('.').reduce((n, o) => n * 256 + Number(o), 0)
-
-/** Packets the internet node's counter rule with this comment has seen. */
-function counter(ruleset: string, comment: string): number[] {
-  return ruleset
-    .split('\n')
-    .filter((l) => l.includes(`comment "${comment}"`))
-    .map((l) => Number(/counter packets (\d+)/.exec(l)?.[1] ?? NaN))
-}
-
-/** The kernel's XfrmInTmplMismatch on the gateway. */
-async function tmplMismatch(lab: Lab): Promise<number> {
-  return Number(/XfrmInTmplMismatch\s+(\d+)/.exec((await lab.gateway.exec(['cat', '/proc/net/xfrm_stat'])).stdout)?.[1] ?? NaN)
-}
-
-/** The one installed IPsec SA of the established IKE SA to `peer`. */
-function childTo(sas: readonly IkeSa[], peer: string) {
-  const ike = sas.filter((s) => s.remoteHost === peer && s.state === 'ESTABLISHED')
-  expect(ike.length, `IKE SAs to ${peer}: ${JSON.stringify(sas)}`).toBe(1)
-  const installed = ike[0]!.children.filter((c) => c.state === 'INSTALLED')
-  expect(installed.length, `IPsec SAs to ${peer}`).toBe(1)
-  return installed[0]!
-}
 
 describe.skipIf(g.skip)('Libreswan 4.10 on a VM gateway (Debian kernel under QEMU)', () => {
   let lab: Lab
@@ -73,16 +44,9 @@ describe.skipIf(g.skip)('Libreswan 4.10 on a VM gateway (Debian kernel under QEM
   const started = Date.now()
   const figures = () => vmFigures(lab)
 
-  /** The gateway's VTIs: name, key (= the conn's mark) and remote. */
-  const vtis = async () => {
-    const r = await lab.gateway.exec(['ip', '-j', '-d', 'link', 'show', 'type', 'vti'])
-    return (JSON.parse(r.stdout || '[]') as VtiLink[])
-      .filter((l) => l.ifname !== 'ip_vti0')
-      .map((l) => ({ name: l.ifname, key: keyOf(l.linkinfo?.info_data?.okey), ikey: keyOf(l.linkinfo?.info_data?.ikey), remote: l.linkinfo?.info_data?.remote ?? '' }))
-      .sort((a, b) => a.key - b.key)
-  }
-  const addrsOf = async (dev: string) => (await lab.gateway.exec(['ip', '-4', '-o', 'addr', 'show', 'dev', dev])).stdout.match(/inet (\S+)/g)?.map((m) => m.slice(5)) ?? []
-  const routes = async () => JSON.parse((await lab.gateway.exec(['ip', '-j', 'route', 'show', lab.aws.dedicatedCidr])).stdout || '[]') as { dev: string; metric?: number }[]
+  /** The gateway's VTIs (key = the conn's mark) and its routes to the dedicated CIDR. */
+  const vtis = () => tunnelLinks(lab)
+  const routes = () => dedicatedRoutes(lab)
   const plutoLog = async () => (await lab.gateway.exec(['cat', '/var/log/pluto.log'])).stdout
 
   /** Applies `d` with the app's core and prints the steps; returns the outcome. */
@@ -99,36 +63,8 @@ describe.skipIf(g.skip)('Libreswan 4.10 on a VM gateway (Debian kernel under QEM
   /** Proves traffic through each tunnel by the SA counters on both ends; returns the VTIs. */
   const provesTraffic = async (what: string) => {
     const links = await vtis()
-    expect(links, what).toHaveLength(2)
-    const sas = await lab.gateway.listSas()
-    const t1 = childTo(sas, lab.aws.outsideIps[0])
-    const t2 = childTo(sas, lab.aws.outsideIps[1])
-    const awsIn = (list: IkeSa[], name: string) => list.filter((s) => s.name === name).flatMap((s) => s.children).reduce((sum, c) => sum + c.packetsIn, 0)
-    const awsBefore = await lab.aws.listSas()
-    const n = 5
-    // Tunnel 1: the LAN reaches the dedicated host (metric 101); tunnel 2: AWS's inside address of tunnel 2 through its VTI.
-    const lanPing = await lab.gateway.execLanHost(['ping', '-c', String(n), '-i', '0.3', '-W', '3', lab.aws.hostIp], { timeoutMs: 60_000 })
-    expect(lanPing.code, lanPing.stdout).toBe(0)
-    const t2Aws = insideAddresses(details.remote.tunnels[1]!.insideCidr).aws
-    const t2Ping = await lab.gateway.exec(['ping', '-c', String(n), '-i', '0.3', '-W', '3', '-I', links[1]!.name, t2Aws], { timeoutMs: 60_000 })
-    expect(t2Ping.code, t2Ping.stdout).toBe(0)
-    const after = await lab.gateway.listSas()
-    const [a1, a2] = [childTo(after, lab.aws.outsideIps[0]), childTo(after, lab.aws.outsideIps[1])]
-    for (const [c, b] of [
-      [a1, t1],
-      [a2, t2],
-    ] as const) {
-      expect(c.raw['spi-in'], `${c.name}: the same IPsec SA`).toBe(b.raw['spi-in'])
-      expect(c.packetsOut - b.packetsOut, c.name).toBeGreaterThanOrEqual(n)
-      expect(c.packetsIn - b.packetsIn, c.name).toBeGreaterThanOrEqual(n)
-    }
-    const awsAfter = await lab.aws.listSas()
-    expect(awsIn(awsAfter, 'tunnel1') - awsIn(awsBefore, 'tunnel1')).toBeGreaterThanOrEqual(n)
-    expect(awsIn(awsAfter, 'tunnel2') - awsIn(awsBefore, 'tunnel2')).toBeGreaterThanOrEqual(n)
-    const ruleset = await lab.internet.ruleset()
-    expect(counter(ruleset, 'cleartext between the sites')).toEqual([0, 0])
-    expect(counter(ruleset, 'esp')[0]).toBeGreaterThanOrEqual(4 * n)
-    expect(counter(ruleset, 'udp4500')).toEqual([0])
+    expect(links.map((l) => l.kind), what).toEqual(['vti', 'vti'])
+    await eachTunnelCarries(lab, details, links[1]!.name)
     return links
   }
 
@@ -206,7 +142,7 @@ describe.skipIf(g.skip)('Libreswan 4.10 on a VM gateway (Debian kernel under QEM
     const policyMarks = new Set([...(await lab.gateway.exec(['ip', 'xfrm', 'policy'])).stdout.matchAll(/mark 0x([0-9a-f]+)\/0xffffffff/g)].map((m) => parseInt(m[1]!, 16)))
     expect([...policyMarks].sort()).toEqual(links.map((l) => l.key).sort())
     const inside = details.remote.tunnels.map((t) => `${insideAddresses(t.insideCidr).customer}/30`)
-    expect([await addrsOf(links[0]!.name), await addrsOf(links[1]!.name)]).toEqual([[inside[0]], [inside[1]]])
+    expect(links.map((l) => l.addrs)).toEqual([[inside[0]], [inside[1]]])
     expect((await routes()).map((r) => [r.dev, r.metric]).sort()).toEqual([
       [links[0]!.name, 101],
       [links[1]!.name, 102],

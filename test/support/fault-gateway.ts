@@ -103,9 +103,9 @@ export async function loadedConns(lab: Lab): Promise<string[]> {
   return r.stdout.split('\n').filter((l) => /^\S[^:]*:/.test(l)).map((l) => l.split(':')[0]!).sort()
 }
 
-/** Lists files under the gateway's IPsec configuration folders (so new files of ours are seen too). */
+/** Lists the files under the gateway's IPsec configuration folders (so new files of ours are seen too), and the named files that exist. */
 export async function listConfigFiles(lab: Lab, dirs: readonly string[]): Promise<string[]> {
-  const r = await lab.gateway.exec(['sh', '-c', 'for d in "$@"; do [ -d "$d" ] && find "$d" -type f; done; true', 'sh', ...dirs])
+  const r = await lab.gateway.exec(['sh', '-c', 'for d in "$@"; do [ -e "$d" ] && find "$d" -type f; done; true', 'sh', ...dirs])
   return r.stdout.split('\n').filter(Boolean).sort()
 }
 

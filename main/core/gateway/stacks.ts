@@ -70,6 +70,8 @@ function starterProfile(facts: GatewayFacts, rendered: RenderedConfig): StackPro
   const [c1, c2] = rendered.connectionNames
   const up = (c: string) => `${ipsec} status ${q(c)} 2>/dev/null | grep -q ESTABLISHED && ${ipsec} status ${q(c)} 2>/dev/null | grep -q INSTALLED`
   const conf = facts.paths.ipsecConf ?? (facts.layout === 'rhel' ? '/etc/strongswan/ipsec.conf' : '/etc/ipsec.conf')
+  // Route-based: our charon snippet (strongswan.d/) carries install_routes = no.
+  const routesOff = rendered.routing === 'route' ? rendered.files.find((f) => f.path.includes('/strongswan.d/'))?.path : undefined
   return {
     // starter has no offline check, and on a reload it keeps the old config only for fatal errors: an
     // unknown keyword re-adds the conn with that option at its default. So parse the whole tree with the
@@ -79,7 +81,8 @@ function starterProfile(facts: GatewayFacts, rendered: RenderedConfig): StackPro
     validate: starterCheck(conf),
     // keepup.sh is started by the leftupdown hook when a tunnel comes up; (re)starting it here too covers
     // tunnels that never come up (its watchdog then keeps re-initiating) and makes the loop run this version.
-    activate: `${ipsec} rereadsecrets && ${ipsec} update && sleep 1 && ${ipsec} statusall >/dev/null${restartKeepup(keepup)}`,
+    // Route-based, charon must run with our install_routes = no first (see toCharonRestartSh).
+    activate: `${routesOff ? `${toCharonRestartSh(ipsec, routesOff)} && ` : ''}${ipsec} rereadsecrets && ${ipsec} update && sleep 1 && ${ipsec} statusall >/dev/null${restartKeepup(keepup)}`,
     activateErrors: 'invalid config file|keeping old one|parsing error',
     // `ipsec update` deletes a conn that is gone from the files but leaves its SAs up until they expire
     // (AWS keeps carrying traffic into a tunnel the gateway no longer has): after a restore that removed
@@ -90,6 +93,35 @@ function starterProfile(facts: GatewayFacts, rendered: RenderedConfig): StackPro
     // tunnel 1, and only when neither has one; tunnel 2 stands by).
     ...oneOrBoth(rendered, (c) => `${ipsec} status ${q(c)} 2>/dev/null | grep -Eq 'ESTABLISHED|CONNECTING'`, (c) => `${ipsec} up ${q(c)}`, up),
   }
+}
+
+/** Where charon writes its pid file (Debian and RHEL's /var/run, which is /run; RHEL's strongswan/ folder). */
+export const CHARON_PID_FILES = ['/var/run/charon.pid', '/run/charon.pid', '/var/run/strongswan/charon.pid', '/run/strongswan/charon.pid'] as const
+
+/**
+ * sh that restarts starter (and with it charon) when the running charon started before `snippet` was written,
+ * then waits until charon answers again; exit non-zero if it does not.
+ *
+ * charon reads install_routes only when it starts. Route-based starter conns are 0.0.0.0/0 with a mark: a
+ * charon still installing routes puts 0.0.0.0/0 into table 220, which wins over the main table, so the
+ * gateway's own replies to its LAN (the admin's SSH session) and the LAN's traffic go out of the WAN in
+ * clear. Seen on a Debian kernel: the app's session died as soon as `ipsec update` brought the tunnels up.
+ * The restart drops every tunnel of this charon for a few seconds; it happens once (later applies find a
+ * charon younger than the snippet). Under systemd the unit that runs starter is restarted, so systemd keeps
+ * the new starter. `ipsec status` answers 0 as soon as starter runs, before charon does: the wait asks charon
+ * itself (stroke fails until charon's socket answers).
+ */
+export function toCharonRestartSh(ipsec: 'ipsec' | 'strongswan', snippet: string, pidFiles: readonly string[] = CHARON_PID_FILES): string {
+  const unit = [
+    'u=; if command -v systemctl >/dev/null 2>&1; then',
+    'for x in strongswan-starter strongswan; do systemctl is-active --quiet "$x" 2>/dev/null && systemctl cat "$x" 2>/dev/null | grep -Eq \'^ExecStart=.*((ipsec|strongswan) start|/starter)\' && u=$x && break; done; fi',
+  ].join(' ')
+  return [
+    `{ p=; for f in ${pidFiles.map(q).join(' ')}; do [ -s "$f" ] && p=$f && break; done`,
+    `if [ -n "$p" ] && [ ${q(snippet)} -nt "$p" ]; then ${unit}`,
+    `if [ -n "$u" ]; then systemctl restart "$u"; else ${ipsec} restart; fi </dev/null >/dev/null 2>&1`,
+    `i=0; until ${ipsec} rereadsecrets >/dev/null 2>&1; do i=$((i + 1)); [ $i -le 150 ] || { echo "charon did not come back within 30 s of the restart (needed for install_routes = no)" >&2; exit 1; }; sleep 0.2; done; fi; }`,
+  ].join('\n')
 }
 
 /** sh (a suffix to an && chain) that restarts keepup.sh when it is installed, so the loop runs the version on disk. */

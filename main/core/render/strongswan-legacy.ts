@@ -67,7 +67,7 @@ export function renderStrongswanLegacy(input: RenderInput, opts: { templatesDir:
   ]
   if (route) {
     files.push(renderRouteScript(opts.templatesDir, input, ifaces, { path: scriptPath, link: 'vti' }))
-    notes.push('Route-based (VTI): charon.install_routes=no applies to every connection of this charon; restart charon (not just reload) for it to take effect.')
+    notes.push('Route-based (VTI): charon.install_routes=no applies to every connection of this charon, and charon reads it only when it starts: the first apply restarts starter and charon, so every tunnel of this gateway drops for a few seconds. After a rollback charon keeps the setting until its next restart.')
   } else {
     notes.push(POLICY_STANDBY_NOTE)
   }
