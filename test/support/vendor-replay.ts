@@ -29,8 +29,20 @@ export interface Replay {
   readonly close: () => Promise<void>
 }
 
+/** How the stand-in misbehaves, to test what a watch does when a device stops answering. */
+export interface ReplayFaults {
+  /** Shells after this many are closed at once, before any prompt (a device dropping the session mid-sample). */
+  readonly shellsServed?: number
+  /** After this many shells have ended, the whole connection is closed (an idle or session limit between samples). */
+  readonly endConnectionAfterShells?: number
+  /** Logins after this many are refused (the account was locked, or the password changed). */
+  readonly loginsAllowed?: number
+}
+
 /** Starts a replay of one published session on 127.0.0.1 and an ephemeral port. */
-export function startReplay(kind: keyof typeof PUBLISHED_SESSIONS): Promise<Replay> {
+export function startReplay(kind: keyof typeof PUBLISHED_SESSIONS, faults: ReplayFaults = {}): Promise<Replay> {
+  let shells = 0
+  let logins = 0
   const session = PUBLISHED_SESSIONS[kind]
   const published = new Map(Object.entries(session.outputs).map(([cmd, file]) => [cmd, readFileSync(join(FX, file), 'utf8')]))
   const received: string[] = []
@@ -38,7 +50,7 @@ export function startReplay(kind: keyof typeof PUBLISHED_SESSIONS): Promise<Repl
   const server = new Server({ hostKeys: [hostKey], algorithms: { kex: ['diffie-hellman-group14-sha1'], cipher: ['aes128-cbc'], serverHostKey: ['ssh-rsa'] } }, (client: Connection) => {
     client.on('authentication', (ctx) => {
       if (ctx.method !== 'keyboard-interactive') return ctx.reject(['keyboard-interactive'])
-      ctx.prompt([{ prompt: 'Password: ', echo: false }], (answers) => (answers[0] === REPLAY_LOGIN ? ctx.accept() : ctx.reject()))
+      ctx.prompt([{ prompt: 'Password: ', echo: false }], (answers) => (answers[0] === REPLAY_LOGIN && ++logins <= (faults.loginsAllowed ?? Infinity) ? ctx.accept() : ctx.reject()))
     })
     client.on('error', () => undefined)
     client.on('ready', () => {
@@ -47,6 +59,8 @@ export function startReplay(kind: keyof typeof PUBLISHED_SESSIONS): Promise<Repl
         s.on('pty', (ok) => ok?.())
         s.on('shell', (ok) => {
           const ch = ok()
+          shells++
+          if (shells > (faults.shellsServed ?? Infinity)) return ch.close()
           let mode: 'user' | 'password' | 'priv' = 'user'
           let pending = ''
           const prompt = () => `${session.host}${mode === 'priv' ? '#' : '>'} `
@@ -65,7 +79,11 @@ export function startReplay(kind: keyof typeof PUBLISHED_SESSIONS): Promise<Repl
               }
               received.push(line)
               ch.write(`${line}\r\n`)
-              if (line === 'exit') return ch.close()
+              if (line === 'exit') {
+                ch.close()
+                if (faults.endConnectionAfterShells !== undefined && shells >= faults.endConnectionAfterShells) client.end()
+                return
+              }
               if (line === 'enable') {
                 mode = 'password'
                 ch.write('Password: ')

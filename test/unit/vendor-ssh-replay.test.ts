@@ -130,3 +130,60 @@ describe('tunnelwright status --device cisco-ios (replayed published IOS session
     expect(replay.received.length).toBe(before)
   })
 })
+
+describe('status --device … --watch ends on a failed poll (clear error, documented exit), never loops or hangs', () => {
+  let home: string
+  beforeAll(() => {
+    home = mkdtempSync(join(tmpdir(), 'tw-vendor-fail-'))
+    const doc = toDetailsDoc((d) => {
+      d.remote.tunnels = [
+        { outsideIp: '205.251.233.121', psk: PSK1, insideCidr: '169.254.249.16/30' },
+        { outsideIp: '205.251.233.122', psk: PSK2, insideCidr: '169.254.249.20/30' },
+      ]
+    })
+    writeFileSync(join(home, 'details.json'), JSON.stringify(doc))
+  })
+  afterAll(() => rmSync(home, { recursive: true, force: true }))
+  const watch = async (replay: Replay, json: boolean) => {
+    const out = { stdout: '', stderr: '' }
+    const io = { stdout: (t: string) => void (out.stdout += t), stderr: (t: string) => void (out.stderr += t), env: { TUNNELWRIGHT_HOME: home, HOME: home, PW: LOGIN, EN: ENABLE }, signal: new AbortController().signal }
+    const started = Date.now()
+    const code = await runCli(['status', '--details', join(home, 'details.json'), '--device', 'cisco-ios', '--host', `admin@127.0.0.1:${replay.port}`, '--password-env', 'PW', '--accept-new-host-key', '--allow-legacy-ssh', '--enable-password-env', 'EN', '--watch', '--interval', '5', ...(json ? ['--json'] : [])], io)
+    return { code, ms: Date.now() - started, ...out }
+  }
+
+  it('the device drops the session in the middle of the second sample: exit 1 at once (not after the prompt timeout), the reason on stderr', async () => {
+    const replay = await startReplay('cisco-ios', { shellsServed: 1 })
+    try {
+      const r = await watch(replay, false)
+      expect(r.code, r.stderr).toBe(EXIT.failed)
+      expect(r.stdout.match(/^--- /gm)).toHaveLength(1)
+      expect(r.stderr).toMatch(/the watch stopped at .* after 1 sample\(s\): The cisco-ios closed the session/)
+      expect(r.stderr).toMatch(/Fix: /)
+      // One 5 s interval, then the failure at once: well under the 20 s a prompt may take.
+      expect(r.ms).toBeLessThan(15_000)
+      expect(r.stdout + r.stderr).not.toContain(ENABLE)
+      expect(r.stdout + r.stderr).not.toContain(LOGIN)
+    } finally {
+      await replay.close()
+    }
+  })
+
+  it('the device closes the idle session and then refuses the login: exit 4 (cannot connect or authenticate), last NDJSON line says so', async () => {
+    const replay = await startReplay('cisco-ios', { endConnectionAfterShells: 1, loginsAllowed: 1 })
+    try {
+      const r = await watch(replay, true)
+      expect(r.code, r.stderr).toBe(EXIT.connect)
+      const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as { format: string; ok?: boolean; exitCode?: number; error?: { code: string; message: string }; tunnels?: unknown[] })
+      expect(lines).toHaveLength(2)
+      expect(lines[0]).toMatchObject({ format: 'tunnelwright/status-event@1', trigger: 'initial', mode: 'polling', device: { kind: 'cisco-ios', readOnly: true, intervalSec: 5 } })
+      expect(lines[0]!.tunnels).toHaveLength(2)
+      expect(lines[1]).toMatchObject({ format: 'tunnelwright/status-event@1', ok: false, exitCode: EXIT.connect, error: { code: 'ssh-auth-failed' } })
+      expect(r.stderr).toMatch(/the watch stopped/)
+      expect(r.stdout + r.stderr).not.toContain(ENABLE)
+      expect(r.stdout + r.stderr).not.toContain(LOGIN)
+    } finally {
+      await replay.close()
+    }
+  })
+})

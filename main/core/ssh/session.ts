@@ -394,6 +394,11 @@ export class SshSession {
     client.on('error', () => undefined) // errors after ready surface on the channel that hit them
   }
 
+  /** True once the connection has closed (the peer dropped it, or close() ran). */
+  get isClosed(): boolean {
+    return this.#closed
+  }
+
   /**
    * An interactive shell channel without a terminal's line editing (vendor CLIs: prompts, paging off, show
    * commands). The caller drives it and closes it; only read-only lines are ever written (status/vendor/ssh.ts).

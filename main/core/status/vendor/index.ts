@@ -2,8 +2,8 @@
 // functions: the command catalog (what to run, how to turn paging off, what the SSH side must allow),
 // and the parsers that turn the outputs into the same snapshots and diagnoses the Linux stacks get.
 //
-// Not wired into the gateway workflows or the faces yet: a session runs toVendorStatusPlan's commands and
-// hands the outputs to readVendorStatus. Nothing here writes to a device: every command is a show/get
+// A session (status/vendor/ssh.ts; the watch in workflow/vendor-status.ts) runs toVendorStatusCommands'
+// commands and hands the outputs to readVendorStatus. Nothing here writes to a device: every command is a show/get
 // (a test holds the catalog to that), and paging is turned off for the session only or avoided.
 import type { Details } from '../../details/model'
 import type { Secret } from '../../base/secret'
@@ -19,6 +19,9 @@ import { mergePanos, parsePanosIkeSa, parsePanosIpsecSa } from './paloalto'
 
 /** The vendor kinds with an SSH CLI whose status is read (Windows Server is not among them yet). */
 export type VendorStatusKind = 'cisco-asa' | 'cisco-ios' | 'paloalto' | 'fortigate' | 'juniper-srx'
+
+/** Every vendor kind whose status is read over SSH, in the order the faces offer them. */
+export const VENDOR_STATUS_KINDS: readonly VendorStatusKind[] = ['cisco-asa', 'cisco-ios', 'paloalto', 'fortigate', 'juniper-srx']
 
 /** True for a vendor kind whose status is read over SSH. */
 export function isVendorStatusKind(s: string | undefined): s is VendorStatusKind {

@@ -29,15 +29,32 @@ export async function runVendorShell(channel: Duplex, kind: VendorStatusKind, op
   const decoder = new StringDecoder('utf8')
   let buffer = ''
   let waiter: (() => void) | undefined
+  // A device that drops the session mid-sample (reload, idle timeout, session limit) fails the sample at once
+  // instead of after the prompt timeout.
+  let closed = false
+  let onClose: (() => void) | undefined
   channel.on('data', (d: Buffer) => {
     buffer += decoder.write(d).replace(/\r/g, '')
     waiter?.()
   })
+  channel.on('close', () => {
+    closed = true
+    onClose?.()
+  })
   const lastLine = () => buffer.slice(buffer.lastIndexOf('\n') + 1)
   const waitFor = (re: RegExp, what: string): Promise<string> =>
     new Promise((resolve, reject) => {
+      const closedError = () => new SshError('ssh-session-closed', `The ${kind} closed the session while Tunnelwright waited for ${what}.`, { likelyCause: 'The device dropped the SSH session (a reload, an idle or session limit, or the account was logged out).', fix: 'Log in by hand to see whether the device still answers; check its SSH session limit and idle timeout.' })
+      if (closed) return reject(closedError())
+      onClose = () => {
+        clearTimeout(timer)
+        waiter = undefined
+        onClose = undefined
+        reject(closedError())
+      }
       const timer = setTimeout(() => {
         waiter = undefined
+        onClose = undefined
         reject(new SshError('ssh-command-timeout', `The ${kind} did not show ${what} within ${Math.round(timeoutMs / 1000)} s.`, { likelyCause: 'The CLI prompt differs from the usual one, or the device is slow or asks something else (a banner, a password change).', fix: 'Log in by hand once to see what the device asks; raise the timeout on slow links.' }))
       }, timeoutMs)
       const check = () => {
@@ -50,6 +67,7 @@ export async function runVendorShell(channel: Duplex, kind: VendorStatusKind, op
         if (re.test(lastLine())) {
           clearTimeout(timer)
           waiter = undefined
+          onClose = undefined
           const text = buffer
           buffer = ''
           resolve(text)
