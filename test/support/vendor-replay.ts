@@ -37,6 +37,11 @@ export interface ReplayFaults {
   readonly endConnectionAfterShells?: number
   /** Logins after this many are refused (the account was locked, or the password changed). */
   readonly loginsAllowed?: number
+  /**
+   * AWS's ASA page names the peers with placeholders (AWS_ENDPOINT_1), where a device prints the outside IP:
+   * each placeholder token is replaced by the address given here, whole tokens only, nothing else changed.
+   */
+  readonly peers?: Readonly<Record<string, string>>
 }
 
 /** Starts a replay of one published session on 127.0.0.1 and an ephemeral port. */
@@ -44,7 +49,9 @@ export function startReplay(kind: keyof typeof PUBLISHED_SESSIONS, faults: Repla
   let shells = 0
   let logins = 0
   const session = PUBLISHED_SESSIONS[kind]
-  const published = new Map(Object.entries(session.outputs).map(([cmd, file]) => [cmd, readFileSync(join(FX, file), 'utf8')]))
+  const placeholders = Object.entries(faults.peers ?? {})
+  const withPeers = (text: string) => placeholders.reduce((t, [token, ip]) => t.replace(new RegExp(`\\b${token}\\b`, 'g'), ip), text)
+  const published = new Map(Object.entries(session.outputs).map(([cmd, file]) => [cmd, withPeers(readFileSync(join(FX, file), 'utf8'))]))
   const received: string[] = []
   const hostKey = utils.generateKeyPairSync('rsa', { bits: 2048 }).private
   const server = new Server({ hostKeys: [hostKey], algorithms: { kex: ['diffie-hellman-group14-sha1'], cipher: ['aes128-cbc'], serverHostKey: ['ssh-rsa'] } }, (client: Connection) => {

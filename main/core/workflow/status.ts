@@ -32,7 +32,7 @@ export function toTunnelVerdict(t: TunnelStatus, diagnoses: readonly Diagnosis[]
 /** One tunnel's health as both faces show it: the verdict, and the diagnoses behind it when it is not healthy. */
 export interface TunnelHealth {
   readonly verdict: TunnelVerdict
-  readonly diagnoses: readonly Pick<Diagnosis, 'id' | 'severity' | 'cause' | 'fix' | 'evidence'>[]
+  readonly diagnoses: readonly { readonly id: string; readonly severity: Diagnosis['severity']; readonly cause: string; readonly fix: string; readonly evidence: readonly string[] }[]
 }
 
 /** The health of one tunnel (the CLI's `health` field, the board's verdict and diagnosis). */

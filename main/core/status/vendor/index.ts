@@ -180,7 +180,7 @@ function diagnoseVendor(kind: VendorStatusKind, snap: StatusSnapshot, sas: reado
   const out: Diagnosis[] = []
   for (const t of snap.tunnels) {
     const raw = sas.find((s) => s.remoteHost === t.peer)
-    const said = raw?.algorithms ? ` (${kind} says ${raw.algorithms})` : ''
+    const said = raw?.deviceState ? ` (${kind} says ${raw.deviceState})` : raw?.algorithms ? ` (${kind} says ${raw.algorithms})` : ''
     if (!t.up && t.ikeState === 'CONNECTING') {
       out.push({ id: 'ike-no-answer', severity: 'error', tunnel: t.name, cause: `IKE to ${t.peer} never completes${said}: UDP 500/4500 is blocked on the way, or the peer refuses the proposal or the PSK.`, evidence: [`${t.peer}: IKE state ${t.ikeState}${said}`], fix: 'Allow UDP 500 and 4500 (and ESP) to and from both AWS outside IPs; then compare proposal (aes256/sha256/DH14) and PSK with the provider\'s, matched by outside IP.' })
     } else if (!t.up && t.ikeState === 'ESTABLISHED' && t.childSaCount === 0) {
