@@ -394,6 +394,20 @@ export class SshSession {
     client.on('error', () => undefined) // errors after ready surface on the channel that hit them
   }
 
+  /**
+   * One exec channel running `line` as the device's CLI reads it (FortiOS: an exec channel has no pager). The
+   * caller checks the line first (status/vendor/ssh.ts sends read-only vendor lines only) and reads stdout.
+   */
+  openExec(line: string): Promise<ClientChannel> {
+    this.#roundTrips++
+    return new Promise((resolve, reject) => {
+      this.client.exec(line, (err, channel) => {
+        if (err) reject(new SshError('ssh-channel-failed', `The device refused to run a command: ${err.message.slice(0, 200)}.`, { cause: err, likelyCause: 'The account may have no CLI access over exec, or the device limits sessions.', fix: 'Allow CLI access for this account, or close other sessions on the device.' }))
+        else resolve(channel)
+      })
+    })
+  }
+
   /** True once the connection has closed (the peer dropped it, or close() ran). */
   get isClosed(): boolean {
     return this.#closed

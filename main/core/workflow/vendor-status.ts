@@ -41,7 +41,7 @@ export function isVendorPollInterval(sec: number): boolean {
 }
 
 /** The connect function a watch uses (tests and the app pass the real one). */
-export type VendorConnector = (target: VendorTarget, legacy: ReturnType<typeof toVendorSshAlgorithms>['append']) => Promise<Pick<SshSession, 'openShell' | 'close' | 'isClosed'>>
+export type VendorConnector = (target: VendorTarget, legacy: ReturnType<typeof toVendorSshAlgorithms>['append']) => Promise<Pick<SshSession, 'openShell' | 'openExec' | 'close' | 'isClosed'>>
 
 const realConnector: VendorConnector = (target, legacy) => connect(target.endpoint, target.policy, { ...target.options, ...(legacy ? { legacyAlgorithms: legacy } : {}) })
 
@@ -79,6 +79,7 @@ export async function watchVendorStatus(
       const live = session
       const reading = await readVendorStatusOverShell(() => live.openShell(), kind, details, {
         at: Date.now(),
+        openExec: (line) => live.openExec(line),
         previous: history.slice(-5),
         ...(opts.enablePassword ? { enablePassword: opts.enablePassword } : {}),
         ...(opts.timeoutMs ? { timeoutMs: opts.timeoutMs } : {}),

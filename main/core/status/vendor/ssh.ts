@@ -112,6 +112,30 @@ export async function runVendorShell(channel: Duplex, kind: VendorStatusKind, op
   return outputs
 }
 
+/** Runs each catalog command on its own exec channel (FortiOS: no pager there, no prompt to wait for) and returns the outputs by id. */
+export async function runVendorExec(openExec: (line: string) => Promise<Duplex>, kind: VendorStatusKind, opts: Pick<VendorShellOptions, 'timeoutMs'> = {}): Promise<Record<string, string>> {
+  const timeoutMs = opts.timeoutMs ?? 20_000
+  const outputs: Record<string, string> = {}
+  for (const c of toVendorStatusCommands(kind)) {
+    if (!isReadOnlyVendorLine(c.line)) throw new Error(`not a read-only line: ${c.line}`)
+    const channel = await openExec(c.line)
+    outputs[c.id] = await new Promise<string>((resolve, reject) => {
+      const decoder = new StringDecoder('utf8')
+      let text = ''
+      const timer = setTimeout(() => {
+        channel.destroy()
+        reject(new SshError('ssh-command-timeout', `The ${kind} did not finish "${c.line}" within ${Math.round(timeoutMs / 1000)} s.`, { likelyCause: 'The device is slow or busy, or the command waits for input.', fix: 'Run the command by hand once to see what the device does; raise the timeout on slow links.' }))
+      }, timeoutMs)
+      channel.on('data', (d: Buffer) => (text += decoder.write(d)))
+      channel.on('close', () => {
+        clearTimeout(timer)
+        resolve((text + decoder.end()).replace(/\r/g, ''))
+      })
+    })
+  }
+  return outputs
+}
+
 /** The output of one command: after its echoed line, before the closing prompt line. */
 export function toCommandOutput(text: string, line: string): string {
   const lines = text.split('\n')
@@ -124,12 +148,15 @@ export async function readVendorStatusOverShell(
   openShell: () => Promise<Duplex>,
   kind: VendorStatusKind,
   details: Pick<Details, 'remote' | 'name'>,
-  opts: VendorShellOptions & { readonly at: number; readonly previous?: readonly StatusSnapshot[] },
+  opts: VendorShellOptions & { readonly at: number; readonly previous?: readonly StatusSnapshot[]; readonly openExec?: (line: string) => Promise<Duplex> },
 ): Promise<VendorStatusReading> {
+  const after = { at: opts.at, ...(opts.previous ? { previous: opts.previous } : {}) }
+  // Exec-mode devices (FortiOS) run each command on its own channel when the session can open one.
+  if (VENDOR_SSH[kind].mode === 'exec' && opts.openExec) return readVendorStatus(kind, details, await runVendorExec(opts.openExec, kind, opts), after)
   const channel = await openShell()
   try {
     const outputs = await runVendorShell(channel, kind, opts)
-    return readVendorStatus(kind, details, outputs, { at: opts.at, ...(opts.previous ? { previous: opts.previous } : {}) })
+    return readVendorStatus(kind, details, outputs, after)
   } finally {
     channel.destroy()
   }
@@ -155,7 +182,7 @@ export async function readVendorDeviceStatus(
   const legacy = toVendorSshAlgorithms(kind, opts.allowLegacy === true)
   const session = await connect(target.endpoint, target.policy, { ...target.options, ...(legacy.append ? { legacyAlgorithms: legacy.append } : {}) })
   try {
-    const reading = await readVendorStatusOverShell(() => session.openShell(), kind, details, { ...opts, at: opts.at ?? Date.now() })
+    const reading = await readVendorStatusOverShell(() => session.openShell(), kind, details, { ...opts, at: opts.at ?? Date.now(), openExec: (line) => session.openExec(line) })
     return { ...reading, ...(legacy.notice ? { notice: legacy.notice } : {}) }
   } finally {
     await session.close()
