@@ -87,4 +87,35 @@ describe('vendor status in the app (shell services, replayed ASA session)', () =
     expect((err as Error).message).not.toContain('Wrong-Login.9')
     expect(events.slice(before).filter((e) => e.event === 'tunnel:status' || e.event === 'tunnel:watch-error')).toEqual([] as WatchError[])
   })
+
+  it('a failed poll stops the watch with a tunnel:watch-error the board shows (no secret in it), and the activity log says so', async () => {
+    const failing = await startReplay('cisco-asa', { shellsServed: 1, peers: { AWS_ENDPOINT_1: '52.1.2.3', AWS_ENDPOINT_2: '52.1.2.4' } })
+    const dir = mkdtempSync(join(tmpdir(), 'tw-vboard-'))
+    const got: { event: string; payload: unknown }[] = []
+    let stopped: (e: WatchError) => void = () => undefined
+    const watchError = new Promise<WatchError>((resolve) => (stopped = resolve))
+    try {
+      const services = createShellServices({ dataDir: dir, encryptor: createTestEncryptor(), emit: (event, payload) => (got.push({ event, payload }), event === 'tunnel:watch-error' && stopped(payload as WatchError)), chooseSavePath: async () => undefined, user: 'ops' })
+      const table = createHandlers(services)
+      const p = await table.saveProfile.run({ name: 'HQ east', details: DRAFT as never, connection: { host: '127.0.0.1', port: failing.port, username: 'admin', auth: 'password', useSudo: false } })
+      const id = p.id as ProfileId
+      await table.setSecret.run({ profileId: id, slot: 'sshPassword', value: LOGIN })
+      await table.setSecret.run({ profileId: id, slot: 'enablePassword', value: ENABLE })
+      const device = { kind: 'cisco-asa', allowLegacySsh: true } as const
+      const q = (await table.watchVendorStatus.run({ profileId: id, device, intervalSec: 5 })) as VendorWatchOutcome
+      if (q.status !== 'host-key-unknown') throw new Error('expected the host key question')
+      const w = (await table.watchVendorStatus.run({ profileId: id, device, intervalSec: 5, acceptFingerprint: q.fingerprint })) as VendorWatchOutcome
+      expect(w.status).toBe('watching')
+      const e = await watchError
+      expect(e.error.code).toBe('ssh-session-closed')
+      expect(e.error.message).toMatch(/closed the session/)
+      expect(got.filter((x) => x.event === 'tunnel:status')).toHaveLength(1)
+      const log = (readdirSync(dir, { recursive: true }) as string[]).map((n) => join(dir, n)).filter((f) => statSync(f).isFile()).map((f) => readFileSync(f, 'utf8')).join('\n')
+      expect(log).toMatch(/vendor-status[^\n]*stopped/)
+      for (const secret of [LOGIN, ENABLE]) expect(JSON.stringify(got) + log).not.toContain(secret)
+    } finally {
+      await failing.close()
+      rmSync(dir, { recursive: true, force: true })
+    }
+  })
 })

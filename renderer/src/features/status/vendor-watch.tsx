@@ -66,6 +66,11 @@ export function VendorWatchForm({ profileId }: { readonly profileId: ProfileId }
     const q = await startVendor(profileId, device, acceptFingerprint)
     setBusy(false)
     if (q) setQuestion(q)
+    // Main kept the choice in the profile; mirror it, so the form shows it when the watch stops.
+    else {
+      const cur = useProfileStore.getState().current
+      if (cur?.id === profileId) useProfileStore.setState({ current: { ...cur, statusDevice: device } })
+    }
   }
   return (
     <section aria-labelledby={`${selectId}-title`} className="tw-card margin-top-2 tw-vendor-watch">
