@@ -247,7 +247,7 @@ export interface RenderPreview {
 // Profiles and secrets
 
 /** The secret slots of a profile. */
-export type SecretSlot = 'psk1' | 'psk2' | 'sshPassword' | 'keyPassphrase' | 'sudoPassword'
+export type SecretSlot = 'psk1' | 'psk2' | 'sshPassword' | 'keyPassphrase' | 'sudoPassword' | 'enablePassword'
 
 /** How to reach the gateway over SSH. */
 export interface ConnectionDto {
@@ -287,6 +287,15 @@ export interface ProfileSummary {
   readonly updatedAt: string
 }
 
+/** The vendor devices whose status the app reads over SSH, read-only (Windows Server is not among them yet). */
+export type VendorStatusKind = 'cisco-asa' | 'cisco-ios' | 'paloalto' | 'fortigate' | 'juniper-srx'
+
+/** A vendor device whose status the board reads: its kind, and whether older SSH algorithms are allowed for it. */
+export interface StatusDeviceDto {
+  readonly kind: VendorStatusKind
+  readonly allowLegacySsh: boolean
+}
+
 /** A saved gateway profile: details, connection, and which secrets are stored (never their values). */
 export interface Profile {
   readonly id: ProfileId
@@ -295,6 +304,8 @@ export interface Profile {
   readonly connection: ConnectionDto
   /** What the Request step asked for (absent in profiles saved before it was kept). */
   readonly request?: ProviderRequestRecord
+  /** The vendor device whose status the board reads (read-only), when the user picked one. */
+  readonly statusDevice?: StatusDeviceDto
   readonly hasSecret: Readonly<Record<SecretSlot, boolean>>
   readonly createdAt: string
   readonly updatedAt: string
@@ -597,6 +608,8 @@ export interface TunnelStatusDto {
   readonly spiOut?: string
   readonly ikeAlgorithms?: string
   readonly childAlgorithms?: string
+  /** The IKE state in the device's own words, when a vendor device reported one ("MM_ACTIVE"). */
+  readonly deviceState?: string
   readonly bytesIn: number
   readonly bytesOut: number
   readonly packetsIn: number
@@ -610,6 +623,8 @@ export interface TunnelStatusDto {
   readonly probe?: { readonly at: number; readonly ok: boolean; readonly rttMs?: number; readonly detail?: string }
   /** A BGP VPN: the tunnel's BGP session as FRR reports it. */
   readonly bgp?: BgpSessionDto
+  /** The verdict and diagnosis, decided in the core as for the CLI. */
+  readonly health?: TunnelHealthDto
 }
 
 /** One BGP session (FRR's state; uptime while Established, time down otherwise; prefixes accepted from AWS and advertised). */
@@ -625,6 +640,27 @@ export interface BgpSessionDto {
   readonly drops?: number
 }
 
+/** One tunnel's health: the verdict, and the diagnoses behind it when it is not healthy (the CLI's `health`). */
+export interface TunnelHealthDto {
+  readonly verdict: 'healthy' | 'standby' | 'down' | 'unhealthy'
+  readonly diagnoses: readonly { readonly id: string; readonly severity: 'error' | 'warning'; readonly cause: string; readonly fix: string; readonly evidence: readonly string[] }[]
+}
+
+/** How a vendor watch reads the device: read-only, polled, and which older SSH algorithms it allowed. */
+export interface VendorWatchInfoDto {
+  readonly kind: VendorStatusKind
+  /** Always true: only show/get commands and this session's paging-off are ever sent. */
+  readonly readOnly: true
+  readonly intervalSec: number
+  /** The older SSH algorithms this connection offered because the user allowed them ([] = none). */
+  readonly legacyAlgorithms: readonly string[]
+}
+
+/** How watchVendorStatus ended: watching, or the device's host key is unknown and the user must decide. */
+export type VendorWatchOutcome =
+  | { readonly status: 'watching'; readonly watchId: WatchId }
+  | { readonly status: 'host-key-unknown'; readonly hostId: string; readonly jumpHost: boolean; readonly keyType: string; readonly fingerprint: string }
+
 /** All tunnels at one moment, pushed on `tunnel:status`. */
 export interface StatusSnapshotDto {
   readonly watchId: WatchId
@@ -634,6 +670,8 @@ export interface StatusSnapshotDto {
   readonly source: 'vici' | 'swanctl' | 'stroke' | 'libreswan' | 'vendor'
   /** How the watch learns of changes: charon's own events as they happen, or polling alone. */
   readonly mode: 'events' | 'polling'
+  /** Present for a vendor device: read-only polling, and the SSH algorithms allowed. */
+  readonly device?: VendorWatchInfoDto
   readonly tunnels: readonly TunnelStatusDto[]
 }
 
@@ -725,6 +763,7 @@ export const CHANNELS = {
   cancelJob: 'job:cancel-job',
   watchStatus: 'status:watch-status',
   unwatchStatus: 'status:unwatch-status',
+  watchVendorStatus: 'status:watch-vendor-status',
   listActivity: 'activity:list-entries',
   listChangeRecords: 'record:list-records',
   exportChangeRecord: 'record:export-record',
@@ -822,6 +861,12 @@ export interface TunnelwrightRequests {
 
   /** Starts pushing status snapshots and alerts for a connected profile (stops when the window closes). */
   watchStatus(args: { readonly profileId: ProfileId; readonly intervalMs?: number }): Promise<Result<{ readonly watchId: WatchId }>>
+  /**
+   * Starts polling a vendor device's status, read-only, over the profile's SSH connection (the choice is kept in
+   * the profile; a Cisco enable password is the profile's enablePassword slot). An unknown host key becomes a
+   * question: call again with acceptFingerprint.
+   */
+  watchVendorStatus(args: { readonly profileId: ProfileId; readonly device: StatusDeviceDto; readonly intervalSec?: number; readonly acceptFingerprint?: string }): Promise<Result<VendorWatchOutcome>>
   /** Stops a status watch. */
   unwatchStatus(watchId: WatchId): Promise<Result<void>>
 

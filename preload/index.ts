@@ -44,6 +44,7 @@ const api: TunnelwrightApi = {
   cancelJob: (jobId) => ipcRenderer.invoke(CHANNELS.cancelJob, jobId),
   watchStatus: (args) => ipcRenderer.invoke(CHANNELS.watchStatus, args),
   unwatchStatus: (watchId) => ipcRenderer.invoke(CHANNELS.unwatchStatus, watchId),
+  watchVendorStatus: (args) => ipcRenderer.invoke(CHANNELS.watchVendorStatus, args),
   listActivity: (args) => ipcRenderer.invoke(CHANNELS.listActivity, args),
   listChangeRecords: (args) => ipcRenderer.invoke(CHANNELS.listChangeRecords, args),
   exportChangeRecord: (args) => ipcRenderer.invoke(CHANNELS.exportChangeRecord, args),

@@ -54,6 +54,7 @@ export {
   openGateway,
   parseHostText,
   toCliTarget,
+  toHostKeyQuestion,
   toProfileAuth,
   toProfileTarget,
   toUserKnownHosts,
@@ -82,11 +83,12 @@ export type { PlannedFix } from './apply/fix'
 export { applyCauseFix, isFixable, needsAttention, planCauseFix, toCheckCauses, type CheckCause, type PlannedCauseFix } from './workflow/check-causes'
 
 // ---- Status
-export { isStatusOk, readGatewayStatus, toTunnelDiagnoses, toTunnelVerdict, watchGatewayStatus, type TunnelVerdict } from './workflow/status'
+export { isStatusOk, readGatewayStatus, toTunnelDiagnoses, toTunnelHealth, toTunnelVerdict, watchGatewayStatus, type TunnelHealth, type TunnelVerdict } from './workflow/status'
+export { isVendorPollInterval, VENDOR_POLL, watchVendorStatus, type VendorStatusChange, type VendorWatchInfo } from './workflow/vendor-status'
 export type { StatusSnapshot, TunnelStatus } from './status/model'
 export type { BgpSessionStatus } from './status/frr-bgp'
 export { readVendorDeviceStatus } from './status/vendor/ssh'
-export { isVendorStatusKind, type VendorStatusKind, type VendorStatusReading } from './status/vendor'
+export { isVendorStatusKind, VENDOR_STATUS_KINDS, type VendorStatusKind, type VendorStatusReading } from './status/vendor'
 export type { StatusChange } from './status/watch'
 export type { StatusReading } from './status/read'
 export type { Diagnosis } from './status/diagnosis'
@@ -104,6 +106,7 @@ export {
   ProfileRequest,
   SECRET_SLOTS,
   SecretSlot,
+  StatusDevice,
   toDraftWithoutPsks,
   toProfileDetails,
   toProfileSecretSources,

@@ -20,7 +20,7 @@ describe('secret store', () => {
     const dir = mkdtempSync(join(tmpdir(), 'tw-sec-'))
     const store = createSecretStore(dir, createTestEncryptor())
     store.set(PID, 'psk1', 'Psk.one_1234567890')
-    expect(store.slots(PID)).toEqual({ psk1: true, psk2: false, sshPassword: false, keyPassphrase: false, sudoPassword: false })
+    expect(store.slots(PID)).toEqual({ psk1: true, psk2: false, sshPassword: false, keyPassphrase: false, sudoPassword: false, enablePassword: false })
     const raw = readFileSync(join(dir, `${PID}.json`), 'utf8')
     expect(raw).not.toContain('Psk.one_1234567890')
     expect(raw).not.toContain(Buffer.from('Psk.one_1234567890').toString('base64'))

@@ -130,3 +130,124 @@ describe('tunnelwright status --device cisco-ios (replayed published IOS session
     expect(replay.received.length).toBe(before)
   })
 })
+
+describe('status --device … --watch ends on a failed poll (clear error, documented exit), never loops or hangs', () => {
+  let home: string
+  beforeAll(() => {
+    home = mkdtempSync(join(tmpdir(), 'tw-vendor-fail-'))
+    const doc = toDetailsDoc((d) => {
+      d.remote.tunnels = [
+        { outsideIp: '205.251.233.121', psk: PSK1, insideCidr: '169.254.249.16/30' },
+        { outsideIp: '205.251.233.122', psk: PSK2, insideCidr: '169.254.249.20/30' },
+      ]
+    })
+    writeFileSync(join(home, 'details.json'), JSON.stringify(doc))
+  })
+  afterAll(() => rmSync(home, { recursive: true, force: true }))
+  const watch = async (replay: Replay, json: boolean) => {
+    const out = { stdout: '', stderr: '' }
+    const io = { stdout: (t: string) => void (out.stdout += t), stderr: (t: string) => void (out.stderr += t), env: { TUNNELWRIGHT_HOME: home, HOME: home, PW: LOGIN, EN: ENABLE }, signal: new AbortController().signal }
+    const started = Date.now()
+    const code = await runCli(['status', '--details', join(home, 'details.json'), '--device', 'cisco-ios', '--host', `admin@127.0.0.1:${replay.port}`, '--password-env', 'PW', '--accept-new-host-key', '--allow-legacy-ssh', '--enable-password-env', 'EN', '--watch', '--interval', '5', ...(json ? ['--json'] : [])], io)
+    return { code, ms: Date.now() - started, ...out }
+  }
+
+  it('the device drops the session in the middle of the second sample: exit 1 at once (not after the prompt timeout), the reason on stderr', async () => {
+    const replay = await startReplay('cisco-ios', { shellsServed: 1 })
+    try {
+      const r = await watch(replay, false)
+      expect(r.code, r.stderr).toBe(EXIT.failed)
+      expect(r.stdout.match(/^--- /gm)).toHaveLength(1)
+      expect(r.stderr).toMatch(/the watch stopped at .* after 1 sample\(s\): The cisco-ios closed the session/)
+      expect(r.stderr).toMatch(/Fix: /)
+      // One 5 s interval, then the failure at once: well under the 20 s a prompt may take.
+      expect(r.ms).toBeLessThan(15_000)
+      expect(r.stdout + r.stderr).not.toContain(ENABLE)
+      expect(r.stdout + r.stderr).not.toContain(LOGIN)
+    } finally {
+      await replay.close()
+    }
+  })
+
+  it('the device closes the idle session and then refuses the login: exit 4 (cannot connect or authenticate), last NDJSON line says so', async () => {
+    const replay = await startReplay('cisco-ios', { endConnectionAfterShells: 1, loginsAllowed: 1 })
+    try {
+      const r = await watch(replay, true)
+      expect(r.code, r.stderr).toBe(EXIT.connect)
+      const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as { format: string; ok?: boolean; exitCode?: number; error?: { code: string; message: string }; tunnels?: unknown[] })
+      expect(lines).toHaveLength(2)
+      expect(lines[0]).toMatchObject({ format: 'tunnelwright/status-event@1', trigger: 'initial', mode: 'polling', device: { kind: 'cisco-ios', readOnly: true, intervalSec: 5 } })
+      expect(lines[0]!.tunnels).toHaveLength(2)
+      expect(lines[1]).toMatchObject({ format: 'tunnelwright/status-event@1', ok: false, exitCode: EXIT.connect, error: { code: 'ssh-auth-failed' } })
+      expect(r.stderr).toMatch(/the watch stopped/)
+      expect(r.stdout + r.stderr).not.toContain(ENABLE)
+      expect(r.stdout + r.stderr).not.toContain(LOGIN)
+    } finally {
+      await replay.close()
+    }
+  })
+})
+
+// PAN-OS, Junos and FortiOS over SSH end to end (CLI → core → ssh2 → the replay): the published outputs of
+// PAN-OS (VyOS docs) and Junos (AWS NAG) behind their published prompts; FortiOS from a HANDWRITTEN file (no
+// citable output exists), over exec channels. These replays offer current SSH algorithms only, so no
+// --allow-legacy-ssh is needed, and none of them has an enable mode.
+describe.each([
+  {
+    kind: 'paloalto',
+    peers: ['10.0.1.2', '198.51.100.77'],
+    code: EXIT.failed,
+    tunnels: [['10.0.1.2', 'ESTABLISHED', 'healthy'], ['198.51.100.77', 'NONE', 'down']],
+    // PAN-OS: the pager is turned off for this CLI session first.
+    received: ['set cli pager off', 'show vpn ike-sa', 'show vpn ipsec-sa', 'exit'],
+  },
+  {
+    kind: 'juniper-srx',
+    peers: ['72.21.209.225', '72.21.209.193'],
+    code: EXIT.ok,
+    tunnels: [['72.21.209.225', 'ESTABLISHED', 'healthy'], ['72.21.209.193', 'ESTABLISHED', 'healthy']],
+    // Junos: no session-wide pager command; "| no-more" on each line.
+    received: ['show security ike security-associations | no-more', 'show security ipsec security-associations | no-more', 'show interfaces st0.101 | no-more', 'show interfaces st0.102 | no-more', 'exit'],
+  },
+  {
+    kind: 'fortigate',
+    peers: ['203.0.113.10', '203.0.113.20'],
+    code: EXIT.failed,
+    tunnels: [['203.0.113.10', 'ESTABLISHED', 'healthy'], ['203.0.113.20', 'DOWN', 'down']],
+    // FortiOS: one exec channel per command (no pager there, nothing to turn off), no shell at all.
+    received: ['get vpn ipsec tunnel summary'],
+  },
+] as const)('tunnelwright status --device $kind (replayed session)', ({ kind, peers, code, tunnels, received }) => {
+  let replay: Replay
+  let home: string
+  beforeAll(async () => {
+    replay = await startReplay(kind)
+    home = mkdtempSync(join(tmpdir(), `tw-vendor-${kind}-`))
+    const doc = toDetailsDoc((d) => {
+      d.remote.tunnels = [
+        { outsideIp: peers[0], psk: PSK1, insideCidr: '169.254.255.0/30' },
+        { outsideIp: peers[1], psk: PSK2, insideCidr: '169.254.255.4/30' },
+      ]
+    })
+    writeFileSync(join(home, 'details.json'), JSON.stringify(doc))
+  })
+  afterAll(async () => {
+    await replay.close()
+    rmSync(home, { recursive: true, force: true })
+  })
+
+  it('reads both tunnels into the shared model, sends only the read-only lines, exits as cli.md says', async () => {
+    const out = { stdout: '', stderr: '' }
+    const io = { stdout: (t: string) => void (out.stdout += t), stderr: (t: string) => void (out.stderr += t), env: { TUNNELWRIGHT_HOME: home, HOME: home, PW: LOGIN } }
+    const exit = await runCli(['status', '--details', join(home, 'details.json'), '--device', kind, '--host', `admin@127.0.0.1:${replay.port}`, '--password-env', 'PW', '--accept-new-host-key', '--json'], io)
+    expect(exit, out.stderr).toBe(code)
+    const json = JSON.parse(out.stdout) as { source: string; device: string; tunnels: { peer: string; name: string; ikeState: string; health: { verdict: string } }[] }
+    expect(json).toMatchObject({ source: 'vendor', device: kind })
+    expect(json.tunnels.map((t) => [t.peer, t.ikeState, t.health.verdict])).toEqual(tunnels)
+    expect(json.tunnels.map((t) => t.name)).toEqual(['agency-t1', 'agency-t2'])
+    expect(replay.received).toEqual(received)
+    for (const line of replay.received.filter((l) => l !== 'exit')) expect(isReadOnlyVendorLine(line), line).toBe(true)
+    expect(out.stdout + out.stderr).not.toContain(LOGIN)
+    expect(out.stderr).not.toMatch(/older SSH algorithms/)
+  })
+})

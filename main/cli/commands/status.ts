@@ -1,4 +1,4 @@
-import { InputError, isStatusOk, isVendorStatusKind, lintDetailsInput, loadDetails, readGatewayStatus, readVendorDeviceStatus, Secret, toCliTarget, toKnownHostsStoreDir, toLegacyCliKnownHosts, toTunnelDiagnoses, toTunnelVerdict, watchGatewayStatus, type Diagnosis, type StatusSnapshot, type TunnelStatus } from '../../core'
+import { InputError, isStatusOk, isVendorPollInterval, isVendorStatusKind, toSshExitCode, UserError, VENDOR_POLL, watchVendorStatus, lintDetailsInput, loadDetails, readGatewayStatus, readVendorDeviceStatus, Secret, toCliTarget, toKnownHostsStoreDir, toLegacyCliKnownHosts, toTunnelDiagnoses, toTunnelVerdict, watchGatewayStatus, type Diagnosis, type StatusSnapshot, type TunnelStatus } from '../../core'
 import { EXIT, parseOptions, toTerminalText, writeJson, type CliIo, type Command } from '../cli-io'
 import { requireDetails } from '../options'
 import { SSH_OPTIONS, SSH_USAGE, toCliDataDir, withGateway } from '../ssh-options'
@@ -14,7 +14,9 @@ Vendor devices (read-only, nothing is written to them): --device cisco-asa|cisco
 reads the device's show commands over an SSH shell (paging off for the session; Cisco: enable mode with
 --enable-password-env VAR). --allow-legacy-ssh lets this one connection also use older algorithms (SHA-1 key
 exchange, CBC ciphers, ssh-rsa host keys) that older releases need. --watch polls every --interval SECONDS
-(default 30; these devices have no event feed).
+(default 30, 5 to 3600; these devices have no event feed) over one SSH session; a failed poll ends the watch
+with the error: exit 4 when the device can no longer be reached or refuses the login, 3 on a host key
+problem, 1 when a sample fails otherwise (the session dropped, no prompt in time).
 
 ${SSH_USAGE}`
 
@@ -69,28 +71,46 @@ export const status: Command = {
       const envName = opts['enable-password-env']
       const enable = envName === undefined ? undefined : io.env[envName]
       if (envName !== undefined && !enable) throw new InputError('enable-password', `--enable-password-env ${envName}: the variable is not set or empty.`)
-      const interval = opts.interval === undefined ? 30 : Number(opts.interval)
-      if (!Number.isInteger(interval) || interval < 5 || interval > 3600) throw new InputError('interval', '--interval takes whole seconds from 5 to 3600.')
-      const sample = async (previous?: readonly StatusSnapshot[]) => {
-        const r = await readVendorDeviceStatus(target, device, input.details, { allowLegacy: opts['allow-legacy-ssh'] === true, ...(enable ? { enablePassword: new Secret(enable) } : {}), ...(previous ? { previous } : {}) })
-        if (r.notice && !previous) io.stderr(`${r.notice}\n`)
+      const interval = opts.interval === undefined ? VENDOR_POLL.default : Number(opts.interval)
+      if (!isVendorPollInterval(interval)) throw new InputError('interval', `--interval takes whole seconds from ${VENDOR_POLL.min} to ${VENDOR_POLL.max}.`)
+      const allowLegacy = opts['allow-legacy-ssh'] === true
+      const enablePassword = enable ? new Secret(enable) : undefined
+      if (!opts.watch) {
+        const r = await readVendorDeviceStatus(target, device, input.details, { allowLegacy, ...(enablePassword ? { enablePassword } : {}) })
+        if (r.notice) io.stderr(`${r.notice}\n`)
         if (opts.json) writeJson(io, 'status', { at: new Date(r.snapshot.at).toISOString(), source: r.snapshot.source, device, tunnels: r.snapshot.tunnels.map((t) => toTunnelJson(t, r.diagnoses)) })
         else printHuman(io, r.snapshot, r.diagnoses)
-        return r
+        return isStatusOk(r.snapshot, r.diagnoses) ? EXIT.ok : EXIT.failed
       }
-      let r = await sample()
-      if (!opts.watch) return isStatusOk(r.snapshot, r.diagnoses) ? EXIT.ok : EXIT.failed
-      const signal = io.signal ?? new AbortController().signal
-      const history: StatusSnapshot[] = [r.snapshot]
-      while (!signal.aborted) {
-        await new Promise<void>((done) => {
-          const t = setTimeout(done, interval * 1000)
-          signal.addEventListener('abort', () => (clearTimeout(t), done()), { once: true })
+      // Polling (these devices have no event feed): one line per sample with --json (NDJSON, as the Linux watch).
+      let samples = 0
+      try {
+        await watchVendorStatus(target, device, input.details, {
+          signal: io.signal ?? new AbortController().signal,
+          intervalSec: interval,
+          allowLegacy,
+          ...(enablePassword ? { enablePassword } : {}),
+          onChange: (c) => {
+            samples++
+            if (c.trigger === 'initial') io.stderr(`Read-only: polling the ${device}'s show commands every ${c.device.intervalSec} s; nothing is written to it.${c.device.legacyAlgorithms.length > 0 ? ` Older SSH algorithms allowed for this connection: ${c.device.legacyAlgorithms.join(', ')}.` : ''}\n`)
+            if (opts.json) {
+              io.stdout(`${JSON.stringify({ format: 'tunnelwright/status-event@1', at: new Date(c.snapshot.at).toISOString(), trigger: c.trigger, mode: c.mode, source: c.snapshot.source, device: c.device, alerts: c.alerts, tunnels: c.snapshot.tunnels.map((t) => toTunnelJson(t, c.diagnoses)) })}\n`)
+            } else {
+              io.stdout(`--- ${new Date(c.snapshot.at).toISOString()} (${c.trigger}, polling)\n`)
+              for (const a of c.alerts) io.stdout(`ALERT ${a.kind} ${a.name} (${a.peer}): ${toTerminalText(a.detail)}\n`)
+              printHuman(io, c.snapshot, c.diagnoses)
+            }
+          },
         })
-        if (signal.aborted) break
-        if (!opts.json) io.stdout(`--- ${new Date().toISOString()} (poll)\n`)
-        r = await sample(history.slice(-5))
-        history.push(r.snapshot)
+      } catch (err) {
+        if (!(err instanceof UserError)) throw err
+        // A failed poll ends the watch (a board that silently stops updating reads as "still up"): exit 4 when the
+        // device cannot be reached or refuses the login, 3 on a host key problem, 1 for any other failed sample.
+        const code = toSshExitCode(err) ?? EXIT.failed
+        const when = new Date().toISOString()
+        io.stderr(`tunnelwright status: the watch stopped at ${when} after ${samples} sample(s): ${err.message}\n${err.fix ? `Fix: ${err.fix}\n` : ''}`)
+        if (opts.json) io.stdout(`${JSON.stringify({ format: 'tunnelwright/status-event@1', at: when, ok: false, exitCode: code, error: { code: err.code, message: err.message, ...(err.fix ? { fix: err.fix } : {}) } })}\n`)
+        return code
       }
       return EXIT.ok
     }

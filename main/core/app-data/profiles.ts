@@ -27,7 +27,7 @@ export const ProfileDetails = DetailsDraft.omit({ format: true }).extend({
 export type ProfileDetails = z.infer<typeof ProfileDetails>
 
 /** The secret slots of a profile. */
-export const SecretSlot = z.enum(['psk1', 'psk2', 'sshPassword', 'keyPassphrase', 'sudoPassword'])
+export const SecretSlot = z.enum(['psk1', 'psk2', 'sshPassword', 'keyPassphrase', 'sudoPassword', 'enablePassword'])
 /** One secret slot. */
 export type SecretSlot = z.infer<typeof SecretSlot>
 /** Every slot, in display order. */
@@ -71,6 +71,14 @@ export const ProfileRequest = z.strictObject({
 /** A parsed request record. */
 export type ProfileRequest = z.infer<typeof ProfileRequest>
 
+/** A vendor device whose status the app reads (read-only, polled over SSH): its kind, and whether older SSH algorithms are allowed for it. */
+export const StatusDevice = z.strictObject({
+  kind: z.enum(['cisco-asa', 'cisco-ios', 'paloalto', 'fortigate', 'juniper-srx']),
+  allowLegacySsh: z.boolean().default(false),
+})
+/** A parsed status device choice. */
+export type StatusDevice = z.infer<typeof StatusDevice>
+
 const ProfileIdText = z.string().regex(/^p-[a-z0-9]{6,40}$/, 'must be a profile id')
 
 /** A profile file (tunnelwright/profile@1). */
@@ -82,6 +90,8 @@ export const ProfileFile = z.strictObject({
   connection: Connection,
   /** Optional since @1 was released: profiles written before it simply have no request. */
   request: ProfileRequest.optional(),
+  /** Optional since @1 was released: the vendor device whose status the board reads, when the user picked one. */
+  statusDevice: StatusDevice.optional(),
   createdAt: z.iso.datetime(),
   updatedAt: z.iso.datetime(),
 })

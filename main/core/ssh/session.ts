@@ -395,6 +395,25 @@ export class SshSession {
   }
 
   /**
+   * One exec channel running `line` as the device's CLI reads it (FortiOS: an exec channel has no pager). The
+   * caller checks the line first (status/vendor/ssh.ts sends read-only vendor lines only) and reads stdout.
+   */
+  openExec(line: string): Promise<ClientChannel> {
+    this.#roundTrips++
+    return new Promise((resolve, reject) => {
+      this.client.exec(line, (err, channel) => {
+        if (err) reject(new SshError('ssh-channel-failed', `The device refused to run a command: ${err.message.slice(0, 200)}.`, { cause: err, likelyCause: 'The account may have no CLI access over exec, or the device limits sessions.', fix: 'Allow CLI access for this account, or close other sessions on the device.' }))
+        else resolve(channel)
+      })
+    })
+  }
+
+  /** True once the connection has closed (the peer dropped it, or close() ran). */
+  get isClosed(): boolean {
+    return this.#closed
+  }
+
+  /**
    * An interactive shell channel without a terminal's line editing (vendor CLIs: prompts, paging off, show
    * commands). The caller drives it and closes it; only read-only lines are ever written (status/vendor/ssh.ts).
    */

@@ -52,6 +52,8 @@ export interface IkeSaStatus {
   /** NAT detected on either side (UDP 4500 in use). */
   readonly natT: boolean
   readonly algorithms?: string
+  /** The IKE state in the device's own words (vendor devices: "MM_ACTIVE", "QM_IDLE", "UP-ACTIVE"). */
+  readonly deviceState?: string
   readonly establishedSec?: number
   readonly rekeyInSec?: number
   readonly reauthInSec?: number
@@ -101,6 +103,8 @@ export interface TunnelStatus {
   readonly spiOut?: string
   readonly ikeAlgorithms?: string
   readonly childAlgorithms?: string
+  /** The IKE state in the device's own words, when a vendor device reported one. */
+  readonly deviceState?: string
   readonly bytesIn: number
   readonly bytesOut: number
   readonly packetsIn: number
@@ -205,6 +209,7 @@ export function toSnapshot(sas: readonly IkeSaStatus[], opts: SnapshotOptions): 
       ...(ike?.establishedSec === undefined ? {} : { ikeAgeSec: ike.establishedSec }),
       ...(child ? { childState: child.state, childUniqueId: child.uniqueId, spiIn: child.spiIn, spiOut: child.spiOut } : {}),
       ...(ike?.algorithms === undefined ? {} : { ikeAlgorithms: ike.algorithms }),
+      ...(ike?.deviceState === undefined ? {} : { deviceState: ike.deviceState }),
       ...(child?.algorithms === undefined ? {} : { childAlgorithms: child.algorithms }),
       bytesIn: child?.bytesIn ?? 0,
       bytesOut: child?.bytesOut ?? 0,

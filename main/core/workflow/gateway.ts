@@ -56,6 +56,15 @@ export type OpenResult =
   | { readonly status: 'open'; readonly gateway: Gateway }
   | { readonly status: 'host-key-unknown'; readonly hostId: string; readonly jumpHost: boolean; readonly keyType: string; readonly fingerprint: string }
 
+/** The question to ask the user when `err` is an unknown host key (the gateway's or its jump host's), else undefined. */
+export function toHostKeyQuestion(err: unknown, target: Pick<GatewayTarget, 'endpoint' | 'options'>): Extract<OpenResult, { status: 'host-key-unknown' }> | undefined {
+  if (!(err instanceof HostKeyError) || err.code !== 'ssh-host-key-unknown') return undefined
+  const { endpoint, options } = target
+  const jump = options.jump
+  const isJump = jump !== undefined && err.presented.hostId === toHostId(jump.host, jump.port ?? 22) && err.presented.hostId !== toHostId(endpoint.host, endpoint.port ?? 22)
+  return { status: 'host-key-unknown', hostId: err.presented.hostId, jumpHost: isJump, keyType: err.presented.keyType, fingerprint: err.presented.fingerprint }
+}
+
 /**
  * Opens a verified SSH session to the gateway. An unknown host key comes back as a question for the user
  * ('ask', the app), or is refused with the fingerprint and how to accept it ('refuse', the CLI without
@@ -67,11 +76,8 @@ export async function openGateway(target: GatewayTarget, opts: { readonly connec
   try {
     session = await (opts.connector ?? connect)(endpoint, policy, options)
   } catch (err) {
-    if (err instanceof HostKeyError && err.code === 'ssh-host-key-unknown' && opts.unknownHostKey !== 'refuse') {
-      const jump = options.jump
-      const isJump = jump !== undefined && err.presented.hostId === toHostId(jump.host, jump.port ?? 22) && err.presented.hostId !== toHostId(endpoint.host, endpoint.port ?? 22)
-      return { status: 'host-key-unknown', hostId: err.presented.hostId, jumpHost: isJump, keyType: err.presented.keyType, fingerprint: err.presented.fingerprint }
-    }
+    const question = opts.unknownHostKey === 'refuse' ? undefined : toHostKeyQuestion(err, target)
+    if (question) return question
     throw err
   }
   const v = session.hostKey

@@ -29,6 +29,18 @@ export function toTunnelVerdict(t: TunnelStatus, diagnoses: readonly Diagnosis[]
   return toTunnelDiagnoses(t, diagnoses).some((d) => d.severity === 'error') ? 'unhealthy' : 'healthy'
 }
 
+/** One tunnel's health as both faces show it: the verdict, and the diagnoses behind it when it is not healthy. */
+export interface TunnelHealth {
+  readonly verdict: TunnelVerdict
+  readonly diagnoses: readonly { readonly id: string; readonly severity: Diagnosis['severity']; readonly cause: string; readonly fix: string; readonly evidence: readonly string[] }[]
+}
+
+/** The health of one tunnel (the CLI's `health` field, the board's verdict and diagnosis). */
+export function toTunnelHealth(t: TunnelStatus, diagnoses: readonly Diagnosis[]): TunnelHealth {
+  const verdict = toTunnelVerdict(t, diagnoses)
+  return { verdict, diagnoses: verdict === 'healthy' ? [] : toTunnelDiagnoses(t, diagnoses).map((d) => ({ id: d.id, severity: d.severity, cause: d.cause, fix: d.fix, evidence: d.evidence })) }
+}
+
 /**
  * True when every tunnel is healthy or standing by: the CLI exits 0 on exactly what it prints (a tunnel
  * down, a failed probe through a tunnel, or an error diagnosis about it makes it 1).

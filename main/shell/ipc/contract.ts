@@ -31,5 +31,10 @@ export type ContractChecks = [
   Assert<Equal<Api.BgpSessionDto, Core.BgpSessionStatus>>,
   Assert<Equal<Api.PreviewFile, Core.ShownFile>>,
   Assert<Equal<Omit<Api.CheckCauseDto, 'fix'>, Omit<Core.CheckCause, 'fix'>>>,
+  Assert<Equal<Api.VendorStatusKind, Core.VendorStatusKind>>,
+  Assert<Equal<Api.StatusDeviceDto, Readonly<Core.StatusDevice>>>,
+  Assert<Equal<Api.TunnelHealthDto, Core.TunnelHealth>>,
+  Assert<Equal<Api.VendorWatchInfoDto, Core.VendorWatchInfo>>,
+  Assert<Equal<Api.TunnelHealthDto['verdict'], Core.TunnelVerdict>>,
   Assert<Equal<Extract<Api.RollbackPreviewDto, { available: true }>['files'], Core.RollbackPreview['files']>>,
 ]

@@ -5,7 +5,7 @@
 // but Electron's own IPC transport. Every argument list is validated by its zod schema before `run`.
 import { z } from 'zod'
 import { CHANNELS, type DetailsDraftDto, type ImportId, type JobId, type PlanId, type ProfileId, type RecordId, type TunnelwrightRequests, type WatchId } from '../../../preload/api'
-import { buildProviderRequest, Connection, CONFIRM_WITHIN, DeviceKind, getAppInfo, ProfileDetails, VendorKind, ProfileRequest, SecretSlot, UserError } from '../../core'
+import { buildProviderRequest, Connection, CONFIRM_WITHIN, DeviceKind, getAppInfo, ProfileDetails, VendorKind, ProfileRequest, SecretSlot, StatusDevice, UserError, VENDOR_POLL } from '../../core'
 import type { ShellServices } from '../services'
 import { SettingsSchema } from '../stores/settings-store'
 
@@ -108,6 +108,7 @@ export const ARG_SCHEMAS = {
   cancelJob: z.tuple([jobId]),
   watchStatus: z.tuple([z.strictObject({ profileId, intervalMs: z.int().min(1000).max(600_000).optional() })]),
   unwatchStatus: z.tuple([watchId]),
+  watchVendorStatus: z.tuple([z.strictObject({ profileId, device: StatusDevice.required(), intervalSec: z.int().min(VENDOR_POLL.min).max(VENDOR_POLL.max).optional(), acceptFingerprint: z.string().regex(/^SHA256:[A-Za-z0-9+/]{43}$/).optional() })]),
   listActivity: z.tuple([z.strictObject({ limit: z.int().min(1).max(5000).optional() })]),
   listChangeRecords: z.tuple([z.strictObject({ profileId: profileId.optional() })]),
   exportChangeRecord: z.tuple([z.strictObject({ recordId, format: z.enum(['markdown', 'html']) })]),
@@ -168,6 +169,7 @@ export function createHandlers(s?: ShellServices, dialogs?: ShellDialogs): Handl
     cancelJob: { channel: CHANNELS.cancelJob, args: a.cancelJob, run: (j) => ({ cancelled: svc().jobs.cancel(j) }) },
     watchStatus: { channel: CHANNELS.watchStatus, args: a.watchStatus, run: (x) => svc().status.watch(x.profileId, x.intervalMs) },
     unwatchStatus: { channel: CHANNELS.unwatchStatus, args: a.unwatchStatus, run: (w) => svc().status.unwatch(w) },
+    watchVendorStatus: { channel: CHANNELS.watchVendorStatus, args: a.watchVendorStatus, run: (x) => svc().status.watchVendor(x.profileId, x.device, { ...(x.intervalSec ? { intervalSec: x.intervalSec } : {}), ...(x.acceptFingerprint ? { acceptFingerprint: x.acceptFingerprint } : {}) }) },
     listActivity: { channel: CHANNELS.listActivity, args: a.listActivity, run: (x) => svc().records.listActivity(x.limit) },
     listChangeRecords: { channel: CHANNELS.listChangeRecords, args: a.listChangeRecords, run: (x) => svc().records.listRecords(x.profileId) },
     exportChangeRecord: { channel: CHANNELS.exportChangeRecord, args: a.exportChangeRecord, run: (x) => svc().records.exportRecord(x.recordId, x.format) },

@@ -15,7 +15,7 @@ export class ProfilesService {
   ) {}
 
   #toProfile(p: ProfileFile): Profile {
-    return { id: p.id as ProfileId, name: p.name, details: p.details as Profile['details'], connection: p.connection, ...(p.request ? { request: p.request } : {}), hasSecret: this.ctx.secrets.slots(p.id), createdAt: p.createdAt, updatedAt: p.updatedAt }
+    return { id: p.id as ProfileId, name: p.name, details: p.details as Profile['details'], connection: p.connection, ...(p.request ? { request: p.request } : {}), ...(p.statusDevice ? { statusDevice: p.statusDevice } : {}), hasSecret: this.ctx.secrets.slots(p.id), createdAt: p.createdAt, updatedAt: p.updatedAt }
   }
 
   list(): ProfileSummary[] {

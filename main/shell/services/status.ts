@@ -1,8 +1,8 @@
 // Live status in the app: status watches per profile, pushed to the window as snapshots and alerts, with
 // desktop notifications for a tunnel going down or coming back. Thin callers of the core's door.
 import { randomBytes } from 'node:crypto'
-import { EVENTS, type ProfileId, type WatchId } from '../../../preload/api'
-import { toProfileDetails, UserError, watchGatewayStatus, type StatusSnapshot } from '../../core'
+import { EVENTS, type ProfileId, type StatusDeviceDto, type TunnelStatusDto, type VendorWatchOutcome, type WatchId } from '../../../preload/api'
+import { toHostKeyQuestion, toProfileDetails, toProfileTarget, toTunnelHealth, toUserKnownHosts, UserError, watchGatewayStatus, watchVendorStatus, type Diagnosis, type StatusSnapshot } from '../../core'
 import type { ShellContext } from './context'
 import type { GatewayService } from './gateway'
 
@@ -10,6 +10,14 @@ interface Watch {
   readonly profileId: string
   readonly ctl: AbortController
   last?: StatusSnapshot
+}
+
+/** The tunnels as the window gets them: each with its verdict and diagnosis (decided in the core), text passed through the profile's redactor. */
+function toTunnelDtos(snapshot: StatusSnapshot, diagnoses: readonly Diagnosis[], cut: (t: string) => string): TunnelStatusDto[] {
+  return snapshot.tunnels.map((t) => {
+    const h = toTunnelHealth(t, diagnoses)
+    return { ...t, health: { verdict: h.verdict, diagnoses: h.diagnoses.map((d) => ({ id: d.id, severity: d.severity, cause: cut(d.cause), fix: cut(d.fix), evidence: d.evidence.map(cut) })) } }
+  })
 }
 
 /** The status domain of the app. */
@@ -43,7 +51,7 @@ export class StatusService {
       onChange: (c) => {
         if (ctl.signal.aborted) return
         w.last = c.snapshot
-        emit(EVENTS.onTunnelStatus, { watchId, profileId, at: c.snapshot.at, source: c.snapshot.source, mode: c.mode, tunnels: c.snapshot.tunnels })
+        emit(EVENTS.onTunnelStatus, { watchId, profileId, at: c.snapshot.at, source: c.snapshot.source, mode: c.mode, tunnels: toTunnelDtos(c.snapshot, c.diagnoses, cut) })
         for (const a of c.alerts) {
           emit(EVENTS.onStatusAlert, { watchId, profileId, kind: a.kind, peer: a.peer, name: a.name, at: a.at, detail: cut(a.detail) })
           if (a.kind === 'tunnel-down' || a.kind === 'tunnel-up') this.ctx.env.notify?.(`${p.name}: tunnel ${a.kind === 'tunnel-down' ? 'down' : 'up'}`, `${a.name} (${a.peer}) ${cut(a.detail)}`)
@@ -57,6 +65,67 @@ export class StatusService {
       })
       .finally(() => this.#watches.delete(watchId))
     return { watchId }
+  }
+
+  /**
+   * Starts polling a vendor device's status, read-only, over the profile's connection (no gateway session, no
+   * detection: these devices run no Linux). The device choice is kept in the profile. Resolves once the first
+   * sample arrived, so a refused login or an unknown host key answers this call; later failures stop the watch
+   * with a `tunnel:watch-error`.
+   */
+  async watchVendor(profileId: ProfileId, device: StatusDeviceDto, opts: { readonly intervalSec?: number; readonly acceptFingerprint?: string } = {}): Promise<VendorWatchOutcome> {
+    const p = this.ctx.profiles.get(profileId)
+    const details = toProfileDetails(p.details)
+    this.unwatchProfile(profileId)
+    this.ctx.profiles.save({ id: p.id, name: p.name, details: p.details, connection: p.connection, statusDevice: { kind: device.kind, allowLegacySsh: device.allowLegacySsh } })
+    const target = toProfileTarget(p.connection, (slot) => this.ctx.secrets.get(profileId, slot), {
+      storeDir: this.ctx.knownHostsDir,
+      knownHostsFiles: [this.ctx.env.userKnownHosts ?? toUserKnownHosts()],
+      ...(opts.acceptFingerprint ? { accept: opts.acceptFingerprint } : {}),
+    })
+    const enablePassword = this.ctx.secrets.get(profileId, 'enablePassword')
+    const watchId = `w-${randomBytes(8).toString('hex')}` as WatchId
+    const ctl = new AbortController()
+    const w: Watch = { profileId, ctl }
+    const cut = this.ctx.redactorFor(profileId)
+    const emit = this.ctx.env.emit
+    let first: ((ok: true) => void) | undefined
+    const started = new Promise<true>((resolve) => (first = resolve))
+    const running = watchVendorStatus(target, device.kind, details, {
+      signal: ctl.signal,
+      allowLegacy: device.allowLegacySsh,
+      ...(opts.intervalSec ? { intervalSec: opts.intervalSec } : {}),
+      ...(enablePassword ? { enablePassword } : {}),
+      onChange: (c) => {
+        if (ctl.signal.aborted) return
+        if (c.trigger === 'initial') {
+          this.#watches.set(watchId, w)
+          this.ctx.journal.activity.append({ profileId, gateway: p.connection.host, action: 'vendor-status', outcome: `ok (${device.kind}, read-only, polling every ${c.device.intervalSec} s${c.device.legacyAlgorithms.length > 0 ? ', older SSH algorithms allowed' : ''})` })
+          first?.(true)
+        }
+        w.last = c.snapshot
+        emit(EVENTS.onTunnelStatus, { watchId, profileId, at: c.snapshot.at, source: c.snapshot.source, mode: c.mode, device: c.device, tunnels: toTunnelDtos(c.snapshot, c.diagnoses, cut) })
+        for (const a of c.alerts) {
+          emit(EVENTS.onStatusAlert, { watchId, profileId, kind: a.kind, peer: a.peer, name: a.name, at: a.at, detail: cut(a.detail) })
+          if (a.kind === 'tunnel-down' || a.kind === 'tunnel-up') this.ctx.env.notify?.(`${p.name}: tunnel ${a.kind === 'tunnel-down' ? 'down' : 'up'}`, `${a.name} (${a.peer}) ${cut(a.detail)}`)
+        }
+      },
+    }).finally(() => this.#watches.delete(watchId))
+    const outcome = await Promise.race([started, running.then(() => false as const)]).catch((err: unknown) => err)
+    if (outcome === true) {
+      running.catch((err: unknown) => {
+        if (ctl.signal.aborted) return
+        const e = err instanceof UserError ? { code: err.code, message: cut(err.message), ...(err.fix ? { fix: cut(err.fix) } : {}) } : { code: 'internal', message: 'The status watch stopped unexpectedly.' }
+        this.ctx.journal.activity.append({ profileId, gateway: p.connection.host, action: 'vendor-status', outcome: 'stopped', detail: e.message })
+        emit(EVENTS.onWatchError, { watchId, profileId, error: e })
+      })
+      return { status: 'watching', watchId }
+    }
+    if (outcome === false) throw new UserError('cancelled', 'The watch stopped before the first sample.')
+    const question = toHostKeyQuestion(outcome, target)
+    if (question) return { status: 'host-key-unknown', hostId: question.hostId, jumpHost: question.jumpHost, keyType: question.keyType, fingerprint: question.fingerprint }
+    this.ctx.journal.activity.append({ profileId, gateway: p.connection.host, action: 'vendor-status', outcome: 'failed', detail: outcome instanceof Error ? cut(outcome.message) : 'failed' })
+    throw outcome
   }
 
   unwatch(watchId: string): void {

@@ -2,7 +2,7 @@
 import { randomBytes } from 'node:crypto'
 import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
-import { parseProfileFile, PROFILE_FORMAT, ProfileFile, readBoundedTextSync, UserError, writePrivateFile, type Connection, type ProfileDetails, type ProfileRequest } from '../../core'
+import { parseProfileFile, PROFILE_FORMAT, ProfileFile, readBoundedTextSync, UserError, writePrivateFile, type Connection, type ProfileDetails, type ProfileRequest, type StatusDevice } from '../../core'
 
 /** What a save takes. */
 export interface ProfileDraft {
@@ -12,6 +12,8 @@ export interface ProfileDraft {
   readonly connection: Connection
   /** What the Request step asked for; undefined keeps what the profile already has. */
   readonly request?: ProfileRequest
+  /** The vendor device whose status the board reads; undefined keeps what the profile already has. */
+  readonly statusDevice?: StatusDevice
 }
 
 /** Profiles on disk. */
@@ -65,6 +67,7 @@ export function createProfileStore(dir: string): ProfileStore {
         details: draft.details,
         connection: draft.connection,
         ...((draft.request ?? prev?.request) ? { request: draft.request ?? prev?.request } : {}),
+        ...((draft.statusDevice ?? prev?.statusDevice) ? { statusDevice: draft.statusDevice ?? prev?.statusDevice } : {}),
         createdAt: prev?.createdAt ?? at,
         updatedAt: at,
       })

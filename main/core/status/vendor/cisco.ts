@@ -186,7 +186,7 @@ export function mergeCiscoPeers(...lists: ReadonlyArray<readonly PeerState[]>): 
     state: p.ikeState ?? (p.children.length > 0 ? 'ESTABLISHED' : 'NONE'),
     remoteHost: p.peer,
     natT: p.natT ?? false,
-    ...(p.rawState ? { algorithms: p.rawState } : {}),
+    ...(p.rawState ? { deviceState: p.rawState } : {}),
     children: p.children,
   }))
 }

@@ -2,8 +2,8 @@
 // functions: the command catalog (what to run, how to turn paging off, what the SSH side must allow),
 // and the parsers that turn the outputs into the same snapshots and diagnoses the Linux stacks get.
 //
-// Not wired into the gateway workflows or the faces yet: a session runs toVendorStatusPlan's commands and
-// hands the outputs to readVendorStatus. Nothing here writes to a device: every command is a show/get
+// A session (status/vendor/ssh.ts; the watch in workflow/vendor-status.ts) runs toVendorStatusCommands'
+// commands and hands the outputs to readVendorStatus. Nothing here writes to a device: every command is a show/get
 // (a test holds the catalog to that), and paging is turned off for the session only or avoided.
 import type { Details } from '../../details/model'
 import type { Secret } from '../../base/secret'
@@ -16,17 +16,21 @@ import { mergeCiscoPeers, parseAsaIsakmpSa, parseAsaSessiondbL2l, parseCiscoIpse
 import { parseFortiosTunnelSummary } from './fortigate'
 import { mergeJunos, parseJunosIkeSa, parseJunosIpsecSa, parseJunosSt0 } from './juniper'
 import { mergePanos, parsePanosIkeSa, parsePanosIpsecSa } from './paloalto'
+import { parseWindowsStatus } from './windows'
 
 /** The vendor kinds with an SSH CLI whose status is read (Windows Server is not among them yet). */
 export type VendorStatusKind = 'cisco-asa' | 'cisco-ios' | 'paloalto' | 'fortigate' | 'juniper-srx'
+
+/** Every vendor kind whose status is read over SSH, in the order the faces offer them. */
+export const VENDOR_STATUS_KINDS: readonly VendorStatusKind[] = ['cisco-asa', 'cisco-ios', 'paloalto', 'fortigate', 'juniper-srx']
 
 /** True for a vendor kind whose status is read over SSH. */
 export function isVendorStatusKind(s: string | undefined): s is VendorStatusKind {
   return s === 'cisco-asa' || s === 'cisco-ios' || s === 'paloalto' || s === 'fortigate' || s === 'juniper-srx'
 }
 
-/** Which vendor kind a status came from (the snapshot's own source is 'vendor'). */
-export type VendorStatusSource = VendorStatusKind
+/** Which vendor kind a status came from (the snapshot's own source is 'vendor'); Windows Server is parsed only, not read over SSH yet. */
+export type VendorStatusSource = VendorStatusKind | 'windows-server'
 
 /** One show command of a sample: an id for its output and the line typed at the device's prompt. */
 export interface VendorCommand {
@@ -159,11 +163,29 @@ export function readVendorStatus(
   outputs: Readonly<Record<string, string>>,
   opts: { readonly at: number; readonly previous?: readonly StatusSnapshot[]; readonly secrets?: readonly Secret[] },
 ): VendorStatusReading {
+  return toVendorReading(kind, parseVendorStatus(kind, outputs, details), details, opts)
+}
+
+/** Windows Server's PowerShell outputs (WINDOWS_STATUS_COMMANDS by id) → the snapshot and diagnoses, as readVendorStatus does for the SSH CLIs. */
+export function readWindowsStatus(
+  details: Pick<Details, 'remote' | 'name'>,
+  outputs: Readonly<Record<string, string>>,
+  opts: { readonly at: number; readonly previous?: readonly StatusSnapshot[]; readonly secrets?: readonly Secret[] },
+): VendorStatusReading {
+  return toVendorReading('windows-server', parseWindowsStatus(outputs), details, opts)
+}
+
+function toVendorReading(
+  kind: VendorStatusSource,
+  parsed: readonly IkeSaStatus[],
+  details: Pick<Details, 'remote' | 'name'>,
+  opts: { readonly at: number; readonly previous?: readonly StatusSnapshot[]; readonly secrets?: readonly Secret[] },
+): VendorStatusReading {
   const peers = details.remote.tunnels.map((t) => t.outsideIp)
   const names = toTunnelNames(toSlug(details.name))
   // Each SA is named after its tunnel (agency-t1/-t2 by outside IP), as the Linux stacks' connections are,
   // so the board and the diagnoses say the same name whatever the device calls its peer.
-  const sas = parseVendorStatus(kind, outputs, details)
+  const sas = parsed
     .filter((s) => peers.includes(s.remoteHost))
     .map((s) => ({ ...s, name: names[peers.indexOf(s.remoteHost)] ?? s.name }))
   const prev = opts.previous?.at(-1)
@@ -173,16 +195,16 @@ export function readVendorStatus(
   return { source: kind, snapshot, diagnoses: [...shared, ...diagnoseVendor(kind, snapshot, sas)] }
 }
 
-function diagnoseVendor(kind: VendorStatusKind, snap: StatusSnapshot, sas: readonly IkeSaStatus[]): Diagnosis[] {
+function diagnoseVendor(kind: VendorStatusSource, snap: StatusSnapshot, sas: readonly IkeSaStatus[]): Diagnosis[] {
   const out: Diagnosis[] = []
   for (const t of snap.tunnels) {
     const raw = sas.find((s) => s.remoteHost === t.peer)
-    const said = raw?.algorithms ? ` (${kind} says ${raw.algorithms})` : ''
+    const said = raw?.deviceState ? ` (${kind} says ${raw.deviceState})` : raw?.algorithms ? ` (${kind} says ${raw.algorithms})` : ''
     if (!t.up && t.ikeState === 'CONNECTING') {
       out.push({ id: 'ike-no-answer', severity: 'error', tunnel: t.name, cause: `IKE to ${t.peer} never completes${said}: UDP 500/4500 is blocked on the way, or the peer refuses the proposal or the PSK.`, evidence: [`${t.peer}: IKE state ${t.ikeState}${said}`], fix: 'Allow UDP 500 and 4500 (and ESP) to and from both AWS outside IPs; then compare proposal (aes256/sha256/DH14) and PSK with the provider\'s, matched by outside IP.' })
     } else if (!t.up && t.ikeState === 'ESTABLISHED' && t.childSaCount === 0) {
       out.push({ id: 'selector-mismatch', severity: 'error', tunnel: t.name, cause: `Phase 1 to ${t.peer} is up but no IPsec SA exists: phase 2 is refused (selectors, PFS group or ESP proposal differ) or was never started.`, evidence: [`${t.peer}: IKE ESTABLISHED, 0 IPsec SAs${said}`], fix: 'Use one selector pair per tunnel (0.0.0.0/0 route-based), PFS group 14 and aes256/sha256 for ESP, exactly as the provider configured.' })
-    } else if (!t.up && raw === undefined) {
+    } else if (!t.up && (raw === undefined || (kind === 'windows-server' && raw.state === 'DOWN' && raw.children.length === 0))) {
       out.push({ id: 'not-reinitiated', severity: 'error', tunnel: t.name, cause: `No IKE SA to ${t.peer} at all: AWS never initiates IKEv1, so the device must start the tunnel (traffic or a keepalive ping into it), and keep restarting it after DPD or AWS maintenance.`, evidence: [`${t.peer}: no IKE or IPsec SA in the ${kind} output`], fix: 'Make sure the tunnel configuration is loaded and something pings across it (the rendered configuration\'s SLA/monitor pings do), and that UDP 500 leaves the device.' })
     }
     if (t.up && t.bytesIn === 0 && t.bytesOut === 0) {

@@ -29,15 +29,32 @@ export async function runVendorShell(channel: Duplex, kind: VendorStatusKind, op
   const decoder = new StringDecoder('utf8')
   let buffer = ''
   let waiter: (() => void) | undefined
+  // A device that drops the session mid-sample (reload, idle timeout, session limit) fails the sample at once
+  // instead of after the prompt timeout.
+  let closed = false
+  let onClose: (() => void) | undefined
   channel.on('data', (d: Buffer) => {
     buffer += decoder.write(d).replace(/\r/g, '')
     waiter?.()
   })
+  channel.on('close', () => {
+    closed = true
+    onClose?.()
+  })
   const lastLine = () => buffer.slice(buffer.lastIndexOf('\n') + 1)
   const waitFor = (re: RegExp, what: string): Promise<string> =>
     new Promise((resolve, reject) => {
+      const closedError = () => new SshError('ssh-session-closed', `The ${kind} closed the session while Tunnelwright waited for ${what}.`, { likelyCause: 'The device dropped the SSH session (a reload, an idle or session limit, or the account was logged out).', fix: 'Log in by hand to see whether the device still answers; check its SSH session limit and idle timeout.' })
+      if (closed) return reject(closedError())
+      onClose = () => {
+        clearTimeout(timer)
+        waiter = undefined
+        onClose = undefined
+        reject(closedError())
+      }
       const timer = setTimeout(() => {
         waiter = undefined
+        onClose = undefined
         reject(new SshError('ssh-command-timeout', `The ${kind} did not show ${what} within ${Math.round(timeoutMs / 1000)} s.`, { likelyCause: 'The CLI prompt differs from the usual one, or the device is slow or asks something else (a banner, a password change).', fix: 'Log in by hand once to see what the device asks; raise the timeout on slow links.' }))
       }, timeoutMs)
       const check = () => {
@@ -50,6 +67,7 @@ export async function runVendorShell(channel: Duplex, kind: VendorStatusKind, op
         if (re.test(lastLine())) {
           clearTimeout(timer)
           waiter = undefined
+          onClose = undefined
           const text = buffer
           buffer = ''
           resolve(text)
@@ -94,6 +112,30 @@ export async function runVendorShell(channel: Duplex, kind: VendorStatusKind, op
   return outputs
 }
 
+/** Runs each catalog command on its own exec channel (FortiOS: no pager there, no prompt to wait for) and returns the outputs by id. */
+export async function runVendorExec(openExec: (line: string) => Promise<Duplex>, kind: VendorStatusKind, opts: Pick<VendorShellOptions, 'timeoutMs'> = {}): Promise<Record<string, string>> {
+  const timeoutMs = opts.timeoutMs ?? 20_000
+  const outputs: Record<string, string> = {}
+  for (const c of toVendorStatusCommands(kind)) {
+    if (!isReadOnlyVendorLine(c.line)) throw new Error(`not a read-only line: ${c.line}`)
+    const channel = await openExec(c.line)
+    outputs[c.id] = await new Promise<string>((resolve, reject) => {
+      const decoder = new StringDecoder('utf8')
+      let text = ''
+      const timer = setTimeout(() => {
+        channel.destroy()
+        reject(new SshError('ssh-command-timeout', `The ${kind} did not finish "${c.line}" within ${Math.round(timeoutMs / 1000)} s.`, { likelyCause: 'The device is slow or busy, or the command waits for input.', fix: 'Run the command by hand once to see what the device does; raise the timeout on slow links.' }))
+      }, timeoutMs)
+      channel.on('data', (d: Buffer) => (text += decoder.write(d)))
+      channel.on('close', () => {
+        clearTimeout(timer)
+        resolve((text + decoder.end()).replace(/\r/g, ''))
+      })
+    })
+  }
+  return outputs
+}
+
 /** The output of one command: after its echoed line, before the closing prompt line. */
 export function toCommandOutput(text: string, line: string): string {
   const lines = text.split('\n')
@@ -106,12 +148,15 @@ export async function readVendorStatusOverShell(
   openShell: () => Promise<Duplex>,
   kind: VendorStatusKind,
   details: Pick<Details, 'remote' | 'name'>,
-  opts: VendorShellOptions & { readonly at: number; readonly previous?: readonly StatusSnapshot[] },
+  opts: VendorShellOptions & { readonly at: number; readonly previous?: readonly StatusSnapshot[]; readonly openExec?: (line: string) => Promise<Duplex> },
 ): Promise<VendorStatusReading> {
+  const after = { at: opts.at, ...(opts.previous ? { previous: opts.previous } : {}) }
+  // Exec-mode devices (FortiOS) run each command on its own channel when the session can open one.
+  if (VENDOR_SSH[kind].mode === 'exec' && opts.openExec) return readVendorStatus(kind, details, await runVendorExec(opts.openExec, kind, opts), after)
   const channel = await openShell()
   try {
     const outputs = await runVendorShell(channel, kind, opts)
-    return readVendorStatus(kind, details, outputs, { at: opts.at, ...(opts.previous ? { previous: opts.previous } : {}) })
+    return readVendorStatus(kind, details, outputs, after)
   } finally {
     channel.destroy()
   }
@@ -137,7 +182,7 @@ export async function readVendorDeviceStatus(
   const legacy = toVendorSshAlgorithms(kind, opts.allowLegacy === true)
   const session = await connect(target.endpoint, target.policy, { ...target.options, ...(legacy.append ? { legacyAlgorithms: legacy.append } : {}) })
   try {
-    const reading = await readVendorStatusOverShell(() => session.openShell(), kind, details, { ...opts, at: opts.at ?? Date.now() })
+    const reading = await readVendorStatusOverShell(() => session.openShell(), kind, details, { ...opts, at: opts.at ?? Date.now(), openExec: (line) => session.openExec(line) })
     return { ...reading, ...(legacy.notice ? { notice: legacy.notice } : {}) }
   } finally {
     await session.close()

@@ -11,10 +11,13 @@ import { STEPS, useWizard } from '../wizard/wizard-store'
 import { toAlertWords, useStatusStore, type Sample, type SeenState } from './status-store'
 import { toAgo, toAlgorithmWords, toBgpWords, toBytes, toChangeWords, toOverall, toRate, toSince, toSpan, toStateWord, toWhen } from './status-words'
 import { ThroughputChart } from './throughput-chart'
+import { VENDOR_STATUS_LABELS, VendorWatchForm } from './vendor-watch'
 
 /** Where polled status comes from, in words. */
 const SOURCE_NAMES = { vici: 'VICI', swanctl: 'swanctl --list-sas', stroke: 'ipsec statusall', libreswan: 'ipsec status', vendor: "the device's show commands" } as const
 const STATE_MARK = { Up: '✓', 'Standing by': '◐', Down: '✕' } as const
+/** A tunnel's verdict in words (decided in the core, as the CLI's). */
+const VERDICT_WORDS = { healthy: 'Healthy', standby: 'Standing by on purpose', down: 'Down: see the diagnosis below', unhealthy: 'Unhealthy: see the diagnosis below' } as const
 
 /** Opens the activity log and moves focus to it (the down notice points there). */
 function openActivity(): void {
@@ -41,8 +44,16 @@ function Board({ snap, samples, seen, tunnelNo, healthTarget, masked }: { readon
   const label = (t: TunnelStatusDto) => (tunnelNo(t.peer) ? `tunnel ${tunnelNo(t.peer)}` : t.name)
   const overall = toOverall(snap.tunnels, label, snap.at, now)
   const down = snap.tunnels.filter((t) => !t.up && !t.standby).map((t) => (tunnelNo(t.peer) ? `Tunnel ${tunnelNo(t.peer)}` : t.name))
+  // Each tunnel's diagnoses once (a diagnosis about no tunnel in particular is listed under the first).
+  const seenIds = new Set<string>()
+  const diagnosed = snap.tunnels.flatMap((t) => (t.health?.diagnoses ?? []).map((d) => ({ t, d }))).filter(({ d }) => {
+    const key = `${d.id}|${d.cause}`
+    const fresh = !seenIds.has(key)
+    seenIds.add(key)
+    return fresh
+  })
   const yMax = Math.max(1, ...Object.values(samples).flatMap((ss) => ss.flatMap((s) => [s[1], s[2]])))
-  const probeWords = (t: TunnelStatusDto) => (!t.up ? '—' : t.probe ? (t.probe.ok ? `Answers${t.probe.rttMs !== undefined ? ` in ${t.probe.rttMs} ms` : ''} (${toWhen(t.probe.at, now)})` : `No answer${t.probe.detail ? `: ${t.probe.detail}` : ''} (${toWhen(t.probe.at, now)})`) : healthTarget ? `Waiting for the first probe of ${show(healthTarget)}` : 'Not set up (add a health-check target in Details)')
+  const probeWords = (t: TunnelStatusDto) => (!t.up ? '—' : snap.device ? 'None: read-only, nothing is sent into the tunnel' : t.probe ? (t.probe.ok ? `Answers${t.probe.rttMs !== undefined ? ` in ${t.probe.rttMs} ms` : ''} (${toWhen(t.probe.at, now)})` : `No answer${t.probe.detail ? `: ${t.probe.detail}` : ''} (${toWhen(t.probe.at, now)})`) : healthTarget ? `Waiting for the first probe of ${show(healthTarget)}` : 'Not set up (add a health-check target in Details)')
   return (
     <>
       <div className={`usa-alert usa-alert--${overall.tone} usa-alert--slim tw-overall`} data-testid="overall">
@@ -52,6 +63,12 @@ function Board({ snap, samples, seen, tunnelNo, healthTarget, masked }: { readon
           </p>
         </div>
       </div>
+      {snap.device ? (
+        <p className="tw-readonly" data-testid="vendor-readonly">
+          <span className="tw-badge tw-badge--info">Read-only</span> <span className="tw-badge tw-badge--info">Polling every {snap.device.intervalSec} s</span> {VENDOR_STATUS_LABELS[snap.device.kind]}: Tunnelwright runs its show commands over SSH and writes nothing to it.{' '}
+          {snap.device.legacyAlgorithms.length > 0 ? <strong>Older SSH algorithms allowed for this device: {snap.device.legacyAlgorithms.join(', ')}.</strong> : 'Only current SSH algorithms are allowed.'}
+        </p>
+      ) : null}
       <table className="usa-table usa-table--compact tw-board">
         <caption className="usa-sr-only">Each tunnel's state, changes, traffic, algorithms, next rekey and health probe</caption>
         <thead>
@@ -70,9 +87,11 @@ function Board({ snap, samples, seen, tunnelNo, healthTarget, masked }: { readon
             const state = toStateWord(t)
             const watched = seen[t.peer]
             // Up: from the IKE SA's age. Otherwise: when this watch saw the state begin, else the daemon's last change for it.
-            const since = t.up ? toSince(t, snap.at) : (watched?.since ?? (t.lastChange && toStateWord({ up: false, standby: t.lastChange.cause.startsWith('standing by') }) === state ? t.lastChange.at : undefined))
+            // A vendor device that reports no SA age: the first sample says only that it was up when the watch began.
+            const ageUnknown = snap.device !== undefined && t.up && t.ikeAgeSec === undefined && watched?.since === undefined
+            const since = ageUnknown ? undefined : t.up ? toSince(t, snap.at) : (watched?.since ?? (t.lastChange && toStateWord({ up: false, standby: t.lastChange.cause.startsWith('standing by') }) === state ? t.lastChange.at : undefined))
             // The daemon records no change from standing by to down: the watch does.
-            const change = watched?.since !== undefined && (!t.lastChange || t.lastChange.at < watched.since) ? { at: watched.since, cause: `${watched.from === 'standby' ? 'Stopped standing by' : watched.from === 'up' ? 'Went down' : 'Changed'}: now ${state.toLowerCase()}` } : t.lastChange
+            const change = ageUnknown ? undefined : watched?.since !== undefined && (!t.lastChange || t.lastChange.at < watched.since) ? { at: watched.since, cause: `${watched.from === 'standby' ? 'Stopped standing by' : watched.from === 'up' ? 'Went down' : 'Changed'}: now ${state.toLowerCase()}` } : t.lastChange
             const no = tunnelNo(t.peer)
             return (
               <tr key={t.peer} className={`tw-board__row tw-board__row--${state === 'Up' ? 'up' : state === 'Down' ? 'down' : 'standby'}`} data-peer={t.peer} data-name={t.name} data-state={state === 'Up' ? 'up' : state === 'Down' ? 'down' : 'standby'}>
@@ -86,7 +105,9 @@ function Board({ snap, samples, seen, tunnelNo, healthTarget, masked }: { readon
                   <span className={`tw-state tw-state--${state === 'Up' ? 'up' : state === 'Down' ? 'down' : 'standby'}`}>
                     <span aria-hidden="true">{STATE_MARK[state]}</span> {state}
                   </span>
-                  <span className="tw-board__sub">{since !== undefined ? `since ${toWhen(since, now)} (${toSpan((now - since) / 1000)})` : state === 'Down' ? 'since before this watch began' : ''}</span>
+                  <span className="tw-board__sub">{since !== undefined ? `since ${toWhen(since, now)} (${toSpan((now - since) / 1000)})` : state === 'Down' ? 'since before this watch began' : ageUnknown ? 'since before this watch began (the device does not say when)' : ''}</span>
+                  {t.deviceState ? <span className="tw-board__sub">device says {t.deviceState}</span> : null}
+                  {t.health && t.health.verdict !== 'down' && t.health.verdict !== 'standby' ? <span className={`tw-board__sub tw-verdict tw-verdict--${t.health.verdict}`}>{VERDICT_WORDS[t.health.verdict]}</span> : null}
                   {t.bgp ? (
                     <span className={`tw-board__sub${t.bgp.established ? '' : ' tw-board__sub--alert'}`} data-testid="bgp">
                       {toBgpWords(t.bgp)}
@@ -101,6 +122,8 @@ function Board({ snap, samples, seen, tunnelNo, healthTarget, masked }: { readon
                         {toWhen(change.at, now)}, {toAgo(change.at, now)}
                       </span>
                     </>
+                  ) : ageUnknown ? (
+                    <span className="tw-board__sub">none seen since this watch began</span>
                   ) : (
                     '—'
                   )}
@@ -120,7 +143,7 @@ function Board({ snap, samples, seen, tunnelNo, healthTarget, masked }: { readon
                 <td>
                   {t.ikeAlgorithms || t.childAlgorithms ? (
                     <>
-                      IKE {toAlgorithmWords(t.ikeAlgorithms)}
+                      IKE {snap.device && !t.ikeAlgorithms ? 'not in the device output' : toAlgorithmWords(t.ikeAlgorithms)}
                       <span className="tw-board__sub">
                         ESP {toAlgorithmWords(t.childAlgorithms)}
                         {t.natT ? ', in UDP 4500' : ''}
@@ -137,8 +160,26 @@ function Board({ snap, samples, seen, tunnelNo, healthTarget, masked }: { readon
           })}
         </tbody>
       </table>
-      <p className="usa-hint tw-board__source">{snap.mode === 'events' ? "Live: the gateway's IPsec daemon reports each change as it happens; counters refresh every 5 seconds." : `Read from the gateway every 5 seconds (${SOURCE_NAMES[snap.source]}).`} Last update {toWhen(snap.at, now)}.</p>
-      {down.length > 0 ? (
+      <p className="usa-hint tw-board__source">{snap.mode === 'events' ? "Live: the gateway's IPsec daemon reports each change as it happens; counters refresh every 5 seconds." : snap.device ? `Polled every ${snap.device.intervalSec} seconds (${SOURCE_NAMES[snap.source]}; the device has no event feed).` : `Read from the gateway every 5 seconds (${SOURCE_NAMES[snap.source]}).`} Last update {toWhen(snap.at, now)}.</p>
+      {diagnosed.length > 0 ? (
+        <section aria-labelledby={`diag-${snap.watchId}`} className="tw-diagnosis">
+          <h4 id={`diag-${snap.watchId}`} className="tw-card__title">
+            Diagnosis
+          </h4>
+          <ul className="usa-list usa-list--unstyled">
+            {diagnosed.map(({ t, d }) => (
+              <li key={`${t.peer}-${d.id}`} className={`tw-diagnosis__item tw-diagnosis__item--${d.severity}`}>
+                <strong>
+                  {tunnelNo(t.peer) ? `Tunnel ${tunnelNo(t.peer)}` : t.name}: {show(d.cause)}
+                </strong>
+                <span className="tw-diagnosis__fix">Fix: {show(d.fix)}</span>
+                {d.evidence.length > 0 ? <span className="tw-board__sub">Seen: {show(d.evidence.join(' · '))}</span> : null}
+              </li>
+            ))}
+          </ul>
+        </section>
+      ) : null}
+      {down.length > 0 && !snap.device ? (
         <Notice type="error">
           {down.length === 1 ? `${down[0]} is down. Your gateway must start it` : `${down.join(' and ')} are down. Your gateway must start them`}: look for a blocked UDP 500, UDP 4500 or ESP in{' '}
           <button type="button" className="usa-button usa-button--unstyled" onClick={() => goTo('checks')}>
@@ -168,7 +209,7 @@ function Board({ snap, samples, seen, tunnelNo, healthTarget, masked }: { readon
           )
         return null
       })}
-      <div className="tw-charts" aria-label="Throughput">
+      <div className="tw-charts" role="group" aria-label="Throughput">
         {snap.tunnels.map((t) => {
           const no = tunnelNo(t.peer)
           const ss = samples[t.peer] ?? []
@@ -247,11 +288,18 @@ export default function StatusStep() {
               ) : null}
             </div>
             {!w ? (
-              <button type="button" className="usa-button" onClick={() => void start(id as ProfileId)}>
-                Start watching
-              </button>
+              <>
+                <button type="button" className="usa-button" onClick={() => void start(id as ProfileId)}>
+                  Start watching
+                </button>
+                <span className="usa-hint margin-left-1">a Linux or pfSense gateway connected in step 3</span>
+                <VendorWatchForm profileId={id as ProfileId} />
+              </>
             ) : w.error ? (
-              <AppErrorAlert error={w.error} heading="Status stopped" />
+              <>
+                <AppErrorAlert error={w.error} heading="Status stopped" />
+                <VendorWatchForm profileId={id as ProfileId} />
+              </>
             ) : !w.snapshot ? (
               <p role="status">Waiting for the first status from the gateway…</p>
             ) : (

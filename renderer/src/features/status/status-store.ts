@@ -1,5 +1,5 @@
 import { create } from 'zustand'
-import type { ActivityEntry, AppError, ChangeRecordSummary, ProfileId, StatusAlert, StatusSnapshotDto, WatchId } from '../../../../preload/api'
+import type { ActivityEntry, AppError, ChangeRecordSummary, ProfileId, StatusAlert, StatusDeviceDto, StatusSnapshotDto, VendorWatchOutcome, WatchId } from '../../../../preload/api'
 import { call, subscribe } from '../../bridge/bridge'
 import { useAnnouncer } from '../../components/announcer'
 
@@ -38,6 +38,8 @@ interface StatusState {
   readonly activity: readonly ActivityEntry[]
   readonly error: AppError | undefined
   readonly start: (profileId: ProfileId) => Promise<void>
+  /** Starts polling a vendor device read-only; answers the host-key question when there is one (nothing watched yet). */
+  readonly startVendor: (profileId: ProfileId, device: StatusDeviceDto, acceptFingerprint?: string) => Promise<Extract<VendorWatchOutcome, { status: 'host-key-unknown' }> | undefined>
   readonly stop: (profileId: ProfileId) => Promise<void>
   readonly loadRecords: () => Promise<void>
 }
@@ -54,6 +56,8 @@ export function toAlertWords(a: Pick<StatusAlert, 'kind' | 'detail'>): string {
 export const ACTIVITY_SHOWN = 20
 
 let unsubscribers: (() => void)[] = []
+/** Profiles whose vendor watch was asked for and has not answered yet. */
+const pendingVendor = new Set<string>()
 
 /** Live tunnel state pushed by main; the renderer keeps only a display copy and a short chart history. */
 export const useStatusStore = create<StatusState>()((set, get) => {
@@ -62,7 +66,8 @@ export const useStatusStore = create<StatusState>()((set, get) => {
     unsubscribers = [
       subscribe('onTunnelStatus', (snap) => {
         set((s) => {
-          const w = s.watches[snap.profileId]
+          // A vendor watch's first sample comes before watchVendorStatus answers: adopt it for the profile that asked.
+          const w = s.watches[snap.profileId] ?? (pendingVendor.has(snap.profileId) ? { watchId: snap.watchId, snapshot: undefined, samples: {}, seen: {}, error: undefined } : undefined)
           if (!w || w.watchId !== snap.watchId) return s
           const samples: Record<string, readonly Sample[]> = { ...w.samples }
           const seen: Record<string, SeenState> = { ...w.seen }
@@ -107,6 +112,22 @@ export const useStatusStore = create<StatusState>()((set, get) => {
         return
       }
       set((s) => ({ error: undefined, watches: { ...s.watches, [profileId]: { watchId: r.value.watchId, snapshot: undefined, samples: {}, seen: {}, error: undefined } } }))
+    },
+    startVendor: async (profileId, device, acceptFingerprint) => {
+      ensureSubscribed()
+      const old = get().watches[profileId]
+      if (old) await get().stop(profileId)
+      pendingVendor.add(profileId)
+      const r = await call('watchVendorStatus', { profileId, device, ...(acceptFingerprint ? { acceptFingerprint } : {}) }).finally(() => pendingVendor.delete(profileId))
+      if (!r.ok) {
+        set({ error: r.error })
+        return undefined
+      }
+      if (r.value.status === 'host-key-unknown') return r.value
+      const watchId = r.value.watchId
+      // The first sample may arrive before this answer: keep it if it did.
+      set((s) => ({ error: undefined, watches: { ...s.watches, [profileId]: s.watches[profileId]?.watchId === watchId ? s.watches[profileId] : { watchId, snapshot: undefined, samples: {}, seen: {}, error: undefined } } }))
+      return undefined
     },
     stop: async (profileId) => {
       const w = get().watches[profileId]
