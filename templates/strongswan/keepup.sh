@@ -70,10 +70,11 @@ stop() {
 # up | connecting | down for tunnel $CONN, from the human list-sas output (one IKE_SA line, child lines).
 sa_state() {
   if [ "$STACK" = starter ]; then
-    # stroke's status: "  <conn>[N]: CONNECTING|ESTABLISHED ..." and "  <conn>{N}:  INSTALLED, ..." (child = conn name).
+    # stroke's status: "<conn>[N]: CONNECTING|ESTABLISHED ..." and "<conn>{N}:  INSTALLED, ..." (child = conn name), the
+    # name right-aligned in 12 columns: indented by 12 minus its length, not at all from 12 characters on.
     out=$("$IPSEC" status "$CONN" 2>/dev/null) || { echo down; return; }
-    if printf '%s\n' "$out" | grep -Eq "^ +$CONN\{[0-9]+\}: +INSTALLED"; then echo up
-    elif printf '%s\n' "$out" | grep -Eq "^ +$CONN\[[0-9]+\]: CONNECTING|^ +$CONN\{[0-9]+\}: +(CREATED|INSTALLING|REKEYING|REKEYED|UPDATING)"; then echo connecting
+    if printf '%s\n' "$out" | grep -Eq "^ *$CONN\{[0-9]+\}: +INSTALLED"; then echo up
+    elif printf '%s\n' "$out" | grep -Eq "^ *$CONN\[[0-9]+\]: CONNECTING|^ *$CONN\{[0-9]+\}: +(CREATED|INSTALLING|REKEYING|REKEYED|UPDATING)"; then echo connecting
     else echo down; fi
     return
   fi
@@ -85,7 +86,7 @@ sa_state() {
 
 # stroke lists loaded conns only in statusall ("  <conn>:  left...right  IKEv2, ...").
 loaded() {
-  if [ "$STACK" = starter ]; then "$IPSEC" statusall "$CONN" 2>/dev/null | grep -Eq "^ +$CONN: "
+  if [ "$STACK" = starter ]; then "$IPSEC" statusall "$CONN" 2>/dev/null | grep -Eq "^ *$CONN: "
   else swanctl --list-conns 2>/dev/null | grep -q "^$CONN: "; fi
 }
 

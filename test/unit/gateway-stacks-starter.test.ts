@@ -12,6 +12,7 @@ import type { GatewayFacts } from '../../main/core/gateway/detect'
 import { toCharonRestartSh, toStackProfile } from '../../main/core/gateway/stacks'
 import { renderDevice } from '../../main/core/render/index'
 import { sampleInput } from '../support/render-sample'
+import { toTunnelNames } from '../../main/core/base/vocabulary'
 
 const FACTS = { os: { id: 'debian', family: 'debian' }, stack: { kind: 'strongswan-legacy', version: '5.9.8' }, frontEnds: { swanctl: true, starter: true }, layout: 'debian', paths: {}, routeBased: { xfrmInterface: true, vti: true } } as unknown as GatewayFacts
 
@@ -81,5 +82,24 @@ describe('starter route-based activation restarts charon once for install_routes
     expect(activate).toMatch(/ && ipsec rereadsecrets && ipsec update /)
     const policy = renderDevice(sampleInput('policy'), 'strongswan-legacy')
     expect(toStackProfile(FACTS, policy).activate).not.toContain('charon.pid')
+  })
+})
+
+// stroke right-aligns conn names in 12 columns ("%12s[%d]:"); a name of 12 characters or more has no indent
+// (slugs go up to 24 characters). keepup.sh on starter matched "^ +<conn>", so with such a name it saw its
+// tunnels as down and not loaded. Its own sa_state/loaded run here against stroke-aligned lines.
+describe("starter keepup.sh reads stroke's lines for conn names of any length", () => {
+  it.each(['lab', 'agency-east-wing'])('slug %s', (name) => {
+    const input = sampleInput('route', { name })
+    const conn = toTunnelNames(input.slug)[0]
+    const keepup = renderDevice(input, 'strongswan-legacy').files.find((f) => f.path.endsWith('-keepup.sh'))!.content
+    const dir = mkdtempSync(join(tmpdir(), 'tw-keepup-stroke-'))
+    const at = (suffix: string) => `${conn}${suffix}`.padStart(12 + suffix.length)
+    writeFileSync(join(dir, 'ipsec'), `#!/bin/sh\ncat <<'X'\nConnections:\n${at(':')}  198.51.100.10...203.0.113.21  IKEv1\nSecurity Associations (1 up, 0 connecting):\n${at('[1]')}: ESTABLISHED 4 seconds ago, 198.51.100.10[198.51.100.10]...203.0.113.21[203.0.113.21]\n${at('{1}')}:  INSTALLED, TUNNEL, reqid 1, ESP SPIs: c1d2e3f4_i c5d6e7f8_o\nX\n`)
+    chmodSync(join(dir, 'ipsec'), 0o755)
+    const body = keepup.slice(0, keepup.indexOf('case "${1:-}" in'))
+    const out = execFileSync('sh', ['-c', `${body}\nIPSEC=${join(dir, 'ipsec')}; tunnel 1; sa_state; loaded && echo loaded`], { env: { PATH: `${dir}:/usr/bin:/bin` } }).toString()
+    expect(conn.length >= 12 ? 'no indent' : 'indented').toBe(name === 'lab' ? 'indented' : 'no indent')
+    expect(out.trim().split('\n')).toEqual(['up', 'loaded'])
   })
 })

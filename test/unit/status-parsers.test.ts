@@ -122,6 +122,21 @@ describe('ipsec statusall (captured, strongSwan 5.9.8 stroke)', () => {
     })
     expect(sas[1]?.children[0]).toMatchObject({ bytesIn: 0, bytesOut: 0, packetsIn: 0 })
   })
+
+  // stroke right-aligns the name in 12 columns ("%12s[%d]:"), so the indent depends on the name: the capture's
+  // names happen to be 8 (IKE) and 4 (CHILD) long. The same capture with our own conn names (<slug>-t1: the
+  // conn's name is both the IKE and the CHILD name) re-aligned as stroke would print them, short and past 12.
+  // Before, only 8/4-character names parsed: a starter gateway showed both tunnels down (VM lab, lab-t1/lab-t2).
+  it.each(['lab', 'x', 'agency-east-2'])('reads names of any length (conns %s-t1 / %s-t2)', (slug) => {
+    const align = (name: string) => name.padStart(12)
+    const text = ss('two-tunnels.statusall.txt').replace(/^ *(aws-tun|tun)([12])([[{])/gm, (_m, _p, n: string, b: string) => `${align(`${slug}-t${n}`)}${b}`)
+    const sas = parseStrokeStatus(text)
+    expect(sas.map((s) => [s.name, s.remoteHost, s.state, s.children.map((c) => [c.name, c.state, c.packetsIn])])).toEqual([
+      [`${slug}-t2`, '10.99.0.3', 'ESTABLISHED', [[`${slug}-t2`, 'INSTALLED', 3]]],
+      [`${slug}-t1`, '10.99.0.2', 'ESTABLISHED', [[`${slug}-t1`, 'INSTALLED', 0]]],
+    ])
+    expect(sas[0]?.children[0]?.localTs).toEqual(['10.1.0.0/24'])
+  })
 })
 
 describe('Libreswan whack --status / trafficstatus (HAND-WRITTEN samples, see fixture README)', () => {

@@ -86,8 +86,9 @@ function starterProfile(facts: GatewayFacts, rendered: RenderedConfig): StackPro
     activateErrors: 'invalid config file|keeping old one|parsing error',
     // `ipsec update` deletes a conn that is gone from the files but leaves its SAs up until they expire
     // (AWS keeps carrying traffic into a tunnel the gateway no longer has): after a restore that removed
-    // ours, take their SAs down by name (charon matches the SA's own name, the conn is already gone).
-    reload: `${ipsec} rereadsecrets; ${ipsec} update; sleep 1; for c in ${q(c1)} ${q(c2)}; do ${ipsec} statusall 2>/dev/null | grep -Eq "^ +$c: " || ${ipsec} down "$c" >/dev/null 2>&1; done${restartKeepup(keepup)}; true`,
+    // ours, take their SAs down by name (charon matches the SA's own name, the conn is already gone). statusall
+    // right-aligns conn names in 12 columns: a name of 12 characters or more has no indent.
+    reload: `${ipsec} rereadsecrets; ${ipsec} update; sleep 1; for c in ${q(c1)} ${q(c2)}; do ${ipsec} statusall 2>/dev/null | grep -Eq "^ *$c: " || ${ipsec} down "$c" >/dev/null 2>&1; done${restartKeepup(keepup)}; true`,
     // auto=start already initiates a changed conn on `ipsec update`; `ipsec up` on top of it makes a second
     // CHILD_SA that AWS deletes. Initiate only a conn that has no IKE_SA after a moment (policy-based: only
     // tunnel 1, and only when neither has one; tunnel 2 stands by).

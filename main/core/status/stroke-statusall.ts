@@ -12,13 +12,15 @@ function human(n: string, unit: string): number | undefined {
   return f === undefined ? undefined : Number(n) * f
 }
 
-const IKE_STATE = /^ {4}(\S+?)\[(\d+)\]: ([A-Z_]+) (\d+) (\w+) ago, ([^[]+)\[(.*?)\]\.\.\.([^[]+)\[(.*?)\]/
-const IKE_STATE_BARE = /^ {4}(\S+?)\[(\d+)\]: ([A-Z_]+)(?:,| )/
-const IKE_SPIS = /^ {4}(\S+?)\[(\d+)\]: IKEv([12]) SPIs: ([0-9a-f]{16})_i(\*?) ([0-9a-f]{16})_r(\*?)(?:, (?:rekeying|reauthentication) in (\d+) (\w+))?/
-const IKE_PROPOSAL = /^ {4}(\S+?)\[(\d+)\]: IKE proposal: (\S+)/
-const CHILD_STATE = /^ {8}(\S+?)\{(\d+)\}: {2}([A-Z_]+), ([A-Z_]+), reqid \d+, (ESP|AH)( in UDP)? SPIs: ([0-9a-f]+)_i(?: \([^)]*\))? ([0-9a-f]+)_o/
-const CHILD_TRAFFIC = /^ {8}(\S+?)\{(\d+)\}: {2}(\S+?), (\d+) bytes_i(?: \((\d+) pkts?, (\d+)s ago\))?, (\d+) bytes_o(?: \((\d+) pkts?, (\d+)s ago\))?(?:, rekeying in (\d+) (\w+))?/
-const CHILD_TS = /^ {8}(\S+?)\{(\d+)\}: {3}(.+) === (.+)$/
+// stroke prints every SA line as "%12s[%d]: …" (IKE) or "%12s{%d}:  …" (CHILD): the name right-aligned in 12
+// columns, so the indent is 12 minus the name's length (none past 12). IKE and CHILD lines differ by [N] / {N}.
+const IKE_STATE = /^ *(\S+?)\[(\d+)\]: ([A-Z_]+) (\d+) (\w+) ago, ([^[]+)\[(.*?)\]\.\.\.([^[]+)\[(.*?)\]/
+const IKE_STATE_BARE = /^ *(\S+?)\[(\d+)\]: ([A-Z_]+)(?:,| )/
+const IKE_SPIS = /^ *(\S+?)\[(\d+)\]: IKEv([12]) SPIs: ([0-9a-f]{16})_i(\*?) ([0-9a-f]{16})_r(\*?)(?:, (?:rekeying|reauthentication) in (\d+) (\w+))?/
+const IKE_PROPOSAL = /^ *(\S+?)\[(\d+)\]: IKE proposal: (\S+)/
+const CHILD_STATE = /^ *(\S+?)\{(\d+)\}: {2}([A-Z_]+), ([A-Z_]+), reqid \d+, (ESP|AH)( in UDP)? SPIs: ([0-9a-f]+)_i(?: \([^)]*\))? ([0-9a-f]+)_o/
+const CHILD_TRAFFIC = /^ *(\S+?)\{(\d+)\}: {2}(\S+?), (\d+) bytes_i(?: \((\d+) pkts?, (\d+)s ago\))?, (\d+) bytes_o(?: \((\d+) pkts?, (\d+)s ago\))?(?:, rekeying in (\d+) (\w+))?/
+const CHILD_TS = /^ *(\S+?)\{(\d+)\}: {3}(.+) === (.+)$/
 
 /** Parses the "Security Associations" part of `ipsec statusall` (or `ipsec status`). */
 export function parseStrokeStatus(text: string): IkeSaStatus[] {
