@@ -75,10 +75,11 @@ export function childTo(sas: readonly IkeSa[], peer: string) {
 /**
  * Traffic through each tunnel, counted by that tunnel's own SAs on both ends: the LAN host reaches the
  * dedicated host through tunnel 1 (the lower metric), the gateway reaches AWS's inside address of tunnel 2
- * through `tunnel2Dev`. The SAs stay the same (same inbound SPI); the internet node saw raw ESP only, no
- * UDP 4500 and no cleartext between the sites (it drops and counts that).
+ * through `tunnel2Dev` (and, with `tunnel1Dev`, tunnel 1's through it: BGP spreads the LAN's traffic over
+ * equal paths, so it may not take tunnel 1). The SAs stay the same (same inbound SPI); the internet node saw
+ * raw ESP only, no UDP 4500 and no cleartext between the sites (it drops and counts that).
  */
-export async function eachTunnelCarries(lab: Lab, details: Details, tunnel2Dev: string, n = 5): Promise<void> {
+export async function eachTunnelCarries(lab: Lab, details: Details, tunnel2Dev: string, n = 5, opts: { readonly tunnel1Dev?: string } = {}): Promise<void> {
   const [ip1, ip2] = lab.aws.outsideIps
   const sas = await lab.gateway.listSas()
   const [t1, t2] = [childTo(sas, ip1), childTo(sas, ip2)]
@@ -89,6 +90,11 @@ export async function eachTunnelCarries(lab: Lab, details: Details, tunnel2Dev: 
   const t2Aws = insideAddresses(details.remote.tunnels[1]!.insideCidr).aws
   const t2Ping = await lab.gateway.exec(['ping', '-c', String(n), '-i', '0.3', '-W', '3', '-I', tunnel2Dev, t2Aws], { timeoutMs: 60_000 })
   expect(t2Ping.code, t2Ping.stdout).toBe(0)
+  if (opts.tunnel1Dev) {
+    // BGP routes the LAN's traffic over either tunnel (equal paths): tunnel 1 gets its own pings too.
+    const t1Ping = await lab.gateway.exec(['ping', '-c', String(n), '-i', '0.3', '-W', '3', '-I', opts.tunnel1Dev, insideAddresses(details.remote.tunnels[0]!.insideCidr).aws], { timeoutMs: 60_000 })
+    expect(t1Ping.code, t1Ping.stdout).toBe(0)
+  }
   const after = await lab.gateway.listSas()
   const [a1, a2] = [childTo(after, ip1), childTo(after, ip2)]
   for (const [c, b] of [

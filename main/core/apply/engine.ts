@@ -342,7 +342,9 @@ sh "$BK/reload.sh" > "$BASE/rollback-reload.out" 2>&1
 mv "$BASE/last-backup" "$BASE/rolled-back-$ID"
 rm -rf "$BASE/lock"
 echo "TW-ROLLED-BACK $ID"`
-  const r = await shell.runScript(script, { timeoutMs: 60_000 })
+  // The reload recorded with the backup may take its time (an IPsec reload, then FRR's reload for a BGP VPN):
+  // a rollback cut off half-way by our own timeout is worse than a slow one.
+  const r = await shell.runScript(script, { timeoutMs: 300_000 })
   if (r.stdout.includes('TW-NO-BACKUP')) throw new UserError('rollback-none', 'There is no change of ours to roll back on this gateway.', { fix: 'Nothing to do: the gateway has no backup recorded by Tunnelwright (or it was already rolled back).' })
   if (r.stdout.includes('TW-BUSY')) throw new UserError('rollback-busy', 'A change is running on the gateway right now.', { fix: 'Wait for it to finish (it confirms or reverts by itself), then roll back.' })
   const id = /TW-ROLLED-BACK (\S+)/.exec(r.stdout)?.[1]
