@@ -10,21 +10,20 @@
 //
 // Two long-lived VMs for the whole file; figures are printed, never asserted.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { Details } from '../../main/core/details/model'
+import { type Details } from '../../main/core/details/model'
 import { processSecretSources } from '../../main/core/details/resolve'
 import type { GatewayShell } from '../../main/core/gateway/shell'
-import { toGatewayShell } from '../../main/core/gateway/shell'
 import { FRR_CONF } from '../../main/core/render/frr'
 import type { SshSession } from '../../main/core/ssh/session'
 import { applyChange, prepareChange, rollbackChange } from '../../main/core/workflow/change'
 import { checkGateway } from '../../main/core/workflow/check'
 import { readGatewayStatus } from '../../main/core/workflow/status'
-import { isRunning, namespacesWithPrefix, rootNetSnapshot, up, type Lab } from '../lab'
+import { isRunning, namespacesWithPrefix, rootNetSnapshot, type Lab } from '../lab'
 import { EXISTING_FRR_CONF } from '../support/frr-sample'
-import { labSession, waitUntil } from '../support/fault-gateway'
+import { waitUntil } from '../support/fault-gateway'
 import { vmGate } from '../support/gate'
 import { outageDuring } from '../support/outage'
-import { vmFigures } from '../support/vm-figures'
+import { bootVmLab, vmFigures } from '../support/vm-figures'
 import { childTo, eachTunnelCarries, plumbingLeft, tunnelLinks } from '../support/vm-tunnels'
 
 const g = vmGate('BGP VPN applied on a swanctl VM gateway with FRR (real kernel)')
@@ -67,11 +66,7 @@ describe.skipIf(g.skip)('BGP VPN on a swanctl gateway VM with FRR (Debian kernel
 
   beforeAll(async () => {
     rootBefore = rootNetSnapshot()
-    lab = await up({ gateway: 'swanctl', vm: true, frr: true, frrConf: EXISTING_FRR_CONF })
-    console.log(`VM lab ${lab.prefix} (FRR on both) up in ${(lab.upMs / 1000).toFixed(1)} s\n  ${vmFigures(lab)}`)
-    session = await labSession(lab)
-    shell = toGatewayShell(session)
-    details = Details.parse(lab.details())
+    ;({ lab, session, shell, details } = await bootVmLab({ gateway: 'swanctl', frr: true, frrConf: EXISTING_FRR_CONF }))
     expect(details.bgp?.tunnels.map((t) => t.customerAsn)).toEqual([65000, 65000])
     neighbours = details.bgp!.tunnels.map((t) => t.neighborIp) as [string, string]
     confBefore = (await lab.gateway.exec(['cat', FRR_CONF])).stdout

@@ -16,16 +16,15 @@ import { Details } from '../../main/core/details/model'
 import { processSecretSources } from '../../main/core/details/resolve'
 import { toAutoRouting } from '../../main/core/gateway/detect'
 import type { GatewayShell } from '../../main/core/gateway/shell'
-import { toGatewayShell } from '../../main/core/gateway/shell'
 import type { SshSession } from '../../main/core/ssh/session'
 import { readStatus } from '../../main/core/status/read'
 import { applyChange, prepareChange, rollbackChange } from '../../main/core/workflow/change'
 import { detectGateway } from '../../main/core/workflow/gateway'
-import { isRunning, namespacesWithPrefix, rootNetSnapshot, up, type Lab } from '../lab'
+import { isRunning, namespacesWithPrefix, rootNetSnapshot, type Lab } from '../lab'
 import { insideAddresses } from '../lab/vm-lab'
-import { labSession, listConfigFiles, toGatewayState, waitUntil } from '../support/fault-gateway'
+import { listConfigFiles, toGatewayState, waitUntil } from '../support/fault-gateway'
 import { vmGate } from '../support/gate'
-import { vmFigures } from '../support/vm-figures'
+import { bootVmLab, vmFigures } from '../support/vm-figures'
 import { within } from '../support/keepup-lab'
 import { outageDuring } from '../support/outage'
 import { childTo, counter, dedicatedRoutes, eachTunnelCarries, tmplMismatch, tunnelLinks } from '../support/vm-tunnels'
@@ -88,11 +87,7 @@ describe.skipIf(g.skip)('Libreswan 4.10 on a VM gateway (Debian kernel under QEM
 
   beforeAll(async () => {
     rootBefore = rootNetSnapshot()
-    lab = await up({ gateway: 'libreswan', vm: true, awsIkev2: true })
-    console.log(`VM lab ${lab.prefix} up in ${(lab.upMs / 1000).toFixed(1)} s, kernel ${lab.vms[0]?.kernel}\n  ${figures()}`)
-    session = await labSession(lab)
-    shell = toGatewayShell(session)
-    details = Details.parse(lab.details())
+    ;({ lab, session, shell, details } = await bootVmLab({ gateway: 'libreswan', awsIkev2: true }))
   }, 420_000)
 
   afterAll(async () => {

@@ -11,21 +11,21 @@
 //
 // Two long-lived VMs for the whole file; figures are printed, never asserted.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { Details } from '../../main/core/details/model'
+import { type Details } from '../../main/core/details/model'
 import { processSecretSources } from '../../main/core/details/resolve'
 import { toAutoRouting } from '../../main/core/gateway/detect'
-import { toGatewayShell, type GatewayShell } from '../../main/core/gateway/shell'
+import type { GatewayShell } from '../../main/core/gateway/shell'
 import type { SshSession } from '../../main/core/ssh/session'
 import { applyChange, prepareChange, rollbackChange } from '../../main/core/workflow/change'
 import { readStatus } from '../../main/core/status/read'
 import { detectGateway } from '../../main/core/workflow/gateway'
 import { isStatusOk, readGatewayStatus, toTunnelVerdict } from '../../main/core/workflow/status'
-import { isRunning, namespacesWithPrefix, rootNetSnapshot, up, type Lab } from '../lab'
+import { isRunning, namespacesWithPrefix, rootNetSnapshot, type Lab } from '../lab'
 import { insideAddresses } from '../lab/vm-lab'
-import { labSession, listConfigFiles, toGatewayState, waitUntil } from '../support/fault-gateway'
+import { listConfigFiles, toGatewayState, waitUntil } from '../support/fault-gateway'
 import { vmGate } from '../support/gate'
 import { outageDuring } from '../support/outage'
-import { bothTunnelsCarry, vmFigures } from '../support/vm-figures'
+import { bootVmLab, bothTunnelsCarry, vmFigures } from '../support/vm-figures'
 import { childTo, dedicatedRoutes, eachTunnelCarries, netSysctls, plumbingLeft, tunnelLinks } from '../support/vm-tunnels'
 
 const g = vmGate('route-based apply on a starter VM gateway (real kernel)')
@@ -47,11 +47,7 @@ describe.skipIf(g.skip)('route-based apply on a strongSwan starter gateway VM (D
 
   beforeAll(async () => {
     rootBefore = rootNetSnapshot()
-    lab = await up({ gateway: 'starter', vm: true })
-    console.log(`VM lab ${lab.prefix} up in ${(lab.upMs / 1000).toFixed(1)} s, kernel ${lab.vms[0]?.kernel}\n  ${figures()}`)
-    session = await labSession(lab)
-    shell = toGatewayShell(session)
-    details = Details.parse(lab.details())
+    ;({ lab, session, shell, details } = await bootVmLab({ gateway: 'starter' }))
   }, 420_000)
 
   afterAll(async () => {

@@ -12,20 +12,19 @@ import type { GatewayShell } from '../../main/core/gateway/shell'
 import { Details } from '../../main/core/details/model'
 import { processSecretSources } from '../../main/core/details/resolve'
 import { toAutoRouting } from '../../main/core/gateway/detect'
-import { toGatewayShell } from '../../main/core/gateway/shell'
 import type { SshSession } from '../../main/core/ssh/session'
 import { applyChange, prepareChange, rollbackChange } from '../../main/core/workflow/change'
 import { checkGateway } from '../../main/core/workflow/check'
 import { isStatusOk, readGatewayStatus, toTunnelVerdict } from '../../main/core/workflow/status'
 import { referenceSwanctlConf } from '../lab/reference'
 import { detectGateway } from '../../main/core/workflow/gateway'
-import { isRunning, namespacesWithPrefix, rootNetSnapshot, up, type Lab } from '../lab'
+import { isRunning, namespacesWithPrefix, rootNetSnapshot, type Lab } from '../lab'
 import { insideAddresses } from '../lab/vm-lab'
 import { vmGate } from '../support/gate'
 import { outageDuring } from '../support/outage'
-import { vmFigures } from '../support/vm-figures'
+import { bootVmLab, vmFigures } from '../support/vm-figures'
 import { childTo, dedicatedRoutes, eachTunnelCarries, plumbingLeft, tmplMismatch, tunnelLinks } from '../support/vm-tunnels'
-import { labSession, listConfigFiles, toGatewayState, waitUntil } from '../support/fault-gateway'
+import { listConfigFiles, toGatewayState, waitUntil } from '../support/fault-gateway'
 
 const g = vmGate('route-based apply on a swanctl VM gateway (real kernel)')
 const CONFIG_DIRS = ['/etc/swanctl', '/etc/strongswan.d', '/etc/tunnelwright']
@@ -43,11 +42,7 @@ describe.skipIf(g.skip)('route-based apply on a swanctl gateway VM (Debian kerne
 
   beforeAll(async () => {
     rootBefore = rootNetSnapshot()
-    lab = await up({ gateway: 'swanctl', vm: true })
-    console.log(`VM lab ${lab.prefix} up in ${(lab.upMs / 1000).toFixed(1)} s, kernel ${lab.vms[0]?.kernel}\n  ${figures()}`)
-    session = await labSession(lab)
-    shell = toGatewayShell(session)
-    details = Details.parse(lab.details())
+    ;({ lab, session, shell, details } = await bootVmLab({ gateway: 'swanctl' }))
   }, 420_000)
 
   afterAll(async () => {
