@@ -16,6 +16,7 @@ import { StepNav } from '../wizard/step-nav'
 import { STEPS, useWizard } from '../wizard/wizard-store'
 import { useGatewayStore } from './gateway-store'
 import { JumpHostFields, toJumpErrors } from './jump-host-fields'
+import { HostKeyFacts } from '../../components/host-key-facts'
 
 /** Step 3: SSH to the gateway, the host-key decision, and what detection found. */
 export default function GatewayStep() {
@@ -137,31 +138,14 @@ export default function GatewayStep() {
             <p className="usa-alert__text">
               {pending.jumpHost ? 'This jump host has not been seen before. Compare its key fingerprint with the one shown on the jump host itself before you trust it; the gateway\'s own key is asked about next.' : 'This gateway has not been seen before. Compare its key fingerprint with the one shown on the gateway itself before you trust it.'}
             </p>
-            <dl>
-              <dt>Host</dt>
-              <dd>
-                {ipMasked ? MASK : pending.hostId}
-                {pending.jumpHost ? ' (jump host)' : ' (gateway)'}
-              </dd>
-              <dt>Key type</dt>
-              <dd>{pending.keyType}</dd>
-              <dt>Fingerprint</dt>
-              <dd className="tw-fingerprint" aria-label="Host key fingerprint">
-                {pending.fingerprint}
-              </dd>
-            </dl>
-            <ul className="usa-button-group">
-              <li className="usa-button-group__item">
-                <button type="button" className="usa-button" onClick={() => void connect(pending.fingerprint)}>
-                  Trust this key and connect
-                </button>
-              </li>
-              <li className="usa-button-group__item">
-                <button type="button" className="usa-button usa-button--outline" onClick={rejectHostKey}>
-                  Do not connect
-                </button>
-              </li>
-            </ul>
+            <HostKeyFacts
+              host={`${ipMasked ? MASK : pending.hostId}${pending.jumpHost ? ' (jump host)' : ' (gateway)'}`}
+              keyType={pending.keyType}
+              fingerprint={pending.fingerprint}
+              trustLabel="Trust this key and connect"
+              onTrust={() => void connect(pending.fingerprint)}
+              onReject={rejectHostKey}
+            />
           </div>
         </section>
       ) : null}

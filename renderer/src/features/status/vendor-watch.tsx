@@ -7,6 +7,7 @@ import { useProfileStore } from '../profile/profile-store'
 import { MASK, useIpMasked } from '../safe-mode/safe-mode-store'
 import { useWizard } from '../wizard/wizard-store'
 import { useStatusStore } from './status-store'
+import { HostKeyFacts } from '../../components/host-key-facts'
 
 /** The vendor devices whose status Tunnelwright reads (read-only), as the Review picker names them. */
 export const VENDOR_STATUS_LABELS: Readonly<Record<VendorStatusKind, string>> = {
@@ -117,28 +118,7 @@ export function VendorWatchForm({ profileId }: { readonly profileId: ProfileId }
           <div className="usa-alert__body">
             <h5 className="usa-alert__heading">{question.jumpHost ? "First connection: check the jump host's identity" : "First connection: check the device's identity"}</h5>
             <p className="usa-alert__text">Compare this fingerprint with the one the device shows (ASA: show crypto key mypubkey rsa; IOS: show ip ssh; PAN-OS, FortiOS, Junos: the SSH host key in the device&apos;s settings) before you trust it.</p>
-            <dl>
-              <dt>Host</dt>
-              <dd>{masked ? MASK : question.hostId}</dd>
-              <dt>Key type</dt>
-              <dd>{question.keyType}</dd>
-              <dt>Fingerprint</dt>
-              <dd className="tw-fingerprint" aria-label="Host key fingerprint">
-                {question.fingerprint}
-              </dd>
-            </dl>
-            <ul className="usa-button-group">
-              <li className="usa-button-group__item">
-                <button type="button" className="usa-button" onClick={() => void start(question.fingerprint)}>
-                  Trust this key and watch
-                </button>
-              </li>
-              <li className="usa-button-group__item">
-                <button type="button" className="usa-button usa-button--outline" onClick={() => setQuestion(undefined)}>
-                  Do not connect
-                </button>
-              </li>
-            </ul>
+            <HostKeyFacts host={masked ? MASK : question.hostId} keyType={question.keyType} fingerprint={question.fingerprint} trustLabel="Trust this key and watch" onTrust={() => void start(question.fingerprint)} onReject={() => setQuestion(undefined)} />
           </div>
         </div>
       ) : null}
