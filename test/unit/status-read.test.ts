@@ -42,6 +42,7 @@ const facts = {
   init: 'systemd',
   routeBased: { xfrmInterface: true, vti: true },
   sftp: true,
+  frr: false,
   isRoot: true,
   existingConnections: [],
   connectionDetails: [],

@@ -30,6 +30,8 @@ export interface GatewayFacts {
   /** Kernel can do route-based IPsec: XFRM interfaces (preferred) or VTI. */
   readonly routeBased: { readonly xfrmInterface: boolean; readonly vti: boolean }
   readonly sftp: boolean
+  /** FRR's vtysh is on the PATH: a change reads frr.conf (a BGP VPN's section, or one a static VPN must take out). */
+  readonly frr: boolean
   readonly isRoot: boolean
   /** pfSense product version (e.g. "2.7.2-RELEASE") when this is a pfSense box. */
   readonly pfsenseVersion?: string
@@ -54,7 +56,7 @@ export function toDetectScript(): string {
     section('uname', 'uname -sr;'),
     section('id', 'id -u;'),
     section('pfsense', 'cat /etc/version 2>/dev/null; cat /etc/platform 2>/dev/null; true;'),
-    section('which', 'for b in swanctl ipsec strongswan charon-systemd pluto ip nft iptables-save sysctl systemctl; do p=$(command -v "$b" 2>/dev/null) && echo "$b=$p"; done; for f in /usr/lib/ipsec/charon /usr/libexec/strongswan/charon /usr/libexec/ipsec/charon /usr/lib/ipsec/starter /usr/libexec/strongswan/starter /usr/libexec/ipsec/pluto /usr/local/libexec/ipsec/charon /usr/local/sbin/swanctl; do [ -x "$f" ] && echo "file=$f"; done; true;'),
+    section('which', 'for b in swanctl ipsec strongswan charon-systemd pluto ip nft iptables-save sysctl systemctl vtysh; do p=$(command -v "$b" 2>/dev/null) && echo "$b=$p"; done; for f in /usr/lib/ipsec/charon /usr/libexec/strongswan/charon /usr/libexec/ipsec/charon /usr/lib/ipsec/starter /usr/libexec/strongswan/starter /usr/libexec/ipsec/pluto /usr/local/libexec/ipsec/charon /usr/local/sbin/swanctl; do [ -x "$f" ] && echo "file=$f"; done; true;'),
     section('swanctl-version', 'swanctl --version 2>/dev/null | head -n 2; true;'),
     section('ipsec-version', '{ ipsec --version 2>/dev/null || strongswan --version 2>/dev/null; } | head -n 3; true;'),
     section('dirs', 'for d in /etc/swanctl/swanctl.conf /etc/swanctl/conf.d /etc/strongswan/swanctl/swanctl.conf /etc/strongswan/swanctl/conf.d /usr/local/etc/swanctl/swanctl.conf /usr/local/etc/swanctl/conf.d /etc/ipsec.conf /etc/ipsec.secrets /etc/ipsec.d /etc/strongswan/ipsec.conf /etc/strongswan/ipsec.secrets /etc/strongswan/ipsec.d /cf/conf/config.xml; do [ -e "$d" ] && echo "$d"; done; true;'),
@@ -152,6 +154,7 @@ export function parseDetect(out: string): GatewayFacts {
       vti: /ip_vti=(loaded|module)|CONFIG_NET_IPVTI=[ym]/.test(features),
     },
     sftp: get('sftp').length > 0,
+    frr: which.has('vtysh'),
     isRoot: get('id')[0] === '0',
     ...(pfsenseVersion ? { pfsenseVersion } : {}),
     existingConnections: [...new Set([...swanctlConns.map((c) => c.name), ...get('conns').filter((l) => /^[A-Za-z0-9._-]+$/.test(l))])],

@@ -111,7 +111,8 @@ export async function prepareChange(
       ? [{ path: toPfsenseScriptPath(facts, renderInput.slug), mode: 0o600, content: rendered.phpScript, secret: true }]
       : rendered.files.map((f) => ({ path: f.path, mode: f.mode, content: f.content, secret: f.secret }))
   // A BGP VPN's sessions live in FRR's frr.conf, merged into what the admin has there (read first: one round trip).
-  const frrChange = kind === 'pfsense' ? undefined : toFrrConfChange(await readFrrState(gateway.shell), renderInput)
+  // Read only when it can matter (no extra round trip on a gateway without FRR and a static VPN).
+  const frrChange = kind === 'pfsense' || (!details.bgp && !facts.frr) ? undefined : toFrrConfChange(await readFrrState(gateway.shell), renderInput)
   if (frrChange) desired.push({ path: frrChange.path, mode: 0o640, content: frrChange.content, secret: false })
   const plan = await planApply(gateway.shell, desired, toEnsureLines(kind, facts, rendered), { baseDir: toStateDir(facts) })
   const overlaps = findOverlaps(facts.connectionDetails, details, rendered.connectionNames, facts.nameMarkers)
