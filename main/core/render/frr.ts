@@ -142,3 +142,15 @@ export function removeFrrSection(existing: string, slug: string): string {
   if (!at) return existing
   return (isJoined(existing, at.start) ? existing.slice(0, at.start - 1) : existing.slice(0, at.start)) + existing.slice(at.end)
 }
+
+/** What stands where FRR's configuration held a secret, in everything shown or recorded. */
+export const FRR_SECRET_CUT = '[redacted: a secret of the gateway’s FRR configuration]'
+
+/**
+ * frr.conf (or a diff of it) as it may be shown or recorded: the admin's secrets cut — vty and enable passwords,
+ * BGP neighbour passwords (TCP MD5), key-chain key strings, OSPF/IS-IS authentication keys. Line by line, so a
+ * diff's +/-/space prefix is kept. Our own section holds none.
+ */
+export function cutFrrSecrets(text: string): string {
+  return text.replace(/^(.*?\b(?:password|area-password|domain-password|key-string|authentication-key|md5))[ \t]+\S.*$/gm, `$1 ${FRR_SECRET_CUT}`)
+}

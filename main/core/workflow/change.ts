@@ -13,6 +13,7 @@ import type { GatewayFacts } from '../gateway/detect'
 import { runReadOnly } from '../gateway/commands'
 import { findOverlaps, type ConnectionOverlap } from '../gateway/overlap'
 import { readFrrState, toFrrConfChange, withFrr } from '../gateway/frr'
+import { cutFrrSecrets } from '../render/frr'
 import { decideRouting, type RoutingDecision } from '../gateway/routing'
 import { PFSENSE_CONFIG_XML, toPfsenseScriptPath, toStackProfile, toStateDir, withTrafficProbe, type StackProfile } from '../gateway/stacks'
 import { renderDevice, type RenderedConfig } from '../render'
@@ -114,7 +115,9 @@ export async function prepareChange(
   // Read only when it can matter (no extra round trip on a gateway without FRR and a static VPN).
   const frrChange = kind === 'pfsense' || (!details.bgp && !facts.frr) ? undefined : toFrrConfChange(await readFrrState(gateway.shell), renderInput)
   if (frrChange) desired.push({ path: frrChange.path, mode: 0o640, content: frrChange.content, secret: false })
-  const plan = await planApply(gateway.shell, desired, toEnsureLines(kind, facts, rendered), { baseDir: toStateDir(facts) })
+  const planned = await planApply(gateway.shell, desired, toEnsureLines(kind, facts, rendered), { baseDir: toStateDir(facts) })
+  // frr.conf is the admin's file: its own secrets (neighbour passwords, key strings) never reach a diff the app shows or records.
+  const plan = frrChange ? { ...planned, changes: planned.changes.map((c) => (c.path === frrChange.path ? { ...c, diff: cutFrrSecrets(c.diff) } : c)) } : planned
   const overlaps = findOverlaps(facts.connectionDetails, details, rendered.connectionNames, facts.nameMarkers)
   const tunnels = toTunnelsMode(kind, routing)
   return { details, sources, facts, kind, routing, routingDecision, rendered, plan, overlaps, lint, tunnels, ...(frrChange ? { frr: { neighbours: frrChange.neighbours } } : {}) }

@@ -9,7 +9,7 @@ import type { Details } from '../details/model'
 import { toRenderInput, type RenderInput, type SecretSources } from '../details/resolve'
 import { escapePhpB64, escapePsk0s } from '../render/escape'
 import { KEEPUP_FAILOVER_ROUNDS, KEEPUP_INTERVAL, toKeepaliveTargets, toTunnelsMode } from '../render/keepup'
-import { AWS_BGP_TIMERS, FRR_CONF, toFrrBgpPlan } from '../render/frr'
+import { AWS_BGP_TIMERS, cutFrrSecrets, FRR_CONF, toFrrBgpPlan } from '../render/frr'
 import { toInterfaceKind, toTunnelInterfaces } from '../render/route-plumbing'
 import type { RenderedConfig } from '../render'
 import { toProfileDetails, toProfileSecretSources, type ProfileDetails } from '../app-data/profiles'
@@ -210,8 +210,8 @@ export function toShownFiles(details: Details, sources: SecretSources, routing: 
 export function toChangeReview(change: PreparedChange): { readonly summary: ChangeSummary; readonly files: ShownFile[] } {
   const input = toRenderInput(change.details, { routing: change.routing, sources: change.sources })
   const php = change.kind === 'pfsense' ? change.plan.files[0]?.path : undefined
-  // FRR's frr.conf is the admin's file with our section merged in (read from the gateway at plan time): shown whole.
-  const frr = change.frr ? change.plan.files.filter((f) => f.path === FRR_CONF).map((f) => ({ path: f.path, mode: f.mode, role: "FRR's configuration with this VPN's BGP section (the rest is the gateway's own, kept byte for byte)", secret: false, content: f.content })) : []
+  // FRR's frr.conf is the admin's file with our section merged in (read from the gateway at plan time): shown whole, its secrets cut.
+  const frr = change.frr ? change.plan.files.filter((f) => f.path === FRR_CONF).map((f) => ({ path: f.path, mode: f.mode, role: "FRR's configuration with this VPN's BGP section (the rest is the gateway's own, kept byte for byte)", secret: false, content: cutFrrSecrets(f.content) })) : []
   return { summary: toChangeSummary(input, change.rendered, change.tunnels), files: [...toShownFiles(change.details, change.sources, change.routing, change.rendered, php), ...frr] }
 }
 
