@@ -58,7 +58,8 @@ export async function checkGateway(
     probeFromGateway(facts, details, routing, { ...probeOpts, ...(input.probeTimeoutMs ? { probeTimeoutMs: input.probeTimeoutMs } : {}) }),
   ])
   const host = checkFirewall(fw, outputs)
-  const bgpFirewall = bgp.map((s) => toBgpFirewallFinding(toGatewayFirewall(outputs), s))
+  const rules = bgp.length > 0 ? toGatewayFirewall(outputs) : undefined
+  const bgpFirewall = rules ? bgp.map((s) => toBgpFirewallFinding(rules, s)) : []
   const findings = [...host, ...bgpFirewall, ...toPathFindings(probe, outputs, facts, details, host, input.probeTimeoutMs), ...toBgpSessionFindings(outputs, bgp, bgpFirewall)]
   gateway.lastCheck = findings
   return { facts, findings }
