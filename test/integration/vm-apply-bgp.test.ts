@@ -150,7 +150,9 @@ describe.skipIf(g.skip)('BGP VPN on a swanctl gateway VM with FRR (Debian kernel
     const i = await carrying()
     const o = await outageDuring(lab, 50, () => lab.aws.tunnelDown(i))
     console.log(`tunnel ${i + 1} (carrying the LAN's traffic) deleted at AWS: longest gap ${o.longestGapS.toFixed(1)} s (hold time 30 s; ${o.answered}/${o.sent} answered); routes now: ${(await bgpRoutes()).replaceAll('\n', '; ')}`)
-    expect(o.lastAnswerS).toBeGreaterThan(40) // traffic flows again before the end, through the other tunnel
+    // Traffic flows again through the other tunnel (how long it took is the figure above, never asserted).
+    const after = await lab.gateway.execLanHost(['ping', '-c', '3', '-W', '2', lab.aws.hostIp], { timeoutMs: 30_000 })
+    expect(after.code, after.stdout).toBe(0)
     const st = await readGatewayStatus({ shell }, details)
     expect(st.snapshot.tunnels.map((t) => t.bgp?.established)).toEqual(i === 0 ? [false, true] : [true, false])
     const t0 = Date.now()

@@ -13,15 +13,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { Details } from '../../main/core/details/model'
 import { processSecretSources } from '../../main/core/details/resolve'
-import { toGatewayShell, type GatewayShell } from '../../main/core/gateway/shell'
+import type { GatewayShell } from '../../main/core/gateway/shell'
 import type { SshSession } from '../../main/core/ssh/session'
 import { applyChange, prepareChange } from '../../main/core/workflow/change'
-import { isRunning, namespacesWithPrefix, rootNetSnapshot, up, type IkeSa, type Lab } from '../lab'
+import { isRunning, namespacesWithPrefix, rootNetSnapshot, type IkeSa, type Lab } from '../lab'
 import { AWS_ASN, CUSTOMER_ASN } from '../lab/vm-frr'
 import { insideAddresses } from '../lab/vm-lab'
-import { labSession, waitUntil } from '../support/fault-gateway'
+import { waitUntil } from '../support/fault-gateway'
 import { vmGate } from '../support/gate'
-import { vmFigures } from '../support/vm-figures'
+import { bootVmLab, vmFigures } from '../support/vm-figures'
 
 const g = vmGate('BGP over the IPsec tunnels in the VM lab (FRR 8.4 on both VMs)')
 
@@ -108,10 +108,7 @@ describe.skipIf(g.skip)('BGP over the IPsec tunnels: FRR on a swanctl gateway VM
 
   beforeAll(async () => {
     rootBefore = rootNetSnapshot()
-    lab = await up({ gateway: 'swanctl', vm: true, vmDisk: true, frr: true, frrConf: ADMIN_FRR_CONF })
-    console.log(`VM lab ${lab.prefix} (frr) up in ${(lab.upMs / 1000).toFixed(1)} s, kernel ${lab.vms[0]?.kernel}\n  ${figures()}`)
-    session = await labSession(lab)
-    shell = toGatewayShell(session)
+    ;({ lab, session, shell } = await bootVmLab({ gateway: 'swanctl', vmDisk: true, frr: true, frrConf: ADMIN_FRR_CONF }))
   }, 420_000)
 
   afterAll(async () => {

@@ -5,17 +5,15 @@
 // auto=start; keepup.sh, started again at boot by the ipsec.service drop-in). Then the app rolls back from a
 // new SSH session: the files as before. Figures are printed, never asserted.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { Details } from '../../main/core/details/model'
-import { processSecretSources } from '../../main/core/details/resolve'
 import type { GatewayShell } from '../../main/core/gateway/shell'
 import { toGatewayShell } from '../../main/core/gateway/shell'
 import type { SshSession } from '../../main/core/ssh/session'
-import { applyChange, prepareChange, rollbackChange } from '../../main/core/workflow/change'
-import { up, type Lab } from '../lab'
+import { rollbackChange } from '../../main/core/workflow/change'
+import type { Lab } from '../lab'
 import { labSession, listConfigFiles, toGatewayState, waitUntil } from '../support/fault-gateway'
 import { outageDuring } from '../support/outage'
 import { vmGate } from '../support/gate'
-import { bothTunnelsCarry } from '../support/vm-figures'
+import { applyAndLeave, bootVmLab, bothTunnelsCarry, rebootUntilBothBack } from '../support/vm-figures'
 
 const g = vmGate('Libreswan keep-up on a VM gateway (real kernel)')
 const CONFIG_DIRS = ['/etc/ipsec.conf', '/etc/ipsec.secrets', '/etc/ipsec.d', '/etc/tunnelwright', '/etc/systemd/system/ipsec.service.d']
@@ -30,10 +28,7 @@ describe.skipIf(g.skip)('Libreswan 4.10 gateway VM: keep-up without the app (DPD
   let firstFile = { path: '', content: '' }
 
   beforeAll(async () => {
-    lab = await up({ gateway: 'libreswan', vm: true, vmDisk: true, acceptIkev1: true })
-    console.log(`VM lab ${lab.prefix} up in ${(lab.upMs / 1000).toFixed(1)} s; gateway ready ${(lab.vms[1]!.bootMs / 1000).toFixed(1)} s after qemu started`)
-    session = await labSession(lab)
-    shell = toGatewayShell(session)
+    ;({ lab, session, shell } = await bootVmLab({ gateway: 'libreswan', vmDisk: true, acceptIkev1: true }))
   }, 420_000)
 
   afterAll(async () => {
@@ -47,18 +42,8 @@ describe.skipIf(g.skip)('Libreswan 4.10 gateway VM: keep-up without the app (DPD
   const tunnelUp = async (i: 0 | 1) => (await lab.gateway.listSas()).some((s) => s.remoteHost === lab.aws.outsideIps[i] && s.state === 'ESTABLISHED' && s.children.some((c) => c.state === 'INSTALLED'))
 
   it('route-based apply commits (the app leaves: its session closes)', async () => {
-    const details = Details.parse(lab.details())
-    paths = await listConfigFiles(lab, CONFIG_DIRS)
-    before = await toGatewayState(lab, paths)
-    const change = await prepareChange({ shell }, { details, sources: processSecretSources })
-    expect(change.routing).toBe('route')
-    const result = await applyChange({ shell }, change, { confirmWithin: 300, verifyWithin: 200 })
-    expect(result.outcome, JSON.stringify(result)).toBe('committed')
-    keepup = change.rendered.files.find((f) => f.path.endsWith('-keepup.sh'))!.path
-    firstFile = { path: change.rendered.files[0]!.path, content: change.rendered.files[0]!.content }
-    await session?.close()
+    ;({ paths, before, keepup, firstFile } = await applyAndLeave(lab, session!, shell, CONFIG_DIRS))
     session = undefined
-    await waitUntil('both tunnels up', bothUp, 120_000)
   }, 600_000)
 
   it('AWS goes silent on tunnel 1 (no DELETE): DPD finds it, the traffic moves to tunnel 2; AWS answers again: tunnel 1 comes back', async () => {
@@ -83,15 +68,8 @@ describe.skipIf(g.skip)('Libreswan 4.10 gateway VM: keep-up without the app (DPD
   it('the gateway is powered off and booted again, then cut off: both tunnels come back with no app and keepup.sh runs; then the app rolls back to the files as before', async () => {
 
     const gw = lab.vms[1]!
-    await gw.powerOff()
-    expect(gw.running()).toBe(false)
-    const t0 = Date.now()
-    const booted = await gw.boot()
-    expect(gw.boots()).toBe(2)
-    // What the change wrote survived on the disk.
-    expect(await lab.gateway.readFile(firstFile.path)).toBe(firstFile.content)
-    await waitUntil('both tunnels back with no app', bothUp, 240_000)
-    const backS = (Date.now() - t0) / 1000
+    // What the change wrote survives on the disk; both tunnels come back with no app.
+    const { booted, backS } = await rebootUntilBothBack(lab, firstFile)
     const status = await lab.gateway.exec([keepup, 'status'])
     console.log(
       `gateway reboot (clean power-off): ready ${(booted.bootMs / 1000).toFixed(1)} s after qemu started (guest uptime ${booted.guestReadyS} s); both tunnels up with traffic ${backS.toFixed(1)} s after the boot began; keepup.sh: ${status.stdout.trim().split('\n')[0]}`,
