@@ -5,6 +5,7 @@
 import type { Page } from '@playwright/test'
 import { REPLAY_ENABLE, REPLAY_LOGIN, startReplay, type Replay } from '../support/vendor-replay'
 import { checkState } from './a11y'
+import { fillVendorDetails } from './vendor-details'
 import { chromiumGate, expect, test } from './fixtures'
 
 test.skip(chromiumGate.skip, chromiumGate.reason)
@@ -14,16 +15,7 @@ function steps(page: Page) {
 }
 
 async function saveDetails(page: Page): Promise<void> {
-  await steps(page).getByRole('button', { name: /Details/ }).click()
-  await expect(page.getByRole('heading', { level: 2, name: /Connection details/ })).toBeFocused()
-  await page.getByLabel('Connection name').fill('HQ east')
-  await page.getByLabel('Gateway public IP').fill('34.201.10.20')
-  await page.getByLabel('Private networks (CIDRs)').fill('10.40.0.0/24')
-  await page.getByLabel('Dedicated subnet CIDRs').fill('10.200.0.0/16')
-  await page.getByLabel('Tunnel 1 outside IP').fill('52.1.2.3')
-  await page.getByLabel('Tunnel 1 inside CIDR').fill('169.254.10.0/30')
-  await page.getByLabel('Tunnel 2 outside IP').fill('52.1.2.4')
-  await page.getByLabel('Tunnel 2 inside CIDR').fill('169.254.11.0/30')
+  await fillVendorDetails(page)
   await page.getByRole('button', { name: 'Save and continue' }).click()
   await expect(page.getByRole('heading', { level: 2, name: /Connect to your gateway/ })).toBeFocused()
 }

@@ -2,29 +2,16 @@
 // and read its configuration (keys cut) with the steps in order, then copy and save it. The real built
 // renderer in Debian Chromium with the real core behind the handler table (see bridge.ts); nothing
 // connects to any device.
-import type { Page } from '@playwright/test'
 import { checkState } from './a11y'
+import { fillVendorDetails } from './vendor-details'
 import { chromiumGate, expect, test } from './fixtures'
 
 test.skip(chromiumGate.skip, chromiumGate.reason)
 
-async function fillDetails(page: Page): Promise<void> {
-  await page.getByRole('navigation', { name: 'Steps' }).getByRole('button', { name: /Details/ }).click()
-  await expect(page.getByRole('heading', { level: 2, name: /Connection details/ })).toBeFocused()
-  await page.getByLabel('Connection name').fill('HQ east')
-  await page.getByLabel('Gateway public IP').fill('34.201.10.20')
-  await page.getByLabel('Private networks (CIDRs)').fill('10.40.0.0/24')
-  await page.getByLabel('Dedicated subnet CIDRs').fill('10.200.0.0/16')
-  await page.getByLabel('Tunnel 1 outside IP').fill('52.1.2.3')
-  await page.getByLabel('Tunnel 1 inside CIDR').fill('169.254.10.0/30')
-  await page.getByLabel('Tunnel 2 outside IP').fill('52.1.2.4')
-  await page.getByLabel('Tunnel 2 inside CIDR').fill('169.254.11.0/30')
-}
-
 test('Review: pick a vendor device, read its configuration with the steps in order, copy and save it', async ({ app, page, context }, info) => {
   void app
   await context.grantPermissions(['clipboard-read', 'clipboard-write'])
-  await fillDetails(page)
+  await fillVendorDetails(page)
   await page.getByRole('navigation', { name: 'Steps' }).getByRole('button', { name: /Review/ }).click()
   await expect(page.getByRole('heading', { level: 2, name: /Review the change/ })).toBeFocused()
 
