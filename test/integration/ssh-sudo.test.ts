@@ -132,8 +132,9 @@ describe.skipIf(g.skip)('sudo on a non-root login, for each sudoers shape (real 
     const wrong = `wrong>${CANARY}-${randomBytes(3).toString('hex')}`
     const s = await session({ sudo: { password: new Secret(wrong) } })
     try {
-      for (const attempt of [s.run({ ...catalog.userId(), root: true }), s.runScript(ROOT_SH, 'id -u\n')]) {
-        const err = await caught(attempt)
+      // One attempt at a time: starting both at once left the second's refusal without a handler while the first was awaited.
+      for (const attempt of [() => s.run({ ...catalog.userId(), root: true }), () => s.runScript(ROOT_SH, 'id -u\n')]) {
+        const err = await caught(attempt())
         expect((err as SshError).code).toBe('ssh-sudo-failed')
         expect((err as SshError).message).toMatch(/refused the password/)
         expect(toSshExitCode(err)).toBe(4)
