@@ -15,6 +15,8 @@ export interface GatewayContext {
   readonly login: LoginOptions
   readonly partner: PartnerConf | undefined
   readonly pfsenseVersion: string
+  /** pfSense: the FRR package's frr.inc (stand-in) is installed. */
+  readonly pfsenseFrr?: boolean
   readonly wanIp: string
   readonly wanIf: string
   readonly lanIf: string

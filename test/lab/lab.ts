@@ -29,6 +29,11 @@ export type PfsenseVersion = '2.4.5_1' | '2.5.0' | '2.5.2' | '2.6.0' | '2.7.0' |
 export interface LabOptions {
   readonly gateway?: GatewayKind
   readonly pfsenseVersion?: PfsenseVersion
+  /**
+   * pfSense: the FRR package is installed (the stand-in frr.inc at /usr/local/pkg, on PHP's include path as on
+   * pfSense). Its settings are whatever config.xml holds: the stock files have none (FRR not enabled).
+   */
+  readonly pfsenseFrr?: boolean
   /** Gateway WAN behind source NAT on the internet node (WAN 100.64.0.2, public 198.18.2.2). */
   readonly nat?: boolean
   /** nft drops on the internet node (changeable later with `lab.internet.setBlock`). */
@@ -483,6 +488,7 @@ async function build(
       login: { login: opts.login, auth: opts.auth, sftp: opts.sftp, ...(options.sudoers ? { sudoers: options.sudoers } : {}) },
       partner: withPeer2 ? partner : undefined,
       pfsenseVersion: options.pfsenseVersion ?? '2.7.0',
+      pfsenseFrr: options.pfsenseFrr === true,
       wanIp,
       wanIf: link.gWan,
       lanIf: link.gLan,

@@ -155,11 +155,16 @@ export async function setupPfsense(node: DaemonNode, ctx: GatewayContext): Promi
   )
   node.writeFile('/etc/version', `${toEtcVersion(version)}\n`)
   node.writeFile('/etc/platform', 'pfSense\n')
-  for (const f of readdirSync(STANDINS_DIR).filter((n) => n.endsWith('.inc'))) node.writeFile(`/etc/inc/${f}`, readFileSync(resolve(STANDINS_DIR, f)))
+  // pfSense's own includes in /etc/inc; a package's in /usr/local/pkg (only when the lab installs it).
+  for (const f of readdirSync(STANDINS_DIR).filter((n) => n.endsWith('.inc') && n !== 'frr.inc')) node.writeFile(`/etc/inc/${f}`, readFileSync(resolve(STANDINS_DIR, f)))
+  if (ctx.pfsenseFrr) {
+    // Written from inside the node (its root overlay), like the files of a package install.
+    await node.mustExec(['sh', '-c', 'mkdir -p /usr/local/pkg && cat > /usr/local/pkg/frr.inc'], { input: readFileSync(resolve(STANDINS_DIR, 'frr.inc'), 'utf8') })
+  }
   const scan = /Scan for additional \.ini files in: (\S+)/.exec(await node.mustExec(['php', '--ini']))?.[1]
   if (!scan) throw new Error('php --ini did not name its conf.d')
-  // pfSense's php.ini puts /etc/inc on the include path; errors go to stderr (the transaction reads it).
-  node.writeFile(`${scan}/99-tunnelwright-pfsense-lab.ini`, 'include_path = ".:/etc/inc"\ndisplay_errors = stderr\nerror_reporting = E_ALL & ~E_DEPRECATED\n')
+  // pfSense's php.ini puts /etc/inc and /usr/local/pkg (packages) on the include path; errors go to stderr (the transaction reads it).
+  node.writeFile(`${scan}/99-tunnelwright-pfsense-lab.ini`, 'include_path = ".:/etc/inc:/usr/local/pkg"\ndisplay_errors = stderr\nerror_reporting = E_ALL & ~E_DEPRECATED\n')
   await node.mustExec(['cp', fixture, '/cf/conf/config.xml'])
   // The stock file predates the wizard's first save (its backup must not share that revision's second).
   await node.mustExec(['sh', '-c', `chmod 0644 /cf/conf/config.xml && touch -d @${Math.floor(Date.now() / 1000) - 3600} /cf/conf/config.xml`])

@@ -72,12 +72,12 @@ describe('BGP lint', () => {
     expect(ids(lint()).includes(id)).toBe(false)
   })
 
-  it("on pfSense BGP is refused, naming pfSense's FRR package; on the Linux stacks (or no device yet) it is a note that FRR sets it up", () => {
+  it("on pfSense BGP is a note naming what its FRR package needs; on the Linux stacks (or no device yet) a note that FRR sets it up", () => {
     const raw = base()
     const details = Details.parse({ ...raw, gateway: { ...(raw['gateway'] as object), kind: 'pfsense' } })
     const onPfsense = lintDetails(details, { sources: { env: {}, readFile: () => '' } })
-    expect(onPfsense.find((f) => f.id === 'bgp-not-supported')).toMatchObject({ severity: 'error', fix: expect.stringMatching(/Package Manager .* frr/) })
-    expect(onPfsense.some((f) => f.id === 'bgp-frr')).toBe(false)
+    expect(onPfsense.find((f) => f.id === 'bgp-frr-pfsense')).toMatchObject({ severity: 'info', fix: expect.stringMatching(/Package Manager .* frr.*Rules → IPsec passing TCP 179/) })
+    expect(onPfsense.some((f) => f.id === 'bgp-frr' || f.id === 'bgp-not-supported')).toBe(false)
     for (const kind of ['strongswan', 'strongswan-legacy', 'libreswan'] as const) {
       const found = lintDetails(Details.parse({ ...raw, gateway: { ...(raw['gateway'] as object), kind } }), { sources: { env: {}, readFile: () => '' } })
       expect(found.some((f) => f.id === 'bgp-not-supported'), kind).toBe(false)

@@ -123,6 +123,9 @@ export function toStepFix(step: string, detail = ''): string {
   if (/ikev1-policy|does not allow IKEv1/.test(detail)) {
     return 'This Libreswan drops IKEv1 by default (Libreswan ≥ 5, Debian ≥ 4.5-2), and cloud.gov requires IKEv1: add `ikev1-policy=accept` to the `config setup` section of ipsec.conf and restart the ipsec service — that restart drops every tunnel on this gateway, so plan it — then apply again.'
   }
+  if (/TW-APPLY-FAILED/.test(detail)) {
+    return 'The pfSense apply script stopped before writing config.xml, for the reason above; nothing on the box changed. Do what it says, then apply again.'
+  }
   switch (step) {
     case 'prevalidate':
       return 'The gateway\'s configuration was already invalid before our change, so nothing was loaded (reloading it would unload every connection). Fix the file named above, then apply again.'

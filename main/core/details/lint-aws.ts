@@ -52,7 +52,16 @@ function lintBgp(details: AwsSideInput, out: Finding[], device?: string): void {
   const neighbours = bgp.tunnels.map((p) => p.neighborIp).join(' and ')
   const asns = [...new Set(bgp.tunnels.map((p) => p.awsAsn).filter((a) => a !== undefined))]
   const asnText = asns.length ? `AWS ASN ${asns.join(' and ')}, ` : ''
-  if (device === undefined || LINUX_BGP_KINDS.includes(device)) {
+  if (device === 'pfsense') {
+    out.push({
+      id: 'bgp-frr-pfsense',
+      severity: 'info',
+      path: '/bgp',
+      message: `This VPN uses dynamic routing (BGP): apply adds a BGP neighbour per tunnel (${asnText}neighbours ${neighbours}) to pfSense's FRR package, route-based (VTI), with AWS's timers; the agency CIDRs are advertised and only the dedicated CIDRs accepted.`,
+      why: "A BGP VPN routes only what its BGP sessions announce: AWS advertises the VPC's prefixes and learns the agency's over them, and BGP moves traffic to the other tunnel when one fails.",
+      fix: "The gateway needs the FRR package (System → Package Manager → Available Packages → frr) with FRR enabled (Services → FRR → Global Settings), and Firewall → Rules → IPsec passing TCP 179 between the inside addresses. If FRR already runs BGP, its ASN must be the customer gateway's. The package restarts FRR when its settings change: the box's other BGP or OSPF sessions drop once.",
+    })
+  } else if (device === undefined || LINUX_BGP_KINDS.includes(device)) {
     out.push({
       id: 'bgp-frr',
       severity: 'info',
@@ -66,9 +75,9 @@ function lintBgp(details: AwsSideInput, out: Finding[], device?: string): void {
       id: 'bgp-not-supported',
       severity: 'error',
       path: '/bgp',
-      message: `This VPN uses dynamic routing (BGP): AWS expects a BGP session in each tunnel (${asnText}neighbours ${neighbours}), and Tunnelwright sets up BGP only on Linux gateways (FRR), not on ${device}.`,
+      message: `This VPN uses dynamic routing (BGP): AWS expects a BGP session in each tunnel (${asnText}neighbours ${neighbours}), and Tunnelwright sets up BGP only on Linux gateways and pfSense (FRR), not on ${device}.`,
       why: "A BGP VPN routes only what its BGP sessions announce: AWS advertises the VPC's prefixes and learns the agency's over them. Tunnels set up as static come up, but carry no traffic.",
-      fix: `Ask the provider for a VPN connection with static routing (routing options: Static, with static routes for the agency CIDRs; an existing connection cannot be switched, it is recreated) and import its export. Or, if a BGP speaker on the gateway (${device === 'pfsense' ? 'on pfSense: the FRR package, System → Package Manager → Available Packages → frr, then Services → FRR → BGP' : 'the device\'s own BGP'}) already peers with these neighbours, remove the "bgp" section to set up only the tunnels, route-based ("routing": "route").`,
+      fix: `Ask the provider for a VPN connection with static routing (routing options: Static, with static routes for the agency CIDRs; an existing connection cannot be switched, it is recreated) and import its export. Or, if the device's own BGP already peers with these neighbours, remove the "bgp" section to set up only the tunnels, route-based ("routing": "route").`,
     })
   }
   lintAsns(bgp, out)

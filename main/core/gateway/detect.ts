@@ -30,7 +30,10 @@ export interface GatewayFacts {
   /** Kernel can do route-based IPsec: XFRM interfaces (preferred) or VTI. */
   readonly routeBased: { readonly xfrmInterface: boolean; readonly vti: boolean }
   readonly sftp: boolean
-  /** FRR's vtysh is on the PATH: a change reads frr.conf (a BGP VPN's section, or one a static VPN must take out). */
+  /**
+   * FRR is there: vtysh on the PATH (a change reads frr.conf: a BGP VPN's section, or one a static VPN must take
+   * out), or on pfSense its FRR package (/usr/local/pkg/frr.inc), which keeps BGP in config.xml.
+   */
   readonly frr: boolean
   readonly isRoot: boolean
   /** pfSense product version (e.g. "2.7.2-RELEASE") when this is a pfSense box. */
@@ -55,7 +58,7 @@ export function toDetectScript(): string {
     section('os-release', 'cat /etc/os-release 2>/dev/null || true;'),
     section('uname', 'uname -sr;'),
     section('id', 'id -u;'),
-    section('pfsense', 'cat /etc/version 2>/dev/null; cat /etc/platform 2>/dev/null; true;'),
+    section('pfsense', 'cat /etc/version 2>/dev/null; cat /etc/platform 2>/dev/null; [ -f /usr/local/pkg/frr.inc ] && echo frr-package; true;'),
     section('which', 'for b in swanctl ipsec strongswan charon-systemd pluto ip nft iptables-save sysctl systemctl vtysh; do p=$(command -v "$b" 2>/dev/null) && echo "$b=$p"; done; for f in /usr/lib/ipsec/charon /usr/libexec/strongswan/charon /usr/libexec/ipsec/charon /usr/lib/ipsec/starter /usr/libexec/strongswan/starter /usr/libexec/ipsec/pluto /usr/local/libexec/ipsec/charon /usr/local/sbin/swanctl; do [ -x "$f" ] && echo "file=$f"; done; true;'),
     section('swanctl-version', 'swanctl --version 2>/dev/null | head -n 2; true;'),
     section('ipsec-version', '{ ipsec --version 2>/dev/null || strongswan --version 2>/dev/null; } | head -n 3; true;'),
@@ -154,7 +157,7 @@ export function parseDetect(out: string): GatewayFacts {
       vti: /ip_vti=(loaded|module)|CONFIG_NET_IPVTI=[ym]/.test(features),
     },
     sftp: get('sftp').length > 0,
-    frr: which.has('vtysh'),
+    frr: which.has('vtysh') || (pfsenseVersion !== undefined && pf.includes('frr-package')),
     isRoot: get('id')[0] === '0',
     ...(pfsenseVersion ? { pfsenseVersion } : {}),
     existingConnections: [...new Set([...swanctlConns.map((c) => c.name), ...get('conns').filter((l) => /^[A-Za-z0-9._-]+$/.test(l))])],

@@ -8,7 +8,7 @@ import { FRR_CONF, removeFrrSection, toFrrBgpPlan, toFrrConf } from '../render/f
 import { quoteSh } from '../ssh/quote'
 import { runReadOnly } from './commands'
 import type { GatewayShell } from './shell'
-import type { StackProfile } from './stacks'
+import { toBgpEstablishedSh, type StackProfile } from './stacks'
 
 /** Where Debian's frr and frr-pythontools put what we use (RHEL and Fedora use the same paths). */
 export const FRR_PATHS = {
@@ -86,15 +86,6 @@ export const FRR_SH = {
   reload: `{ if command -v systemctl >/dev/null 2>&1 && systemctl is-active --quiet frr 2>/dev/null; then systemctl reload frr; else ${quoteSh(FRR_PATHS.init)} reload; fi; }`,
 } as const
 
-/** sh: exit 0 when FRR's BGP session with each neighbour is Established. */
-export function toBgpEstablishedSh(neighbours: readonly string[]): string {
-  return neighbours
-    .map((ip) => {
-      if (!/^\d{1,3}(\.\d{1,3}){3}$/.test(ip)) throw new Error(`not an IPv4 neighbour: ${ip}`)
-      return `vtysh -c ${quoteSh(`show bgp neighbors ${ip} json`)} 2>/dev/null | grep -Eq '"bgpState": ?"Established"'`
-    })
-    .join(' && ')
-}
 
 /**
  * A stack profile that also carries frr.conf: validated with FRR's parser, given to the running FRR after the

@@ -227,6 +227,8 @@ export interface PfsenseProfileOptions {
   readonly scriptPath: string
   readonly peers: readonly string[]
   readonly probe?: { readonly from: string; readonly to: string }
+  /** A BGP VPN (FRR package): the AWS neighbours whose sessions must be Established for the change to be up. */
+  readonly bgpNeighbours?: readonly string[]
 }
 
 /** Where pfSense keeps its configuration (research/pfsense.md §2.4: cf_conf_path). */
@@ -245,6 +247,9 @@ const PFSENSE_REAPPLY_PHP = [
   'if (function_exists("ipsec_reload_package_hook")) { ipsec_reload_package_hook(); }',
   'filter_configure(); clear_subsystem_dirty("ipsec"); echo "TW-REAPPLIED $rc\\n";',
 ].join(' ')
+
+// After config.xml went back: the FRR package regenerates frr.conf from it and restarts FRR (its own resync).
+const PFSENSE_FRR_REAPPLY_PHP = 'require_once("globals.inc"); require_once("functions.inc"); require_once("config.inc"); if (stream_resolve_include_path("frr.inc") !== false) { require_once("frr.inc"); frr_generate_config(); echo "TW-FRR-REGENERATED\\n"; }'
 
 /**
  * pfSense: our PHP script (a DesiredFile under the state folder) edits $config['ipsec'], write_config()s
@@ -280,7 +285,8 @@ function pfsenseProfile(facts: GatewayFacts, opts: PfsenseProfileOptions): Stack
     v24
       ? `ipsec statusall 2>/dev/null | grep -qE ${q(String.raw`^ *[^ ]*: +[^ ]*\.\.\.${re(peer)}  `)} || for n in $(ipsec statusall 2>/dev/null | sed -n ${q(String.raw`s/^ *\([^[ ]*\)\[[0-9]*\]: [A-Z]* .*\.\.\.${re(peer)}\[.*/\1/p`)} | sort -u); do ipsec down "$n" >/dev/null 2>&1; done`
       : `swanctl --list-conns --raw 2>/dev/null | grep -qF ${q(`remote_addrs=[${peer}]`)} || for id in $(swanctl --list-sas --raw 2>/dev/null | grep -F ${q(`remote-host=${peer} `)} | sed -n ${q(String.raw`s/^list-sa event {[^ ]* {uniqueid=\([0-9]*\) .*/\1/p`)}); do swanctl --terminate --ike-id "$id" --force --timeout 5 >/dev/null 2>&1; done`
-  const reapply = [`rm -f /tmp/config.cache; ${php} -r ${q(PFSENSE_REAPPLY_PHP)}`, ...opts.peers.map(closeGone)].join('\n')
+  const bgp = opts.bgpNeighbours ?? []
+  const reapply = [`rm -f /tmp/config.cache; ${php} -r ${q(PFSENSE_REAPPLY_PHP)}`, ...opts.peers.map(closeGone), ...(bgp.length > 0 ? [`${php} -r ${q(PFSENSE_FRR_REAPPLY_PHP)}`] : [])].join('\n')
   return {
     validate: `[ -r ${q(PFSENSE_CONFIG_XML)} ] || { echo "${PFSENSE_CONFIG_XML} is missing"; false; }; [ ! -f ${script} ] || ${php} -l ${script} >/dev/null`,
     // The script prints {"ok":true,...} after write_config() and the apply calls; anything else failed.
@@ -288,8 +294,18 @@ function pfsenseProfile(facts: GatewayFacts, opts: PfsenseProfileOptions): Stack
     activateErrors: 'PHP (Fatal|Parse) error|^(Fatal|Parse) error:|TW-APPLY-FAILED',
     reload: reapply,
     initiate: opts.peers.map(initiate),
-    isUp: [...opts.peers.map((p) => `{ ${up(p)}; }`), ...(opts.probe ? [pingFrom(opts.probe)] : [])].join(' && '),
+    isUp: [...opts.peers.map((p) => `{ ${up(p)}; }`), ...(opts.probe ? [pingFrom(opts.probe)] : []), ...(bgp.length > 0 ? [toBgpEstablishedSh(bgp)] : [])].join(' && '),
   }
+}
+
+/** sh: exit 0 when FRR's BGP session with each neighbour is Established. */
+export function toBgpEstablishedSh(neighbours: readonly string[]): string {
+  return neighbours
+    .map((ip) => {
+      if (!/^\d{1,3}(\.\d{1,3}){3}$/.test(ip)) throw new Error(`not an IPv4 neighbour: ${ip}`)
+      return `vtysh -c ${quoteSh(`show bgp neighbors ${ip} json`)} 2>/dev/null | grep -Eq '"bgpState": ?"Established"'`
+    })
+    .join(' && ')
 }
 
 /** One ping from a local address; FreeBSD's ping (pfSense) takes -S/-t where Linux's takes -I/-W. */

@@ -8,6 +8,7 @@ import { fillTemplate, loadKindTemplates } from './templates'
 import type { FileLayout, RenderedConfig } from './types'
 import { compareVersions } from '../base/version'
 import { toNameMarkerLine, toNameMarkerValue } from '../details/slug'
+import { AWS_BGP_TIMERS, toFrrBgpPlan, type FrrBgpPlan } from './frr'
 
 /** A value the PHP literal encoder can write. */
 export type PhpValue = string | number | boolean | Secret | readonly PhpValue[] | { readonly [k: string]: PhpValue }
@@ -41,6 +42,43 @@ function toIdinfo(cidr: string): { type: string; address: string; netbits: strin
 /** The description marker of one tunnel's entries: `[tunnelwright:<slug>:t<N>]`. */
 export function toPfsenseMarker(slug: string, index: 1 | 2): string {
   return `[tunnelwright:${slug}:t${index}]`
+}
+
+/** The description prefix of our entries in pfSense's FRR package (neighbours, prefix lists, network rows). */
+export function toPfsenseFrrMarker(slug: string): string {
+  return `[tunnelwright-bgp:${slug}:`
+}
+
+/**
+ * A BGP VPN's entries for pfSense's FRR package (research/pfsense.md §8: its config.xml sections and how
+ * frr_generate_config() turns them into frr.conf): both AWS neighbours with AWS's timers, a prefix list per
+ * direction (out: the agency CIDRs, exactly; in: the dedicated CIDRs and anything inside them) and a network
+ * row per agency CIDR, so BGP originates them. The script merges these into the package's sections.
+ */
+function toPfsenseFrr(plan: FrrBgpPlan): Record<string, PhpValue> {
+  const marker = toPfsenseFrrMarker(plan.slug)
+  const out = `tw-${plan.slug}-out`
+  const inn = `tw-${plan.slug}-in`
+  const rows = (cidrs: readonly string[], le: boolean) => cidrs.map((c, i) => ({ seq: String((i + 1) * 5), action: 'permit', source: c, ...(le ? { le: '32' } : {}) }))
+  return {
+    asn: String(plan.asn),
+    routerId: plan.neighbours[0]!.localIp,
+    neighbours: plan.neighbours.map((n) => ({
+      peer: n.ip,
+      descr: `${marker}t${n.tunnel}] AWS tunnel ${n.tunnel}`,
+      asnum: String(n.remoteAs),
+      timers_keepalive: String(AWS_BGP_TIMERS.keepalive),
+      timers_holdtime: String(AWS_BGP_TIMERS.hold),
+      timers_connect: '10',
+      prefixfilter_in: inn,
+      prefixfilter_out: out,
+    })),
+    prefixLists: [
+      { iptype: 'IPv4', name: out, descr: `${marker}out] advertised to AWS`, row: rows(plan.advertise, false) },
+      { iptype: 'IPv4', name: inn, descr: `${marker}in] accepted from AWS`, row: rows(plan.accept, true) },
+    ],
+    networks: [...plan.advertise],
+  }
 }
 
 /** Renders the pfSense apply script (2.4 through 2.8 / Plus). */
@@ -103,6 +141,10 @@ export function renderPfsense(input: RenderInput, opts: { templatesDir: string; 
     }
     return { key: marker, phase1, phase2 }
   })
+  const bgp = toFrrBgpPlan(input)
+  if (bgp && bgp.neighbours.some((n) => n.remoteAs === 'external')) {
+    throw new UserError('pfsense-bgp-aws-asn', "pfSense's FRR package needs AWS's ASN for each neighbour; the details give none.", { fix: "Import the export again (it names AWS's ASN), or set bgp.tunnels[].awsAsn (64512 unless the provider chose another)." })
+  }
   const applyCalls = v24
     ? ['vpn_ipsec_configure();', 'if (function_exists(\'ipsec_reload_package_hook\')) { ipsec_reload_package_hook(); }', 'filter_configure();', 'clear_subsystem_dirty(\'ipsec\');']
     : ['ipsec_configure();', 'ipsec_reload_package_hook();', 'filter_configure();', 'clear_subsystem_dirty(\'ipsec\');']
@@ -116,8 +158,15 @@ export function renderPfsense(input: RenderInput, opts: { templatesDir: string; 
     tunnels: { fragment: toPhpLiteral(tunnels) },
     writeDescr: `IPsec: AWS tunnels ${input.slug} set by Tunnelwright`,
     applyCalls: { fragment: applyCalls.join('\n') },
+    frrMarker: toPfsenseFrrMarker(input.slug),
+    frr: { fragment: bgp ? toPhpLiteral(toPfsenseFrr(bgp)) : 'null' },
   })
-  const notes = [route ? 'Route-based (VTI): assign the two ipsec interfaces, then add a gateway group / static routes to the dedicated CIDRs (not done by this script).' : 'Policy-based: both phase 2s carry the same selectors; pfSense uses one tunnel at a time.']
+  const notes = bgp
+    ? [
+        "BGP: the script adds both AWS neighbours, two prefix lists and the agency CIDRs as networks to the FRR package's BGP settings (Services → FRR → BGP), marked with their descriptions, and regenerates FRR's configuration. The package restarts FRR to apply it: other BGP or OSPF sessions on this box drop once.",
+        'Firewall → Rules → IPsec must pass TCP 179 between the inside addresses (or the sessions stay in Active).',
+      ]
+    : [route ? 'Route-based (VTI): assign the two ipsec interfaces, then add a gateway group / static routes to the dedicated CIDRs (not done by this script).' : 'Policy-based: both phase 2s carry the same selectors; pfSense uses one tunnel at a time.']
   return {
     kind: 'pfsense',
     version: opts.version,

@@ -49,8 +49,8 @@ export function toStatusCommands(facts: GatewayFacts, details: Details): { id: s
   // The kernel's drop counters (Linux): AWS's return traffic dropped by the inbound policy check.
   if (facts.os.family !== 'freebsd') cmds.push({ id: 'xfrm-stat', argv: ['cat', '/proc/net/xfrm_stat'] })
   for (const p of toProbes(facts, details)) cmds.push({ id: p.id, argv: p.argv })
-  // A BGP VPN: the sessions as FRR sees them (pfSense's FRR package keeps its own vtysh; not read yet).
-  if (details.bgp && facts.os.family !== 'freebsd') cmds.push({ id: 'bgp', argv: [...FRR_BGP_SUMMARY_ARGV] })
+  // A BGP VPN: the sessions as FRR sees them (on pfSense, the FRR package's vtysh in /usr/local/bin).
+  if (details.bgp && (facts.os.family !== 'freebsd' || facts.stack.kind === 'pfsense')) cmds.push({ id: 'bgp', argv: [...FRR_BGP_SUMMARY_ARGV] })
   return cmds
 }
 

@@ -114,13 +114,21 @@ export async function prepareChange(
   // A BGP VPN's sessions live in FRR's frr.conf, merged into what the admin has there (read first: one round trip).
   // Read only when it can matter (no extra round trip on a gateway without FRR and a static VPN).
   const frrChange = kind === 'pfsense' || (!details.bgp && !facts.frr) ? undefined : toFrrConfChange(await readFrrState(gateway.shell), renderInput)
+  // pfSense keeps BGP in config.xml, through its FRR package: our script puts the neighbours there.
+  if (kind === 'pfsense' && details.bgp && !facts.frr) {
+    throw new UserError('pfsense-frr-missing', "This VPN uses BGP, and pfSense's FRR package is not installed on the gateway.", {
+      fix: 'Install it (System → Package Manager → Available Packages → frr), enable FRR (Services → FRR → Global Settings), then plan again. Nothing was changed.',
+    })
+  }
+  const pfsenseBgp = kind === 'pfsense' && details.bgp ? { neighbours: renderInput.tunnels.map((t) => t.insideAws) } : undefined
   if (frrChange) desired.push({ path: frrChange.path, mode: 0o640, content: frrChange.content, secret: false })
   const planned = await planApply(gateway.shell, desired, toEnsureLines(kind, facts, rendered), { baseDir: toStateDir(facts) })
   // frr.conf is the admin's file: its own secrets (neighbour passwords, key strings) never reach a diff the app shows or records.
   const plan = frrChange ? { ...planned, changes: planned.changes.map((c) => (c.path === frrChange.path ? { ...c, diff: cutFrrSecrets(c.diff) } : c)) } : planned
   const overlaps = findOverlaps(facts.connectionDetails, details, rendered.connectionNames, facts.nameMarkers)
   const tunnels = toTunnelsMode(kind, routing)
-  return { details, sources, facts, kind, routing, routingDecision, rendered, plan, overlaps, lint, tunnels, ...(frrChange ? { frr: { neighbours: frrChange.neighbours } } : {}) }
+  const frr = frrChange ? { neighbours: frrChange.neighbours } : pfsenseBgp
+  return { details, sources, facts, kind, routing, routingDecision, rendered, plan, overlaps, lint, tunnels, ...(frr ? { frr } : {}) }
 }
 
 /** How an apply ended, with the checks taken after it and the change record written for it. */
@@ -188,7 +196,10 @@ export async function applyChange(
   const probe = lan && target ? { from: lan, to: target } : undefined
   // pfSense: the profile needs our script and the peers (SAs are found by peer address); write_config()
   // rewrites config.xml, so the transaction backs it up and puts it back byte for byte on revert/rollback.
-  const pfsense = change.kind === 'pfsense' && change.plan.files[0] ? { scriptPath: change.plan.files[0].path, peers: change.details.remote.tunnels.map((t) => t.outsideIp), ...(probe ? { probe } : {}) } : undefined
+  const pfsense =
+    change.kind === 'pfsense' && change.plan.files[0]
+      ? { scriptPath: change.plan.files[0].path, peers: change.details.remote.tunnels.map((t) => t.outsideIp), ...(probe ? { probe } : {}), ...(change.frr ? { bgpNeighbours: change.frr.neighbours } : {}) }
+      : undefined
   const applied = await applyPlan(gateway.shell, change.plan, {
     // With a health target, "up" means a ping from the LAN side reaches it through the tunnels.
     stack: pfsense ? toStackProfile(change.facts, change.rendered, { pfsense }) : withTrafficProbe(withFrrIf(toStackProfile(change.facts, change.rendered), change.frr), probe),
