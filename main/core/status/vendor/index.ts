@@ -3,7 +3,8 @@
 // and the parsers that turn the outputs into the same snapshots and diagnoses the Linux stacks get.
 //
 // A session (status/vendor/ssh.ts; the watch in workflow/vendor-status.ts) runs toVendorStatusCommands'
-// commands and hands the outputs to readVendorStatus. Nothing here writes to a device: every command is a show/get
+// commands, then the follow-ups toVendorFollowUpCommands derives from their outputs (Junos: per-SA counters), and
+// hands the outputs to readVendorStatus. Nothing here writes to a device: every command is a show/get
 // (a test holds the catalog to that), and paging is turned off for the session only or avoided.
 import type { Details } from '../../details/model'
 import type { Secret } from '../../base/secret'
@@ -14,7 +15,7 @@ import { diagnose, type Diagnosis } from '../diagnosis'
 import { toSnapshot, type IkeSaStatus, type StatusSnapshot, type TunnelStatus } from '../model'
 import { mergeCiscoPeers, parseAsaIsakmpSa, parseAsaSessiondbL2l, parseCiscoIpsecSa, parseIkev2Sa, parseIosCryptoSession, parseIosIsakmpSa } from './cisco'
 import { parseFortiosTunnelSummary } from './fortigate'
-import { mergeJunos, parseJunosIkeSa, parseJunosIpsecSa, parseJunosSt0 } from './juniper'
+import { mergeJunos, parseJunosIkeSa, parseJunosIpsecSa, parseJunosIpsecStatistics, parseJunosSt0, toJunosSaIndexes } from './juniper'
 import { mergePanos, parsePanosIkeSa, parsePanosIpsecSa } from './paloalto'
 import { parseWindowsStatus } from './windows'
 
@@ -112,6 +113,19 @@ export function toVendorStatusCommands(kind: VendorStatusKind): VendorCommand[] 
   }
 }
 
+/** Junos SAs whose counters are read per sample: two AWS tunnels, with room for a rekey's overlap, and no more. */
+const MAX_JUNOS_SA_INDEXES = 8
+
+/**
+ * The show commands that depend on what the catalog's outputs said (run after them, same session): on Junos the
+ * per-SA ESP counters, `show security ipsec statistics index N`, for each SA index the IPsec SA table lists (the
+ * table itself has no counters). Indexes are digits taken from the device's own output, at most eight.
+ */
+export function toVendorFollowUpCommands(kind: VendorStatusKind, outputs: Readonly<Record<string, string>>): VendorCommand[] {
+  if (kind !== 'juniper-srx') return []
+  return toJunosSaIndexes(outputs.ipsec ?? '').slice(0, MAX_JUNOS_SA_INDEXES).map((id) => ({ id: `ipsec-stats-${id}`, line: `show security ipsec statistics index ${id} | no-more` }))
+}
+
 /** True for a line that only reads: a show/get command, or turning this session's pager off. */
 export function isReadOnlyVendorLine(line: string): boolean {
   return /^(show|get) [\w .|:/-]+$/.test(line) && !/\b(clear|delete|set|request|execute|config|commit|write|copy|reload|diagnose)\b/.test(line.replace(/^(show|get) /, '')) || /^(terminal pager 0|terminal length 0|set cli pager off)$/.test(line)
@@ -132,13 +146,21 @@ export function parseVendorStatus(kind: VendorStatusKind, outputs: Readonly<Reco
       return parseFortiosTunnelSummary(out('summary'))
     case 'juniper-srx': {
       const sas = mergeJunos(parseJunosIkeSa(out('ike')), parseJunosIpsecSa(out('ipsec')))
-      // Per-tunnel packet counters come from the st0 units, matched to a tunnel by its inside /30.
+      // Counters, best first: the SA's own ESP statistics (bytes and packets, by SA index); else the packet
+      // counters of the st0 unit whose /30 is the tunnel's inside CIDR (packets only).
       const units = Object.keys(outputs).filter((k) => k.startsWith('st0')).map((id) => parseJunosSt0(out(id)))
       return sas.map((sa) => {
         const tunnel = details?.remote.tunnels.find((t) => t.outsideIp === sa.remoteHost)
         const st0 = tunnel && units.find((u) => u?.destination !== undefined && u.destination === parsePrefix(tunnel.insideCidr)?.cidr)
-        const [first, ...rest] = sa.children
-        if (!st0 || !first) return sa
+        let counted = false
+        const children = sa.children.map((c) => {
+          const stats = parseJunosIpsecStatistics(out(`ipsec-stats-${c.uniqueId.split(':')[0]}`))
+          if (!stats) return c
+          counted = true
+          return { ...c, ...stats }
+        })
+        const [first, ...rest] = children
+        if (counted || !first || !st0) return { ...sa, children }
         return { ...sa, children: [{ ...first, packetsIn: st0.packetsIn, packetsOut: st0.packetsOut }, ...rest] }
       })
     }

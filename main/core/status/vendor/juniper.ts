@@ -61,6 +61,38 @@ export function parseJunosSt0(text: string): { readonly unit: string; readonly d
   return { unit, ...(addr ? { destination: addr[1]!, local: addr[2]! } : {}), packetsIn: toNumber(lines, /Input packets\s*:\s*(\d+)/) ?? 0, packetsOut: toNumber(lines, /Output packets\s*:\s*(\d+)/) ?? 0 }
 }
 
+/** The IPsec SA indexes (the ID column, e.g. 131073) in `show security ipsec security-associations`, each once, in order. */
+export function toJunosSaIndexes(text: string): string[] {
+  const ids: string[] = []
+  for (const line of toLines(text)) {
+    const id = /^\s*[<>](\d{1,10})\s/.exec(line)?.[1]
+    if (id && !ids.includes(id)) ids.push(id)
+  }
+  return ids
+}
+
+/** ESP counters of `show security ipsec statistics [index N]` (Encrypted = sent into the tunnel, Decrypted = received). */
+export interface JunosIpsecCounters {
+  readonly bytesOut: number
+  readonly bytesIn: number
+  readonly packetsOut: number
+  readonly packetsIn: number
+}
+
+/** `show security ipsec statistics`: the ESP block's four counters, or undefined when the output has no ESP block. */
+export function parseJunosIpsecStatistics(text: string): JunosIpsecCounters | undefined {
+  const lines = toLines(text)
+  const start = lines.findIndex((l) => /^\s*ESP Statistics:/.test(l))
+  if (start < 0) return undefined
+  // Only the ESP block: the AH block below it uses other labels, but stop at the next heading all the same.
+  const end = lines.findIndex((l, i) => i > start && /^\S.*:\s*$/.test(l))
+  const esp = lines.slice(start + 1, end < 0 ? undefined : end)
+  const n = (re: RegExp) => toNumber(esp, re)
+  const [bytesOut, bytesIn, packetsOut, packetsIn] = [n(/Encrypted bytes:\s*(\d+)/), n(/Decrypted bytes:\s*(\d+)/), n(/Encrypted packets:\s*(\d+)/), n(/Decrypted packets:\s*(\d+)/)]
+  if (bytesOut === undefined || bytesIn === undefined || packetsOut === undefined || packetsIn === undefined) return undefined
+  return { bytesOut, bytesIn, packetsOut, packetsIn }
+}
+
 /** IKE SAs with their IPsec SAs; a peer with IPsec SAs but no IKE row (IKEv1 after phase 1 expired) stays up. */
 export function mergeJunos(ike: readonly IkeSaStatus[], ipsec: ReadonlyMap<string, ChildSaStatus[]>): IkeSaStatus[] {
   const out = ike.map((s) => ({ ...s, children: ipsec.get(s.remoteHost) ?? [], natT: (ipsec.get(s.remoteHost) ?? []).some((c) => c.encap) }))
