@@ -292,10 +292,14 @@ describe('FortiGate FortiOS `get vpn ipsec tunnel summary` (Fortinet 7.4.3 Admin
   it('Fortinet guide read with the details: the up overlay and the down one in the shared snapshot', () => {
     const d = details('172.16.208.2', '172.16.210.2')
     const r = read('fortigate', d, { summary: fx('fortigate', 'fortinet-docs-743-multiple-interface-monitoring-summary.txt') })
-    expect(r.snapshot.tunnels.map((t) => [t.name, t.peer, t.up, t.ikeState, t.childSaCount])).toEqual([
-      ['agency-t1', '172.16.208.2', true, 'ESTABLISHED', 1],
-      ['agency-t2', '172.16.210.2', false, 'DOWN', 0],
+    expect(r.snapshot.tunnels.map((t) => [t.name, t.peer, t.up, t.ikeState, t.childSaCount, t.deviceState])).toEqual([
+      ['agency-t1', '172.16.208.2', true, 'ESTABLISHED', 1, 'selectors(total,up): 1/1'],
+      ['agency-t2', '172.16.210.2', false, 'DOWN', 0, 'selectors(total,up): 1/0'],
     ])
+    // The down tunnel gets a diagnosis naming FortiOS's tunnel and what the summary said; the up one none.
+    expect(r.diagnoses.map((x) => [x.id, x.tunnel])).toEqual([['not-reinitiated', 'agency-t2']])
+    expect(r.diagnoses[0]!.evidence).toEqual(["172.16.210.2: 'T5' (fortigate says selectors(total,up): 1/0)"])
+    expect(r.diagnoses[0]!.fix).toMatch(/auto-negotiate/)
   })
 
   it('fortivpngen README (a tool printing the summary it read): a tunnel with its selector down and one with no selector at all are both down', () => {
@@ -306,6 +310,10 @@ describe('FortiGate FortiOS `get vpn ipsec tunnel summary` (Fortinet 7.4.3 Admin
     ])
     const r = read('fortigate', details('185.141.110.220', '5.4.3.2'), { summary: fx('fortigate', 'fortivpngen-readme-summary.txt') })
     expect(r.snapshot.tunnels.map((t) => [t.peer, t.up])).toEqual([['185.141.110.220', false], ['5.4.3.2', false]])
+    expect(r.diagnoses.map((x) => [x.id, x.tunnel, x.evidence[0]])).toEqual([
+      ['not-reinitiated', 'agency-t1', "185.141.110.220: 'Datacenter' (fortigate says selectors(total,up): 0/0)"],
+      ['not-reinitiated', 'agency-t2', "5.4.3.2: 'new_tunnel_2' (fortigate says selectors(total,up): 1/0)"],
+    ])
   })
 
   it('counters: rx/tx are packets of the first up selector (a line from the parser\'s format, not a capture, to hold the arithmetic)', () => {
