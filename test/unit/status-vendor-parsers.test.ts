@@ -9,7 +9,7 @@ import { toSnapshot } from '../../main/core/status/model'
 import { isReadOnlyVendorLine, parseVendorStatus, readVendorStatus, toVendorFollowUpCommands, toVendorStatusCommands, type VendorStatusKind } from '../../main/core/status/vendor'
 import { parseAsaIsakmpSa, parseAsaSessiondbL2l, parseCiscoIpsecSa, parseIosCryptoSession, parseIosInterfaceState } from '../../main/core/status/vendor/cisco'
 import { parseFortiosTunnelSummary } from '../../main/core/status/vendor/fortigate'
-import { parseJunosIkeSa, parseJunosIpsecSa, parseJunosIpsecStatistics, parseJunosSt0, toJunosSaIndexes } from '../../main/core/status/vendor/juniper'
+import { parseJunosIkeSa, parseJunosInactiveTunnels, parseJunosIpsecSa, parseJunosIpsecStatistics, parseJunosSt0, toJunosSaIndexes } from '../../main/core/status/vendor/juniper'
 import { parsePanosIkeSa, parsePanosIpsecSa } from '../../main/core/status/vendor/paloalto'
 
 const DIR = join(__dirname, '../fixtures/status/vendors')
@@ -212,6 +212,36 @@ describe('Juniper SRX (AWS troubleshooting page; Google Cloud community SRX guid
     // Counters from the SA's statistics win over an st0 unit's packets; the unit is used only when they are missing.
     const both = read('juniper-srx', details('171.1.1.2', '203.0.113.9', '169.254.255.0/30'), { ike: fx('juniper-srx', 'ard92-csrx-23.3-show-security-ike-sa.txt'), ipsec: fx('juniper-srx', 'ard92-csrx-23.3-show-security-ipsec-sa.txt'), 'ipsec-stats-500003': stats, 'st0-101': fx('juniper-srx', 'aws-nag-show-interfaces-st0.1.txt') })
     expect(both.snapshot.tunnels[0]).toMatchObject({ packetsIn: 94163, bytesIn: 7909692 })
+  })
+
+  // IBM Cloud's vSRX page: a chassis cluster (each output under "node0:" and a rule, "{primary:node0}" after it),
+  // the same tunnel first up, then down with the device's reason.
+  const ibm = (f: string) => fx('juniper-srx', `ibm-cloud-docs-vsrx-cluster-show-security-${f}.txt`)
+
+  it('IBM vSRX cluster, up: the node0 header and rule are not rows; the tunnel is up with its SPIs; nothing is inactive', () => {
+    expect(parseJunosInactiveTunnels(ibm('ipsec-inactive-tunnels-none'))).toEqual([])
+    const r = read('juniper-srx', details('128.168.104.229', '203.0.113.9'), { ike: ibm('ike-sa-up'), ipsec: ibm('ipsec-sa-up'), inactive: ibm('ipsec-inactive-tunnels-none') })
+    expect(r.snapshot.tunnels.map((t) => [t.peer, t.up, t.ikeState, t.spiIn, t.spiOut])).toEqual([
+      ['128.168.104.229', true, 'ESTABLISHED', 'ec78f80e', 'c674a8ac'],
+      ['203.0.113.9', false, undefined, undefined, undefined],
+    ])
+    expect(r.diagnoses.map((x) => [x.id, x.tunnel])).toEqual([['not-reinitiated', 'agency-t2']])
+  })
+
+  it('IBM vSRX cluster, down (published): a DOWN IKE row with a zero responder cookie and the inactive-tunnel reason read as IKE never completing', () => {
+    expect(parseJunosIkeSa(ibm('ike-sa-down'))).toEqual([expect.objectContaining({ remoteHost: '128.168.104.229', state: 'CONNECTING', deviceState: 'DOWN', version: 2 })])
+    expect(parseJunosInactiveTunnels(ibm('ipsec-inactive-tunnels-down'))).toEqual([{ id: '131073', peer: '128.168.104.229', reason: 'No response from peer. Negotiation failed (130 times)' }])
+    const r = read('juniper-srx', details('128.168.104.229', '203.0.113.9'), { ike: ibm('ike-sa-down'), inactive: ibm('ipsec-inactive-tunnels-down') })
+    expect(r.snapshot.tunnels[0]).toMatchObject({ peer: '128.168.104.229', up: false, ikeState: 'CONNECTING', deviceState: 'DOWN: No response from peer. Negotiation failed (130 times)', childSaCount: 0 })
+    const d = r.diagnoses.find((x) => x.tunnel === 'agency-t1')!
+    expect(d.id).toBe('ike-no-answer')
+    expect(d.evidence[0]).toContain('juniper-srx says DOWN: No response from peer')
+  })
+
+  it('IBM vSRX cluster: the inactive list alone (the IKE table no longer lists the peer) still reads as being negotiated, with the reason', () => {
+    const r = read('juniper-srx', details('128.168.104.229', '203.0.113.9'), { inactive: ibm('ipsec-inactive-tunnels-down') })
+    expect(r.snapshot.tunnels[0]).toMatchObject({ up: false, ikeState: 'CONNECTING', deviceState: 'inactive: No response from peer. Negotiation failed (130 times)' })
+    expect(r.diagnoses.map((x) => [x.id, x.tunnel])).toContainEqual(['ike-no-answer', 'agency-t1'])
   })
 })
 

@@ -211,6 +211,7 @@ describe.each([
     received: [
       'show security ike security-associations | no-more',
       'show security ipsec security-associations | no-more',
+      'show security ipsec inactive-tunnels | no-more',
       'show interfaces st0.101 | no-more',
       'show interfaces st0.102 | no-more',
       'show security ipsec statistics index 131073 | no-more',

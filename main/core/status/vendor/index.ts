@@ -12,10 +12,10 @@ import { toSlug } from '../../details/slug'
 import { toTunnelNames } from '../../base/vocabulary'
 import { containsAddress, parsePrefix } from '../../net/cidr'
 import { diagnose, type Diagnosis } from '../diagnosis'
-import { toSnapshot, type IkeSaStatus, type StatusSnapshot, type TunnelStatus } from '../model'
+import { isIkeUp, toSnapshot, type IkeSaStatus, type StatusSnapshot, type TunnelStatus } from '../model'
 import { mergeCiscoPeers, parseAsaIsakmpSa, parseAsaSessiondbL2l, parseCiscoIpsecSa, parseIkev2Sa, parseIosCryptoSession, parseIosIsakmpSa } from './cisco'
 import { parseFortiosTunnelSummary } from './fortigate'
-import { mergeJunos, parseJunosIkeSa, parseJunosIpsecSa, parseJunosIpsecStatistics, parseJunosSt0, toJunosSaIndexes } from './juniper'
+import { mergeJunos, parseJunosIkeSa, parseJunosInactiveTunnels, parseJunosIpsecSa, parseJunosIpsecStatistics, parseJunosSt0, toJunosSaIndexes } from './juniper'
 import { mergePanos, parsePanosIkeSa, parsePanosIpsecSa } from './paloalto'
 import { parseWindowsStatus } from './windows'
 
@@ -107,6 +107,7 @@ export function toVendorStatusCommands(kind: VendorStatusKind): VendorCommand[] 
       return [
         { id: 'ike', line: 'show security ike security-associations | no-more' },
         { id: 'ipsec', line: 'show security ipsec security-associations | no-more' },
+        { id: 'inactive', line: 'show security ipsec inactive-tunnels | no-more' },
         { id: 'st0-101', line: 'show interfaces st0.101 | no-more' },
         { id: 'st0-102', line: 'show interfaces st0.102 | no-more' },
       ]
@@ -145,7 +146,17 @@ export function parseVendorStatus(kind: VendorStatusKind, outputs: Readonly<Reco
     case 'fortigate':
       return parseFortiosTunnelSummary(out('summary'))
     case 'juniper-srx': {
-      const sas = mergeJunos(parseJunosIkeSa(out('ike')), parseJunosIpsecSa(out('ipsec')))
+      const merged = mergeJunos(parseJunosIkeSa(out('ike')), parseJunosIpsecSa(out('ipsec')))
+      // A tunnel Junos lists as inactive gets the device's reason (e.g. "No response from peer"); one with no IKE
+      // row at all is still being tried (its SAs are pending), so it reads as negotiating, not as never started.
+      const inactive = parseJunosInactiveTunnels(out('inactive'))
+      const sas = [
+        ...merged.map((sa) => {
+          const row = inactive.find((r) => r.peer === sa.remoteHost)
+          return row && !isIkeUp(sa.state) ? { ...sa, deviceState: `${sa.deviceState ?? 'inactive'}: ${row.reason}` } : sa
+        }),
+        ...inactive.filter((r) => !merged.some((sa) => sa.remoteHost === r.peer)).map((r): IkeSaStatus => ({ name: r.peer, uniqueId: `inactive:${r.id}`, state: 'CONNECTING', deviceState: `inactive: ${r.reason}`, remoteHost: r.peer, natT: false, children: [] })),
+      ]
       // Counters, best first: the SA's own ESP statistics (bytes and packets, by SA index); else the packet
       // counters of the st0 unit whose /30 is the tunnel's inside CIDR (packets only).
       const units = Object.keys(outputs).filter((k) => k.startsWith('st0')).map((id) => parseJunosSt0(out(id)))

@@ -7,7 +7,7 @@
 import type { ChildSaStatus, IkeSaStatus } from '../model'
 import { isIpv4, toLines, toNumber } from './text'
 
-/** `show security ike security-associations`: one row per IKE SA (State UP or DOWN). */
+/** `show security ike security-associations`: one row per IKE SA (State UP, or DOWN while it is negotiated). */
 export function parseJunosIkeSa(text: string): IkeSaStatus[] {
   const out: IkeSaStatus[] = []
   for (const line of toLines(text)) {
@@ -17,7 +17,9 @@ export function parseJunosIkeSa(text: string): IkeSaStatus[] {
     const state = t.find((x) => x === 'UP' || x === 'DOWN')
     if (!peer || !state) continue
     const mode = t.find((x) => /^(Main|Aggressive|IKEv2)$/.test(x))
-    out.push({ name: peer, uniqueId: t[0]!, state: state === 'UP' ? 'ESTABLISHED' : 'DOWN', remoteHost: peer, natT: false, version: mode === 'IKEv2' ? 2 : 1, ...(mode ? { algorithms: mode } : {}), children: [] })
+    // Junos lists a DOWN row for an SA it is negotiating and has not got (Juniper: "SA has not been negotiated
+    // with the peer"; IBM's vSRX page shows one with a zero responder cookie): the tunnel is still being tried.
+    out.push({ name: peer, uniqueId: t[0]!, state: state === 'UP' ? 'ESTABLISHED' : 'CONNECTING', ...(state === 'DOWN' ? { deviceState: 'DOWN' } : {}), remoteHost: peer, natT: false, version: mode === 'IKEv2' ? 2 : 1, ...(mode ? { algorithms: mode } : {}), children: [] })
   }
   return out
 }
@@ -59,6 +61,24 @@ export function parseJunosSt0(text: string): { readonly unit: string; readonly d
   if (!unit) return undefined
   const addr = lines.map((l) => /Destination:\s*([\d.]+\/\d+),\s*Local:\s*([\d.]+)/.exec(l)).find(Boolean)
   return { unit, ...(addr ? { destination: addr[1]!, local: addr[2]! } : {}), packetsIn: toNumber(lines, /Input packets\s*:\s*(\d+)/) ?? 0, packetsOut: toNumber(lines, /Output packets\s*:\s*(\d+)/) ?? 0 }
+}
+
+/** One row of `show security ipsec inactive-tunnels`: a configured tunnel without its SAs, and why. */
+export interface JunosInactiveTunnel {
+  readonly id: string
+  readonly peer: string
+  readonly reason: string
+}
+
+/** `show security ipsec inactive-tunnels`: ID, Port, Gateway, Pending SAs, Tunnel Down Reason (the rest of the line). */
+export function parseJunosInactiveTunnels(text: string): JunosInactiveTunnel[] {
+  const out: JunosInactiveTunnel[] = []
+  for (const line of toLines(text)) {
+    const m = /^\s*(\d+)\s+(\d+)\s+(\S+)\s+(\d+)\s+(.*\S)\s*$/.exec(line)
+    if (!m || !isIpv4(m[3]!)) continue
+    out.push({ id: m[1]!, peer: m[3]!, reason: m[5]! })
+  }
+  return out
 }
 
 /** The IPsec SA indexes (the ID column, e.g. 131073) in `show security ipsec security-associations`, each once, in order. */
