@@ -4,7 +4,7 @@
 // the prompt those pages show. Not published, and marked so per session below: Cisco's user-mode prompt with
 // `enable` / `Password:` (Cisco's documented login flow), the answer to a pager-off line (nothing), the banner,
 // keyboard-interactive as the only login method, and the algorithms offered. Commands with no published output
-// are answered with nothing. FortiOS has no published output at all: its session replays a HANDWRITTEN file.
+// are answered with nothing (Junos' per-SA `show security ipsec statistics index N` among them).
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { Server, utils, type Connection, type ServerConfig } from 'ssh2'
@@ -42,8 +42,9 @@ export const PUBLISHED_SESSIONS = {
     normalize: (line: string) => line.replace(/ \| no-more$/, ''),
     outputs: { 'show security ike security-associations': 'juniper-srx/aws-nag-show-security-ike-sa.txt', 'show security ipsec security-associations': 'juniper-srx/aws-nag-show-security-ipsec-sa.txt' },
   },
-  // HANDWRITTEN: no citable published `get vpn ipsec tunnel summary` output exists (fixtures README); exec channel, no prompt.
-  fortigate: { prompt: { user: '' }, algorithms: 'modern', mode: 'exec', outputs: { 'get vpn ipsec tunnel summary': 'fortigate/HANDWRITTEN-get-vpn-ipsec-tunnel-summary.txt' } },
+  // Fortinet's 7.4.3 Administration Guide, "Multiple interface monitoring for IPsec": "# get vpn ipsec tunnel summary"
+  // (the page shows no hostname before the #); exec channel, no prompt.
+  fortigate: { prompt: { user: '' }, algorithms: 'modern', mode: 'exec', outputs: { 'get vpn ipsec tunnel summary': 'fortigate/fortinet-docs-743-multiple-interface-monitoring-summary.txt' } },
 } as const satisfies Readonly<Record<string, ReplaySession>>
 
 export const REPLAY_LOGIN = 'Login-Pass.1'

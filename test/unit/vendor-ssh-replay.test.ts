@@ -189,8 +189,8 @@ describe('status --device … --watch ends on a failed poll (clear error, docume
 })
 
 // PAN-OS, Junos and FortiOS over SSH end to end (CLI → core → ssh2 → the replay): the published outputs of
-// PAN-OS (VyOS docs) and Junos (AWS NAG) behind their published prompts; FortiOS from a HANDWRITTEN file (no
-// citable output exists), over exec channels. These replays offer current SSH algorithms only, so no
+// PAN-OS (VyOS docs) and Junos (AWS NAG) behind their published prompts; FortiOS from Fortinet's administration
+// guide, over exec channels. These replays offer current SSH algorithms only, so no
 // --allow-legacy-ssh is needed, and none of them has an enable mode.
 describe.each([
   {
@@ -206,14 +206,24 @@ describe.each([
     peers: ['72.21.209.225', '72.21.209.193'],
     code: EXIT.ok,
     tunnels: [['72.21.209.225', 'ESTABLISHED', 'healthy'], ['72.21.209.193', 'ESTABLISHED', 'healthy']],
-    // Junos: no session-wide pager command; "| no-more" on each line.
-    received: ['show security ike security-associations | no-more', 'show security ipsec security-associations | no-more', 'show interfaces st0.101 | no-more', 'show interfaces st0.102 | no-more', 'exit'],
+    // Junos: no session-wide pager command; "| no-more" on each line; then each SA's ESP counters, by the indexes
+    // the SA table listed (the replay answers those with nothing: AWS published none, so the st0 packets remain).
+    received: [
+      'show security ike security-associations | no-more',
+      'show security ipsec security-associations | no-more',
+      'show security ipsec inactive-tunnels | no-more',
+      'show interfaces st0.101 | no-more',
+      'show interfaces st0.102 | no-more',
+      'show security ipsec statistics index 131073 | no-more',
+      'show security ipsec statistics index 131074 | no-more',
+      'exit',
+    ],
   },
   {
     kind: 'fortigate',
-    peers: ['203.0.113.10', '203.0.113.20'],
+    peers: ['172.16.208.2', '172.16.210.2'],
     code: EXIT.failed,
-    tunnels: [['203.0.113.10', 'ESTABLISHED', 'healthy'], ['203.0.113.20', 'DOWN', 'down']],
+    tunnels: [['172.16.208.2', 'ESTABLISHED', 'healthy'], ['172.16.210.2', 'DOWN', 'down']],
     // FortiOS: one exec channel per command (no pager there, nothing to turn off), no shell at all.
     received: ['get vpn ipsec tunnel summary'],
   },

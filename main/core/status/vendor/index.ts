@@ -3,7 +3,8 @@
 // and the parsers that turn the outputs into the same snapshots and diagnoses the Linux stacks get.
 //
 // A session (status/vendor/ssh.ts; the watch in workflow/vendor-status.ts) runs toVendorStatusCommands'
-// commands and hands the outputs to readVendorStatus. Nothing here writes to a device: every command is a show/get
+// commands, then the follow-ups toVendorFollowUpCommands derives from their outputs (Junos: per-SA counters), and
+// hands the outputs to readVendorStatus. Nothing here writes to a device: every command is a show/get
 // (a test holds the catalog to that), and paging is turned off for the session only or avoided.
 import type { Details } from '../../details/model'
 import type { Secret } from '../../base/secret'
@@ -11,10 +12,10 @@ import { toSlug } from '../../details/slug'
 import { toTunnelNames } from '../../base/vocabulary'
 import { containsAddress, parsePrefix } from '../../net/cidr'
 import { diagnose, type Diagnosis } from '../diagnosis'
-import { toSnapshot, type IkeSaStatus, type StatusSnapshot, type TunnelStatus } from '../model'
+import { isIkeUp, toSnapshot, type IkeSaStatus, type StatusSnapshot, type TunnelStatus } from '../model'
 import { mergeCiscoPeers, parseAsaIsakmpSa, parseAsaSessiondbL2l, parseCiscoIpsecSa, parseIkev2Sa, parseIosCryptoSession, parseIosIsakmpSa } from './cisco'
 import { parseFortiosTunnelSummary } from './fortigate'
-import { mergeJunos, parseJunosIkeSa, parseJunosIpsecSa, parseJunosSt0 } from './juniper'
+import { mergeJunos, parseJunosIkeSa, parseJunosInactiveTunnels, parseJunosIpsecSa, parseJunosIpsecStatistics, parseJunosSt0, toJunosSaIndexes } from './juniper'
 import { mergePanos, parsePanosIkeSa, parsePanosIpsecSa } from './paloalto'
 import { parseWindowsStatus } from './windows'
 
@@ -106,10 +107,24 @@ export function toVendorStatusCommands(kind: VendorStatusKind): VendorCommand[] 
       return [
         { id: 'ike', line: 'show security ike security-associations | no-more' },
         { id: 'ipsec', line: 'show security ipsec security-associations | no-more' },
+        { id: 'inactive', line: 'show security ipsec inactive-tunnels | no-more' },
         { id: 'st0-101', line: 'show interfaces st0.101 | no-more' },
         { id: 'st0-102', line: 'show interfaces st0.102 | no-more' },
       ]
   }
+}
+
+/** Junos SAs whose counters are read per sample: two AWS tunnels, with room for a rekey's overlap, and no more. */
+const MAX_JUNOS_SA_INDEXES = 8
+
+/**
+ * The show commands that depend on what the catalog's outputs said (run after them, same session): on Junos the
+ * per-SA ESP counters, `show security ipsec statistics index N`, for each SA index the IPsec SA table lists (the
+ * table itself has no counters). Indexes are digits taken from the device's own output, at most eight.
+ */
+export function toVendorFollowUpCommands(kind: VendorStatusKind, outputs: Readonly<Record<string, string>>): VendorCommand[] {
+  if (kind !== 'juniper-srx') return []
+  return toJunosSaIndexes(outputs.ipsec ?? '').slice(0, MAX_JUNOS_SA_INDEXES).map((id) => ({ id: `ipsec-stats-${id}`, line: `show security ipsec statistics index ${id} | no-more` }))
 }
 
 /** True for a line that only reads: a show/get command, or turning this session's pager off. */
@@ -131,14 +146,32 @@ export function parseVendorStatus(kind: VendorStatusKind, outputs: Readonly<Reco
     case 'fortigate':
       return parseFortiosTunnelSummary(out('summary'))
     case 'juniper-srx': {
-      const sas = mergeJunos(parseJunosIkeSa(out('ike')), parseJunosIpsecSa(out('ipsec')))
-      // Per-tunnel packet counters come from the st0 units, matched to a tunnel by its inside /30.
+      const merged = mergeJunos(parseJunosIkeSa(out('ike')), parseJunosIpsecSa(out('ipsec')))
+      // A tunnel Junos lists as inactive gets the device's reason (e.g. "No response from peer"); one with no IKE
+      // row at all is still being tried (its SAs are pending), so it reads as negotiating, not as never started.
+      const inactive = parseJunosInactiveTunnels(out('inactive'))
+      const sas = [
+        ...merged.map((sa) => {
+          const row = inactive.find((r) => r.peer === sa.remoteHost)
+          return row && !isIkeUp(sa.state) ? { ...sa, deviceState: `${sa.deviceState ?? 'inactive'}: ${row.reason}` } : sa
+        }),
+        ...inactive.filter((r) => !merged.some((sa) => sa.remoteHost === r.peer)).map((r): IkeSaStatus => ({ name: r.peer, uniqueId: `inactive:${r.id}`, state: 'CONNECTING', deviceState: `inactive: ${r.reason}`, remoteHost: r.peer, natT: false, children: [] })),
+      ]
+      // Counters, best first: the SA's own ESP statistics (bytes and packets, by SA index); else the packet
+      // counters of the st0 unit whose /30 is the tunnel's inside CIDR (packets only).
       const units = Object.keys(outputs).filter((k) => k.startsWith('st0')).map((id) => parseJunosSt0(out(id)))
       return sas.map((sa) => {
         const tunnel = details?.remote.tunnels.find((t) => t.outsideIp === sa.remoteHost)
         const st0 = tunnel && units.find((u) => u?.destination !== undefined && u.destination === parsePrefix(tunnel.insideCidr)?.cidr)
-        const [first, ...rest] = sa.children
-        if (!st0 || !first) return sa
+        let counted = false
+        const children = sa.children.map((c) => {
+          const stats = parseJunosIpsecStatistics(out(`ipsec-stats-${c.uniqueId.split(':')[0]}`))
+          if (!stats) return c
+          counted = true
+          return { ...c, ...stats }
+        })
+        const [first, ...rest] = children
+        if (counted || !first || !st0) return { ...sa, children }
         return { ...sa, children: [{ ...first, packetsIn: st0.packetsIn, packetsOut: st0.packetsOut }, ...rest] }
       })
     }
@@ -204,6 +237,9 @@ function diagnoseVendor(kind: VendorStatusSource, snap: StatusSnapshot, sas: rea
       out.push({ id: 'ike-no-answer', severity: 'error', tunnel: t.name, cause: `IKE to ${t.peer} never completes${said}: UDP 500/4500 is blocked on the way, or the peer refuses the proposal or the PSK.`, evidence: [`${t.peer}: IKE state ${t.ikeState}${said}`], fix: 'Allow UDP 500 and 4500 (and ESP) to and from both AWS outside IPs; then compare proposal (aes256/sha256/DH14) and PSK with the provider\'s, matched by outside IP.' })
     } else if (!t.up && t.ikeState === 'ESTABLISHED' && t.childSaCount === 0) {
       out.push({ id: 'selector-mismatch', severity: 'error', tunnel: t.name, cause: `Phase 1 to ${t.peer} is up but no IPsec SA exists: phase 2 is refused (selectors, PFS group or ESP proposal differ) or was never started.`, evidence: [`${t.peer}: IKE ESTABLISHED, 0 IPsec SAs${said}`], fix: 'Use one selector pair per tunnel (0.0.0.0/0 route-based), PFS group 14 and aes256/sha256 for ESP, exactly as the provider configured.' })
+    } else if (!t.up && kind === 'fortigate' && raw?.state === 'DOWN') {
+      // FortiOS's summary says only how many phase-2 selectors are up, not whether phase 1 is.
+      out.push({ id: 'not-reinitiated', severity: 'error', tunnel: t.name, cause: `The FortiGate lists its tunnel '${raw.uniqueId}' to ${t.peer} with no phase-2 selector up${said}: the tunnel is down, and AWS never initiates IKEv1, so the FortiGate has to bring it up itself. The summary does not say whether phase 1 is up.`, evidence: [`${t.peer}: '${raw.uniqueId}'${said}`], fix: 'Enable auto-negotiate (and keepalive) on the phase 2 so the FortiGate starts the tunnel without traffic; if it still stays down, look at phase 1 on the FortiGate (its IKE gateway list and IKE debug) for a proposal or PSK mismatch, and make sure UDP 500/4500 leave the device.' })
     } else if (!t.up && (raw === undefined || (kind === 'windows-server' && raw.state === 'DOWN' && raw.children.length === 0))) {
       out.push({ id: 'not-reinitiated', severity: 'error', tunnel: t.name, cause: `No IKE SA to ${t.peer} at all: AWS never initiates IKEv1, so the device must start the tunnel (traffic or a keepalive ping into it), and keep restarting it after DPD or AWS maintenance.`, evidence: [`${t.peer}: no IKE or IPsec SA in the ${kind} output`], fix: 'Make sure the tunnel configuration is loaded and something pings across it (the rendered configuration\'s SLA/monitor pings do), and that UDP 500 leaves the device.' })
     }

@@ -1,8 +1,10 @@
 // PAN-OS show commands → the status model.
 //
 // Formats from published output: VyOS's PAN-OS interop example (vyos-documentation
-// docs/configexamples/ipsec-pa-route-based.rst): `show vpn ike-sa` lists phase-1 SAs per gateway with the
-// peer address; `show vpn ipsec-sa` lists one row per tunnel with the peer, SPIs and lifetime.
+// docs/configexamples/ipsec-pa-route-based.rst, IKEv1) and Cloudflare's PAN-OS guide (cloudflare-docs
+// content/magic-wan/third-party/palo-alto.md, IKEv2, PAN-OS 9.1): `show vpn ike-sa` lists phase-1 SAs per
+// gateway with the peer address (IKEv2 rows end with their state, "Established"); `show vpn ipsec-sa` lists one
+// row per tunnel with the peer, SPIs and lifetime.
 import type { ChildSaStatus, IkeSaStatus } from '../model'
 import { isIpv4, toLines } from './text'
 
@@ -20,7 +22,10 @@ export function parsePanosIkeSa(text: string): IkeSaStatus[] {
     if (!/^\d+$/.test(t[0] ?? '') || !peer || !isIpv4(peer)) continue
     const gateway = t[2] ?? peer
     const alg = t.find((x) => /^PSK\/|\/DH\d+\//.test(x))
-    out.push({ name: gateway, uniqueId: `${t[0]}:${peer}`, state: 'ESTABLISHED', remoteHost: peer, natT: false, version: section === 'v2' ? 2 : 1, ...(alg ? { algorithms: alg } : {}), children: [] })
+    // IKEv2 rows end with the SA state (ST column); an IKEv1 row's ST is a number, and a listed phase-1 SA is up.
+    const st = section === 'v2' ? t.at(-1) : undefined
+    const up = st === undefined || /^established$/i.test(st)
+    out.push({ name: gateway, uniqueId: `${t[0]}:${peer}`, state: up ? 'ESTABLISHED' : 'CONNECTING', remoteHost: peer, natT: false, version: section === 'v2' ? 2 : 1, ...(st ? { deviceState: st } : {}), ...(alg ? { algorithms: alg } : {}), children: [] })
   }
   return out
 }

@@ -10,7 +10,7 @@ import { SshError } from '../../ssh/errors'
 import type { HostKeyPolicy } from '../../ssh/host-key'
 import { connect, type ConnectOptions, type SshEndpoint } from '../../ssh/session'
 import type { StatusSnapshot } from '../model'
-import { isReadOnlyVendorLine, readVendorStatus, toVendorStatusCommands, toVendorSshAlgorithms, VENDOR_SSH, type VendorStatusKind, type VendorStatusReading } from './index'
+import { isReadOnlyVendorLine, readVendorStatus, toVendorFollowUpCommands, toVendorStatusCommands, toVendorSshAlgorithms, VENDOR_SSH, type VendorCommand, type VendorStatusKind, type VendorStatusReading } from './index'
 
 /** A pager prompt some releases print even with paging off (ASA "<--- More --->", IOS " --More-- ", PAN-OS "lines 1-40"). */
 const MORE = /(<--- More --->|--More--|\(END\)|lines \d+-\d+)\s*$/
@@ -22,7 +22,7 @@ export interface VendorShellOptions {
   readonly timeoutMs?: number
 }
 
-/** Drives a vendor CLI shell on `channel` and returns each command's output by command id. */
+/** Drives a vendor CLI shell on `channel` (the catalog's commands, then their follow-ups) and returns each command's output by command id. */
 export async function runVendorShell(channel: Duplex, kind: VendorStatusKind, opts: VendorShellOptions = {}): Promise<Record<string, string>> {
   const profile = VENDOR_SSH[kind]
   const timeoutMs = opts.timeoutMs ?? 20_000
@@ -103,36 +103,44 @@ export async function runVendorShell(channel: Duplex, kind: VendorStatusKind, op
     await waitFor(prompt, 'its prompt after turning paging off')
   }
   const outputs: Record<string, string> = {}
-  for (const c of toVendorStatusCommands(kind)) {
-    send(c.line)
-    const text = await waitFor(prompt, `its prompt after "${c.line}"`)
-    outputs[c.id] = toCommandOutput(text, c.line)
+  const run = async (commands: readonly VendorCommand[]) => {
+    for (const c of commands) {
+      send(c.line)
+      const text = await waitFor(prompt, `its prompt after "${c.line}"`)
+      outputs[c.id] = toCommandOutput(text, c.line)
+    }
   }
+  await run(toVendorStatusCommands(kind))
+  await run(toVendorFollowUpCommands(kind, outputs))
   channel.end('exit\n')
   return outputs
 }
 
-/** Runs each catalog command on its own exec channel (FortiOS: no pager there, no prompt to wait for) and returns the outputs by id. */
+/** Runs each catalog command, then each follow-up, on its own exec channel (FortiOS: no pager there, no prompt to wait for) and returns the outputs by id. */
 export async function runVendorExec(openExec: (line: string) => Promise<Duplex>, kind: VendorStatusKind, opts: Pick<VendorShellOptions, 'timeoutMs'> = {}): Promise<Record<string, string>> {
   const timeoutMs = opts.timeoutMs ?? 20_000
   const outputs: Record<string, string> = {}
-  for (const c of toVendorStatusCommands(kind)) {
-    if (!isReadOnlyVendorLine(c.line)) throw new Error(`not a read-only line: ${c.line}`)
-    const channel = await openExec(c.line)
-    outputs[c.id] = await new Promise<string>((resolve, reject) => {
-      const decoder = new StringDecoder('utf8')
-      let text = ''
-      const timer = setTimeout(() => {
-        channel.destroy()
-        reject(new SshError('ssh-command-timeout', `The ${kind} did not finish "${c.line}" within ${Math.round(timeoutMs / 1000)} s.`, { likelyCause: 'The device is slow or busy, or the command waits for input.', fix: 'Run the command by hand once to see what the device does; raise the timeout on slow links.' }))
-      }, timeoutMs)
-      channel.on('data', (d: Buffer) => (text += decoder.write(d)))
-      channel.on('close', () => {
-        clearTimeout(timer)
-        resolve((text + decoder.end()).replace(/\r/g, ''))
+  const run = async (commands: readonly VendorCommand[]) => {
+    for (const c of commands) {
+      if (!isReadOnlyVendorLine(c.line)) throw new Error(`not a read-only line: ${c.line}`)
+      const channel = await openExec(c.line)
+      outputs[c.id] = await new Promise<string>((resolve, reject) => {
+        const decoder = new StringDecoder('utf8')
+        let text = ''
+        const timer = setTimeout(() => {
+          channel.destroy()
+          reject(new SshError('ssh-command-timeout', `The ${kind} did not finish "${c.line}" within ${Math.round(timeoutMs / 1000)} s.`, { likelyCause: 'The device is slow or busy, or the command waits for input.', fix: 'Run the command by hand once to see what the device does; raise the timeout on slow links.' }))
+        }, timeoutMs)
+        channel.on('data', (d: Buffer) => (text += decoder.write(d)))
+        channel.on('close', () => {
+          clearTimeout(timer)
+          resolve((text + decoder.end()).replace(/\r/g, ''))
+        })
       })
-    })
+    }
   }
+  await run(toVendorStatusCommands(kind))
+  await run(toVendorFollowUpCommands(kind, outputs))
   return outputs
 }
 
