@@ -10,6 +10,7 @@ import { UserError } from '../../main/core/base/result'
 import { Details } from '../../main/core/details/model'
 import { processSecretSources } from '../../main/core/details/resolve'
 import { applyChange, prepareChange } from '../../main/core/workflow/change'
+import { checkGateway } from '../../main/core/workflow/check'
 import { up, type Lab } from '../lab'
 import { labGate } from '../support/gate'
 
@@ -63,6 +64,18 @@ describe.skipIf(g.skip)('BGP on pfSense: refused with the fix, nothing changed',
     expect(change.frr?.neighbours).toEqual(lab.details({ bgp: true }).bgp!.tunnels.map((t) => t.neighborIp))
     expect(change.lint.find((f) => f.id === 'bgp-frr-pfsense')?.severity).toBe('info')
     expect(change.rendered.notes.join(' ')).toMatch(/restarts FRR/)
+  })
+
+  it("check reads each session through the package's vtysh, and says so per tunnel when FRR does not answer (no FRR daemons run here)", async () => {
+    const r = await checkGateway({ shell }, { details: details(), sources: processSecretSources, probe: false })
+    const bgp = r.findings.filter((f) => f.id.startsWith('daemon.bgp.'))
+    expect(bgp.map((f) => f.id)).toEqual(lab.details({ bgp: true }).bgp!.tunnels.map((t) => `daemon.bgp.${t.neighborIp}`))
+    for (const f of bgp) {
+      expect(f).toMatchObject({ verdict: 'unknown', severity: 'warning' })
+      expect(f.fix?.details).toMatch(/Services → FRR/)
+    }
+    // pfSense's pf is judged by its own check, never by nft/iptables rules the box does not have.
+    expect(r.findings.some((f) => f.id.startsWith('fw.bgp.'))).toBe(false)
   })
 
   it.each([

@@ -72,6 +72,20 @@ describe('the BGP sessions in the check', () => {
   })
 })
 
+describe("the BGP sessions on pfSense (the FRR package's vtysh)", () => {
+  const PF: BgpCheckSession[] = SESSIONS.map((s) => ({ ...s, iface: 'ipsec', device: 'pfsense' }))
+
+  it("a session down names pfSense's IPsec rules and the exact pair to pass; FRR not answering points at pfSense's own pages", () => {
+    const [t1] = toBgpSessionFindings(frr('bgp-summary-tunnel1-down'), PF, [])
+    expect(t1!.why).toMatch(/or pfSense's IPsec rules do not pass TCP 179\.$/)
+    expect(t1!.fix?.details).toMatch(/Firewall → Rules → IPsec must pass TCP 179 between 169\.254\.10\.2 and 169\.254\.10\.1/)
+    const [unknown] = toBgpSessionFindings({ 'bgp-summary': { stdout: '', exitCode: 127 } }, PF, [])
+    expect(unknown).toMatchObject({ verdict: 'unknown', evidence: ['vtysh exited 127'] })
+    expect(unknown!.fix?.details).toMatch(/Status → Services .* Services → FRR/)
+    expect(unknown!.fix?.details).not.toMatch(/systemctl/)
+  })
+})
+
 describe('BGP in the causes view', () => {
   it("both tunnels' TCP 179 dropped by the gateway firewall, and the sessions it keeps down: one cause, fixable in one go", () => {
     const fw = toGatewayFirewall(loadScenario('nft-ct-established'))

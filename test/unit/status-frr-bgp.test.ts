@@ -115,6 +115,11 @@ describe('status of a BGP VPN', () => {
   it('asks FRR only for a BGP VPN', () => {
     expect(toStatusCommands(facts, details(true)).find((c) => c.id === 'bgp')?.argv).toEqual(['vtysh', '-c', 'show bgp summary json'])
     expect(toStatusCommands(facts, details(false)).find((c) => c.id === 'bgp')).toBeUndefined()
+    // pfSense (FreeBSD) reads its FRR package's vtysh too; another FreeBSD box has no FRR path of ours.
+    const pfsense = { ...facts, os: { ...facts.os, family: 'freebsd' }, stack: { kind: 'pfsense', version: '2.7.2', detail: 'pfSense 2.7.2-RELEASE' } } as GatewayFacts
+    expect(toStatusCommands(pfsense, details(true)).find((c) => c.id === 'bgp')?.argv).toEqual(['vtysh', '-c', 'show bgp summary json'])
+    const freebsd = { ...facts, os: { ...facts.os, family: 'freebsd' }, stack: { kind: 'strongswan', version: '5.9.14', detail: '' } } as GatewayFacts
+    expect(toStatusCommands(freebsd, details(true)).find((c) => c.id === 'bgp')).toBeUndefined()
   })
 
   it('each tunnel carries its session: Idle on tunnel 1, Established with a prefix each way on tunnel 2', async () => {

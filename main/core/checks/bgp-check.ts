@@ -14,6 +14,8 @@ export interface BgpCheckSession {
   readonly iface: string
   readonly local: string
   readonly neighbor: string
+  /** pfSense: FRR is its package's (Services → FRR), and TCP 179 passes or not by the IPsec tab's rules. */
+  readonly device?: 'pfsense'
 }
 
 /** The check's extra read for a BGP VPN (fixed argv). */
@@ -97,11 +99,12 @@ export function toBgpSessionFindings(outputs: CommandOutputs, sessions: readonly
     const id = `daemon.bgp.${s.neighbor}`
     const subject = { peer: s.neighbor, topic: 'bgp' }
     if (read === undefined) {
-      return { id, severity: 'warning', subject, verdict: 'unknown', evidence: [o ? `vtysh exited ${o.exitCode}` : 'vtysh was not run'], why: "FRR's BGP state could not be read (vtysh -c 'show bgp summary json'): bgpd is not running, or FRR is not installed.", fix: { details: 'Check FRR on the gateway: systemctl status frr, and bgpd=yes in /etc/frr/daemons.' } }
+      const fix = s.device === 'pfsense' ? 'Check FRR on pfSense: Status → Services (FRR zebra and bgpd running), and Services → FRR → Global Settings and BGP enabled.' : 'Check FRR on the gateway: systemctl status frr, and bgpd=yes in /etc/frr/daemons.'
+      return { id, severity: 'warning', subject, verdict: 'unknown', evidence: [o ? `vtysh exited ${o.exitCode}` : 'vtysh was not run'], why: "FRR's BGP state could not be read (vtysh -c 'show bgp summary json'): bgpd is not running, or FRR is not installed.", fix: { details: fix } }
     }
     const b = read.get(s.neighbor)
     if (!b) {
-      return { id, severity: 'error', subject, verdict: 'problem', evidence: [`FRR has no neighbour ${s.neighbor}`], why: `FRR has no BGP session with AWS's ${s.neighbor} (tunnel ${s.tunnel}): the VPN's BGP section is not loaded.`, fix: { details: 'Apply again (it puts the section into /etc/frr/frr.conf and reloads FRR).' } }
+      return { id, severity: 'error', subject, verdict: 'problem', evidence: [`FRR has no neighbour ${s.neighbor}`], why: `FRR has no BGP session with AWS's ${s.neighbor} (tunnel ${s.tunnel}): the VPN's BGP section is not loaded.`, fix: { details: s.device === 'pfsense' ? "Apply again (it adds the neighbours to the FRR package's BGP settings and regenerates FRR's configuration)." : 'Apply again (it puts the section into /etc/frr/frr.conf and reloads FRR).' } }
     }
     const counts = `${b.prefixesReceived ?? '?'} prefixes received, ${b.prefixesSent ?? '?'} advertised`
     if (b.established) {
@@ -126,8 +129,10 @@ export function toBgpSessionFindings(outputs: CommandOutputs, sessions: readonly
       evidence: [`state ${b.state}${b.downSec === undefined ? '' : ` for ${duration(b.downSec)}`}${b.drops === undefined ? '' : `, ${b.drops} drops since bgpd started`}`],
       why: byFirewall
         ? `The BGP session in tunnel ${s.tunnel} is ${b.state}: the gateway's own firewall drops TCP 179 on ${s.iface} (${fw.id}).`
-        : `The BGP session in tunnel ${s.tunnel} is ${b.state}: TCP 179 to AWS's ${s.neighbor} inside the tunnel gets no answer. The tunnel is down, or the inside addresses or ASNs do not match AWS's.`,
-      fix: byFirewall ? (fw.fix ?? {}) : { details: "Check the tunnel is up (tunnelwright status), then compare the inside CIDRs and both ASNs with the provider's export; AWS answers only the customer gateway's ASN." },
+        : `The BGP session in tunnel ${s.tunnel} is ${b.state}: TCP 179 to AWS's ${s.neighbor} inside the tunnel gets no answer. ${s.device === 'pfsense' ? "The tunnel is down, the inside addresses or ASNs do not match AWS's, or pfSense's IPsec rules do not pass TCP 179." : "The tunnel is down, or the inside addresses or ASNs do not match AWS's."}`,
+      fix: byFirewall
+        ? (fw.fix ?? {})
+        : { details: `Check the tunnel is up (tunnelwright status), then compare the inside CIDRs and both ASNs with the provider's export; AWS answers only the customer gateway's ASN.${s.device === 'pfsense' ? ` On pfSense, Firewall → Rules → IPsec must pass TCP 179 between ${s.local} and ${s.neighbor}.` : ''}` },
     }
   })
 }

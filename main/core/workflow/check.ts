@@ -58,22 +58,25 @@ export async function checkGateway(
     probeFromGateway(facts, details, routing, { ...probeOpts, ...(input.probeTimeoutMs ? { probeTimeoutMs: input.probeTimeoutMs } : {}) }),
   ])
   const host = checkFirewall(fw, outputs)
-  const rules = bgp.length > 0 ? toGatewayFirewall(outputs) : undefined
+  // pfSense's pf is judged by pfsense-check (its WAN rules); TCP 179 inside the tunnels is read from the sessions.
+  const rules = bgp.length > 0 && facts.stack.kind !== 'pfsense' ? toGatewayFirewall(outputs) : undefined
   const bgpFirewall = rules ? bgp.map((s) => toBgpFirewallFinding(rules, s)) : []
   const findings = [...host, ...bgpFirewall, ...toPathFindings(probe, outputs, facts, details, host, input.probeTimeoutMs), ...toBgpSessionFindings(outputs, bgp, bgpFirewall)]
   gateway.lastCheck = findings
   return { facts, findings }
 }
 
-/** A BGP VPN's sessions on a route-based Linux gateway (pfSense's FRR package is not read yet): the tunnel interfaces and inside addresses. */
+/** A BGP VPN's sessions on a route-based gateway (Linux, or pfSense's FRR package): the tunnel interfaces and inside addresses. */
 function toBgpCheckSessions(input: DetailsInput, routing: RoutingMode, facts: GatewayFacts): BgpCheckSession[] {
-  if (!input.details.bgp || routing !== 'route' || facts.stack.kind === 'pfsense' || facts.stack.kind === 'none') return []
+  if (!input.details.bgp || routing !== 'route' || facts.stack.kind === 'none') return []
   let render: ReturnType<typeof toRenderInput>
   try {
     render = toRenderInput(input.details, { routing, sources: input.sources })
   } catch {
     return [] // a PSK reference that does not resolve here: the rest of the check says so
   }
+  // pfSense names its VTI interfaces by phase 1 (ipsecN…): the sessions are judged without them.
+  if (facts.stack.kind === 'pfsense') return render.tunnels.map((t) => ({ tunnel: t.index, iface: 'ipsec', local: t.insideLocal, neighbor: t.insideAws, device: 'pfsense' as const }))
   const ifaces = toTunnelInterfaces(render, toInterfaceKind(facts.stack.kind))
   return render.tunnels.map((t, i) => ({ tunnel: t.index, iface: ifaces[i]!.iface, local: t.insideLocal, neighbor: t.insideAws }))
 }
