@@ -5,24 +5,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { Details } from '../../main/core/details/model'
 import { processSecretSources } from '../../main/core/details/resolve'
-import type { GatewayShell } from '../../main/core/gateway/shell'
 import { applyChange, prepareChange, rollbackChange } from '../../main/core/workflow/change'
 import { checkGateway } from '../../main/core/workflow/check'
 import { waitUntil } from '../support/fault-gateway'
 import { up, type Lab } from '../lab'
 import { labGate } from '../support/gate'
+import { toNodeShell as nodeShell } from '../support/keepup-lab'
 
 const g = labGate('apply behind NAT (lab)')
-
-function nodeShell(lab: Lab): GatewayShell {
-  return {
-    async runScript(script, opts) {
-      const r = await lab.gateway.exec(['sh'], { input: script, timeoutMs: opts?.timeoutMs ?? 60_000 })
-      opts?.onOutput?.(r.stdout)
-      return { code: r.code, stdout: r.stdout, stderr: r.stderr }
-    },
-  }
-}
 
 describe.skipIf(g.skip)('apply behind NAT with no local address in the details', () => {
   let lab: Lab

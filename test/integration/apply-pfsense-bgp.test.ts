@@ -13,18 +13,9 @@ import { applyChange, prepareChange } from '../../main/core/workflow/change'
 import { checkGateway } from '../../main/core/workflow/check'
 import { up, type Lab } from '../lab'
 import { labGate } from '../support/gate'
+import { toNodeShell as nodeShell } from '../support/keepup-lab'
 
 const g = labGate('BGP on pfSense (lab)')
-
-function nodeShell(lab: Lab): GatewayShell {
-  return {
-    async runScript(script, opts) {
-      const r = await lab.gateway.exec(['sh'], { input: script, timeoutMs: opts?.timeoutMs ?? 60_000 })
-      opts?.onOutput?.(r.stdout)
-      return { code: r.code, stdout: r.stdout, stderr: r.stderr }
-    },
-  }
-}
 
 describe.skipIf(g.skip)('BGP on pfSense: refused with the fix, nothing changed', () => {
   let lab: Lab

@@ -7,7 +7,6 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { EXIT, runCli } from '../../main/cli/index'
-import type { GatewayShell } from '../../main/core/gateway/shell'
 import { Details } from '../../main/core/details/model'
 import { processSecretSources } from '../../main/core/details/resolve'
 import { applyChange, prepareChange } from '../../main/core/workflow/change'
@@ -15,6 +14,7 @@ import { detectGateway } from '../../main/core/workflow/gateway'
 import { up, type Lab, type PfsenseVersion } from '../lab'
 import { sshRun } from '../lab/ssh-client'
 import { labGate } from '../support/gate'
+import { toNodeShell as nodeShell } from '../support/keepup-lab'
 
 const g = labGate('apply on pfSense (lab)')
 
@@ -23,17 +23,6 @@ function cli(env: Record<string, string>) {
     const out = { stdout: '', stderr: '' }
     const code = await runCli(argv, { stdout: (t) => void (out.stdout += t), stderr: (t) => void (out.stderr += t), env })
     return { code, ...out }
-  }
-}
-
-/** The node's own shell (as root, same namespaces as sshd): for the workflow-level revert test. */
-function nodeShell(lab: Lab): GatewayShell {
-  return {
-    async runScript(script, opts) {
-      const r = await lab.gateway.exec(['sh'], { input: script, timeoutMs: opts?.timeoutMs ?? 60_000 })
-      opts?.onOutput?.(r.stdout)
-      return { code: r.code, stdout: r.stdout, stderr: r.stderr }
-    },
   }
 }
 

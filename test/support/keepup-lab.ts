@@ -1,4 +1,4 @@
-// Shared by the keep-up lab tests: a root shell on the lab gateway, polling with timings, the loop's pids.
+// Shared by the lab tests: a root shell on the lab gateway (apply, NAT, pfSense, keep-up), polling with timings, the loop's pids.
 import type { GatewayShell } from '../../main/core/gateway/shell'
 import type { IkeSa, Lab } from '../lab'
 
