@@ -116,30 +116,27 @@ function tw_is_ours($entry, $marker) {
 	return is_array($entry) && isset($entry['descr']) && strpos((string)$entry['descr'], $marker) === 0;
 }
 
+/* Takes our entries out of a list; true when there were any. */
+function tw_drop_ours(&$list, $marker) {
+	$found = false;
+	foreach ($list as $i => $e) {
+		if (tw_is_ours($e, $marker)) {
+			unset($list[$i]);
+			$found = true;
+		}
+	}
+	$list = array_values($list);
+	return $found;
+}
+
 /* Take out ours, touching only sections that exist. */
 foreach (array('frrbgpneighbors', 'frrglobalprefixes') as $tw_k) {
 	if (isset($config['installedpackages'][$tw_k]['config']) && is_array($config['installedpackages'][$tw_k]['config'])) {
-		$tw_list = &$config['installedpackages'][$tw_k]['config'];
-		foreach ($tw_list as $tw_i => $tw_e) {
-			if (tw_is_ours($tw_e, $tw_frr_marker)) {
-				unset($tw_list[$tw_i]);
-				$tw_frr_changed = true;
-			}
-		}
-		$tw_list = array_values($tw_list);
-		unset($tw_list);
+		$tw_frr_changed = tw_drop_ours($config['installedpackages'][$tw_k]['config'], $tw_frr_marker) || $tw_frr_changed;
 	}
 }
 if (isset($config['installedpackages']['frrbgp']['config'][0]['row']) && is_array($config['installedpackages']['frrbgp']['config'][0]['row'])) {
-	$tw_rows = &$config['installedpackages']['frrbgp']['config'][0]['row'];
-	foreach ($tw_rows as $tw_i => $tw_r) {
-		if (tw_is_ours($tw_r, $tw_frr_marker)) {
-			unset($tw_rows[$tw_i]);
-			$tw_frr_changed = true;
-		}
-	}
-	$tw_rows = array_values($tw_rows);
-	unset($tw_rows);
+	$tw_frr_changed = tw_drop_ours($config['installedpackages']['frrbgp']['config'][0]['row'], $tw_frr_marker) || $tw_frr_changed;
 }
 
 if ($tw_frr !== null) {
