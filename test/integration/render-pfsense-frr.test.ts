@@ -2,11 +2,6 @@
 // config.xml with an admin's FRR settings in it, and the FRR configuration the package would generate from the
 // result checked by the REAL FRR 8.4 parsers. pfSense's own functions and the package's frr_generate_config()
 // are stand-ins (test/support/pfsense-standins, each says it is one): FreeBSD and the package cannot run here.
-import { spawnSync } from 'node:child_process'
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join, resolve } from 'node:path'
-import { XMLParser } from 'fast-xml-parser'
 import { afterAll, describe, expect, test } from 'vitest'
 import { renderDevice } from '../../main/core/render/index'
 import { UserError } from '../../main/core/base/result'
@@ -14,55 +9,12 @@ import { checkFrrConfig, frrMissing } from '../support/frr'
 import { bgpInput } from '../support/frr-sample'
 import { gate, missing } from '../support/gate'
 import { HOSTILE } from '../support/render-sample'
+import { adminFrr, pfsenseFrrRunner, toBgpdPart, stockPfsenseConf as stock, type PfsenseConf as Conf, type PfsenseFrrPkgs as Pkgs } from '../support/pfsense-frr'
 
-const FIXTURE = '/work/shared/fixtures/pfsense/config-default-2.7.0.xml'
-const STANDINS = resolve(__dirname, '../support/pfsense-standins')
 const g = gate('render-pfsense-frr', missing({ executables: ['/usr/bin/php'] }) ?? frrMissing())
-const work = mkdtempSync(join(tmpdir(), 'tw-render-pf-frr-'))
-afterAll(() => rmSync(work, { recursive: true, force: true }))
-
-// The stand-ins without frr.inc: a pfSense without the FRR package.
-const NO_PACKAGE = join(work, 'standins-no-frr')
-cpSync(STANDINS, NO_PACKAGE, { recursive: true })
-rmSync(join(NO_PACKAGE, 'frr.inc'))
-
-type Entry = Record<string, unknown>
-type Pkgs = { frr?: { config: Entry[] }; frrbgp?: { config: Entry[] }; frrbgpneighbors?: { config: Entry[] }; frrglobalprefixes?: { config: Entry[] } }
-type Conf = { installedpackages: Pkgs | string; [k: string]: unknown }
-
-const LIST_TAGS = new Set(['phase1', 'phase2', 'item', 'rule', 'user', 'group', 'priv', 'member', 'alias', 'route', 'gateway_item', 'vip', 'staticmap', 'config', 'row'])
-const stock = () => (new XMLParser({ ignoreAttributes: true, parseTagValue: false, trimValues: true, isArray: (n) => LIST_TAGS.has(n) }).parse(readFileSync(FIXTURE, 'utf8')) as { pfsense: Conf }).pfsense
-
-/** An admin's FRR package settings: FRR on, BGP as AS 65000 with a network, a neighbour of their own and its prefix list. */
-function adminFrr(over: { asnum?: string; bgpEnable?: boolean; frrEnable?: boolean } = {}): Pkgs {
-  return {
-    frr: { config: [{ ...(over.frrEnable === false ? {} : { enable: 'on' }), routerid: '192.0.2.1', logging: 'on' }] },
-    frrbgp: { config: [{ ...(over.bgpEnable === false ? {} : { enable: 'on' }), asnum: over.asnum ?? '65000', routerid: '', row: [{ distributeroutevalue: '192.168.77.0/24', distributeroutemap: 'none' }] }] },
-    frrbgpneighbors: { config: [{ peer: '192.0.2.9', descr: 'ISP uplink', asnum: '64999', timers_keepalive: '', prefixfilter_in: 'none', prefixfilter_out: 'LAN-OUT' }] },
-    frrglobalprefixes: { config: [{ iptype: 'IPv4', name: 'LAN-OUT', descr: 'our LAN', row: [{ seq: '5', action: 'permit', source: '192.168.77.0/24' }] }] },
-  }
-}
-
-function run(script: string, conf: Conf, opts: { standins?: string } = {}) {
-  const dir = mkdtempSync(join(work, 'run-'))
-  const json = join(dir, 'config.json')
-  writeFileSync(json, JSON.stringify(conf))
-  const calls = join(dir, 'calls.tsv')
-  const frrConf = join(dir, 'frr.conf')
-  const r = spawnSync('php', ['-d', `include_path=${opts.standins ?? STANDINS}`, '-d', 'display_errors=stderr', '-d', 'error_reporting=-1'], {
-    input: script,
-    encoding: 'utf8',
-    env: { PATH: process.env['PATH'], TW_CONFIG_JSON: json, TW_CALLS: calls, TW_FRR_CONF: frrConf, TW_PFSENSE_HAS_IKEID_NEXT: '1' },
-  })
-  const read = (f: string) => {
-    try {
-      return readFileSync(f, 'utf8')
-    } catch {
-      return undefined
-    }
-  }
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr, conf: JSON.parse(readFileSync(json, 'utf8')) as Conf, calls: (read(calls) ?? '').trim().split('\n').filter(Boolean).map((l) => l.split('\t')[0]), frrConf: read(frrConf) }
-}
+const pf = pfsenseFrrRunner('tw-render-pf-frr-')
+afterAll(() => pf.cleanup())
+const { run, NO_PACKAGE } = pf
 
 /**
  * FRR's verdict on the package's integrated file: vtysh on all of it, bgpd on what is bgpd's (the file also holds
@@ -70,7 +22,7 @@ function run(script: string, conf: Conf, opts: { standins?: string } = {}) {
  */
 function frrAccepts(text: string): boolean {
   const whole = checkFrrConfig(text)
-  const bgpd = checkFrrConfig(text.replace(/^(service integrated-vtysh-config|router-id \S+)\n/gm, ''))
+  const bgpd = checkFrrConfig(toBgpdPart(text))
   if (!bgpd.ok) console.log(`bgpd refused: ${bgpd.bgpdErrors.join(' | ')}`)
   return whole.vtysh.status === 0 && bgpd.ok
 }
