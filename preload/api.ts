@@ -287,13 +287,15 @@ export interface ProfileSummary {
   readonly updatedAt: string
 }
 
-/** The vendor devices whose status the app reads over SSH, read-only (Windows Server is not among them yet). */
-export type VendorStatusKind = 'cisco-asa' | 'cisco-ios' | 'paloalto' | 'fortigate' | 'juniper-srx'
+/** The vendor devices whose status the app reads over SSH, read-only: every vendor kind. */
+export type VendorStatusKind = VendorKind
 
-/** A vendor device whose status the board reads: its kind, and whether older SSH algorithms are allowed for it. */
+/** A vendor device whose status the board reads: its kind, whether older SSH algorithms are allowed for it, how often it is polled. */
 export interface StatusDeviceDto {
   readonly kind: VendorStatusKind
   readonly allowLegacySsh: boolean
+  /** Seconds between samples (VENDOR_POLL bounds); absent = the default, 30. */
+  readonly intervalSec?: number
 }
 
 /** A saved gateway profile: details, connection, and which secrets are stored (never their values). */

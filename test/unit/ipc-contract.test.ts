@@ -59,7 +59,7 @@ describe('argument schemas refuse malformed calls', () => {
     pickKeyFile: [[{ path: '/etc/shadow' }], ['/etc/shadow']],
     connectGateway: [[{ profileId: PID, acceptFingerprint: 'MD5:aa:bb' }], [{ profileId: PID, acceptFingerprint: 'SHA256:short' }], [PID]],
     // Only the five vendor kinds with status; no password travels with it (the enable password is a stored slot); intervals within bounds.
-    watchVendorStatus: [[{ profileId: PID, device: { kind: 'windows-server', allowLegacySsh: false } }], [{ profileId: PID, device: { kind: 'cisco-asa' } }], [{ profileId: PID, device: { kind: 'cisco-asa', allowLegacySsh: false }, enablePassword: 'x' }], [{ profileId: PID, device: { kind: 'cisco-asa', allowLegacySsh: false }, intervalSec: 1 }], [{ profileId: PID, device: { kind: 'cisco-asa', allowLegacySsh: true }, acceptFingerprint: 'MD5:aa' }]],
+    watchVendorStatus: [[{ profileId: PID, device: { kind: 'checkpoint', allowLegacySsh: false } }], [{ profileId: PID, device: { kind: 'windows-server', allowLegacySsh: false, intervalSec: 4 } }], [{ profileId: PID, device: { kind: 'cisco-asa' } }], [{ profileId: PID, device: { kind: 'cisco-asa', allowLegacySsh: false }, enablePassword: 'x' }], [{ profileId: PID, device: { kind: 'cisco-asa', allowLegacySsh: false }, intervalSec: 1 }], [{ profileId: PID, device: { kind: 'cisco-asa', allowLegacySsh: true }, acceptFingerprint: 'MD5:aa' }]],
     disconnectGateway: [[{ profileId: PID }]],
     detectGateway: [[{ profileId: PID, jobId: 'x' }]],
     checkGateway: [[{}]],

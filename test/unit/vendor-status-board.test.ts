@@ -55,9 +55,9 @@ describe('vendor status in the app (shell services, replayed ASA session)', () =
     // The device's own word for the IKE state travels as such, not as an algorithm.
     expect(snap.tunnels[0]).toMatchObject({ deviceState: 'MM_ACTIVE', childAlgorithms: 'esp-aes esp-sha-hmac' })
     expect(snap.tunnels[0]!.ikeAlgorithms).toBeUndefined()
-    // The choice is kept in the profile; the enable password only as a flag.
+    // The choice, with the interval it is polled at, is kept in the profile; the enable password only as a flag.
     const saved = await table.getProfile.run(id)
-    expect(saved.statusDevice).toEqual(device)
+    expect(saved.statusDevice).toEqual({ ...device, intervalSec: 5 })
     expect(saved.hasSecret.enablePassword).toBe(true)
     // Read-only: everything the device received was enable, its password (never echoed), paging off, show commands, exit.
     expect(replay.received.filter((l) => !/^(show |enable$|<enable password>$|terminal pager 0$|exit$)/.test(l))).toEqual([])

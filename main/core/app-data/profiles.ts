@@ -7,6 +7,7 @@
 import { z } from 'zod'
 import { DetailsDraft, type DetailsDraft as DetailsDraftT } from '../details/aws-import'
 import { Details, DETAILS_FORMAT, DeviceKind } from '../details/model'
+import { VENDOR_POLL, VendorKind } from '../base/vocabulary'
 import type { SecretSources } from '../details/resolve'
 import { decryptExport, EncryptedEnvelope, encryptExport } from './export-crypto'
 import { UserError } from '../base/result'
@@ -71,10 +72,15 @@ export const ProfileRequest = z.strictObject({
 /** A parsed request record. */
 export type ProfileRequest = z.infer<typeof ProfileRequest>
 
-/** A vendor device whose status the app reads (read-only, polled over SSH): its kind, and whether older SSH algorithms are allowed for it. */
+/**
+ * A vendor device whose status the app reads (read-only, polled over SSH): its kind, whether older SSH algorithms
+ * are allowed for it, and how often it is polled (seconds; absent = VENDOR_POLL.default). No secret: its passwords
+ * are secret slots (sshPassword, enablePassword).
+ */
 export const StatusDevice = z.strictObject({
-  kind: z.enum(['cisco-asa', 'cisco-ios', 'paloalto', 'fortigate', 'juniper-srx']),
+  kind: VendorKind,
   allowLegacySsh: z.boolean().default(false),
+  intervalSec: z.int().min(VENDOR_POLL.min).max(VENDOR_POLL.max).optional(),
 })
 /** A parsed status device choice. */
 export type StatusDevice = z.infer<typeof StatusDevice>

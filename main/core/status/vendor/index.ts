@@ -1,4 +1,4 @@
-// Read-only status of the vendor devices (Cisco ASA/IOS, PAN-OS, FortiOS, Junos) over SSH, as pure
+// Read-only status of the vendor devices (Cisco ASA/IOS, PAN-OS, FortiOS, Junos, Windows Server) over SSH, as pure
 // functions: the command catalog (what to run, how to turn paging off, what the SSH side must allow),
 // and the parsers that turn the outputs into the same snapshots and diagnoses the Linux stacks get.
 //
@@ -8,7 +8,7 @@
 import type { Details } from '../../details/model'
 import type { Secret } from '../../base/secret'
 import { toSlug } from '../../details/slug'
-import { toTunnelNames } from '../../base/vocabulary'
+import { isVendorKind, toTunnelNames, VENDOR_KINDS, type VendorKind } from '../../base/vocabulary'
 import { containsAddress, parsePrefix } from '../../net/cidr'
 import { diagnose, type Diagnosis } from '../diagnosis'
 import { toSnapshot, type IkeSaStatus, type StatusSnapshot, type TunnelStatus } from '../model'
@@ -16,21 +16,21 @@ import { mergeCiscoPeers, parseAsaIsakmpSa, parseAsaSessiondbL2l, parseCiscoIpse
 import { parseFortiosTunnelSummary } from './fortigate'
 import { mergeJunos, parseJunosIkeSa, parseJunosIpsecSa, parseJunosSt0 } from './juniper'
 import { mergePanos, parsePanosIkeSa, parsePanosIpsecSa } from './paloalto'
-import { parseWindowsStatus } from './windows'
+import { isReadOnlyPowerShellLine, parseWindowsStatus, WINDOWS_STATUS_COMMANDS } from './windows'
 
-/** The vendor kinds with an SSH CLI whose status is read (Windows Server is not among them yet). */
-export type VendorStatusKind = 'cisco-asa' | 'cisco-ios' | 'paloalto' | 'fortigate' | 'juniper-srx'
+/** The vendor kinds whose status is read over SSH: every vendor kind the app renders a configuration for. */
+export type VendorStatusKind = VendorKind
 
-/** Every vendor kind whose status is read over SSH, in the order the faces offer them. */
-export const VENDOR_STATUS_KINDS: readonly VendorStatusKind[] = ['cisco-asa', 'cisco-ios', 'paloalto', 'fortigate', 'juniper-srx']
+/** Every vendor kind whose status is read over SSH, in the order the faces offer them (the vocabulary's list). */
+export const VENDOR_STATUS_KINDS: readonly VendorStatusKind[] = VENDOR_KINDS
 
 /** True for a vendor kind whose status is read over SSH. */
 export function isVendorStatusKind(s: string | undefined): s is VendorStatusKind {
-  return s === 'cisco-asa' || s === 'cisco-ios' || s === 'paloalto' || s === 'fortigate' || s === 'juniper-srx'
+  return s !== undefined && isVendorKind(s)
 }
 
-/** Which vendor kind a status came from (the snapshot's own source is 'vendor'); Windows Server is parsed only, not read over SSH yet. */
-export type VendorStatusSource = VendorStatusKind | 'windows-server'
+/** Which vendor kind a status came from (the snapshot's own source is 'vendor'). */
+export type VendorStatusSource = VendorStatusKind
 
 /** One show command of a sample: an id for its output and the line typed at the device's prompt. */
 export interface VendorCommand {
@@ -40,7 +40,7 @@ export interface VendorCommand {
 
 /** How to talk to a vendor CLI over SSH, read-only. */
 export interface VendorSshProfile {
-  /** shell: an interactive session (prompts, paging off first); exec: one command per exec channel (no pager). */
+  /** shell: an interactive session (prompts, paging off first); exec: one command per exec channel (no pager; Windows: one powershell.exe each). */
   readonly mode: 'shell' | 'exec'
   /** These devices often offer keyboard-interactive only for passwords. */
   readonly keyboardInteractive: true
@@ -69,6 +69,8 @@ export const VENDOR_SSH: Readonly<Record<VendorStatusKind, VendorSshProfile>> = 
   fortigate: { mode: 'exec', keyboardInteractive: true, prompt: /^[\w.-]+( \([\w-]+\))? [#$]\s*$/m, legacyAlgorithms: LEGACY },
   // Junos: "| no-more" on each command turns the pager off for that command.
   'juniper-srx': { mode: 'shell', keyboardInteractive: true, prompt: /^[\w.@-]+[>#]\s*$/m, legacyAlgorithms: LEGACY },
+  // Windows OpenSSH (password or key login) runs an exec request through its DefaultShell; no prompt is read.
+  'windows-server': { mode: 'exec', keyboardInteractive: true, prompt: /^PS [^>]*>\s*$/m, legacyAlgorithms: LEGACY },
 }
 
 /** ssh2 algorithm lists for one connection: the library's defaults, plus the legacy ones only when allowed; with the sentence to show. */
@@ -109,11 +111,14 @@ export function toVendorStatusCommands(kind: VendorStatusKind): VendorCommand[] 
         { id: 'st0-101', line: 'show interfaces st0.101 | no-more' },
         { id: 'st0-102', line: 'show interfaces st0.102 | no-more' },
       ]
+    case 'windows-server':
+      return WINDOWS_STATUS_COMMANDS.map((c) => ({ id: c.id, line: c.line }))
   }
 }
 
-/** True for a line that only reads: a show/get command, or turning this session's pager off. */
+/** True for a line that only reads: a show/get command, turning this session's pager off, or one listed Get- cmdlet (Windows). */
 export function isReadOnlyVendorLine(line: string): boolean {
+  if (isReadOnlyPowerShellLine(line)) return true
   return /^(show|get) [\w .|:/-]+$/.test(line) && !/\b(clear|delete|set|request|execute|config|commit|write|copy|reload|diagnose)\b/.test(line.replace(/^(show|get) /, '')) || /^(terminal pager 0|terminal length 0|set cli pager off)$/.test(line)
 }
 
@@ -142,6 +147,8 @@ export function parseVendorStatus(kind: VendorStatusKind, outputs: Readonly<Reco
         return { ...sa, children: [{ ...first, packetsIn: st0.packetsIn, packetsOut: st0.packetsOut }, ...rest] }
       })
     }
+    case 'windows-server':
+      return parseWindowsStatus(outputs)
   }
 }
 
@@ -172,7 +179,7 @@ export function readWindowsStatus(
   outputs: Readonly<Record<string, string>>,
   opts: { readonly at: number; readonly previous?: readonly StatusSnapshot[]; readonly secrets?: readonly Secret[] },
 ): VendorStatusReading {
-  return toVendorReading('windows-server', parseWindowsStatus(outputs), details, opts)
+  return readVendorStatus('windows-server', details, outputs, opts)
 }
 
 function toVendorReading(

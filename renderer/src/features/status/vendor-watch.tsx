@@ -16,6 +16,7 @@ export const VENDOR_STATUS_LABELS: Readonly<Record<VendorStatusKind, string>> = 
   fortigate: 'Fortinet FortiGate (FortiOS)',
   'juniper-srx': 'Juniper SRX (Junos)',
   paloalto: 'Palo Alto Networks (PAN-OS)',
+  'windows-server': 'Windows Server (RRAS, PowerShell over OpenSSH)',
 }
 
 /** The older SSH algorithms a vendor connection may be allowed (the core's list; shown before the user allows them). */
