@@ -56,7 +56,12 @@ export type RoutingMode = 'route' | 'policy'
 export interface AppInfo {
   readonly name: string
   readonly version: string
+  /** The gateways the app configures and applies to over SSH. */
   readonly deviceKinds: readonly DeviceKind[]
+  /** The vendor devices it renders a configuration for and reads the status of, read-only, over SSH. */
+  readonly vendorKinds: readonly VendorKind[]
+  /** How often a vendor device may be polled, in seconds (the bounds both faces accept) and by default. */
+  readonly vendorPoll: { readonly min: number; readonly max: number; readonly default: number }
   readonly detailsFormat: string
 }
 
