@@ -6,6 +6,8 @@ import { describe, expect, it, vi } from 'vitest'
 import { z } from 'zod'
 import { ARG_SCHEMAS, createHandlers } from '../../main/shell/ipc/handlers'
 import { UserError } from '../../main/core/base/result'
+import { VENDOR_KINDS, VENDOR_POLL } from '../../main/core/base/vocabulary'
+import { VENDOR_STATUS_KINDS } from '../../main/core/status/vendor'
 import { toGuardedHandler } from '../../main/shell/ipc/ipc-guard'
 import { CHANNELS, EVENTS } from '../../preload/api'
 
@@ -167,6 +169,15 @@ describe('guarded handler', () => {
     const t = createHandlers()
     expect(() => t.listProfiles.run()).toThrow(/not running/)
     expect((await t.getAppInfo.run()).name).toBe('Tunnelwright')
+  })
+
+  it('app info names the vendor devices from the one vocabulary the status and render paths use', async () => {
+    const info = await createHandlers().getAppInfo.run()
+    expect(info.vendorKinds).toEqual(VENDOR_KINDS)
+    // Every vendor kind has both a configuration and a read-only status driver: the same list, not a second one.
+    expect(VENDOR_STATUS_KINDS).toBe(VENDOR_KINDS)
+    expect(info.vendorKinds).toContain('windows-server')
+    expect(info.vendorPoll).toEqual(VENDOR_POLL)
   })
 
   it('pickKeyFile answers the dialog\'s path or "not picked", and not-available without the desktop shell', async () => {
