@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { EXIT, runCli } from '../../main/cli/index'
+import { redactPatterns } from '../../main/core/base/redact'
 import { Secret } from '../../main/core/base/secret'
 import { SshError } from '../../main/core/ssh/errors'
 import { connect } from '../../main/core/ssh/session'
@@ -89,6 +90,8 @@ describe('Windows Server status over SSH (replayed exec requests)', () => {
     expect(reading.snapshot.tunnels[0]).toMatchObject({ spiIn: 'cafe0000', spiOut: 'abcdef01' })
     expect(reading.diagnoses.map((d) => [d.id, d.tunnel])).toContainEqual(['ike-no-answer', 'hq-east-t2'])
     expect(reading.diagnoses.find((d) => d.id === 'ike-no-answer')?.evidence.join(' ')).toMatch(/Connecting \(error 13801\)/)
+    // The redactor the app passes diagnoses through must leave their words whole ("PSK with" read as a key once).
+    for (const d of reading.diagnoses) expect(redactPatterns(`${d.cause} ${d.fix}`)).toBe(`${d.cause} ${d.fix}`)
     // Exactly the three catalog cmdlets, each on its own exec channel, each a read-only Get- line once decoded.
     expect(replay.received.map((l) => decodeEncodedCommand(l)?.replace("$ProgressPreference = 'SilentlyContinue'; ", ''))).toEqual(WINDOWS_STATUS_COMMANDS.map((c) => c.line))
   })
