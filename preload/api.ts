@@ -56,7 +56,12 @@ export type RoutingMode = 'route' | 'policy'
 export interface AppInfo {
   readonly name: string
   readonly version: string
+  /** The gateways the app configures and applies to over SSH. */
   readonly deviceKinds: readonly DeviceKind[]
+  /** The vendor devices it renders a configuration for and reads the status of, read-only, over SSH. */
+  readonly vendorKinds: readonly VendorKind[]
+  /** How often a vendor device may be polled, in seconds (the bounds both faces accept) and by default. */
+  readonly vendorPoll: { readonly min: number; readonly max: number; readonly default: number }
   readonly detailsFormat: string
 }
 
@@ -287,13 +292,15 @@ export interface ProfileSummary {
   readonly updatedAt: string
 }
 
-/** The vendor devices whose status the app reads over SSH, read-only (Windows Server is not among them yet). */
-export type VendorStatusKind = 'cisco-asa' | 'cisco-ios' | 'paloalto' | 'fortigate' | 'juniper-srx'
+/** The vendor devices whose status the app reads over SSH, read-only: every vendor kind. */
+export type VendorStatusKind = VendorKind
 
-/** A vendor device whose status the board reads: its kind, and whether older SSH algorithms are allowed for it. */
+/** A vendor device whose status the board reads: its kind, whether older SSH algorithms are allowed for it, how often it is polled. */
 export interface StatusDeviceDto {
   readonly kind: VendorStatusKind
   readonly allowLegacySsh: boolean
+  /** Seconds between samples (VENDOR_POLL bounds); absent = the default, 30. */
+  readonly intervalSec?: number
 }
 
 /** A saved gateway profile: details, connection, and which secrets are stored (never their values). */

@@ -68,9 +68,13 @@ export function App() {
       <footer className="tw-footer">
         <h2 className="tw-footer__heading">About</h2>
         <p>Works offline. Nothing leaves this computer except the SSH session to your own gateway.</p>
-        <h3 className="tw-footer__heading">Supported gateways</h3>
+        <h3 className="tw-footer__heading">Supported gateways: configured and applied over SSH</h3>
         <ul aria-label="Supported gateways" className="tw-inline-list">
           {info?.deviceKinds.map((k) => <li key={k}>{k}</li>)}
+        </ul>
+        <h3 className="tw-footer__heading">Vendor devices: configuration to paste, and read-only status over SSH</h3>
+        <ul aria-label="Vendor devices" className="tw-inline-list">
+          {info?.vendorKinds.map((k) => <li key={k}>{k}</li>)}
         </ul>
       </footer>
       <Announcer />

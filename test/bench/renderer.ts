@@ -82,7 +82,7 @@ function installStubBridge(cfg: StubConfig): void {
   let delivered = 0
   const timers: number[] = []
   const answers: Record<string, (...a: never[]) => Promise<unknown>> = {
-    getAppInfo: () => ok({ name: 'Tunnelwright', version: 'bench', deviceKinds: ['strongswan', 'strongswan-legacy', 'libreswan', 'openswan', 'pfsense'], detailsFormat: 'tunnelwright/details@1' }),
+    getAppInfo: () => ok({ name: 'Tunnelwright', version: 'bench', deviceKinds: ['strongswan', 'strongswan-legacy', 'libreswan', 'openswan', 'pfsense'], vendorKinds: ['cisco-asa', 'cisco-ios', 'paloalto', 'fortigate', 'juniper-srx', 'windows-server'], vendorPoll: { min: 5, max: 3600, default: 30 }, detailsFormat: 'tunnelwright/details@1' }),
     getSettings: () => ok({ screenShareSafe: false, maskPublicIps: true }),
     updateSettings: () => ok({ screenShareSafe: false, maskPublicIps: true }),
     listProfiles: () => ok(profiles),

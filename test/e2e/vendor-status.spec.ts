@@ -90,3 +90,66 @@ test('Status: pick the Cisco ASA, trust its key, and read both tunnels read-only
   await expect(form.getByLabel('Device to watch')).toHaveValue('cisco-asa')
   await expect(form.getByLabel('Allow older SSH algorithms for this device only')).toBeChecked()
 })
+
+// Windows Server: the same board over the server's OpenSSH, each Get- cmdlet through powershell.exe (the replay
+// decodes the exec requests: a STAND-IN, there is no Windows here), at a poll interval the user chose.
+test('Status: pick Windows Server, choose how often it is read (bounds checked), and read both tunnels read-only', async ({ app, page }, info) => {
+  void app
+  const windows = await startReplay('windows-server')
+  try {
+    await saveDetails(page)
+    await page.getByLabel('Gateway address').fill('127.0.0.1')
+    await page.getByLabel('SSH port').fill(String(windows.port))
+    await page.getByLabel('User').fill('Administrator')
+    await page.locator('label[for="auth-password"]').click()
+    await steps(page).getByRole('button', { name: /Status/ }).click()
+    await expect(page.getByRole('heading', { level: 2, name: /Live status/ })).toBeFocused()
+
+    const form = page.getByRole('region', { name: 'A vendor device: watch its tunnels, read-only' })
+    await form.getByLabel('Device to watch').selectOption('windows-server')
+    await expect(form.getByTestId('windows-needs')).toContainText('OpenSSH Server must be enabled and the account must be a local administrator')
+    await expect(form.getByLabel('Enable password')).toHaveCount(0)
+    await form.getByLabel('SSH password of the device').fill(REPLAY_LOGIN)
+    const interval = form.getByLabel('Read the device every (seconds)')
+    await expect(interval).toHaveValue('30')
+    // Out of bounds: said at the field, and nothing connects.
+    await interval.fill('2')
+    await expect(form.getByText('Enter whole seconds from 5 to 3600.')).toBeVisible()
+    await expect(interval).toHaveAttribute('aria-invalid', 'true')
+    await form.getByRole('button', { name: /Watch the Windows Server/ }).click()
+    await expect(form.getByText('How often to read the device: Enter whole seconds from 5 to 3600.')).toBeVisible()
+    await expect(interval).toBeFocused()
+    expect(windows.received).toEqual([])
+    await checkState(page, info, 'status-windows-interval-error')
+
+    await interval.fill('10')
+    await expect(interval).toHaveAttribute('aria-invalid', 'false')
+    await form.getByRole('button', { name: /Watch the Windows Server/ }).click()
+    await expect(form.getByRole('alert')).toContainText("First connection: check the device's identity")
+    await expect(form.getByRole('alert')).toContainText('ssh-keygen -lf C:\\ProgramData\\ssh\\ssh_host_ed25519_key.pub')
+    await form.getByRole('button', { name: 'Trust this key and watch' }).click()
+
+    const board = page.getByRole('region', { name: 'Status of HQ east' })
+    const readOnly = board.getByTestId('vendor-readonly')
+    await expect(readOnly).toContainText('Polling every 10 s')
+    await expect(readOnly).toContainText('Windows Server (RRAS, PowerShell over OpenSSH): Tunnelwright runs its PowerShell Get- cmdlets over SSH and writes nothing to it.')
+    await expect(board.locator('tr[data-peer="52.1.2.3"]')).toHaveAttribute('data-state', 'up')
+    await expect(board.locator('tr[data-peer="52.1.2.4"]')).toHaveAttribute('data-state', 'down')
+    await expect(board.locator('tr[data-peer="52.1.2.4"]')).toContainText('device says Connecting (error 13801)')
+    const diagnosis = board.getByRole('region', { name: 'Diagnosis' })
+    await expect(diagnosis).toContainText('Tunnel 2: IKE to 52.1.2.4 never completes')
+    await expect(board).toContainText("Polled every 10 seconds (the device's PowerShell Get- cmdlets; the device has no event feed).")
+    await checkState(page, info, 'status-windows-board')
+    expect(await page.content()).not.toContain(REPLAY_LOGIN)
+    // Only the three read-only cmdlets, each through powershell.exe.
+    expect(windows.received).toHaveLength(3)
+    for (const line of windows.received) expect(line).toMatch(/^powershell\.exe -NoProfile -NonInteractive -EncodedCommand /)
+
+    await board.getByRole('button', { name: 'Stop watching' }).click()
+    // The choice, interval included, is kept with the profile.
+    await expect(form.getByLabel('Device to watch')).toHaveValue('windows-server')
+    await expect(interval).toHaveValue('10')
+  } finally {
+    await windows.close()
+  }
+})

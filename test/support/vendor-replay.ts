@@ -5,6 +5,11 @@
 // `enable` / `Password:` (Cisco's documented login flow), the answer to a pager-off line (nothing), the banner,
 // keyboard-interactive as the only login method, and the algorithms offered. Commands with no published output
 // are answered with nothing (Junos' per-SA `show security ipsec statistics index N` among them).
+// Windows Server (no Windows on this machine) is replayed as its OpenSSH Server answers an exec request of
+// `powershell.exe … -EncodedCommand <base64>`: the script is decoded, and the cmdlet it runs answered with the
+// windows-server fixtures (Microsoft's documented list layout; HANDWRITTEN values, see the fixtures README).
+// Its failures (a missing module, access denied, no powershell.exe) are HANDWRITTEN below, in the shapes
+// PowerShell and cmd.exe print them.
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { Server, utils, type Connection, type ServerConfig } from 'ssh2'
@@ -19,8 +24,8 @@ interface ReplaySession {
   readonly outputs: Readonly<Record<string, string>>
   /** 'legacy': SHA-1 key exchange, CBC ciphers, ssh-rsa only (older ASA/IOS); 'modern': ssh2's defaults. */
   readonly algorithms: 'legacy' | 'modern'
-  /** 'shell': an interactive CLI; 'exec': one command per exec channel (FortiOS). */
-  readonly mode: 'shell' | 'exec'
+  /** 'shell': an interactive CLI; 'exec': one command per exec channel (FortiOS); 'powershell': Windows OpenSSH running powershell.exe per exec. */
+  readonly mode: 'shell' | 'exec' | 'powershell'
   /** What the device does to a line before looking it up (Junos: `| no-more` only turns the pager off). */
   readonly normalize?: (line: string) => string
 }
@@ -45,6 +50,18 @@ export const PUBLISHED_SESSIONS = {
   // Fortinet's 7.4.3 Administration Guide, "Multiple interface monitoring for IPsec": "# get vpn ipsec tunnel summary"
   // (the page shows no hostname before the #); exec channel, no prompt.
   fortigate: { prompt: { user: '' }, algorithms: 'modern', mode: 'exec', outputs: { 'get vpn ipsec tunnel summary': 'fortigate/fortinet-docs-743-multiple-interface-monitoring-summary.txt' } },
+  // Keyed by the cmdlet the decoded script runs. Two tunnels to 52.1.2.3 / 52.1.2.4: RRAS says Connected /
+  // Connecting (HANDWRITTEN in Microsoft's Example 2 layout); one IKEv1 main mode SA and its quick mode pair to 52.1.2.3.
+  'windows-server': {
+    prompt: { user: '' },
+    algorithms: 'modern',
+    mode: 'powershell',
+    outputs: {
+      'Get-VpnS2SInterface': 'windows-server/HANDWRITTEN-two-tunnels-connected-and-connecting.txt',
+      'Get-NetIPsecMainModeSA': 'windows-server/HANDWRITTEN-get-netipsecmainmodesa.txt',
+      'Get-NetIPsecQuickModeSA': 'windows-server/HANDWRITTEN-get-netipsecquickmodesa.txt',
+    },
+  },
 } as const satisfies Readonly<Record<string, ReplaySession>>
 
 export const REPLAY_LOGIN = 'Login-Pass.1'
@@ -71,6 +88,40 @@ export interface ReplayFaults {
    * each placeholder token is replaced by the address given here, whole tokens only, nothing else changed.
    */
   readonly peers?: Readonly<Record<string, string>>
+  /**
+   * Windows: how the server fails a cmdlet. 'module-missing': the cmdlet named is not recognized (its module is not
+   * installed); 'access-denied': every CIM cmdlet is refused (a non-administrator account); 'not-windows': there is
+   * no powershell.exe (cmd.exe's answer, exit 9009).
+   */
+  readonly windows?: { readonly fail: 'module-missing'; readonly cmdlet: string } | { readonly fail: 'access-denied' | 'not-windows' }
+}
+
+/** The script of a `powershell.exe … -EncodedCommand <base64>` line (base64 of UTF-16LE), or undefined. */
+export function decodeEncodedCommand(line: string): string | undefined {
+  const m = /^powershell\.exe -NoProfile -NonInteractive -EncodedCommand ([A-Za-z0-9+/=]+)$/.exec(line)
+  return m ? Buffer.from(m[1]!, 'base64').toString('utf16le') : undefined
+}
+
+/** PowerShell's error stream as powershell.exe -EncodedCommand writes it without a terminal (CLIXML; PowerShell issue 16678). */
+function toClixmlErrors(lines: readonly string[]): string {
+  const esc = (t: string) => t.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/'/g, '&apos;')
+  return `#< CLIXML\r\n<Objs Version="1.1.0.1" xmlns="http://schemas.microsoft.com/powershell/2004/04">${lines.map((l) => `<S S="Error">${esc(l)}_x000D__x000A_</S>`).join('')}</Objs>`
+}
+
+/**
+ * HANDWRITTEN failures, in the shape Windows PowerShell 5.1 prints an error record (message, position, CategoryInfo,
+ * FullyQualifiedErrorId). The CommandNotFoundException sentence is PowerShell's resource string; the CIM access
+ * error's category and id follow CIM's PermissionDenied / "Windows System Error 5". No capture from a server.
+ */
+function toWindowsFailure(cmdlet: string, fail: 'module-missing' | 'access-denied'): string {
+  if (fail === 'module-missing')
+    return toClixmlErrors([
+      `${cmdlet} : The term '${cmdlet}' is not recognized as the name of a cmdlet, function, script file, or operable program. Check the spelling of the name, or if a path was included, verify that the path is correct and try again.`,
+      'At line:1 char:45',
+      `    + CategoryInfo          : ObjectNotFound: (${cmdlet}:String) [], CommandNotFoundException`,
+      '    + FullyQualifiedErrorId : CommandNotFoundException',
+    ])
+  return toClixmlErrors([`${cmdlet} : Access is denied.`, 'At line:1 char:45', `    + CategoryInfo          : PermissionDenied: (MSFT_Object:root/standardcimv2/MSFT_Object) [${cmdlet}], CimException`, `    + FullyQualifiedErrorId : Windows System Error 5,${cmdlet}`])
 }
 
 /** Starts a replay of one published session on 127.0.0.1 and an ephemeral port. */
@@ -87,6 +138,11 @@ export function startReplay(kind: keyof typeof PUBLISHED_SESSIONS, faults: Repla
   const lookup = (line: string) => published.get(session.normalize ? session.normalize(line) : line)
   const server = new Server({ hostKeys: [hostKey], ...algorithms }, (client: Connection) => {
     client.on('authentication', (ctx) => {
+      // Windows OpenSSH takes the password method; the network devices here take keyboard-interactive only.
+      if (session.mode === 'powershell') {
+        if (ctx.method !== 'password') return ctx.reject(['password'])
+        return ctx.password === REPLAY_LOGIN && ++logins <= (faults.loginsAllowed ?? Infinity) ? ctx.accept() : ctx.reject()
+      }
       if (ctx.method !== 'keyboard-interactive') return ctx.reject(['keyboard-interactive'])
       ctx.prompt([{ prompt: 'Password: ', echo: false }], (answers) => (answers[0] === REPLAY_LOGIN && ++logins <= (faults.loginsAllowed ?? Infinity) ? ctx.accept() : ctx.reject()))
     })
@@ -96,6 +152,29 @@ export function startReplay(kind: keyof typeof PUBLISHED_SESSIONS, faults: Repla
         const s = accept()
         s.on('pty', (ok) => ok?.())
         s.on('exec', (ok, refuse, info) => {
+          if (session.mode === 'powershell') {
+            const ch = ok()
+            received.push(info.command)
+            const script = decodeEncodedCommand(info.command)
+            const cmdlet = /(?:^|; )(Get-[A-Za-z0-9]+) \|/.exec(script ?? '')?.[1]
+            const w = faults.windows
+            if (w?.fail === 'not-windows' || script === undefined) {
+              // cmd.exe (DefaultShell) on a line it cannot start.
+              ch.stderr.write(`'${info.command.split(' ')[0]}' is not recognized as an internal or external command,\r\noperable program or batch file.\r\n`)
+              ch.exit(9009)
+              return ch.end()
+            }
+            if (cmdlet && (w?.fail === 'access-denied' || (w?.fail === 'module-missing' && w.cmdlet === cmdlet))) {
+              ch.stderr.write(toWindowsFailure(cmdlet, w.fail))
+              ch.exit(1)
+              return ch.end()
+            }
+            const out = cmdlet ? published.get(cmdlet) : undefined
+            // Out-String frames the list with blank lines, as PowerShell prints it.
+            if (out) ch.write(`\r\n${out.replace(/\n/g, '\r\n')}\r\n\r\n`)
+            ch.exit(0)
+            return ch.end()
+          }
           if (session.mode !== 'exec') return refuse?.()
           const ch = ok()
           received.push(info.command)

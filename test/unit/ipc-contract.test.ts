@@ -6,6 +6,8 @@ import { describe, expect, it, vi } from 'vitest'
 import { z } from 'zod'
 import { ARG_SCHEMAS, createHandlers } from '../../main/shell/ipc/handlers'
 import { UserError } from '../../main/core/base/result'
+import { VENDOR_KINDS, VENDOR_POLL } from '../../main/core/base/vocabulary'
+import { VENDOR_STATUS_KINDS } from '../../main/core/status/vendor'
 import { toGuardedHandler } from '../../main/shell/ipc/ipc-guard'
 import { CHANNELS, EVENTS } from '../../preload/api'
 
@@ -59,7 +61,7 @@ describe('argument schemas refuse malformed calls', () => {
     pickKeyFile: [[{ path: '/etc/shadow' }], ['/etc/shadow']],
     connectGateway: [[{ profileId: PID, acceptFingerprint: 'MD5:aa:bb' }], [{ profileId: PID, acceptFingerprint: 'SHA256:short' }], [PID]],
     // Only the five vendor kinds with status; no password travels with it (the enable password is a stored slot); intervals within bounds.
-    watchVendorStatus: [[{ profileId: PID, device: { kind: 'windows-server', allowLegacySsh: false } }], [{ profileId: PID, device: { kind: 'cisco-asa' } }], [{ profileId: PID, device: { kind: 'cisco-asa', allowLegacySsh: false }, enablePassword: 'x' }], [{ profileId: PID, device: { kind: 'cisco-asa', allowLegacySsh: false }, intervalSec: 1 }], [{ profileId: PID, device: { kind: 'cisco-asa', allowLegacySsh: true }, acceptFingerprint: 'MD5:aa' }]],
+    watchVendorStatus: [[{ profileId: PID, device: { kind: 'checkpoint', allowLegacySsh: false } }], [{ profileId: PID, device: { kind: 'windows-server', allowLegacySsh: false, intervalSec: 4 } }], [{ profileId: PID, device: { kind: 'cisco-asa' } }], [{ profileId: PID, device: { kind: 'cisco-asa', allowLegacySsh: false }, enablePassword: 'x' }], [{ profileId: PID, device: { kind: 'cisco-asa', allowLegacySsh: false }, intervalSec: 1 }], [{ profileId: PID, device: { kind: 'cisco-asa', allowLegacySsh: true }, acceptFingerprint: 'MD5:aa' }]],
     disconnectGateway: [[{ profileId: PID }]],
     detectGateway: [[{ profileId: PID, jobId: 'x' }]],
     checkGateway: [[{}]],
@@ -167,6 +169,15 @@ describe('guarded handler', () => {
     const t = createHandlers()
     expect(() => t.listProfiles.run()).toThrow(/not running/)
     expect((await t.getAppInfo.run()).name).toBe('Tunnelwright')
+  })
+
+  it('app info names the vendor devices from the one vocabulary the status and render paths use', async () => {
+    const info = await createHandlers().getAppInfo.run()
+    expect(info.vendorKinds).toEqual(VENDOR_KINDS)
+    // Every vendor kind has both a configuration and a read-only status driver: the same list, not a second one.
+    expect(VENDOR_STATUS_KINDS).toBe(VENDOR_KINDS)
+    expect(info.vendorKinds).toContain('windows-server')
+    expect(info.vendorPoll).toEqual(VENDOR_POLL)
   })
 
   it('pickKeyFile answers the dialog\'s path or "not picked", and not-available without the desktop shell', async () => {

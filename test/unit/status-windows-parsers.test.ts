@@ -73,7 +73,7 @@ describe('Windows Server: main mode and quick mode SAs (HANDWRITTEN, documented 
   })
 
   it('the status commands only read (Get- cmdlets piped to Format-List)', () => {
-    for (const c of WINDOWS_STATUS_COMMANDS) expect(c.line).toMatch(/^Get-[A-Za-z0-9]+ \| Format-List -Property \*$/)
+    for (const c of WINDOWS_STATUS_COMMANDS) expect(c.line).toMatch(/^Get-[A-Za-z0-9]+ \| Format-List -Property \* \| Out-String -Width 4096$/)
   })
 
   it('garbage or empty output yields no SA rather than a wrong one', () => {

@@ -55,9 +55,9 @@ describe('vendor status in the app (shell services, replayed ASA session)', () =
     // The device's own word for the IKE state travels as such, not as an algorithm.
     expect(snap.tunnels[0]).toMatchObject({ deviceState: 'MM_ACTIVE', childAlgorithms: 'esp-aes esp-sha-hmac' })
     expect(snap.tunnels[0]!.ikeAlgorithms).toBeUndefined()
-    // The choice is kept in the profile; the enable password only as a flag.
+    // The choice, with the interval it is polled at, is kept in the profile; the enable password only as a flag.
     const saved = await table.getProfile.run(id)
-    expect(saved.statusDevice).toEqual(device)
+    expect(saved.statusDevice).toEqual({ ...device, intervalSec: 5 })
     expect(saved.hasSecret.enablePassword).toBe(true)
     // Read-only: everything the device received was enable, its password (never echoed), paging off, show commands, exit.
     expect(replay.received.filter((l) => !/^(show |enable$|<enable password>$|terminal pager 0$|exit$)/.test(l))).toEqual([])
@@ -68,6 +68,44 @@ describe('vendor status in the app (shell services, replayed ASA session)', () =
     expect(files.join('\n')).toContain('vendor-status')
     const everything = JSON.stringify(events) + JSON.stringify(saved) + files.join('\n')
     for (const secret of [LOGIN, ENABLE, PSK]) expect(everything).not.toContain(secret)
+
+    // The vendor device goes with the profile export and comes back on import; its passwords only inside the
+    // encrypted envelope, never in clear.
+    const passphrase = 'correct horse battery staple'
+    const text = await services.profiles.toExportText({ id, includeSecrets: true, passphrase })
+    const doc = JSON.parse(text) as { profile: { statusDevice?: unknown }; secrets: unknown }
+    expect(doc.profile.statusDevice).toEqual({ kind: 'cisco-asa', allowLegacySsh: true, intervalSec: 5 })
+    for (const secret of [LOGIN, ENABLE, PSK]) expect(text).not.toContain(secret)
+    const back = await table.importProfile.run({ text, passphrase })
+    expect(back.id).not.toBe(id)
+    expect(back.statusDevice).toEqual({ kind: 'cisco-asa', allowLegacySsh: true, intervalSec: 5 })
+    expect(back.hasSecret).toMatchObject({ enablePassword: true, sshPassword: true, psk1: true })
+    // Without secrets: the device still travels (it holds none), the passwords do not.
+    const plain = await services.profiles.toExportText({ id, includeSecrets: false })
+    const plainBack = await table.importProfile.run({ text: plain })
+    expect(plainBack.statusDevice).toEqual({ kind: 'cisco-asa', allowLegacySsh: true, intervalSec: 5 })
+    expect(plainBack.hasSecret.enablePassword).toBe(false)
+
+    // A tampered vendor device is refused with a clear error, and no profile is created.
+    const count = (await table.listProfiles.run()).length
+    const tampered = (statusDevice: unknown) => JSON.stringify({ ...JSON.parse(plain), profile: { ...JSON.parse(plain).profile, statusDevice } })
+    for (const [bad, says] of [
+      [{ kind: 'checkpoint', allowLegacySsh: false }, /vendor device \(\/profile\/statusDevice\/kind\) is not valid/],
+      [{ kind: 'cisco-asa', allowLegacySsh: false, intervalSec: 1 }, /\/profile\/statusDevice\/intervalSec/],
+      [{ kind: 'cisco-asa', allowLegacySsh: 'yes' }, /\/profile\/statusDevice\/allowLegacySsh/],
+      // A password put beside the device by hand: refused, never stored anywhere.
+      [{ kind: 'cisco-asa', allowLegacySsh: false, enablePassword: 'In-Clear.7' }, /vendor device \(\/profile\/statusDevice\) is not valid/],
+    ] as const) {
+      const err = await Promise.resolve()
+        .then(() => table.importProfile.run({ text: tampered(bad) }))
+        .catch((e: unknown) => e)
+      expect(err, JSON.stringify(bad)).toMatchObject({ code: 'profile-import' })
+      expect((err as Error).message).toMatch(says)
+      expect((err as { fix?: string }).fix).toMatch(/kind one of cisco-asa, .*windows-server/)
+    }
+    expect((await table.listProfiles.run()).length).toBe(count)
+    const after = (readdirSync(dataDir, { recursive: true }) as string[]).map((n) => join(dataDir, n)).filter((f) => statSync(f).isFile()).map((f) => readFileSync(f, 'utf8')).join('\n')
+    expect(after).not.toContain('In-Clear.7')
   })
 
   it('a refused login answers the call with a clear error and no secret; nothing is watched', async () => {

@@ -1,4 +1,4 @@
-import { InputError, isStatusOk, isVendorPollInterval, isVendorStatusKind, toSshExitCode, UserError, VENDOR_POLL, watchVendorStatus, lintDetailsInput, loadDetails, readGatewayStatus, readVendorDeviceStatus, Secret, toCliTarget, toKnownHostsStoreDir, toLegacyCliKnownHosts, toTunnelDiagnoses, toTunnelVerdict, watchGatewayStatus, type Diagnosis, type StatusSnapshot, type TunnelStatus } from '../../core'
+import { InputError, isStatusOk, VENDOR_STATUS_KINDS, isVendorPollInterval, isVendorStatusKind, toSshExitCode, UserError, VENDOR_POLL, watchVendorStatus, lintDetailsInput, loadDetails, readGatewayStatus, readVendorDeviceStatus, Secret, toCliTarget, toKnownHostsStoreDir, toLegacyCliKnownHosts, toTunnelDiagnoses, toTunnelVerdict, watchGatewayStatus, type Diagnosis, type StatusSnapshot, type TunnelStatus } from '../../core'
 import { EXIT, parseOptions, toTerminalText, writeJson, type CliIo, type Command } from '../cli-io'
 import { requireDetails } from '../options'
 import { SSH_OPTIONS, SSH_USAGE, toCliDataDir, withGateway } from '../ssh-options'
@@ -10,9 +10,11 @@ Both tunnels now: state, age, traffic, a probe through each tunnel (route-based)
 Exit 0 when every tunnel is healthy or standing by, 1 otherwise (what is printed and the exit agree). With --watch, one
 reading per change until Ctrl-C (with --json: one JSON object per line).
 
-Vendor devices (read-only, nothing is written to them): --device cisco-asa|cisco-ios|paloalto|fortigate|juniper-srx
+Vendor devices (read-only, nothing is written to them): --device ${VENDOR_STATUS_KINDS.join('|')}
 reads the device's show commands over an SSH shell (paging off for the session; Cisco: enable mode with
---enable-password-env VAR). --allow-legacy-ssh lets this one connection also use older algorithms (SHA-1 key
+--enable-password-env VAR; FortiOS: one exec channel per command). windows-server runs Get-VpnS2SInterface,
+Get-NetIPsecMainModeSA and Get-NetIPsecQuickModeSA, each through powershell.exe on an exec channel: its OpenSSH
+Server must be enabled, and the account must be a local administrator. --allow-legacy-ssh lets this one connection also use older algorithms (SHA-1 key
 exchange, CBC ciphers, ssh-rsa host keys) that older releases need. --watch polls every --interval SECONDS
 (default 30, 5 to 3600; these devices have no event feed) over one SSH session; a failed poll ends the watch
 with the error: exit 4 when the device can no longer be reached or refuses the login, 3 on a host key
@@ -92,7 +94,7 @@ export const status: Command = {
           ...(enablePassword ? { enablePassword } : {}),
           onChange: (c) => {
             samples++
-            if (c.trigger === 'initial') io.stderr(`Read-only: polling the ${device}'s show commands every ${c.device.intervalSec} s; nothing is written to it.${c.device.legacyAlgorithms.length > 0 ? ` Older SSH algorithms allowed for this connection: ${c.device.legacyAlgorithms.join(', ')}.` : ''}\n`)
+            if (c.trigger === 'initial') io.stderr(`Read-only: polling the ${device}'s ${device === 'windows-server' ? 'Get- cmdlets' : 'show commands'} every ${c.device.intervalSec} s; nothing is written to it.${c.device.legacyAlgorithms.length > 0 ? ` Older SSH algorithms allowed for this connection: ${c.device.legacyAlgorithms.join(', ')}.` : ''}\n`)
             if (opts.json) {
               io.stdout(`${JSON.stringify({ format: 'tunnelwright/status-event@1', at: new Date(c.snapshot.at).toISOString(), trigger: c.trigger, mode: c.mode, source: c.snapshot.source, device: c.device, alerts: c.alerts, tunnels: c.snapshot.tunnels.map((t) => toTunnelJson(t, c.diagnoses)) })}\n`)
             } else {

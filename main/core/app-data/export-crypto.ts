@@ -25,7 +25,7 @@ export const MAX_PASSPHRASE = 1024
 const SALT_BYTES = 16
 const IV_BYTES = 12
 const TAG_BYTES = 16
-/** Largest ciphertext opened: five secret slots of at most 16 KiB each, as JSON. */
+/** Largest ciphertext opened: six secret slots of at most 16 KiB each, as JSON. */
 const MAX_DATA_BYTES = 128 * 1024
 
 /** An encrypted blob as stored in an export file (its values are bounded further by decryptExport). */

@@ -7,6 +7,7 @@
 import { z } from 'zod'
 import { DetailsDraft, type DetailsDraft as DetailsDraftT } from '../details/aws-import'
 import { Details, DETAILS_FORMAT, DeviceKind } from '../details/model'
+import { VENDOR_POLL, VendorKind } from '../base/vocabulary'
 import type { SecretSources } from '../details/resolve'
 import { decryptExport, EncryptedEnvelope, encryptExport } from './export-crypto'
 import { UserError } from '../base/result'
@@ -71,10 +72,15 @@ export const ProfileRequest = z.strictObject({
 /** A parsed request record. */
 export type ProfileRequest = z.infer<typeof ProfileRequest>
 
-/** A vendor device whose status the app reads (read-only, polled over SSH): its kind, and whether older SSH algorithms are allowed for it. */
+/**
+ * A vendor device whose status the app reads (read-only, polled over SSH): its kind, whether older SSH algorithms
+ * are allowed for it, and how often it is polled (seconds; absent = VENDOR_POLL.default). No secret: its passwords
+ * are secret slots (sshPassword, enablePassword).
+ */
 export const StatusDevice = z.strictObject({
-  kind: z.enum(['cisco-asa', 'cisco-ios', 'paloalto', 'fortigate', 'juniper-srx']),
+  kind: VendorKind,
   allowLegacySsh: z.boolean().default(false),
+  intervalSec: z.int().min(VENDOR_POLL.min).max(VENDOR_POLL.max).optional(),
 })
 /** A parsed status device choice. */
 export type StatusDevice = z.infer<typeof StatusDevice>
@@ -183,10 +189,14 @@ export function toProfileSecretSources(psks: { readonly psk1?: string; readonly 
   }
 }
 
-/** A profile export file: the profile without id or times, and optionally its secrets, encrypted. */
+/**
+ * A profile export file: the profile without id or times (with its vendor device when it has one), and optionally
+ * its secrets, encrypted. The vendor device carries no secret: its passwords travel as secret slots, inside the
+ * envelope; a statusDevice with any other key (a password put there by hand) is refused, as is an unknown kind.
+ */
 export const ProfileExport = z.strictObject({
   format: z.literal(PROFILE_EXPORT_FORMAT),
-  profile: z.strictObject({ name: ProfileFile.shape.name, details: ProfileDetails, connection: Connection }),
+  profile: z.strictObject({ name: ProfileFile.shape.name, details: ProfileDetails, connection: Connection, statusDevice: StatusDevice.optional() }),
   secrets: EncryptedEnvelope.optional(),
 })
 /** A parsed profile export. */
@@ -206,7 +216,10 @@ export function parseProfileExport(text: string): ProfileExport {
   const parsed = ProfileExport.safeParse(raw)
   if (!parsed.success) {
     const i = parsed.error.issues[0]
-    throw new UserError('profile-import', `The file is not a valid profile export: /${i?.path.join('/') ?? ''} ${i?.message ?? ''}.`, { fix: 'Choose a file exported with "Export profile".' })
+    const path = i?.path.join('/') ?? ''
+    // The vendor device is the part a hand edit most often breaks: say which device setting and what is allowed.
+    if (path.startsWith('profile/statusDevice')) throw new UserError('profile-import', `The file's vendor device (/${path}) is not valid: ${i?.message ?? ''}.`, { fix: `Export the profile again, or fix statusDevice: kind one of ${VendorKind.options.join(', ')}; allowLegacySsh true or false; intervalSec whole seconds from ${VENDOR_POLL.min} to ${VENDOR_POLL.max}; nothing else (its passwords travel encrypted with the secrets).` })
+    throw new UserError('profile-import', `The file is not a valid profile export: /${path} ${i?.message ?? ''}.`, { fix: 'Choose a file exported with "Export profile".' })
   }
   return parsed.data
 }

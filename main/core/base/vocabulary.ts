@@ -59,6 +59,14 @@ export function toTunnelName(slug: string, index: 1 | 2): string {
  */
 export const CONFIRM_WITHIN = { min: 30, max: 900, default: 120 } as const
 
+/** How often a vendor device's status is polled by default, and the bounds both faces accept (seconds). */
+export const VENDOR_POLL = { min: 5, max: 3600, default: 30 } as const
+
+/** True for a whole number of seconds inside VENDOR_POLL. */
+export function isVendorPollInterval(sec: number): boolean {
+  return Number.isInteger(sec) && sec >= VENDOR_POLL.min && sec <= VENDOR_POLL.max
+}
+
 /** True when `sec` is a whole number of seconds inside CONFIRM_WITHIN. */
 export function isConfirmWithin(sec: number): boolean {
   return Number.isInteger(sec) && sec >= CONFIRM_WITHIN.min && sec <= CONFIRM_WITHIN.max

@@ -262,7 +262,7 @@ function diagnoseLog(lines: readonly LogLine[], redact: (s: string) => string, o
       tunnel: pskConns.join(', '),
       cause: 'Both tunnels fail to decrypt the peer\'s IKE messages: the two PSKs are most likely swapped between the tunnels (or both wrong).',
       evidence: pskConns.flatMap((c) => evidence(psk.get(c) ?? [], redact).slice(0, 2)).slice(0, MAX_EVIDENCE),
-      fix: 'Pair each PSK with its own tunnel outside IP exactly as in the provider\'s configuration (Tunnel 1 PSK ↔ Tunnel 1 IP).',
+      fix: 'Pair each pre-shared key (PSK) with its own tunnel outside IP exactly as in the provider\'s configuration (Tunnel 1 PSK ↔ Tunnel 1 IP).',
     })
   } else {
     for (const [conn, ls] of psk) {
@@ -272,7 +272,7 @@ function diagnoseLog(lines: readonly LogLine[], redact: (s: string) => string, o
         ...withTunnel(conn),
         cause: 'The pre-shared keys differ: the peer\'s encrypted IKE messages cannot be decrypted (IKEv1 shows this as "decryption failed?").',
         evidence: evidence(ls, redact),
-        fix: 'Re-enter the PSK of this tunnel from the provider\'s configuration; check it belongs to this tunnel\'s outside IP.',
+        fix: 'Re-enter the pre-shared key (PSK) of this tunnel from the provider\'s configuration; check it belongs to this tunnel\'s outside IP.',
       })
     }
   }

@@ -1,14 +1,15 @@
-// Live, read-only status of a vendor device (Cisco ASA/IOS, PAN-OS, FortiOS, Junos) for both faces: these
+// Live, read-only status of a vendor device (Cisco ASA/IOS, PAN-OS, FortiOS, Junos, Windows Server) for both faces: these
 // devices have no event feed Tunnelwright can reach (no VICI), so the watch polls their show commands over
 // one SSH session, a fresh CLI shell per sample. A failed sample ends the watch with its error (the CLI
 // exits on it, the app shows it): a status that silently stops updating would read as "still up".
-import type { Details } from '../details/model'
 import type { Secret } from '../base/secret'
 import { toAlerts, type AlertEvent } from '../status/alerts'
 import type { Diagnosis } from '../status/diagnosis'
 import type { StatusSnapshot } from '../status/model'
+import { isVendorPollInterval, VENDOR_POLL } from '../base/vocabulary'
 import { toVendorSshAlgorithms, type VendorStatusKind } from '../status/vendor'
-import { readVendorStatusOverShell, type VendorTarget } from '../status/vendor/ssh'
+import { readVendorStatusOverShell, type VendorStatusDetails, type VendorTarget } from '../status/vendor/ssh'
+import { toWindowsConnectError } from '../status/vendor/windows'
 import { connect, type SshSession } from '../ssh/session'
 
 /** What a vendor watch tells both faces about how it reads the device (the board and the CLI say it). */
@@ -32,13 +33,7 @@ export interface VendorStatusChange {
   readonly device: VendorWatchInfo
 }
 
-/** How often a vendor device is polled by default, and the bounds both faces accept (seconds). */
-export const VENDOR_POLL = { min: 5, max: 3600, default: 30 } as const
-
-/** True for a whole number of seconds inside VENDOR_POLL. */
-export function isVendorPollInterval(sec: number): boolean {
-  return Number.isInteger(sec) && sec >= VENDOR_POLL.min && sec <= VENDOR_POLL.max
-}
+export { isVendorPollInterval, VENDOR_POLL } from '../base/vocabulary'
 
 /** The connect function a watch uses (tests and the app pass the real one). */
 export type VendorConnector = (target: VendorTarget, legacy: ReturnType<typeof toVendorSshAlgorithms>['append']) => Promise<Pick<SshSession, 'openShell' | 'openExec' | 'close' | 'isClosed'>>
@@ -53,7 +48,7 @@ const realConnector: VendorConnector = (target, legacy) => connect(target.endpoi
 export async function watchVendorStatus(
   target: VendorTarget,
   kind: VendorStatusKind,
-  details: Pick<Details, 'remote' | 'name'>,
+  details: VendorStatusDetails,
   opts: {
     readonly signal: AbortSignal
     readonly onChange: (c: VendorStatusChange) => void
@@ -69,7 +64,11 @@ export async function watchVendorStatus(
   if (!isVendorPollInterval(intervalSec)) throw new RangeError(`vendor poll interval ${intervalSec}`)
   const legacy = toVendorSshAlgorithms(kind, opts.allowLegacy === true)
   const device: VendorWatchInfo = { kind, readOnly: true, intervalSec, legacyAlgorithms: legacy.append ? [...legacy.append.kex, ...legacy.append.cipher, ...legacy.append.serverHostKey] : [] }
-  const open = () => (opts.connector ?? realConnector)(target, legacy.append)
+  // Windows: a refused connection most often means its OpenSSH Server is not enabled; the error says so.
+  const open = () =>
+    (opts.connector ?? realConnector)(target, legacy.append).catch((err: unknown) => {
+      throw kind === 'windows-server' ? toWindowsConnectError(err) : err
+    })
   let session = await open()
   const history: StatusSnapshot[] = []
   try {

@@ -108,7 +108,7 @@ export const ARG_SCHEMAS = {
   cancelJob: z.tuple([jobId]),
   watchStatus: z.tuple([z.strictObject({ profileId, intervalMs: z.int().min(1000).max(600_000).optional() })]),
   unwatchStatus: z.tuple([watchId]),
-  watchVendorStatus: z.tuple([z.strictObject({ profileId, device: StatusDevice.required(), intervalSec: z.int().min(VENDOR_POLL.min).max(VENDOR_POLL.max).optional(), acceptFingerprint: z.string().regex(/^SHA256:[A-Za-z0-9+/]{43}$/).optional() })]),
+  watchVendorStatus: z.tuple([z.strictObject({ profileId, device: StatusDevice.required({ kind: true, allowLegacySsh: true }), intervalSec: z.int().min(VENDOR_POLL.min).max(VENDOR_POLL.max).optional(), acceptFingerprint: z.string().regex(/^SHA256:[A-Za-z0-9+/]{43}$/).optional() })]),
   listActivity: z.tuple([z.strictObject({ limit: z.int().min(1).max(5000).optional() })]),
   listChangeRecords: z.tuple([z.strictObject({ profileId: profileId.optional() })]),
   exportChangeRecord: z.tuple([z.strictObject({ recordId, format: z.enum(['markdown', 'html']) })]),

@@ -58,7 +58,7 @@ export class ProfilesService {
       }
       secrets = await toExportSecretsEnvelope(values, opts.passphrase)
     }
-    return JSON.stringify({ format: PROFILE_EXPORT_FORMAT, profile: { name: p.name, details: p.details, connection: p.connection }, ...(secrets ? { secrets } : {}) }, null, 2) + '\n'
+    return JSON.stringify({ format: PROFILE_EXPORT_FORMAT, profile: { name: p.name, details: p.details, connection: p.connection, ...(p.statusDevice ? { statusDevice: p.statusDevice } : {}) }, ...(secrets ? { secrets } : {}) }, null, 2) + '\n'
   }
 
   async export(opts: ProfileExportOptions): Promise<SaveOutcome> {
@@ -75,7 +75,7 @@ export class ProfilesService {
   async import(text: string, passphrase?: string): Promise<Profile> {
     const exp = parseProfileExport(text)
     const secrets = await openExportSecrets(exp, passphrase)
-    const saved = this.ctx.profiles.save({ name: exp.profile.name, details: exp.profile.details, connection: exp.profile.connection })
+    const saved = this.ctx.profiles.save({ name: exp.profile.name, details: exp.profile.details, connection: exp.profile.connection, ...(exp.profile.statusDevice ? { statusDevice: exp.profile.statusDevice } : {}) })
     for (const [slot, v] of Object.entries(secrets) as [SecretSlot, string][]) this.ctx.secrets.set(saved.id, slot, v)
     this.ctx.journal.activity.append({ profileId: saved.id, gateway: saved.connection.host, action: 'profile-import', outcome: 'ok' })
     return this.#toProfile(saved)

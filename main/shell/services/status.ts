@@ -77,7 +77,9 @@ export class StatusService {
     const p = this.ctx.profiles.get(profileId)
     const details = toProfileDetails(p.details)
     this.unwatchProfile(profileId)
-    this.ctx.profiles.save({ id: p.id, name: p.name, details: p.details, connection: p.connection, statusDevice: { kind: device.kind, allowLegacySsh: device.allowLegacySsh } })
+    // The device's own interval wins over the call's (both validated at the IPC boundary).
+    const intervalSec = device.intervalSec ?? opts.intervalSec
+    this.ctx.profiles.save({ id: p.id, name: p.name, details: p.details, connection: p.connection, statusDevice: { kind: device.kind, allowLegacySsh: device.allowLegacySsh, ...(intervalSec ? { intervalSec } : {}) } })
     const target = toProfileTarget(p.connection, (slot) => this.ctx.secrets.get(profileId, slot), {
       storeDir: this.ctx.knownHostsDir,
       knownHostsFiles: [this.ctx.env.userKnownHosts ?? toUserKnownHosts()],
@@ -94,7 +96,7 @@ export class StatusService {
     const running = watchVendorStatus(target, device.kind, details, {
       signal: ctl.signal,
       allowLegacy: device.allowLegacySsh,
-      ...(opts.intervalSec ? { intervalSec: opts.intervalSec } : {}),
+      ...(intervalSec ? { intervalSec } : {}),
       ...(enablePassword ? { enablePassword } : {}),
       onChange: (c) => {
         if (ctl.signal.aborted) return

@@ -1,4 +1,4 @@
-// Read-only status of the vendor devices (Cisco ASA/IOS, PAN-OS, FortiOS, Junos) over SSH, as pure
+// Read-only status of the vendor devices (Cisco ASA/IOS, PAN-OS, FortiOS, Junos, Windows Server) over SSH, as pure
 // functions: the command catalog (what to run, how to turn paging off, what the SSH side must allow),
 // and the parsers that turn the outputs into the same snapshots and diagnoses the Linux stacks get.
 //
@@ -9,7 +9,7 @@
 import type { Details } from '../../details/model'
 import type { Secret } from '../../base/secret'
 import { toSlug } from '../../details/slug'
-import { toTunnelNames } from '../../base/vocabulary'
+import { isVendorKind, toTunnelNames, VENDOR_KINDS, type VendorKind } from '../../base/vocabulary'
 import { containsAddress, parsePrefix } from '../../net/cidr'
 import { diagnose, type Diagnosis } from '../diagnosis'
 import { isIkeUp, toSnapshot, type IkeSaStatus, type StatusSnapshot, type TunnelStatus } from '../model'
@@ -17,21 +17,21 @@ import { mergeCiscoPeers, parseAsaIsakmpSa, parseAsaSessiondbL2l, parseCiscoIpse
 import { parseFortiosTunnelSummary } from './fortigate'
 import { mergeJunos, parseJunosIkeSa, parseJunosInactiveTunnels, parseJunosIpsecSa, parseJunosIpsecStatistics, parseJunosSt0, toJunosSaIndexes } from './juniper'
 import { mergePanos, parsePanosIkeSa, parsePanosIpsecSa } from './paloalto'
-import { parseWindowsStatus } from './windows'
+import { isReadOnlyPowerShellLine, parseWindowsStatus, WINDOWS_STATUS_COMMANDS } from './windows'
 
-/** The vendor kinds with an SSH CLI whose status is read (Windows Server is not among them yet). */
-export type VendorStatusKind = 'cisco-asa' | 'cisco-ios' | 'paloalto' | 'fortigate' | 'juniper-srx'
+/** The vendor kinds whose status is read over SSH: every vendor kind the app renders a configuration for. */
+export type VendorStatusKind = VendorKind
 
-/** Every vendor kind whose status is read over SSH, in the order the faces offer them. */
-export const VENDOR_STATUS_KINDS: readonly VendorStatusKind[] = ['cisco-asa', 'cisco-ios', 'paloalto', 'fortigate', 'juniper-srx']
+/** Every vendor kind whose status is read over SSH, in the order the faces offer them (the vocabulary's list). */
+export const VENDOR_STATUS_KINDS: readonly VendorStatusKind[] = VENDOR_KINDS
 
 /** True for a vendor kind whose status is read over SSH. */
 export function isVendorStatusKind(s: string | undefined): s is VendorStatusKind {
-  return s === 'cisco-asa' || s === 'cisco-ios' || s === 'paloalto' || s === 'fortigate' || s === 'juniper-srx'
+  return s !== undefined && isVendorKind(s)
 }
 
-/** Which vendor kind a status came from (the snapshot's own source is 'vendor'); Windows Server is parsed only, not read over SSH yet. */
-export type VendorStatusSource = VendorStatusKind | 'windows-server'
+/** Which vendor kind a status came from (the snapshot's own source is 'vendor'). */
+export type VendorStatusSource = VendorStatusKind
 
 /** One show command of a sample: an id for its output and the line typed at the device's prompt. */
 export interface VendorCommand {
@@ -41,7 +41,7 @@ export interface VendorCommand {
 
 /** How to talk to a vendor CLI over SSH, read-only. */
 export interface VendorSshProfile {
-  /** shell: an interactive session (prompts, paging off first); exec: one command per exec channel (no pager). */
+  /** shell: an interactive session (prompts, paging off first); exec: one command per exec channel (no pager; Windows: one powershell.exe each). */
   readonly mode: 'shell' | 'exec'
   /** These devices often offer keyboard-interactive only for passwords. */
   readonly keyboardInteractive: true
@@ -70,6 +70,8 @@ export const VENDOR_SSH: Readonly<Record<VendorStatusKind, VendorSshProfile>> = 
   fortigate: { mode: 'exec', keyboardInteractive: true, prompt: /^[\w.-]+( \([\w-]+\))? [#$]\s*$/m, legacyAlgorithms: LEGACY },
   // Junos: "| no-more" on each command turns the pager off for that command.
   'juniper-srx': { mode: 'shell', keyboardInteractive: true, prompt: /^[\w.@-]+[>#]\s*$/m, legacyAlgorithms: LEGACY },
+  // Windows OpenSSH (password or key login) runs an exec request through its DefaultShell; no prompt is read.
+  'windows-server': { mode: 'exec', keyboardInteractive: true, prompt: /^PS [^>]*>\s*$/m, legacyAlgorithms: LEGACY },
 }
 
 /** ssh2 algorithm lists for one connection: the library's defaults, plus the legacy ones only when allowed; with the sentence to show. */
@@ -111,6 +113,8 @@ export function toVendorStatusCommands(kind: VendorStatusKind): VendorCommand[] 
         { id: 'st0-101', line: 'show interfaces st0.101 | no-more' },
         { id: 'st0-102', line: 'show interfaces st0.102 | no-more' },
       ]
+    case 'windows-server':
+      return WINDOWS_STATUS_COMMANDS.map((c) => ({ id: c.id, line: c.line }))
   }
 }
 
@@ -127,8 +131,9 @@ export function toVendorFollowUpCommands(kind: VendorStatusKind, outputs: Readon
   return toJunosSaIndexes(outputs.ipsec ?? '').slice(0, MAX_JUNOS_SA_INDEXES).map((id) => ({ id: `ipsec-stats-${id}`, line: `show security ipsec statistics index ${id} | no-more` }))
 }
 
-/** True for a line that only reads: a show/get command, or turning this session's pager off. */
+/** True for a line that only reads: a show/get command, turning this session's pager off, or one listed Get- cmdlet (Windows). */
 export function isReadOnlyVendorLine(line: string): boolean {
+  if (isReadOnlyPowerShellLine(line)) return true
   return /^(show|get) [\w .|:/-]+$/.test(line) && !/\b(clear|delete|set|request|execute|config|commit|write|copy|reload|diagnose)\b/.test(line.replace(/^(show|get) /, '')) || /^(terminal pager 0|terminal length 0|set cli pager off)$/.test(line)
 }
 
@@ -175,6 +180,8 @@ export function parseVendorStatus(kind: VendorStatusKind, outputs: Readonly<Reco
         return { ...sa, children: [{ ...first, packetsIn: st0.packetsIn, packetsOut: st0.packetsOut }, ...rest] }
       })
     }
+    case 'windows-server':
+      return parseWindowsStatus(outputs)
   }
 }
 
@@ -205,7 +212,7 @@ export function readWindowsStatus(
   outputs: Readonly<Record<string, string>>,
   opts: { readonly at: number; readonly previous?: readonly StatusSnapshot[]; readonly secrets?: readonly Secret[] },
 ): VendorStatusReading {
-  return toVendorReading('windows-server', parseWindowsStatus(outputs), details, opts)
+  return readVendorStatus('windows-server', details, outputs, opts)
 }
 
 function toVendorReading(
@@ -234,7 +241,7 @@ function diagnoseVendor(kind: VendorStatusSource, snap: StatusSnapshot, sas: rea
     const raw = sas.find((s) => s.remoteHost === t.peer)
     const said = raw?.deviceState ? ` (${kind} says ${raw.deviceState})` : raw?.algorithms ? ` (${kind} says ${raw.algorithms})` : ''
     if (!t.up && t.ikeState === 'CONNECTING') {
-      out.push({ id: 'ike-no-answer', severity: 'error', tunnel: t.name, cause: `IKE to ${t.peer} never completes${said}: UDP 500/4500 is blocked on the way, or the peer refuses the proposal or the PSK.`, evidence: [`${t.peer}: IKE state ${t.ikeState}${said}`], fix: 'Allow UDP 500 and 4500 (and ESP) to and from both AWS outside IPs; then compare proposal (aes256/sha256/DH14) and PSK with the provider\'s, matched by outside IP.' })
+      out.push({ id: 'ike-no-answer', severity: 'error', tunnel: t.name, cause: `IKE to ${t.peer} never completes${said}: UDP 500/4500 is blocked on the way, or the peer refuses the proposal or the PSK.`, evidence: [`${t.peer}: IKE state ${t.ikeState}${said}`], fix: 'Allow UDP 500 and 4500 (and ESP) to and from both AWS outside IPs; then compare the proposal (aes256/sha256/DH14) and the pre-shared key with the provider\'s, matched by outside IP.' })
     } else if (!t.up && t.ikeState === 'ESTABLISHED' && t.childSaCount === 0) {
       out.push({ id: 'selector-mismatch', severity: 'error', tunnel: t.name, cause: `Phase 1 to ${t.peer} is up but no IPsec SA exists: phase 2 is refused (selectors, PFS group or ESP proposal differ) or was never started.`, evidence: [`${t.peer}: IKE ESTABLISHED, 0 IPsec SAs${said}`], fix: 'Use one selector pair per tunnel (0.0.0.0/0 route-based), PFS group 14 and aes256/sha256 for ESP, exactly as the provider configured.' })
     } else if (!t.up && kind === 'fortigate' && raw?.state === 'DOWN') {

@@ -2,6 +2,7 @@
 // the platform needs it (Cisco), turn paging off for this session, run the show commands of the catalog,
 // cut each output between its echoed command line and the next prompt, and map them into the status model.
 // Every line written is checked by isReadOnlyVendorLine first (or is `enable` / the enable password).
+// Windows Server: each catalog line on its own exec channel through powershell.exe (status/vendor/windows.ts).
 import { StringDecoder } from 'node:string_decoder'
 import type { Duplex } from 'node:stream'
 import type { Secret } from '../../base/secret'
@@ -11,6 +12,10 @@ import type { HostKeyPolicy } from '../../ssh/host-key'
 import { connect, type ConnectOptions, type SshEndpoint } from '../../ssh/session'
 import type { StatusSnapshot } from '../model'
 import { isReadOnlyVendorLine, readVendorStatus, toVendorFollowUpCommands, toVendorStatusCommands, toVendorSshAlgorithms, VENDOR_SSH, type VendorCommand, type VendorStatusKind, type VendorStatusReading } from './index'
+import { toPowerShellExec, toWindowsConnectError, toWindowsOutput, WINDOWS_STATUS_COMMANDS, type PowerShellResult } from './windows'
+
+/** What a vendor status sample needs of the details: the tunnels, the name, and (Windows: RRAS or not) the IKE version. */
+export type VendorStatusDetails = Pick<Details, 'remote' | 'name'> & { readonly crypto?: Pick<Details['crypto'], 'ikeVersion'> }
 
 /** A pager prompt some releases print even with paging off (ASA "<--- More --->", IOS " --More-- ", PAN-OS "lines 1-40"). */
 const MORE = /(<--- More --->|--More--|\(END\)|lines \d+-\d+)\s*$/
@@ -144,6 +149,50 @@ export async function runVendorExec(openExec: (line: string) => Promise<Duplex>,
   return outputs
 }
 
+/** An exec channel as ssh2 gives it: stdout as the stream, stderr beside it, the exit status as an event. */
+type ExecChannel = Duplex & { readonly stderr?: NodeJS.ReadableStream }
+
+/** Reads one exec channel to its end: stdout, stderr and the exit status, within timeoutMs. */
+function readExec(channel: ExecChannel, timeoutMs: number, onTimeout: () => Error): Promise<PowerShellResult> {
+  return new Promise((resolve, reject) => {
+    const out = new StringDecoder('utf8')
+    const err = new StringDecoder('utf8')
+    let stdout = ''
+    let stderr = ''
+    let code: number | undefined
+    const timer = setTimeout(() => {
+      channel.destroy()
+      reject(onTimeout())
+    }, timeoutMs)
+    channel.on('data', (d: Buffer) => (stdout += out.write(d)))
+    channel.stderr?.on('data', (d: Buffer) => (stderr += err.write(d)))
+    channel.on('exit', (c: unknown) => (code = typeof c === 'number' ? c : undefined))
+    // ssh2 repeats the exit status on 'close': an 'exit' that came before these listeners is not lost.
+    channel.on('close', (c: unknown) => {
+      if (code === undefined && typeof c === 'number') code = c
+      clearTimeout(timer)
+      resolve({ stdout: stdout + out.end(), stderr: stderr + err.end(), code })
+    })
+  })
+}
+
+/**
+ * Windows Server: runs each catalog cmdlet through powershell.exe on its own exec channel and returns the outputs
+ * by id; a cmdlet that fails is a clear error (toWindowsOutput), except a missing RemoteAccess module when the
+ * details use IKEv1 (connection security rules, no RRAS).
+ */
+export async function runWindowsExec(openExec: (line: string) => Promise<Duplex>, details: VendorStatusDetails, opts: Pick<VendorShellOptions, 'timeoutMs'> = {}): Promise<Record<string, string>> {
+  // PowerShell's first start on a server can take several seconds (module loading).
+  const timeoutMs = opts.timeoutMs ?? 30_000
+  const outputs: Record<string, string> = {}
+  for (const c of WINDOWS_STATUS_COMMANDS) {
+    const channel = (await openExec(toPowerShellExec(c.line))) as ExecChannel
+    const r = await readExec(channel, timeoutMs, () => new SshError('ssh-command-timeout', `Windows Server did not finish "${c.line.split(' | ')[0]}" within ${Math.round(timeoutMs / 1000)} s.`, { likelyCause: 'PowerShell starts slowly on a busy server, or the cmdlet waits on a stopped service.', fix: 'Run the cmdlet in PowerShell on the server once to see what it does; raise the timeout on slow links.' }))
+    outputs[c.id] = toWindowsOutput(c.id, c.line, r, { rrasExpected: details.crypto?.ikeVersion !== 1 })
+  }
+  return outputs
+}
+
 /** The output of one command: after its echoed line, before the closing prompt line. */
 export function toCommandOutput(text: string, line: string): string {
   const lines = text.split('\n')
@@ -155,10 +204,15 @@ export function toCommandOutput(text: string, line: string): string {
 export async function readVendorStatusOverShell(
   openShell: () => Promise<Duplex>,
   kind: VendorStatusKind,
-  details: Pick<Details, 'remote' | 'name'>,
+  details: VendorStatusDetails,
   opts: VendorShellOptions & { readonly at: number; readonly previous?: readonly StatusSnapshot[]; readonly openExec?: (line: string) => Promise<Duplex> },
 ): Promise<VendorStatusReading> {
   const after = { at: opts.at, ...(opts.previous ? { previous: opts.previous } : {}) }
+  // Windows Server has no CLI to drive: PowerShell per exec channel, or nothing.
+  if (kind === 'windows-server') {
+    if (!opts.openExec) throw new Error('Windows Server status needs exec channels')
+    return readVendorStatus(kind, details, await runWindowsExec(opts.openExec, details, opts), after)
+  }
   // Exec-mode devices (FortiOS) run each command on its own channel when the session can open one.
   if (VENDOR_SSH[kind].mode === 'exec' && opts.openExec) return readVendorStatus(kind, details, await runVendorExec(opts.openExec, kind, opts), after)
   const channel = await openShell()
@@ -184,11 +238,13 @@ export interface VendorTarget {
 export async function readVendorDeviceStatus(
   target: VendorTarget,
   kind: VendorStatusKind,
-  details: Pick<Details, 'remote' | 'name'>,
+  details: VendorStatusDetails,
   opts: VendorShellOptions & { readonly allowLegacy?: boolean; readonly at?: number; readonly previous?: readonly StatusSnapshot[] },
 ): Promise<VendorStatusReading & { readonly notice?: string }> {
   const legacy = toVendorSshAlgorithms(kind, opts.allowLegacy === true)
-  const session = await connect(target.endpoint, target.policy, { ...target.options, ...(legacy.append ? { legacyAlgorithms: legacy.append } : {}) })
+  const session = await connect(target.endpoint, target.policy, { ...target.options, ...(legacy.append ? { legacyAlgorithms: legacy.append } : {}) }).catch((err: unknown) => {
+    throw kind === 'windows-server' ? toWindowsConnectError(err) : err
+  })
   try {
     const reading = await readVendorStatusOverShell(() => session.openShell(), kind, details, { ...opts, at: opts.at ?? Date.now(), openExec: (line) => session.openExec(line) })
     return { ...reading, ...(legacy.notice ? { notice: legacy.notice } : {}) }

@@ -1,20 +1,121 @@
 // Windows Server (RRAS site-to-site interfaces, or Windows Firewall connection security rules) PowerShell
-// output → the status model. Read-only cmdlets, each piped to `Format-List -Property *` (one "Name : value"
-// line per property, a blank line between objects): the shape Microsoft documents for Get-VpnS2SInterface
-// (Example 2 of its help page) and the property names of the MSFT_NetMainModeSA / MSFT_NetQuickModeSA
-// classes that Get-NetIPsecMainModeSA / Get-NetIPsecQuickModeSA return.
+// output → the status model, and the pieces of the read-only SSH driver (status/vendor/ssh.ts runs them).
 //
-// Parsers only: not wired to an SSH session or a face yet (that needs a PowerShell prompt driver over
-// OpenSSH and read-only checks for Get- cmdlets).
+// Each cmdlet is piped to `Format-List -Property *` (one "Name : value" line per property, a blank line
+// between objects): the shape Microsoft documents for Get-VpnS2SInterface (Example 2 of its help page) and the
+// property names of the MSFT_NetMainModeSA / MSFT_NetQuickModeSA classes that Get-NetIPsecMainModeSA /
+// Get-NetIPsecQuickModeSA return. `Out-String -Width 4096` keeps a long value on its line: without a console,
+// PowerShell formats to 80 columns and Format-List wraps longer values (the parser joins them anyway).
+//
+// Over SSH: Windows OpenSSH runs an exec request through its DefaultShell (cmd.exe, or PowerShell when an admin
+// set it), so each cmdlet runs as `powershell.exe -NoProfile -NonInteractive -EncodedCommand <base64>`: the
+// one form both shells pass through unchanged (base64 has no quote, pipe, `$` or `%` for either to read).
+import { SshError } from '../../ssh/errors'
 import type { ChildSaStatus, IkeSaStatus } from '../model'
 import { isIpv4, toLines } from './text'
 
-/** The read-only PowerShell lines a Windows Server status sample would run, by output id. */
+/** The read-only PowerShell lines of a Windows Server status sample, by output id. */
 export const WINDOWS_STATUS_COMMANDS = [
-  { id: 's2s', line: 'Get-VpnS2SInterface | Format-List -Property *' },
-  { id: 'mm', line: 'Get-NetIPsecMainModeSA | Format-List -Property *' },
-  { id: 'qm', line: 'Get-NetIPsecQuickModeSA | Format-List -Property *' },
+  { id: 's2s', line: 'Get-VpnS2SInterface | Format-List -Property * | Out-String -Width 4096' },
+  { id: 'mm', line: 'Get-NetIPsecMainModeSA | Format-List -Property * | Out-String -Width 4096' },
+  { id: 'qm', line: 'Get-NetIPsecQuickModeSA | Format-List -Property * | Out-String -Width 4096' },
 ] as const
+
+/** True for a line of the Windows catalog's shape: one Get- cmdlet, listed, as text. Nothing else is ever run. */
+export function isReadOnlyPowerShellLine(line: string): boolean {
+  return /^Get-[A-Za-z0-9]+ \| Format-List -Property \*( \| Out-String -Width \d{1,5})?$/.test(line)
+}
+
+/**
+ * The exec request for one catalog line: Windows PowerShell 5.1 (every Windows Server since 2016; 2012 R2 has
+ * 4.0, same switches), no profile, never waiting for input; progress records off (they would reach stderr).
+ */
+export function toPowerShellExec(line: string): string {
+  if (!isReadOnlyPowerShellLine(line)) throw new Error(`not a read-only PowerShell line: ${line}`)
+  const script = `$ProgressPreference = 'SilentlyContinue'; ${line}`
+  // -EncodedCommand takes base64 of the script's UTF-16LE bytes (about_PowerShell_exe).
+  return `powershell.exe -NoProfile -NonInteractive -EncodedCommand ${Buffer.from(script, 'utf16le').toString('base64')}`
+}
+
+/**
+ * PowerShell's error stream as text lines. Without a terminal (an SSH exec), powershell.exe started with
+ * -EncodedCommand writes it to stderr as CLIXML ("#< CLIXML" then <S S="Error">…</S> with _x000D__x000A_ escapes;
+ * PowerShell issue 16678); with one, or from cmd.exe itself, as plain text. Both are read.
+ */
+export function toPowerShellErrorText(stderr: string): string {
+  if (!/^\s*#< CLIXML/.test(stderr)) return stderr.replace(/\r/g, '')
+  const parts = [...stderr.matchAll(/<S S="Error">([\s\S]*?)<\/S>/g)].map((m) => m[1]!)
+  return parts
+    .join('')
+    .replace(/_x([0-9A-Fa-f]{4})_/g, (_, hex: string) => String.fromCharCode(parseInt(hex, 16)))
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&quot;/g, '"')
+    .replace(/&apos;/g, "'")
+    .replace(/&amp;/g, '&')
+    .replace(/\r/g, '')
+}
+
+/** What one exec of a catalog line returned. */
+export interface PowerShellResult {
+  readonly stdout: string
+  readonly stderr: string
+  /** The exit status (undefined when the channel closed without one). */
+  readonly code: number | undefined
+}
+
+/** The first line of an error text worth showing: control characters cut, at most 200 characters. */
+function toErrorLine(text: string): string {
+  const line = text.split('\n').map((l) => l.trim()).find((l) => l !== '') ?? ''
+  // Control characters (PowerShell 7 colours its errors with ESC sequences) become spaces.
+  return [...line].map((ch) => (ch.charCodeAt(0) < 0x20 || ch.charCodeAt(0) === 0x7f ? ' ' : ch)).join('').slice(0, 200)
+}
+
+/**
+ * The output of one catalog line, or the error a user can act on: powershell.exe missing (not Windows, or not on
+ * the session's PATH), the cmdlet's module missing, access denied (not an administrator). A missing RemoteAccess
+ * module is no error when RRAS is not used (IKEv1 connection security rules): the interface list is then empty.
+ */
+export function toWindowsOutput(id: string, line: string, r: PowerShellResult, opts: { readonly rrasExpected: boolean }): string {
+  const cmdlet = line.split(' ')[0]!
+  const errors = toPowerShellErrorText(r.stderr)
+  const said = toErrorLine(errors) || toErrorLine(r.stdout)
+  // cmd.exe: "'powershell.exe' is not recognized as an internal or external command" (exit 9009); sh: exit 127.
+  if (r.code === 9009 || r.code === 127 || /is not recognized as an internal or external command|powershell\.exe: (command )?not found/i.test(errors + r.stdout)) {
+    throw new SshError('ssh-command-failed', `The device did not start powershell.exe (${said || `exit ${r.code}`}).`, {
+      likelyCause: 'This is not a Windows Server, or powershell.exe is not on the PATH of its OpenSSH sessions.',
+      fix: 'Check the address and the device kind; on the server, run `powershell.exe -NoProfile -Command Get-Host` in an SSH session to see what it says.',
+    })
+  }
+  if (r.code === 0 && !/\S/.test(errors)) return r.stdout.replace(/\r/g, '')
+  // PowerShell's CommandNotFoundException: "The term 'Get-…' is not recognized as the name of a cmdlet, …".
+  if (/CommandNotFoundException|is not recognized as (the|a) name of a cmdlet/i.test(errors)) {
+    if (id === 's2s') {
+      if (!opts.rrasExpected) return ''
+      throw new SshError('ssh-command-failed', 'Windows Server has no RemoteAccess PowerShell module: Get-VpnS2SInterface is not recognized.', {
+        likelyCause: 'RRAS (the RemoteAccess role with its management tools) is not installed, so there are no site-to-site interfaces; the IKEv2 tunnels run through RRAS.',
+        fix: 'Install it as the rendered script\'s first step says (Install-WindowsFeature RemoteAccess, Routing -IncludeManagementTools; Install-RemoteAccess -VpnType VpnS2S), or use IKEv1 (connection security rules) in the details.',
+      })
+    }
+    throw new SshError('ssh-command-failed', `Windows Server has no NetSecurity PowerShell module: ${cmdlet} is not recognized.`, {
+      likelyCause: 'The server is older than Windows Server 2012, or its NetSecurity module was removed.',
+      fix: 'Use Windows Server 2012 R2 or later (the rendered configuration needs it too).',
+    })
+  }
+  // CIM's access errors: "Access denied" (WBEM_E_ACCESS_DENIED 0x80041003), "Access is denied." (Win32 error 5).
+  if (/Access (is )?denied|PermissionDenied|0x80070005|0x80041003|UnauthorizedAccess/i.test(errors)) {
+    throw new SshError('ssh-command-failed', `Windows Server refused ${cmdlet} for this account: access denied.`, {
+      likelyCause: 'The account is not in the local Administrators group: the IPsec SA and RRAS cmdlets need an elevated session, and Windows OpenSSH gives one to administrators only.',
+      fix: 'Sign in with an account in the local Administrators group. Tunnelwright only runs Get- cmdlets; nothing on the server is changed.',
+    })
+  }
+  // A Get- cmdlet that finds nothing may still exit 0; anything else is a failure with PowerShell's own words.
+  if (r.code === 0) return r.stdout.replace(/\r/g, '')
+  throw new SshError('ssh-command-failed', `Windows Server: ${cmdlet} failed (exit ${r.code ?? 'none'})${said ? `: ${said}` : ''}.`, {
+    likelyCause: 'The cmdlet could not read the state (the service behind it is stopped or not configured).',
+    fix: `Run \`${line.split(' | ')[0]}\` in an elevated PowerShell on the server to see the whole error.`,
+  })
+}
 
 /** `… | Format-List -Property *` → one record per object (keys as printed; a value wrapped onto the next line is joined). */
 export function parseFormatList(text: string): Record<string, string>[] {
@@ -172,5 +273,18 @@ export function parseWindowsStatus(outputs: Readonly<Record<string, string>>): I
       ...(iface ? { deviceState: `${iface.connectionState}${iface.lastError ? ` (error ${iface.lastError})` : ''}` } : mm ? { deviceState: `main mode SA ${mm.keyModule ?? ''}`.trim() } : {}),
       children,
     }
+  })
+}
+
+/**
+ * A refused or timed-out connection to a Windows Server, with the likely cause said for Windows: its OpenSSH
+ * Server is an optional feature, off until installed and started. Other errors pass through unchanged.
+ */
+export function toWindowsConnectError(err: unknown): unknown {
+  if (!(err instanceof SshError) || !['ssh-connect-failed', 'ssh-connect-timeout'].includes(err.code) || /share no SSH algorithm/.test(err.message)) return err
+  return new SshError(err.code, err.message, {
+    cause: err,
+    likelyCause: 'OpenSSH Server is not enabled on the Windows Server (it is an optional feature, not installed or not started by default), or a firewall drops TCP 22 on the way.',
+    fix: 'On the server, in an elevated PowerShell (Microsoft\'s "Get started with OpenSSH for Windows"; Server 2019 and later): Add-WindowsCapability -Online -Name OpenSSH.Server~~~~0.0.1.0; Start-Service sshd; Set-Service -Name sshd -StartupType Automatic. Setup adds the inbound firewall rule OpenSSH-Server-In-TCP; check it is enabled. Server 2016 and 2012 R2 need the Win32-OpenSSH release installed instead.',
   })
 }

@@ -11,7 +11,7 @@ import { STEPS, useWizard } from '../wizard/wizard-store'
 import { toAlertWords, useStatusStore, type Sample, type SeenState } from './status-store'
 import { toAgo, toAlgorithmWords, toBgpWords, toBytes, toChangeWords, toOverall, toRate, toSince, toSpan, toStateWord, toWhen } from './status-words'
 import { ThroughputChart } from './throughput-chart'
-import { VENDOR_STATUS_LABELS, VendorWatchForm } from './vendor-watch'
+import { toVendorCommandWords, VENDOR_STATUS_LABELS, VendorWatchForm } from './vendor-watch'
 
 /** Where polled status comes from, in words. */
 const SOURCE_NAMES = { vici: 'VICI', swanctl: 'swanctl --list-sas', stroke: 'ipsec statusall', libreswan: 'ipsec status', vendor: "the device's show commands" } as const
@@ -65,7 +65,7 @@ function Board({ snap, samples, seen, tunnelNo, healthTarget, masked }: { readon
       </div>
       {snap.device ? (
         <p className="tw-readonly" data-testid="vendor-readonly">
-          <span className="tw-badge tw-badge--info">Read-only</span> <span className="tw-badge tw-badge--info">Polling every {snap.device.intervalSec} s</span> {VENDOR_STATUS_LABELS[snap.device.kind]}: Tunnelwright runs its show commands over SSH and writes nothing to it.{' '}
+          <span className="tw-badge tw-badge--info">Read-only</span> <span className="tw-badge tw-badge--info">Polling every {snap.device.intervalSec} s</span> {VENDOR_STATUS_LABELS[snap.device.kind]}: Tunnelwright runs {toVendorCommandWords(snap.device.kind)} over SSH and writes nothing to it.{' '}
           {snap.device.legacyAlgorithms.length > 0 ? <strong>Older SSH algorithms allowed for this device: {snap.device.legacyAlgorithms.join(', ')}.</strong> : 'Only current SSH algorithms are allowed.'}
         </p>
       ) : null}
@@ -160,7 +160,7 @@ function Board({ snap, samples, seen, tunnelNo, healthTarget, masked }: { readon
           })}
         </tbody>
       </table>
-      <p className="usa-hint tw-board__source">{snap.mode === 'events' ? "Live: the gateway's IPsec daemon reports each change as it happens; counters refresh every 5 seconds." : snap.device ? `Polled every ${snap.device.intervalSec} seconds (${SOURCE_NAMES[snap.source]}; the device has no event feed).` : `Read from the gateway every 5 seconds (${SOURCE_NAMES[snap.source]}).`} Last update {toWhen(snap.at, now)}.</p>
+      <p className="usa-hint tw-board__source">{snap.mode === 'events' ? "Live: the gateway's IPsec daemon reports each change as it happens; counters refresh every 5 seconds." : snap.device ? `Polled every ${snap.device.intervalSec} seconds (the device's ${toVendorCommandWords(snap.device.kind).replace(/^its /, '')}; the device has no event feed).` : `Read from the gateway every 5 seconds (${SOURCE_NAMES[snap.source]}).`} Last update {toWhen(snap.at, now)}.</p>
       {diagnosed.length > 0 ? (
         <section aria-labelledby={`diag-${snap.watchId}`} className="tw-diagnosis">
           <h4 id={`diag-${snap.watchId}`} className="tw-card__title">
