@@ -144,6 +144,14 @@ function FileSection({ c, f, masked }: { readonly c: FileChangeDto; readonly f: 
           <DiffView diff={c.diff} label={`Diff of ${c.path}`} masked={masked} />
         ) : null}
       </details>
+      {!useContent && content !== undefined && c.diff ? (
+        <details className="tw-more">
+          <summary>Show the whole file after the change ({lineCount(content)} lines)</summary>
+          <pre className="tw-diff" aria-label={`Content of ${c.path}`} tabIndex={0}>
+            {show(content)}
+          </pre>
+        </details>
+      ) : null}
     </section>
   )
 }
