@@ -55,10 +55,16 @@ test.describe('a BGP VPN against a lab gateway with FRR', () => {
     await expect(page.getByRole('status').filter({ hasText: /files? will change/ })).toBeVisible({ timeout: 60_000 })
     const summary = page.getByRole('region', { name: 'What this change sets up' })
     await expect(summary).toContainText('route-based')
-    // The speaker: our ASN, what goes out and what comes in, AWS's timers.
-    await expect(summary.getByText(/^BGP in FRR on the gateway/)).toHaveText(
-      `BGP in FRR on the gateway as AS 65000: advertises ${d.gateway.privateCidrs.join(', ')}, accepts only ${d.remote.dedicatedCidrs.join(', ')}; keepalive 10 s, hold 30 s. BGP picks the tunnel and moves traffic when one fails. Only Tunnelwright's section of /etc/frr/frr.conf changes; FRR reloads without a restart.`,
-    )
+    // The speaker: our ASN, both neighbours and AWS's, what goes out and what comes in, AWS's timers.
+    const speaker = summary.getByRole('article').filter({ has: page.getByRole('heading', { name: 'BGP in FRR on the gateway' }) })
+    const field = (name: string) => speaker.locator(`dt:text-is("${name}") + dd`)
+    await expect(field('Our ASN')).toHaveText('AS 65000')
+    await expect(field('Neighbours')).toHaveText(`${n1} (tunnel 1), ${n2} (tunnel 2)`)
+    await expect(field("AWS's ASN")).toHaveText('AS 64512')
+    await expect(field('Advertises')).toHaveText(d.gateway.privateCidrs.join(', '))
+    await expect(field('Accepts only')).toHaveText(d.remote.dedicatedCidrs.join(', '))
+    await expect(field('Timers')).toHaveText('keepalive 10 s, hold 30 s')
+    await expect(speaker).toContainText("Only Tunnelwright's section of /etc/frr/frr.conf changes; FRR reloads without a restart.")
     const card1 = summary.getByRole('article').filter({ hasText: 'Tunnel 1:' })
     const card2 = summary.getByRole('article').filter({ hasText: 'Tunnel 2:' })
     await expect(card1).toContainText(peer1!)
@@ -99,17 +105,21 @@ test.describe('a BGP VPN against a lab gateway with FRR', () => {
     const overall = page.getByTestId('overall')
     await expect(t1).toHaveAttribute('data-state', 'up', { timeout: 60_000 })
     await expect(t2).toHaveAttribute('data-state', 'up', { timeout: 60_000 })
-    const established = /^BGP Established .+ · 1 received, 1 advertised$/
+    const established = /^BGP Established \d+ (s|min)prefixes: 1 received, 1 advertised$/
     await expect(t1.getByTestId('bgp')).toHaveText(established, { timeout: 60_000 })
     await expect(t2.getByTestId('bgp')).toHaveText(established, { timeout: 60_000 })
     await expect(overall).toHaveText('Healthy: both tunnels up.')
     await expect(overall).toHaveClass(/usa-alert--success/)
+    for (const t of [t1, t2]) await expect(t.getByTestId('bgp').locator('.tw-board__sub--alert')).toHaveCount(0)
     await checkState(page, info, 'bgp7-status-established')
 
     // AWS shuts tunnel 1's session down: the tunnel stays up, its session is not Established, and the one line warns.
     await lab.control('bgp-down 0')
-    await expect(t1.getByTestId('bgp')).toHaveText(/^BGP (Idle|Active|Connect|OpenSent|OpenConfirm)( for .+)?: no routes through this tunnel$/, { timeout: 60_000 })
+    await expect(t1.getByTestId('bgp')).toHaveText(/^BGP (Idle|Active|Connect|OpenSent|OpenConfirm)( for \d+ (s|min))?no routes through this tunnel$/, { timeout: 60_000 })
+    await expect(t1.getByTestId('bgp').locator('.tw-board__sub--alert')).toHaveCount(1)
     await expect(t1).toHaveAttribute('data-state', 'up')
+    // The IPsec verdict says which layer it judges: the tunnel is fine, its BGP session is not.
+    await expect(t1.getByText('IPsec healthy')).toBeVisible()
     await expect(t2.getByTestId('bgp')).toHaveText(established)
     await expect(overall).toHaveText('Up, with a warning: both tunnels up. But tunnel 1: the BGP session is not Established, so no traffic is routed there.')
     await expect(overall).toHaveClass(/usa-alert--warning/)
