@@ -110,6 +110,9 @@ test.describe('a BGP VPN against a lab gateway with FRR', () => {
     await expect(t2.getByTestId('bgp')).toHaveText(established, { timeout: 60_000 })
     await expect(overall).toHaveText('Healthy: both tunnels up.')
     await expect(overall).toHaveClass(/usa-alert--success/)
+    // Which session each row is about: AWS's inside address and ASN, as FRR reports them.
+    await expect(t1.getByTestId('bgp-neighbour')).toHaveText(`BGP neighbour ${n1}, AS 64512`)
+    await expect(t2.getByTestId('bgp-neighbour')).toHaveText(`BGP neighbour ${n2}, AS 64512`)
     for (const t of [t1, t2]) await expect(t.getByTestId('bgp').locator('.tw-board__sub--alert')).toHaveCount(0)
     await checkState(page, info, 'bgp7-status-established')
 

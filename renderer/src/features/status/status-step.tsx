@@ -100,6 +100,16 @@ function Board({ snap, samples, seen, tunnelNo, healthTarget, masked }: { readon
                   <span className="tw-board__sub">
                     {t.name} · {masked ? MASK : t.peer}
                   </span>
+                  {t.bgp ? (
+                    <span className="tw-board__sub" data-testid="bgp-neighbour">
+                      BGP neighbour <span className="tw-nowrap">{t.bgp.neighbor}</span>
+                      {t.bgp.remoteAs !== undefined ? (
+                        <>
+                          , <span className="tw-nowrap">AS {t.bgp.remoteAs}</span>
+                        </>
+                      ) : null}
+                    </span>
+                  ) : null}
                 </th>
                 <td>
                   <span className={`tw-state tw-state--${state === 'Up' ? 'up' : state === 'Down' ? 'down' : 'standby'}`}>
