@@ -10,7 +10,8 @@
 // What stands in, and why: this kernel has no ESP, and charon's kernel-libipsec has no XFRM interfaces, so
 // the route-based tunnels the app plans cannot run in namespaces (the VM lab runs them: lab-vm-frr tests).
 // So nothing is applied here: the tunnels are the lab's own policy-based reference connections, and the BGP
-// sessions run over two links that stand in for the tunnels' interfaces (each tunnel's inside /30).
+// sessions run over two links that stand in for the tunnels' interfaces (each tunnel's inside /30); the board's
+// health probe (a ping to AWS's inside address of each tunnel, as route-based status probes) goes over them too.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
