@@ -122,7 +122,7 @@ function Board({ snap, samples, seen, tunnelNo, healthTarget, masked }: { readon
                   {t.bgp ? (
                     <span className="tw-bgp" data-testid="bgp">
                       <span className={`tw-board__sub tw-bgp__head${t.bgp.established ? '' : ' tw-board__sub--alert'}`}>{toBgpWords(t.bgp).head}</span>
-                      <span className="tw-board__sub">{toBgpWords(t.bgp).detail}</span>
+                      <span className="tw-board__sub tw-bgp__detail">{toBgpWords(t.bgp).detail}</span>
                     </span>
                   ) : null}
                 </td>
