@@ -11,7 +11,6 @@
 // blocked, Apply asks for "apply anyway" and the failed apply points back to the blocked check.
 // axe is clean in every state reached, each state is shot at 1280×800 and 1024×700 without sideways
 // scrolling, and nothing leaves the app.
-import type { Page } from '@playwright/test'
 import type { TunnelwrightApi } from '../../preload/api'
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -19,52 +18,10 @@ import { join } from 'node:path'
 import { labGate } from '../support/gate'
 import { checkState } from './a11y'
 import { chromiumGate, expect, test } from './fixtures'
+import { importAndConnect, stepHeading } from './connect'
 import { startLab, type LabProcess } from './lab-process'
 
 test.skip(chromiumGate.skip, chromiumGate.reason)
-
-/** The step's h2 (focused when the step opens). */
-function stepHeading(page: Page, name: RegExp) {
-  return page.getByRole('heading', { level: 2, name })
-}
-
-/** Details (import the lab's file, save) and Gateway (connect, approve the key, see what runs). */
-async function importAndConnect(page: Page, lab: LabProcess, info: Parameters<typeof checkState>[1], prefix: string): Promise<void> {
-  // The request step is for people who do not have details yet: skip it.
-  await expect(stepHeading(page, /Request a dedicated pool/)).toBeFocused()
-  await checkState(page, info, `${prefix}1-request`)
-  await page.getByRole('button', { name: 'Continue to Details' }).click()
-  await expect(stepHeading(page, /Connection details/)).toBeFocused()
-  await page.getByLabel(/Import a details file/).setInputFiles(lab.detailsFile)
-  await expect(page.getByText(/^Imported details\.json: filled \d+ fields\. Pre-shared keys from the file for both tunnels: stored when you save\./)).toBeVisible()
-  await expect(page.getByLabel('Tunnel 1 outside IP')).toHaveValue(lab.info.details.remote.tunnels[0]!.outsideIp)
-  await expect(page.getByLabel('Gateway public IP')).toHaveValue(lab.info.details.gateway.publicIp)
-  await checkState(page, info, `${prefix}2-details-imported`)
-  await page.getByRole('button', { name: 'Save and continue' }).click()
-
-  await expect(stepHeading(page, /Connect to your gateway/)).toBeFocused()
-  const ssh = lab.info.ssh
-  await page.getByLabel('Gateway address').fill(ssh.host)
-  await page.getByLabel('SSH port').fill(String(ssh.port))
-  await page.getByLabel('User').fill(ssh.username)
-  await page.getByRole('radio', { name: 'A private key file' }).check()
-  await page.getByRole('textbox', { name: 'Private key file' }).fill(lab.keyFile)
-  await checkState(page, info, `${prefix}3-gateway-form`)
-  await page.getByRole('button', { name: 'Connect', exact: true }).click()
-  await expect(page.getByRole('heading', { name: "First connection: check the gateway's identity" })).toBeFocused()
-  // The fingerprint shown is the key the lab's known_hosts line carries.
-  await expect(page.getByLabel('Host key fingerprint')).toHaveText(ssh.hostKeySha256)
-  await checkState(page, info, `${prefix}3-gateway-hostkey`)
-  await page.getByRole('button', { name: 'Trust this key and connect' }).click()
-  const facts = page.getByRole('region', { name: 'What the gateway runs' })
-  await expect(facts).toBeVisible({ timeout: 60_000 })
-  await expect(facts).toContainText(/strongswan 5\.\d+\.\d+, running/)
-  await expect(facts).toContainText('root')
-  await expect(page.getByText(`(trusted just now)`)).toBeVisible()
-  await checkState(page, info, `${prefix}3-gateway-facts`)
-  await page.getByRole('button', { name: 'Continue to Checks' }).click()
-  await expect(stepHeading(page, /Firewall, NAT and path checks/)).toBeFocused()
-}
 
 test.describe('first-time flow against the lab swanctl gateway', () => {
   const g = labGate('e2e flow (lab gateway)')

@@ -13,8 +13,9 @@ export interface LabInfo {
   readonly keyFile?: string
   readonly knownHosts: string
   readonly details: {
-    readonly gateway: { readonly publicIp: string }
-    readonly remote: { readonly tunnels: readonly { readonly outsideIp: string; readonly psk: string }[] }
+    readonly remote: { readonly tunnels: readonly { readonly outsideIp: string; readonly psk: string }[]; readonly dedicatedCidrs: readonly string[] }
+    readonly gateway: { readonly publicIp: string; readonly privateCidrs: readonly string[] }
+    readonly bgp?: { readonly tunnels: readonly { readonly outsideIp: string; readonly awsAsn: number; readonly customerAsn: number; readonly neighborIp: string }[] }
   }
 }
 

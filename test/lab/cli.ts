@@ -5,6 +5,8 @@ import { join } from 'node:path'
 import { createInterface } from 'node:readline'
 import { cleanStale, downPrefix, up, type GatewayKind, type Lab, type LabOptions, type PfsenseVersion, type SudoersShape } from './index'
 import { type Block } from './topology'
+import { waitFor } from './proc'
+import { referenceSwanctlConf, REF_NAMES } from './reference'
 
 const USAGE = `usage: npm run lab -- <swanctl|starter|libreswan|pfsense> [options]
        npm run lab -- clean            tear down runs whose owner died
@@ -23,8 +25,9 @@ options:
                            interfaces, VTI; swanctl, starter and libreswan gateways; ~15–25 s to boot under TCG)
   --vm-disk                the gateway VM keeps what it writes on a disk (power off, boot again: see --control)
   --accept-ikev1           libreswan: ikev1-policy=accept in the gateway's own ipsec.conf
-  --frr                    with --vm: FRR on both VMs (Debian's packages on the gateway, an AWS-shaped bgpd
-                           on aws; the details get the BGP section)
+  --frr                    FRR on aws and the gateway (Debian's packages; an AWS-shaped bgpd on aws; the details
+                           get the BGP section). With --vm inside the tunnels; without (swanctl only) over two
+                           links that stand in for the tunnels' interfaces (routing "route" in the details)
   --frr-conf FILE          with --frr: the gateway's /etc/frr/frr.conf at boot
   --vm-memory MB           memory per VM (default 256)
   --vm-lifetime S          each qemu is killed after S seconds whatever happens (default 7200)
@@ -37,6 +40,10 @@ options:
                              tunnel-down 0|1 [silent]   tunnel-up 0|1
                              ping-dedicated   (the LAN host pings the dedicated host 3 times)
                              power-off [hard]   boot   (the gateway VM, --vm; keeps its files with --vm-disk)
+                             bgp-down 0|1   bgp-up 0|1   (--frr: AWS shuts tunnel i's BGP session down / lets it up)
+                             frr-conf FILE  (--frr, namespaces: FILE becomes the gateway's frr.conf, frrinit.sh reload)
+                             ipsec-up       (namespaces: the gateway loads the lab's reference swanctl.conf, policy-
+                                             based, and waits until both tunnels are up)
                            stdin closing tears the lab down (a test runner that dies takes it along)
 `
 
@@ -93,6 +100,24 @@ async function runControl(lab: Lab, line: string): Promise<Record<string, unknow
     return { ok: true, cmd }
   }
   if (cmd === 'boot' && gw && idx === undefined) return { ok: true, cmd, ...(await gw.boot()) }
+  if ((cmd === 'bgp-down' || cmd === 'bgp-up') && (idx === '0' || idx === '1') && flag === undefined) {
+    await (cmd === 'bgp-down' ? lab.aws.bgpPeerDown(idx === '0' ? 0 : 1) : lab.aws.bgpPeerUp(idx === '0' ? 0 : 1))
+    return { ok: true, cmd, tunnel: Number(idx) }
+  }
+  if (cmd === 'frr-conf' && idx !== undefined && flag === undefined && lab.vms.length === 0) {
+    await lab.gateway.loadFrrConf(readFileSync(idx, 'utf8'))
+    return { ok: true, cmd }
+  }
+  if (cmd === 'ipsec-up' && idx === undefined && lab.vms.length === 0) {
+    await lab.gateway.writeFile('/etc/swanctl/conf.d/lab-reference.conf', referenceSwanctlConf(lab), 0o600)
+    const r = await lab.gateway.exec(['swanctl', '--load-all', '--noprompt'])
+    if (r.code !== 0) return { ok: false, error: `swanctl --load-all: ${r.stderr}${r.stdout}` }
+    await waitFor('both reference tunnels up', async () => {
+      const sas = await lab.gateway.listSas()
+      return REF_NAMES.every((n) => sas.some((s) => s.name === n && s.state === 'ESTABLISHED' && s.children.some((c) => c.state === 'INSTALLED')))
+    }, { timeoutMs: 60_000, intervalMs: 250 })
+    return { ok: true, cmd }
+  }
   if (cmd === 'ping-dedicated' && idx === undefined) {
     const r = await lab.gateway.execLanHost(['ping', '-c', '3', '-i', '0.2', '-W', '2', lab.aws.hostIp], { timeoutMs: 15_000 })
     return { ok: true, cmd, code: r.code }

@@ -56,6 +56,8 @@ export function detailsFor(f: {
   healthTarget: string
   /** The BGP variant (dynamic routing, as AWS's export of a BGP VPN gives it): the ASNs and AWS's hold time. */
   bgp?: { readonly awsAsn: number; readonly customerAsn: number; readonly holdTime: number }
+  /** Default "auto". */
+  routing?: LabDetails['routing']
 }): LabDetails {
   const bgp = f.bgp
   return {
@@ -83,7 +85,7 @@ export function detailsFor(f: {
       ipsecLifetime: 3600,
       dpd: { delay: 10, timeout: 30 },
     },
-    routing: 'auto',
+    routing: f.routing ?? 'auto',
     health: { target: f.healthTarget },
     ...(bgp
       ? {

@@ -22,6 +22,8 @@ export interface GatewayContext {
   readonly lanIf: string
   /** Resolves when the partner peer is ready to answer (load the existing connection only after it). */
   readonly partnerReady: Promise<void>
+  /** Laid over the node's /usr (swanctl gateways: FRR's packages, ns-frr.ts). */
+  readonly usrLayer?: string
 }
 
 /** A started gateway. */
@@ -55,7 +57,7 @@ export function logTail(node: DaemonNode, path: string, lines = 40): string {
 }
 
 async function setupSwanctl(node: DaemonNode, ctx: GatewayContext): Promise<GatewaySetup> {
-  await node.start()
+  await node.start(ctx.usrLayer ? { usrLayer: ctx.usrLayer } : {})
   prepareCharon(node)
   if (ctx.partner) node.writeFile('/etc/swanctl/conf.d/partner.conf', renderPartnerSwanctl(ctx.partner), 0o600)
   const [ssh] = await Promise.all([

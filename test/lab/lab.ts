@@ -15,10 +15,11 @@ import { type ExecOptions, type ExecResult, mustExec, waitFor } from './proc'
 import { cleanStale, newRecord, onExit, PREFIX_RE, readRecord, saveRecord, teardownRun, type RunRecord } from './registry'
 import { Relay, randomSecret, setSudoers, SUDO_USER, type SshCredentials, type SudoersShape } from './sshd'
 import { type IkeSa, listSas, prepareCharon, renderAwsSwanctl, startCharon, type AwsTunnelConf } from './strongswan'
-import { ADDR, internetRuleset, type Block } from './topology'
+import { ADDR, insideAddresses, internetRuleset, type Block } from './topology'
 import { vmMissing } from './vm-image'
 import { buildVmLab } from './vm-lab'
-import { LAB_BGP } from './vm-frr'
+import { LAB_BGP, renderAwsFrrConf, AWS_ASN } from './vm-frr'
+import { frrNsMissing, frrUsrLayer, nodeVtysh, provisionFrr, reloadFrrConf, startFrr } from './ns-frr'
 
 export type { GatewayKind } from './gateways'
 
@@ -79,6 +80,11 @@ export interface LabOptions {
    * like AWS (AS 64512, one neighbour per tunnel on the customer's inside address, timers 10/30, the
    * dedicated CIDR advertised) and routes back to the agency by what BGP chose instead of static routes.
    * `details()` then gives the BGP variant.
+   *
+   * Without `vm` (a swanctl gateway only; ns-frr.ts): the same two packages inside the gateway and aws
+   * namespace nodes, started by frrinit.sh; the BGP sessions run over two veth links that stand in for the
+   * tunnels' interfaces (tunnel i's inside /30 on each end), not inside the tunnels (no XFRM interfaces with
+   * kernel-libipsec). `details()` then also says routing "route" (auto would pick policy-based here).
    */
   readonly frr?: boolean
   /** With `frr`: the gateway's /etc/frr/frr.conf at boot (an admin's own config), instead of the package's. */
@@ -192,6 +198,8 @@ export interface GatewayHandle {
   listSas(): Promise<IkeSa[]>
   /** With `frr`: runs the gateway's own vtysh as root with these commands (`-c` each); the output; throws on a non-zero exit. */
   vtysh(...commands: string[]): Promise<string>
+  /** With `frr`, namespaces: `conf` becomes the gateway's /etc/frr/frr.conf (frr:frr 0640), given to FRR by frrinit.sh reload. */
+  loadFrrConf(conf: string): Promise<void>
 }
 
 /** The internet node between aws, the gateway and the second peer. */
@@ -304,7 +312,11 @@ export async function up(options: LabOptions = {}): Promise<Lab> {
     routeBased: options.routeBased ?? false,
     govcloud: options.govcloud ?? false,
   }
-  if (options.frr && !options.vm) throw new Error('frr needs vm: true (the namespace lab has FRR only in test/lab/frr.ts)')
+  if (options.frr && !options.vm && (options.gateway ?? 'swanctl') !== 'swanctl') throw new Error('frr without vm: a swanctl gateway only (ns-frr.ts)')
+  if (options.frr && !options.vm) {
+    const why = frrNsMissing()
+    if (why) throw new Error(`cannot run FRR in the namespace lab here: ${why}`)
+  }
   if (options.frrConf !== undefined && !options.frr) throw new Error('frrConf needs frr: true')
   if (options.vm) {
     if (opts.gateway === 'pfsense') throw new Error('VM labs have swanctl, starter and libreswan gateways (pfSense is FreeBSD)')
@@ -380,6 +392,8 @@ async function build(
     lEth: `${p}l-eth`,
   }
   const withPeer2 = opts.existingConnection
+  const withFrr = options.frr === true
+  const usrLayer = withFrr ? frrUsrLayer() : undefined
 
   // Namespaces and links.
   const all = [ns.inet, ns.aws, ns.ded, ns.gw, ns.lan, ...(withPeer2 ? [ns.peer2] : [])]
@@ -390,7 +404,16 @@ async function build(
     addVeth(run, { ns: ns.aws, ifname: link.aDed }, { ns: ns.ded, ifname: link.dEth }),
     addVeth(run, { ns: ns.gw, ifname: link.gLan }, { ns: ns.lan, ifname: link.lEth }),
     ...(withPeer2 ? [addVeth(run, { ns: ns.inet, ifname: link.iP2 }, { ns: ns.peer2, ifname: link.p2Wan })] : []),
+    // FRR: tunnel i's stand-in link (its inside /30), straight between aws and the gateway (ns-frr.ts says why).
+    ...(withFrr ? ([0, 1] as const).map((i) => addVeth(run, { ns: ns.aws, ifname: `${p}a-t${i + 1}` }, { ns: ns.gw, ifname: `${p}g-t${i + 1}` })) : []),
   ])
+  if (withFrr) {
+    const inside = ADDR.insideCidrs.map((c) => insideAddresses(c))
+    await Promise.all([
+      ipBatch(run, ns.aws, inside.flatMap((a, i) => [`addr add ${a.aws}/30 dev ${p}a-t${i + 1}`, `link set ${p}a-t${i + 1} up`])),
+      ipBatch(run, ns.gw, inside.flatMap((a, i) => [`addr add ${a.customer}/30 dev ${p}g-t${i + 1}`, `link set ${p}g-t${i + 1} up`])),
+    ])
+  }
   const wanIp = opts.nat ? ADDR.natGwWan : ADDR.gwPublic
   const inetGwIp = opts.nat ? ADDR.natInetGw : ADDR.inetGw
   const up = (l: string) => `link set ${l} up`
@@ -463,7 +486,7 @@ async function build(
   let awsCharonPid = 0
 
   const startAws = async () => {
-    await aws.start()
+    await aws.start(usrLayer ? { usrLayer } : {})
     prepareCharon(aws)
     if (opts.routeBased) {
       // 0/0 selectors: charon must not route everything into ipsec0 on the aws node; the lab routes the
@@ -493,6 +516,7 @@ async function build(
       wanIf: link.gWan,
       lanIf: link.gLan,
       partnerReady,
+      ...(usrLayer ? { usrLayer } : {}),
     })
   }
   const peer2Ready = startPeer2()
@@ -506,6 +530,17 @@ async function build(
     else await gw.mustExec(['iptables-restore'], { input: options.hostFirewall.iptables })
   }
   if (withPeer2) await setup.waitExisting()
+  const awsInside = ADDR.insideCidrs.map((c) => insideAddresses(c))
+  if (withFrr) {
+    // AWS's side: AS 64512, one neighbour per tunnel on the customer's inside address, the dedicated CIDR advertised.
+    await provisionFrr(aws, renderAwsFrrConf({ asn: AWS_ASN, customerAsn: LAB_BGP.customerAsn, neighbours: awsInside.map((a) => ({ awsIp: a.aws, customerIp: a.customer })), networks: [ADDR.dedicatedCidr] }))
+    await provisionFrr(gw, options.frrConf)
+    await Promise.all([startFrr(aws, run), startFrr(gw, run)])
+  }
+  const awsBgpPeer = async (i: 0 | 1, down: boolean) => {
+    if (!withFrr) return noFrr()
+    await nodeVtysh(aws, ['configure terminal', `router bgp ${AWS_ASN}`, `${down ? '' : 'no '}neighbor ${awsInside[i]!.customer} shutdown`])
+  }
 
   // The SSH relay.
   const relay = new Relay(ns.gw, { ip: ADDR.gwLan, port: 22 }, opts.sshDelayMs, (pid) => run.addPid(pid))
@@ -568,9 +603,9 @@ async function build(
       await loadAws()
     },
     log: () => aws.readFile('/var/log/charon.log'),
-    vtysh: noFrr,
-    bgpPeerDown: noFrr,
-    bgpPeerUp: noFrr,
+    vtysh: withFrr ? (...commands) => nodeVtysh(aws, commands) : noFrr,
+    bgpPeerDown: (i) => awsBgpPeer(i, true),
+    bgpPeerUp: (i) => awsBgpPeer(i, false),
   }
 
   const gatewayHandle: GatewayHandle = {
@@ -594,7 +629,8 @@ async function build(
     readFile: async (path) => gw.readFile(path),
     writeFile: async (path, data, mode) => gw.writeFile(path, data, mode),
     listSas: () => setup.listSas(),
-    vtysh: noFrr,
+    vtysh: withFrr ? (...commands) => nodeVtysh(gw, commands) : noFrr,
+    loadFrrConf: withFrr ? (conf) => reloadFrrConf(gw, conf) : noFrr,
   }
 
   const internetHandle: InternetHandle = {
@@ -639,16 +675,16 @@ async function build(
         egressIps: [ADDR.dedicatedHost],
         tunnels: ([0, 1] as const).map((i) => ({ outsideIp: ADDR.awsOutside[i], psk: psks[i], insideCidr: ADDR.insideCidrs[i] })),
         healthTarget: ADDR.dedicatedHost,
-        ...(o.bgp ? { bgp: LAB_BGP } : {}),
+        ...((o.bgp ?? withFrr) ? { bgp: LAB_BGP, ...(withFrr ? { routing: 'route' as const } : {}) } : {}),
       }),
     down: async () => run.down(),
   }
   return lab
 }
 
-/** The FRR handles of a namespace lab: FRR runs in VM labs only. */
+/** The FRR handles of a lab without FRR. */
 async function noFrr(): Promise<never> {
-  throw new Error('FRR runs in VM labs only: up({ vm: true, frr: true })')
+  throw new Error('this lab has no FRR: up({ frr: true })')
 }
 
 /** Tears down a run by prefix (the CLI's `down`; tests use `lab.down()`). */

@@ -389,6 +389,9 @@ export async function buildVmLab(run: LabRun, options: LabOptions, opts: VmLabOp
       throw new Error('sudoers shapes are not set up on VM gateways yet (the namespace lab has them)')
     },
     vtysh: (...commands) => vtysh(gwVm, commands),
+    loadFrrConf: async () => {
+      throw new Error('loadFrrConf is for namespace labs (a VM gateway takes frr.conf through an apply)')
+    },
   }
 
   const internetHandle: InternetHandle = {

@@ -8,9 +8,10 @@ import { spawnSync } from 'node:child_process'
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
+import { repoRoot } from '../lab/registry'
 
-/** The unpacked package's root. */
-export const FRR_ROOT = resolve(__dirname, '../../.lab-cache/frr')
+/** The unpacked package's root (found from the repository root: the lab CLI runs as a bundle elsewhere, where __dirname is no guide). */
+export const FRR_ROOT = resolve(repoRoot(), '.lab-cache/frr')
 export const BGPD = join(FRR_ROOT, 'usr/lib/frr/bgpd')
 export const ZEBRA = join(FRR_ROOT, 'usr/lib/frr/zebra')
 export const VTYSH = join(FRR_ROOT, 'usr/bin/vtysh')

@@ -13,7 +13,7 @@ import type { GatewayFacts } from '../../main/core/gateway/detect'
 import type { GatewayShell } from '../../main/core/gateway/shell'
 import { readStatus, toStatusCommands } from '../../main/core/status/read'
 import { toSnapshot } from '../../main/core/status/model'
-import { parseFrrBgpSummary, withBgpSessions } from '../../main/core/status/frr-bgp'
+import { keepBgpSessions, parseFrrBgpSummary, withBgpSessions } from '../../main/core/status/frr-bgp'
 
 const FRR = join(__dirname, '../fixtures/frr')
 const fixture = (f: string) => readFileSync(join(FRR, f), 'utf8')
@@ -50,6 +50,16 @@ describe("FRR's BGP summary", () => {
       { neighbor: '169.254.10.1', state: 'not configured', established: false },
       { neighbor: '169.254.11.1', state: 'not configured', established: false },
     ])
+  })
+
+  it('a sample without FRR (a charon event, read over VICI only) keeps each tunnel\'s last session; a fresh reading wins', () => {
+    const snap = (at: number) => toSnapshot([], { at, source: 'vici', expected: NEIGHBOURS.map((n, i) => ({ peer: n.outsideIp, name: `t${i + 1}` })) })
+    const read = withBgpSessions(snap(1), parseFrrBgpSummary(fixture('bgp-summary-tunnel1-down.json')), NEIGHBOURS)
+    const kept = keepBgpSessions(snap(2), read)
+    expect(kept.tunnels.map((t) => t.bgp?.state)).toEqual(['Idle', 'Established'])
+    const fresh = withBgpSessions(snap(3), parseFrrBgpSummary(fixture('bgp-summary-established.json')), NEIGHBOURS)
+    expect(keepBgpSessions(fresh, read).tunnels.map((t) => t.bgp?.state)).toEqual(['Established', 'Established'])
+    expect(keepBgpSessions(snap(4), undefined).tunnels.map((t) => t.bgp)).toEqual([undefined, undefined])
   })
 
   it('what is not FRR\'s JSON is a UserError that quotes none of it; mangled values never come through as numbers', () => {

@@ -80,3 +80,17 @@ export function withBgpSessions(snapshot: StatusSnapshot, sessions: ReadonlyMap<
   })
   return { ...snapshot, tunnels }
 }
+
+/**
+ * The snapshot with each tunnel's BGP session from the previous snapshot where it has none: a sample taken on a
+ * charon event reads only the SAs over VICI (no vtysh), and the board must not lose the session line until
+ * the next full sample reads FRR again.
+ */
+export function keepBgpSessions(snapshot: StatusSnapshot, previous: StatusSnapshot | undefined): StatusSnapshot {
+  if (!previous) return snapshot
+  const tunnels = snapshot.tunnels.map((t): TunnelStatus => {
+    const bgp = t.bgp ?? previous.tunnels.find((p) => p.peer === t.peer)?.bgp
+    return bgp ? { ...t, bgp } : t
+  })
+  return { ...snapshot, tunnels }
+}

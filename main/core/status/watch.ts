@@ -8,6 +8,7 @@ import { ViciClient, type ViciSubscription } from '../vici/client'
 import { toAlerts, type AlertEvent } from './alerts'
 import { diagnose } from './diagnosis'
 import { toSnapshot, type StatusSnapshot, type TunnelStatus } from './model'
+import { keepBgpSessions } from './frr-bgp'
 import { holdsOneTunnel, readStatus, type StatusReading } from './read'
 import { parseViciListSas } from './vici-sas'
 
@@ -19,9 +20,9 @@ export interface StatusChange extends StatusReading {
   readonly mode: 'events' | 'polling'
 }
 
-/** The part of a tunnel whose change is worth an emitted reading (counters alone are not). */
+/** The part of a tunnel whose change is worth an emitted reading (counters alone are not; a BGP session going down or up is). */
 function stateKey(t: TunnelStatus): string {
-  return [t.peer, t.up, t.standby === true, t.ikeState, t.childState, t.childUniqueId, t.ikeSaCount, t.childSaCount, t.probe?.ok].join('|')
+  return [t.peer, t.up, t.standby === true, t.ikeState, t.childState, t.childUniqueId, t.ikeSaCount, t.childSaCount, t.probe?.ok, t.bgp?.established].join('|')
 }
 
 function changed(a: StatusSnapshot | undefined, b: StatusSnapshot): boolean {
@@ -85,7 +86,7 @@ export async function watchStatus(
     if (vici && !vici.isClosed && trigger === 'event') {
       const sas = parseViciListSas(await vici.listSas()).filter((s) => peers.includes(s.remoteHost))
       const prev = history[history.length - 1]
-      const snapshot = toSnapshot(sas, { at: Date.now(), source: 'vici', expected, oneActive, ...(prev ? { previous: prev } : {}) })
+      const snapshot = keepBgpSessions(toSnapshot(sas, { at: Date.now(), source: 'vici', expected, oneActive, ...(prev ? { previous: prev } : {}) }), prev)
       reading = { snapshot, diagnoses: diagnose({ snapshots: [...history, snapshot] }) }
     } else {
       reading = await readStatus(shell, details, facts, { previous: history, ...(opts.names ? { names: opts.names } : {}), ...(lastXfrm === undefined ? {} : { previousXfrmInTmplMismatch: lastXfrm }) })

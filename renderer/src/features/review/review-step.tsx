@@ -88,6 +88,36 @@ function TunnelSummaryCard({ t, show }: { readonly t: TunnelSummaryDto; readonly
   )
 }
 
+/** A BGP VPN's speaker at a glance: our ASN, the neighbours, what goes out and what comes in, the timers. */
+function BgpSummaryCard({ bgp, tunnels, show }: { readonly bgp: NonNullable<ChangeSummaryDto['bgp']>; readonly tunnels: ChangeSummaryDto['tunnels']; readonly show: (s: string) => string }) {
+  const id = useId()
+  const remote = [...new Set(tunnels.flatMap((t) => (t.bgp ? [t.bgp.remoteAs === 'external' ? 'any ASN but ours' : `AS ${t.bgp.remoteAs}`] : [])))]
+  return (
+    <article className="tw-card tw-bgp-summary" aria-labelledby={id}>
+      <h4 id={id} className="tw-card__title">
+        BGP in FRR on the gateway
+      </h4>
+      <dl className="tw-dl">
+        <dt>Our ASN</dt>
+        <dd>AS {bgp.asn}</dd>
+        <dt>Neighbours</dt>
+        <dd>{tunnels.flatMap((t) => (t.bgp ? [`${t.bgp.neighbor} (tunnel ${t.index})`] : [])).join(', ')}</dd>
+        <dt>AWS&apos;s ASN</dt>
+        <dd>{remote.join(', ')}</dd>
+        <dt>Advertises</dt>
+        <dd>{show(bgp.advertise.join(', '))}</dd>
+        <dt>Accepts only</dt>
+        <dd>{show(bgp.accept.join(', '))}</dd>
+        <dt>Timers</dt>
+        <dd>
+          keepalive {bgp.keepaliveSec} s, hold {bgp.holdSec} s
+        </dd>
+      </dl>
+      <p className="tw-dd-note margin-bottom-0">BGP picks the tunnel and moves traffic when one fails. Only Tunnelwright&apos;s section of /etc/frr/frr.conf changes; FRR reloads without a restart.</p>
+    </article>
+  )
+}
+
 /** The plan's summary: the device, routing and both tunnels. */
 export function ChangeSummaryView({ s, basis, show }: { readonly s: ChangeSummaryDto; readonly basis: RoutingBasis; readonly show: (t: string) => string }) {
   return (
@@ -100,12 +130,7 @@ export function ChangeSummaryView({ s, basis, show }: { readonly s: ChangeSummar
         {s.tunnels[1].role === 'standby' ? 'Tunnel 1 carries the traffic; tunnel 2 stands by and takes over if tunnel 1 fails.' : 'Both tunnels come up and carry traffic.'} IKE identity {show(s.localId)}
         {s.localAddress !== s.localId ? `, sent from ${show(s.localAddress)} (behind NAT)` : ''}.{s.keepalive ? ` Keepalive: ${show(s.keepalive)}.` : ''}
       </p>
-      {s.bgp ? (
-        <p className="tw-summary-line">
-          <strong>BGP</strong> in FRR on the gateway as AS {s.bgp.asn}: advertises {show(s.bgp.advertise.join(', '))}, accepts only {show(s.bgp.accept.join(', '))}; keepalive {s.bgp.keepaliveSec} s, hold {s.bgp.holdSec} s. BGP
-          picks the tunnel and moves traffic when one fails. Only Tunnelwright&apos;s section of /etc/frr/frr.conf changes; FRR reloads without a restart.
-        </p>
-      ) : null}
+      {s.bgp ? <BgpSummaryCard bgp={s.bgp} tunnels={s.tunnels} show={show} /> : null}
       <div className="tw-grid-2">
         {s.tunnels.map((t) => (
           <TunnelSummaryCard key={t.index} t={t} show={show} />
@@ -144,6 +169,14 @@ function FileSection({ c, f, masked }: { readonly c: FileChangeDto; readonly f: 
           <DiffView diff={c.diff} label={`Diff of ${c.path}`} masked={masked} />
         ) : null}
       </details>
+      {!useContent && content !== undefined && c.diff ? (
+        <details className="tw-more">
+          <summary>Show the whole file after the change ({lineCount(content)} lines)</summary>
+          <pre className="tw-diff" aria-label={`Content of ${c.path}`} tabIndex={0}>
+            {show(content)}
+          </pre>
+        </details>
+      ) : null}
     </section>
   )
 }

@@ -100,6 +100,16 @@ function Board({ snap, samples, seen, tunnelNo, healthTarget, masked }: { readon
                   <span className="tw-board__sub">
                     {t.name} · {masked ? MASK : t.peer}
                   </span>
+                  {t.bgp ? (
+                    <span className="tw-board__sub" data-testid="bgp-neighbour">
+                      BGP neighbour <span className="tw-nowrap">{t.bgp.neighbor}</span>
+                      {t.bgp.remoteAs !== undefined ? (
+                        <>
+                          , <span className="tw-nowrap">AS {t.bgp.remoteAs}</span>
+                        </>
+                      ) : null}
+                    </span>
+                  ) : null}
                 </th>
                 <td>
                   <span className={`tw-state tw-state--${state === 'Up' ? 'up' : state === 'Down' ? 'down' : 'standby'}`}>
@@ -107,10 +117,12 @@ function Board({ snap, samples, seen, tunnelNo, healthTarget, masked }: { readon
                   </span>
                   <span className="tw-board__sub">{since !== undefined ? `since ${toWhen(since, now)} (${toSpan((now - since) / 1000)})` : state === 'Down' ? 'since before this watch began' : ageUnknown ? 'since before this watch began (the device does not say when)' : ''}</span>
                   {t.deviceState ? <span className="tw-board__sub">device says {t.deviceState}</span> : null}
-                  {t.health && t.health.verdict !== 'down' && t.health.verdict !== 'standby' ? <span className={`tw-board__sub tw-verdict tw-verdict--${t.health.verdict}`}>{VERDICT_WORDS[t.health.verdict]}</span> : null}
+                  {/* The verdict judges IPsec; a BGP VPN's session has its own line below, so the verdict says which layer it speaks for. */}
+                  {t.health && t.health.verdict !== 'down' && t.health.verdict !== 'standby' ? <span className={`tw-board__sub tw-verdict tw-verdict--${t.health.verdict}`}>{t.bgp && t.health.verdict === 'healthy' ? 'IPsec healthy' : VERDICT_WORDS[t.health.verdict]}</span> : null}
                   {t.bgp ? (
-                    <span className={`tw-board__sub${t.bgp.established ? '' : ' tw-board__sub--alert'}`} data-testid="bgp">
-                      {toBgpWords(t.bgp)}
+                    <span className="tw-bgp" data-testid="bgp">
+                      <span className={`tw-board__sub tw-bgp__head${t.bgp.established ? '' : ' tw-board__sub--alert'}`}>{toBgpWords(t.bgp).head}</span>
+                      <span className="tw-board__sub tw-bgp__detail">{toBgpWords(t.bgp).detail}</span>
                     </span>
                   ) : null}
                 </td>

@@ -70,7 +70,8 @@ export function toRate(bytesPerSec: number | undefined): string {
     v /= 1024
     u++
   }
-  return `${v.toFixed(v >= 10 || u === 0 ? 0 : 1)} ${units[u]}`
+  // Bytes are whole, but a chart's tick between 0 and 1 B/s is not: "0.5 B/s", never a second "1 B/s".
+  return `${v.toFixed(v >= 10 || (u === 0 && Number.isInteger(v)) ? 0 : 1)} ${units[u]}`
 }
 
 /** "12.3 MB"-style byte count. */
@@ -128,8 +129,11 @@ export function toOverall(tunnels: readonly TunnelStatusDto[], label: (t: Tunnel
   return { tone, text: `${tone === 'success' ? 'Healthy' : 'Up, with a warning'}: ${up.length === 2 ? 'both tunnels' : list(up)} up.${tail}` }
 }
 
-/** A tunnel's BGP session in a few words: state and how long, and the prefixes each way while Established. */
-export function toBgpWords(b: NonNullable<TunnelStatusDto['bgp']>): string {
-  if (b.established) return `BGP Established${b.uptimeSec !== undefined ? ` ${toSpan(b.uptimeSec)}` : ''} · ${b.prefixesReceived ?? '?'} received, ${b.prefixesSent ?? '?'} advertised`
-  return `BGP ${b.state}${b.downSec !== undefined ? ` for ${toSpan(b.downSec)}` : ''}: no routes through this tunnel`
+/**
+ * A tunnel's BGP session in two short lines (they sit in the board's narrow State column): the state and how
+ * long, then the prefixes each way while Established, or what a session down means for traffic.
+ */
+export function toBgpWords(b: NonNullable<TunnelStatusDto['bgp']>): { readonly head: string; readonly detail: string } {
+  if (b.established) return { head: `BGP Established${b.uptimeSec !== undefined ? ` ${toSpan(b.uptimeSec)}` : ''}`, detail: `prefixes: ${b.prefixesReceived ?? '?'} received, ${b.prefixesSent ?? '?'} advertised` }
+  return { head: `BGP ${b.state}${b.downSec !== undefined ? ` for ${toSpan(b.downSec)}` : ''}`, detail: 'no routes through this tunnel' }
 }
