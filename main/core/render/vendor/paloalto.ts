@@ -118,7 +118,7 @@ export function renderPaloalto(ctx: VendorContext): VendorRenderedConfig {
   ]
   const notes = [
     bgp
-      ? `Tunnel interfaces tunnel.101/102 (AWS's template uses tunnel.1; 101/102 avoid clashing with existing units), in virtual router ${PANOS_VIRTUAL_ROUTER}; ${toBgpNote(bgp, 'the firewall')} The export and import rules end in a deny rule each, so nothing else is advertised or accepted.`
+      ? `Tunnel interfaces tunnel.101/102 (AWS's template uses tunnel.1; 101/102 avoid clashing with existing units), in virtual router ${PANOS_VIRTUAL_ROUTER}; ${toBgpNote(bgp, 'the firewall')} The export and import rules end in a deny rule each, so nothing else is advertised or accepted. The router id is set to tunnel 1's inside address ${input.tunnels[0].insideLocal}: if the virtual router already runs BGP, leave that line out to keep its own.`
       : `Tunnel interfaces tunnel.101/102 (AWS's template uses tunnel.1; 101/102 avoid clashing with existing units). Tunnel 1 routes at metric 10, tunnel 2 at metric 20; the tunnel monitor pings AWS's inside addresses (keepalive) and fails a dead tunnel over.`,
     `TCP MSS: the WAN interface ${ctx.site.wan} adjusts MSS to ${toMss(ctx.behindNat)} (1500 − ${1500 - toMss(ctx.behindNat)}); this also applies to non-VPN traffic through it.`,
     `Zones: the WAN is assumed to be in zone ${PANOS_WAN_ZONE} and the LAN is zone ${ctx.site.lan}; PAN-OS 11 with Advanced Routing uses logical routers instead of virtual router ${PANOS_VIRTUAL_ROUTER}.`,
