@@ -6,9 +6,10 @@
 import fc from 'fast-check'
 import { describe, expect, it, test } from 'vitest'
 import { UserError } from '../../main/core/base/result'
-import type { VendorKind } from '../../main/core/base/vocabulary'
+import { VENDOR_KINDS, type VendorKind } from '../../main/core/base/vocabulary'
+import { lintDetails } from '../../main/core/details/lint'
 import { EscapeError } from '../../main/core/render/escape'
-import { renderVendorDevice } from '../../main/core/render/vendor'
+import { renderVendorDevice, toVendorAutoRouting } from '../../main/core/render/vendor'
 import { VENDOR_CHECKERS } from '../../main/core/render/vendor/syntax'
 import type { Doc } from '../support/details-doc'
 import { toVendorDetails, toVendorInput } from '../support/vendor-details'
@@ -116,6 +117,27 @@ describe('BGP refusals', () => {
       d['crypto'] = { ikeVersion: 2 }
     })
     expect(() => renderVendorDevice(toVendorInput(details, 'route'), 'windows-server')).toThrow(expect.objectContaining({ code: 'bgp-not-supported', fix: expect.stringMatching(/static VPN/) }))
+  })
+})
+
+describe('lint and render agree on BGP', () => {
+  const cases = VENDOR_KINDS.flatMap((kind) => (['route', 'policy', 'auto'] as const).flatMap((routing) => ([1, 2] as const).map((ike) => ({ kind, routing, ike }))))
+  test.each(cases)('$kind $routing IKEv$ike: lint has an error exactly when the render refuses', ({ kind, routing, ike }) => {
+    const details = toVendorDetails((d) => {
+      withBgp(d)
+      d['crypto'] = { ikeVersion: ike }
+      d['routing'] = routing
+    })
+    const errors = lintDetails(details, { sources: { env: {}, readFile: () => '' }, device: { kind } }).filter((f) => f.severity === 'error')
+    let refused: string | undefined
+    try {
+      renderVendorDevice(toVendorInput(details, routing === 'auto' ? toVendorAutoRouting(kind, details.crypto) : routing), kind)
+    } catch (err) {
+      if (!(err instanceof UserError)) throw err
+      refused = err.code
+    }
+    if (refused === undefined) expect(errors.map((f) => f.id)).toEqual([])
+    else expect(errors.length, `render refused with ${refused}`).toBeGreaterThan(0)
   })
 })
 
