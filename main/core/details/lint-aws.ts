@@ -97,7 +97,7 @@ function lintBgp(details: AwsSideInput, out: Finding[], device?: string): void {
       path: '/bgp',
       message: `This VPN uses dynamic routing (BGP): AWS expects a BGP session in each tunnel (${asnText}neighbours ${neighbours}), and Tunnelwright sets up or renders BGP on Linux gateways, pfSense, Cisco ASA/IOS, PAN-OS, FortiOS and Junos, not on ${device}.`,
       why: device === 'windows-server'
-        ? "RRAS has BGP cmdlets (Add-BgpRouter, Add-BgpPeer, Add-BgpCustomRoute), but AWS publishes no Windows BGP example to check a rendering against, so Tunnelwright does not write one. A BGP VPN routes only what its BGP sessions announce: tunnels set up as static come up, but carry no traffic."
+        ? "RRAS has BGP cmdlets (Add-BgpRouter, Add-BgpPeer, Add-BgpCustomRoute), but AWS's sessions run between each tunnel's inside addresses (169.254.x.2 to .1) and an RRAS site-to-site interface takes no address (Add-VpnS2SInterface has no parameter for one); AWS also publishes no Windows BGP example to check a rendering against. A BGP VPN routes only what its BGP sessions announce: tunnels set up as static come up, but carry no traffic."
         : "A BGP VPN routes only what its BGP sessions announce: AWS advertises the VPC's prefixes and learns the agency's over them. Tunnels set up as static come up, but carry no traffic.",
       fix: `Ask the provider for a VPN connection with static routing (routing options: Static, with static routes for the agency CIDRs; an existing connection cannot be switched, it is recreated) and import its export. Or, if the device's own BGP already peers with these neighbours, remove the "bgp" section to set up only the tunnels, route-based ("routing": "route").`,
     })

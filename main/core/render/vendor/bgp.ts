@@ -34,7 +34,7 @@ export const VENDOR_BGP_KINDS = ['cisco-asa', 'cisco-ios', 'paloalto', 'fortigat
 export function toVendorBgp(ctx: VendorContext, names: { readonly outName: string; readonly inName: string }): VendorBgp | undefined {
   if (!ctx.input.details.bgp) return undefined
   if (!(VENDOR_BGP_KINDS as readonly string[]).includes(ctx.kind)) {
-    refuse(ctx.kind, 'bgp-not-supported', 'this VPN uses BGP, and Tunnelwright renders BGP for Cisco ASA/IOS, PAN-OS, FortiOS and Junos, not for Windows Server RRAS.', 'Ask the provider for a static VPN connection, or set up RRAS BGP (Add-BgpRouter, Add-BgpPeer) by hand and remove the "bgp" section to render only the tunnels.')
+    refuse(ctx.kind, 'bgp-not-supported', "this VPN uses BGP, and Tunnelwright renders BGP for Cisco ASA/IOS, PAN-OS, FortiOS and Junos, not for Windows Server RRAS (AWS's sessions run between the tunnels' inside addresses, and an RRAS site-to-site interface takes no address).", 'Ask the provider for a static VPN connection, or set up RRAS BGP (Add-BgpRouter, Add-BgpPeer) by hand and remove the "bgp" section to render only the tunnels.')
   }
   let plan
   try {
