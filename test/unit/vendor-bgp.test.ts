@@ -54,6 +54,8 @@ describe.each(BGP_KINDS)('%s with BGP', (kind) => {
     expect(all(text, r.neighbour)).toEqual(['169.254.44.9', '169.254.201.5'])
     expect(all(text, r.awsAsn)).toEqual(['64512', '64512'])
     if (r.keepalive) expect([...new Set(all(text, r.keepalive))]).toEqual(['10'])
+    // PAN-OS installs BGP's routes only with install-route on (off by default): without it nothing is routed.
+    if (kind === 'paloalto') expect(text).toMatch(/^set network virtual-router default protocol bgp install-route yes$/m)
     expect([...new Set(all(text, r.hold))]).toEqual(['30'])
   })
 

@@ -100,7 +100,8 @@ export function toPanosBgp(b: VendorBgp, opts: { readonly virtualRouter: string;
   const vr = escapeVendorWord(opts.virtualRouter)
   const group = escapeVendorName(opts.group)
   const base = `set network virtual-router ${vr} protocol bgp`
-  const lines = [`${base} enable yes`, `${base} router-id ${escapeIpv4(b.neighbours[0]!.localIp)}`, `${base} local-as ${escapeInt(b.asn)}`, `${base} peer-group ${group} type ebgp`]
+  // PAN-OS keeps BGP's routes out of the forwarding table unless install-route is on (off by default).
+  const lines = [`${base} enable yes`, `${base} router-id ${escapeIpv4(b.neighbours[0]!.localIp)}`, `${base} local-as ${escapeInt(b.asn)}`, `${base} install-route yes`, `${base} peer-group ${group} enable yes`, `${base} peer-group ${group} type ebgp`]
   for (const n of b.neighbours) {
     const peer = `${base} peer-group ${group} peer ${escapeVendorName(opts.peerNames[n.tunnel - 1]!)}`
     lines.push(
