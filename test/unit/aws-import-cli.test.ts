@@ -1,4 +1,4 @@
-import { chmodSync, existsSync, lstatSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs'
+import { chmodSync, existsSync, lstatSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
@@ -148,6 +148,28 @@ describe('tunnelwright import', () => {
     const onPfsense = capture()
     expect(await runCli(['lint', '--details', dest, '--device', 'pfsense'], onPfsense.io), onPfsense.out.stdout).toBe(EXIT.ok)
     expect(onPfsense.out.stdout).toMatch(/to pfSense's FRR package[\s\S]*Package Manager/)
+  })
+
+  it("the issue's path for a BGP export on a vendor device: render passes the lint gate and writes AWS's neighbours and no static route; Windows Server is refused", async () => {
+    const dest = join(tmp, 'vyatta-vendor.json')
+    expect(await runCli(['import', '--aws-export', join(real, 'vyatta-bgp-vgw-cloudneta.txt'), '--out', dest, '--private-cidr', '10.10.0.0/24', '--dedicated-cidr', '10.200.0.0/16'], capture().io)).toBe(EXIT.ok)
+    // IKEv2: the ASA hashes IKEv1 with SHA-1 only (its own lint error, not BGP's).
+    writeFileSync(dest, JSON.stringify({ ...JSON.parse(readFileSync(dest, 'utf8')), crypto: { ikeVersion: 2 } }))
+    for (const [device, neighbour] of [['cisco-asa', /^ {2}neighbor 169\.254\.70\.181 remote-as 64512$/m], ['cisco-ios', /^ neighbor 169\.254\.70\.181 remote-as 64512$/m], ['paloalto', /peer-address ip 169\.254\.70\.181$/m], ['fortigate', /edit "169\.254\.70\.181"/], ['juniper-srx', /neighbor 169\.254\.70\.181 peer-as 64512$/m]] as const) {
+      const outDir = join(tmp, `out-${device}`)
+      const render = capture()
+      expect(await runCli(['render', '--details', dest, '--device', device, '--out', outDir], render.io), render.out.stderr).toBe(EXIT.ok)
+      // render lints first (its gate): the BGP note passes it, and the render's note says what was set up.
+      expect(render.out.stdout + render.out.stderr, device).toMatch(/BGP \(AS 65000\): a session with AWS \(AS 64512\) in each tunnel/)
+      const text = readFileSync(join(outDir, device, readdirSync(join(outDir, device))[0]!), 'utf8')
+      expect(text, device).toMatch(neighbour)
+      expect(text, device).toMatch(/169\.254\.50\.253/)
+      expect(text, device).not.toMatch(/(ip )?route .*10\.200\.0\.0|static-route|config router static|routing-options static/)
+    }
+    const windows = capture()
+    expect(await runCli(['render', '--details', dest, '--device', 'windows-server', '--out', join(tmp, 'out-windows')], windows.io)).toBe(EXIT.failed)
+    expect(windows.out.stderr).toMatch(/bgp-not-supported/)
+    expect(existsSync(join(tmp, 'out-windows'))).toBe(false)
   })
 
   it('a JSON export listing several connections: without --connection the list and what to pass, exit 2; with it, the one chosen', async () => {

@@ -3,6 +3,7 @@
 import { describe, expect, it } from 'vitest'
 import { lintDetails, type Finding } from '../../main/core/details/lint'
 import { Details } from '../../main/core/details/model'
+import type { VendorKind } from '../../main/core/base/vocabulary'
 
 type Peer = { outsideIp: string; neighborIp: string; awsAsn?: number; customerAsn?: number; holdTime?: number }
 type Raw = { routing: string; remote: { dedicatedCidrs: string[]; egressIps: string[]; tunnels: { outsideIp: string; insideCidr: string; psk: string }[] }; bgp: { tunnels: Peer[] } } & Record<string, unknown>
@@ -84,6 +85,34 @@ describe('BGP lint', () => {
       expect(found.find((f) => f.id === 'bgp-frr'), kind).toMatchObject({ severity: 'info', fix: expect.stringMatching(/frr-pythontools.*bgpd=yes/) })
     }
     expect(lint().find((f) => f.id === 'bgp-frr')?.severity).toBe('info')
+  })
+
+  it('on the vendor kinds whose configuration carries BGP it is a note naming what the device needs; on Windows Server an error saying why', () => {
+    const onDevice = (kind: VendorKind, version?: string, mutate: (d: Raw) => void = () => {}) => {
+      const raw = base()
+      mutate(raw)
+      return lintDetails(Details.parse(raw), { sources: { env: {}, readFile: () => '' }, device: { kind, ...(version ? { version } : {}) } })
+    }
+    const needs: Record<string, RegExp> = { 'cisco-asa': /ASA 9\.7\(1\)/, 'cisco-ios': /ip prefix-list/, paloalto: /virtual router/, fortigate: /config router bgp/, 'juniper-srx': /host-inbound-traffic protocols bgp/ }
+    for (const kind of ['cisco-asa', 'cisco-ios', 'paloalto', 'fortigate', 'juniper-srx'] as const) {
+      const found = onDevice(kind)
+      expect(found.find((f) => f.id === 'bgp-vendor'), kind).toMatchObject({ severity: 'info', message: expect.stringMatching(/169\.254\.44\.9 and 169\.254\.201\.5/), fix: expect.stringMatching(needs[kind]!) })
+      expect(found.some((f) => f.id === 'bgp-not-supported' || f.id === 'bgp-frr'), kind).toBe(false)
+    }
+    const windows = onDevice('windows-server').find((f) => f.id === 'bgp-not-supported')
+    expect(windows).toMatchObject({ severity: 'error', why: expect.stringMatching(/Add-BgpRouter.*no Windows BGP example/) })
+    expect(onDevice('windows-server').some((f) => f.id === 'bgp-vendor')).toBe(false)
+  })
+
+  it('"auto" routing that is policy-based on the platform (an ASA before 9.7) is an error with BGP, and only with BGP', () => {
+    const lint96 = (mutate: (d: Raw) => void) => {
+      const raw = base()
+      raw.routing = 'auto'
+      mutate(raw)
+      return lintDetails(Details.parse(raw), { sources: { env: {}, readFile: () => '' }, device: { kind: 'cisco-asa', version: '9.6' } })
+    }
+    expect(lint96(() => {}).find((f) => f.id === 'vendor-bgp-policy')).toMatchObject({ severity: 'error', fix: expect.stringMatching(/9\.7/) })
+    expect(lint96((d) => void delete (d as Partial<Raw>).bgp).some((f) => f.id === 'vendor-bgp-policy')).toBe(false)
   })
 
   it('169.254.6.0/30, right after the reserved block, is accepted', () => {

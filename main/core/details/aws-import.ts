@@ -207,7 +207,7 @@ function toSideNotes(facts: ExportFacts, tunnels: readonly ExportTunnel[], bgp: 
     const customerAsn = list((p) => p.customerAsn)
     const hold = list((p) => p.holdTime)
     notes.push(
-      `This VPN uses dynamic routing (BGP; the ${facts.shape} says so): AWS expects a BGP session in each tunnel — AWS ASN ${awsAsn || 'not given'}, gateway ASN ${customerAsn || 'not given'}, neighbours ${list((p) => p.neighborIp)}${hold ? `, hold time ${hold} s` : ''} — and routes nothing without them. They are kept in "bgp": apply sets the sessions up in FRR (Linux gateways, or pfSense's FRR package), route-based; lint says what the gateway needs.`,
+      `This VPN uses dynamic routing (BGP; the ${facts.shape} says so): AWS expects a BGP session in each tunnel — AWS ASN ${awsAsn || 'not given'}, gateway ASN ${customerAsn || 'not given'}, neighbours ${list((p) => p.neighborIp)}${hold ? `, hold time ${hold} s` : ''} — and routes nothing without them. They are kept in "bgp": apply sets the sessions up in FRR (Linux gateways, or pfSense's FRR package), and the Cisco ASA/IOS, PAN-OS, FortiOS and Junos configurations carry them, route-based; lint says what the gateway needs.`,
     )
   } else if (facts.routing === 'static') {
     notes.push('Static routing: AWS sends traffic into the tunnels only for the static routes entered on the VPN connection; the provider must enter the agency CIDRs there.')

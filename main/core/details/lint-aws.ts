@@ -1,5 +1,6 @@
-// Lint of what the details say about the AWS side beyond the tunnels: dynamic routing (BGP), which this
-// version does not set up, and the tunnel options, which the details' proposal and lifetimes must fit.
+// Lint of what the details say about the AWS side beyond the tunnels: dynamic routing (BGP), what each device
+// kind needs for it (or why it cannot have it), and the tunnel options, which the details' proposal and
+// lifetimes must fit.
 import { insideAddresses } from '../net/cidr'
 import { AWS_NAMES, toPreferred, toProposalSlots, toTunnelAllows, type ProposalKey } from './aws-proposals'
 import type { Finding } from './lint'
@@ -46,6 +47,15 @@ function tunnelLabel(details: AwsSideInput, outsideIp: string): string {
 /** The device kinds whose BGP Tunnelwright sets up (FRR beside the Linux IPsec stacks). */
 const LINUX_BGP_KINDS: readonly string[] = ['strongswan', 'strongswan-legacy', 'libreswan', 'openswan']
 
+/** The vendor kinds whose rendered configuration carries BGP, with what each device needs for it. */
+const VENDOR_BGP_NEEDS: Readonly<Record<string, { readonly device: string; readonly needs: string }>> = {
+  'cisco-asa': { device: 'the ASA', needs: 'ASA 9.7(1) or later (virtual tunnel interfaces) with the configuration pasted as rendered: prefix lists and router bgp with both neighbours in the IPv4 address family.' },
+  'cisco-ios': { device: 'the router', needs: 'IOS 15 or IOS-XE 16/17 with the configuration pasted as rendered: ip prefix-list entries and router bgp with both neighbours.' },
+  paloalto: { device: 'the firewall', needs: 'PAN-OS 9–11 with the legacy virtual router (default): BGP, a redistribution profile for the agency CIDRs and export/import rules are set there; with Advanced Routing (logical routers) enter the same values under the logical router instead.' },
+  fortigate: { device: 'the FortiGate', needs: 'FortiOS 6.x–7.x, interface-mode tunnels: config router prefix-list and config router bgp (the VDOM runs one BGP AS: set as is the customer gateway ASN).' },
+  'juniper-srx': { device: 'the SRX', needs: 'Junos with st0 route-based VPNs: policy-options for each direction and protocols bgp group, and BGP let in on the VPN zone (host-inbound-traffic protocols bgp, part of the render).' },
+}
+
 function lintBgp(details: AwsSideInput, out: Finding[], device?: string): void {
   const bgp = details.bgp
   if (!bgp) return
@@ -61,6 +71,16 @@ function lintBgp(details: AwsSideInput, out: Finding[], device?: string): void {
       why: "A BGP VPN routes only what its BGP sessions announce: AWS advertises the VPC's prefixes and learns the agency's over them, and BGP moves traffic to the other tunnel when one fails.",
       fix: "The gateway needs the FRR package (System → Package Manager → Available Packages → frr) with FRR enabled (Services → FRR → Global Settings), and Firewall → Rules → IPsec passing TCP 179 between the inside addresses. If FRR already runs BGP, its ASN must be the customer gateway's. The package restarts FRR when its settings change: the box's other BGP or OSPF sessions drop once.",
     })
+  } else if (device !== undefined && VENDOR_BGP_NEEDS[device]) {
+    const v = VENDOR_BGP_NEEDS[device]
+    out.push({
+      id: 'bgp-vendor',
+      severity: 'info',
+      path: '/bgp',
+      message: `This VPN uses dynamic routing (BGP): the ${device} configuration runs a BGP session in each tunnel (${asnText}neighbours ${neighbours}), route-based, with AWS's timers (keepalive 10 s, hold 30 s); ${v.device} advertises the agency CIDRs only and accepts the dedicated CIDRs only, and routes nothing to them statically.`,
+      why: "A BGP VPN routes only what its BGP sessions announce: AWS advertises the VPC's prefixes and learns the agency's over them, and BGP moves traffic to the other tunnel when one fails.",
+      fix: `The device needs ${v.needs} If ${v.device} already runs BGP, its ASN must be the customer gateway's; each agency CIDR must be in its routing table (connected or static) to be advertised.`,
+    })
   } else if (device === undefined || LINUX_BGP_KINDS.includes(device)) {
     out.push({
       id: 'bgp-frr',
@@ -75,8 +95,10 @@ function lintBgp(details: AwsSideInput, out: Finding[], device?: string): void {
       id: 'bgp-not-supported',
       severity: 'error',
       path: '/bgp',
-      message: `This VPN uses dynamic routing (BGP): AWS expects a BGP session in each tunnel (${asnText}neighbours ${neighbours}), and Tunnelwright sets up BGP only on Linux gateways and pfSense (FRR), not on ${device}.`,
-      why: "A BGP VPN routes only what its BGP sessions announce: AWS advertises the VPC's prefixes and learns the agency's over them. Tunnels set up as static come up, but carry no traffic.",
+      message: `This VPN uses dynamic routing (BGP): AWS expects a BGP session in each tunnel (${asnText}neighbours ${neighbours}), and Tunnelwright sets up or renders BGP on Linux gateways, pfSense, Cisco ASA/IOS, PAN-OS, FortiOS and Junos, not on ${device}.`,
+      why: device === 'windows-server'
+        ? "RRAS has BGP cmdlets (Add-BgpRouter, Add-BgpPeer, Add-BgpCustomRoute), but AWS's sessions run between each tunnel's inside addresses (169.254.x.2 to .1) and an RRAS site-to-site interface takes no address (Add-VpnS2SInterface has no parameter for one); AWS also publishes no Windows BGP example to check a rendering against. A BGP VPN routes only what its BGP sessions announce: tunnels set up as static come up, but carry no traffic."
+        : "A BGP VPN routes only what its BGP sessions announce: AWS advertises the VPC's prefixes and learns the agency's over them. Tunnels set up as static come up, but carry no traffic.",
       fix: `Ask the provider for a VPN connection with static routing (routing options: Static, with static routes for the agency CIDRs; an existing connection cannot be switched, it is recreated) and import its export. Or, if the device's own BGP already peers with these neighbours, remove the "bgp" section to set up only the tunnels, route-based ("routing": "route").`,
     })
   }

@@ -50,6 +50,10 @@ export function lintVendorDevice(details: Details, device: { readonly kind: Vend
       break
     }
   }
+  // "auto" chose policy-based for this platform (Windows with IKEv1, an ASA before 9.7): BGP cannot run there.
+  if (details.bgp && details.routing === 'auto' && routing === 'policy') {
+    out.push({ id: 'vendor-bgp-policy', severity: 'error', path: '/routing', message: `This VPN uses BGP, and on ${device.kind}${v} with these details "auto" routing is policy-based.`, why: "BGP runs between the tunnels' inside addresses on a tunnel interface per tunnel; this platform gets no tunnel interfaces here.", fix: device.kind === 'cisco-asa' ? 'Upgrade the ASA to 9.7 or later (virtual tunnel interfaces).' : 'Use IKEv2 where the provider allows it (RRAS interfaces are IKEv2 only), or ask for a static VPN connection.' })
+  }
   if ((device.kind === 'paloalto' || device.kind === 'fortigate' || device.kind === 'juniper-srx') && routing === 'policy') {
     out.push({ id: 'vendor-policy-selectors', severity: 'info', path: '/routing', message: `Policy-based on ${device.kind}: route-based tunnels carrying the one selector pair (${device.kind === 'paloalto' ? 'proxy IDs' : device.kind === 'fortigate' ? 'phase 2 selectors' : 'traffic selectors'}).`, why: 'A peer that expects policy-based selectors negotiates them the same way, and both tunnels stay usable with routes.', fix: 'Nothing to do; route-based (0.0.0.0/0 selectors) is simpler where the provider accepts it.' })
   }

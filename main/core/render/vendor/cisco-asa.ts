@@ -7,6 +7,7 @@
 // only, SHA-2 is IKEv2-only (Cisco Defense Orchestrator "Decide which hash algorithms to use").
 import type { Crypto } from '../../details/model'
 import { fillTemplate, loadKindTemplates } from '../templates'
+import { toAsaBgp, toBgpNote, toVendorBgp } from './bgp'
 import { isAtLeast, refuse, spell, toMss, toVendorFile, toVendorName, type VendorContext, type VendorRenderedConfig } from './common'
 
 const IKEV2_ENC = { aes256: 'aes-256', aes128: 'aes', aes256gcm16: 'aes-gcm-256', aes128gcm16: 'aes-gcm', '3des': '3des' } as const
@@ -40,6 +41,8 @@ export function renderCiscoAsa(ctx: VendorContext): VendorRenderedConfig {
     refuse('cisco-asa', 'asa-ikev1-sha2', `an IKEv1 policy on the ASA hashes with SHA-1 or MD5 only; ${c.integrity} needs IKEv2.`, 'Ask cloud.gov to allow IKEv2 on the tunnels and set crypto.ikeVersion to 2 (the ASA then uses SHA-256); SHA-1 is refused by AWS GovCloud.')
   }
   const slug = input.slug
+  // BGP runs on the VTIs (refused policy-based, with its fix); its routes replace the static ones.
+  const bgp = toVendorBgp(ctx, { outName: toVendorName(slug, '-bgp-out'), inName: toVendorName(slug, '-bgp-in') })
   const proposalName = toVendorName(slug, '')
   const v2 = c.ikeVersion === 2
   const gcm = c.encryption.endsWith('gcm16')
@@ -98,8 +101,12 @@ export function renderCiscoAsa(ctx: VendorContext): VendorRenderedConfig {
       )
     }
     // Tunnel 1 is preferred (metric 1); its route is withdrawn when its SLA ping fails, and tunnel 2 carries on.
-    for (const d of input.dedicatedCidrs) {
-      for (const tn of input.tunnels) blocks.push(fillTemplate(t, 'route.txt', { nameif: names[tn.index - 1]!, dedicated: d, insideAws: tn.insideAws, metric: tn.index, slaId: 100 + tn.index }))
+    if (!bgp) {
+      for (const d of input.dedicatedCidrs) {
+        for (const tn of input.tunnels) blocks.push(fillTemplate(t, 'route.txt', { nameif: names[tn.index - 1]!, dedicated: d, insideAws: tn.insideAws, metric: tn.index, slaId: 100 + tn.index }))
+      }
+    } else {
+      blocks.push(toAsaBgp(bgp))
     }
   } else {
     blocks.push(
@@ -127,11 +134,13 @@ export function renderCiscoAsa(ctx: VendorContext): VendorRenderedConfig {
   const steps = [
     'Save the running configuration first (copy running-config flash:/pre-tunnelwright.cfg) so you can go back.',
     `Enter configure terminal and paste ${route ? 'the file' : 'the file; if the outside interface already has a crypto map, paste the crypto map entries under that map\'s name with a free sequence number instead of binding a second map (an interface takes one crypto map)'}.`,
-    `Check: show crypto ${v2 ? 'ikev2' : 'ikev1'} sa, show crypto ipsec sa peer ${input.tunnels[0].outsideIp}${route ? `, show interface ${names[0]}` : ''}.`,
+    `Check: show crypto ${v2 ? 'ikev2' : 'ikev1'} sa, show crypto ipsec sa peer ${input.tunnels[0].outsideIp}${route ? `, show interface ${names[0]}` : ''}${bgp ? ', show bgp summary, show route bgp' : ''}.`,
     'Save with write memory once both tunnels show up (route-based) or the first tunnel is up (policy-based).',
   ]
   const notes = [
-    route ? `Route-based: ${names[0]} is preferred for the dedicated CIDRs and ${names[1]} takes over when tunnel 1's SLA ping to ${input.tunnels[0].insideAws} fails; the pings also keep both tunnels busy.` : 'Policy-based: one crypto map entry lists both AWS peers, so the ASA brings up one tunnel at a time and moves to the second when the first fails (AWS allows one policy-based tunnel up).',
+    bgp
+      ? `Route-based (VTI); ${toBgpNote(bgp, 'the ASA')}`
+      : route ? `Route-based: ${names[0]} is preferred for the dedicated CIDRs and ${names[1]} takes over when tunnel 1's SLA ping to ${input.tunnels[0].insideAws} fails; the pings also keep both tunnels busy.` : 'Policy-based: one crypto map entry lists both AWS peers, so the ASA brings up one tunnel at a time and moves to the second when the first fails (AWS allows one policy-based tunnel up).',
     ...(c.ikeVersion === 1 ? ['AWS never initiates IKEv1: the ASA initiates on traffic, which the SLA pings provide.'] : []),
     ...(c.ikeVersion === 1 ? ['IKEv1 on the ASA hashes with SHA-1 only: this renders only because the details ask for sha1, which cloud.gov (GovCloud) refuses.'] : []),
   ]

@@ -7,6 +7,7 @@
 // with several `set peer` lines tried in order).
 import { fillTemplate, loadKindTemplates } from '../templates'
 import { toProposalSummary } from './cisco-asa'
+import { toBgpNote, toIosBgp, toVendorBgp } from './bgp'
 import { isAtLeast, refuse, spell, toMss, toVendorFile, toVendorName, type VendorContext, type VendorRenderedConfig } from './common'
 
 const IKEV2_ENC = { aes256: 'aes-cbc-256', aes128: 'aes-cbc-128', aes256gcm16: 'aes-gcm-256', aes128gcm16: 'aes-gcm-128' } as const
@@ -28,6 +29,8 @@ export function renderCiscoIos(ctx: VendorContext): VendorRenderedConfig {
   if (!isAtLeast(version, 15)) refuse('cisco-ios', 'ios-version', `IOS ${version} is older than IOS 15 (SHA-2 transform sets and IKEv2 profiles).`, 'Upgrade to IOS 15.x or IOS-XE 16/17.')
   if (gcm && !v2) refuse('cisco-ios', 'ios-gcm-ikev1', 'AES-GCM needs IKEv2.', 'Use aes256 with sha256.')
   const slug = input.slug
+  // BGP runs on the VTIs (refused policy-based, with its fix); its routes replace the static ones.
+  const bgp = toVendorBgp(ctx, { outName: toVendorName(slug, '-bgp-out'), inName: toVendorName(slug, '-bgp-in') })
   const name = toVendorName(slug, '')
   const [p1, p2] = input.tunnels
   const dpdRetry = Math.max(2, Math.ceil(c.dpd.timeout / 3))
@@ -94,8 +97,11 @@ export function renderCiscoIos(ctx: VendorContext): VendorRenderedConfig {
         }),
       )
     }
-    for (const d of input.dedicatedCidrs) {
-      for (const tn of input.tunnels) blocks.push(fillTemplate(t, 'route.txt', { dedicated: d, tunnelNumber: 100 + tn.index, insideAws: tn.insideAws, distance: tn.index === 1 ? 1 : 10, slaId: 100 + tn.index }))
+    if (bgp) blocks.push(toIosBgp(bgp))
+    else {
+      for (const d of input.dedicatedCidrs) {
+        for (const tn of input.tunnels) blocks.push(fillTemplate(t, 'route.txt', { dedicated: d, tunnelNumber: 100 + tn.index, insideAws: tn.insideAws, distance: tn.index === 1 ? 1 : 10, slaId: 100 + tn.index }))
+      }
     }
   } else {
     blocks.push(
@@ -122,11 +128,11 @@ export function renderCiscoIos(ctx: VendorContext): VendorRenderedConfig {
     'Save the running configuration first (copy running-config flash:pre-tunnelwright.cfg).',
     `Enter configure terminal and paste the file${route ? '' : `; if ${ctx.site.wan} already carries a crypto map, add the entry under that map's name with a free sequence number instead (an interface takes one crypto map)`}.`,
     `If ${ctx.site.wan} has an inbound ACL, add the ${toVendorName(slug, '-wan-in')} entries to it (IKE UDP 500, NAT-T UDP 4500, ESP from both AWS peers).`,
-    `Check: show crypto ${v2 ? 'ikev2 sa' : 'isakmp sa'}, show crypto ipsec sa${route ? ', show interfaces Tunnel101 and Tunnel102, show ip sla statistics' : ''}.`,
+    `Check: show crypto ${v2 ? 'ikev2 sa' : 'isakmp sa'}, show crypto ipsec sa${route ? ', show interfaces Tunnel101 and Tunnel102, show ip sla statistics' : ''}${bgp ? ', show ip bgp summary, show ip route bgp' : ''}.`,
     'Save with write memory once the tunnels are up.',
   ]
   const notes = [
-    route ? `Route-based: Tunnel101 (${names[0]}) carries the dedicated CIDRs at distance 1 and Tunnel102 (${names[1]}) at distance 10; each route is withdrawn when its SLA ping to AWS's inside address fails. Tunnel numbers 101/102 avoid clashing with existing Tunnel1/Tunnel2 (AWS's template uses 1 and 2).` : 'Policy-based: one crypto map entry lists both AWS peers; IOS uses the first and moves to the second when it fails (one tunnel up at a time, as AWS allows policy-based).',
+    bgp ? `Route-based (VTI, Tunnel101 and Tunnel102); ${toBgpNote(bgp, 'the router')}` : route ? `Route-based: Tunnel101 (${names[0]}) carries the dedicated CIDRs at distance 1 and Tunnel102 (${names[1]}) at distance 10; each route is withdrawn when its SLA ping to AWS's inside address fails. Tunnel numbers 101/102 avoid clashing with existing Tunnel1/Tunnel2 (AWS's template uses 1 and 2).` : 'Policy-based: one crypto map entry lists both AWS peers; IOS uses the first and moves to the second when it fails (one tunnel up at a time, as AWS allows policy-based).',
     ...(ctx.behindNat && !v2 ? [`Behind NAT with IKEv1, IOS identifies itself with its interface address (${input.localAddress}), not ${input.localId}; AWS expects the public IP: prefer IKEv2 (identity local address) where the provider allows it.`] : []),
   ]
   return { kind: 'cisco-ios', version, routing: input.routing, files: [toVendorFile('cisco-ios', slug, 'txt', content, 'Cisco IOS / IOS-XE configuration to paste in configure terminal (holds the PSKs)')], connectionNames: route ? ['Tunnel101', 'Tunnel102'] : [p1.outsideIp, p2.outsideIp], steps, notes }

@@ -9,6 +9,7 @@
 import { escapeFortiosString, escapeIpv4Mask } from './escape'
 import { fillTemplate, loadKindTemplates } from '../templates'
 import { toProposalSummary } from './cisco-asa'
+import { toBgpNote, toFortiosBgp, toVendorBgp } from './bgp'
 import { spell, toMss, toVendorFile, toVendorName, type VendorContext, type VendorRenderedConfig } from './common'
 
 const ENC = { aes256: 'aes256', aes128: 'aes128', aes256gcm16: 'aes256gcm', aes128gcm16: 'aes128gcm', '3des': '3des' } as const
@@ -30,6 +31,8 @@ export function renderFortigate(ctx: VendorContext): VendorRenderedConfig {
   const route = input.routing === 'route'
   const gcm = c.encryption.endsWith('gcm16')
   const slug = input.slug
+  // BGP runs on the tunnel interfaces (refused policy-based, with its fix); its routes replace the static ones.
+  const bgp = toVendorBgp(ctx, { outName: toVendorName(slug, '-bgp-out'), inName: toVendorName(slug, '-bgp-in') })
   const enc = spell('fortigate', ENC, c.encryption, 'encryption')
   const hash = spell('fortigate', HASH, c.integrity, 'integrity')
   // AES-GCM carries its own integrity; FortiOS still names a PRF hash with it.
@@ -66,13 +69,16 @@ export function renderFortigate(ctx: VendorContext): VendorRenderedConfig {
     ),
   )
   blocks.push(section('config system interface', input.tunnels.map((tn) => fillTemplate(t, 'interface.txt', { name: names[tn.index - 1]!, insideLocal: tn.insideLocal, insideAws: tn.insideAws, mss: toMss(ctx.behindNat), mtu: FORTIOS_TUNNEL_MTU, wan: ctx.site.wan }))))
-  blocks.push(
-    section(
-      'config router static',
-      input.dedicatedCidrs.flatMap((d) => input.tunnels.map((tn) => fillTemplate(t, 'route.txt', { dedicated: d, name: names[tn.index - 1]!, insideAws: tn.insideAws, distance: tn.index * 10, comment: `Tunnelwright ${names[tn.index - 1]!}` }))),
-    ),
-  )
-  blocks.push(section('config system link-monitor', input.tunnels.map((tn) => fillTemplate(t, 'monitor.txt', { name: names[tn.index - 1]!, tunnel: names[tn.index - 1]!, insideAws: tn.insideAws }))))
+  if (bgp) blocks.push(toFortiosBgp(bgp))
+  else {
+    blocks.push(
+      section(
+        'config router static',
+        input.dedicatedCidrs.flatMap((d) => input.tunnels.map((tn) => fillTemplate(t, 'route.txt', { dedicated: d, name: names[tn.index - 1]!, insideAws: tn.insideAws, distance: tn.index * 10, comment: `Tunnelwright ${names[tn.index - 1]!}` }))),
+      ),
+    )
+    blocks.push(section('config system link-monitor', input.tunnels.map((tn) => fillTemplate(t, 'monitor.txt', { name: names[tn.index - 1]!, tunnel: names[tn.index - 1]!, insideAws: tn.insideAws }))))
+  }
   const localNames = input.agencyCidrs.map((_, i) => toVendorName(slug, `-l${i + 1}`))
   const remoteNames = input.dedicatedCidrs.map((_, i) => toVendorName(slug, `-r${i + 1}`))
   blocks.push(
@@ -93,10 +99,12 @@ export function renderFortigate(ctx: VendorContext): VendorRenderedConfig {
     'Back up the configuration first (execute backup config … or System > Configuration > Backup).',
     'Paste the script into the CLI console (or upload it as a CLI script); each config … end block applies when it ends.',
     `Move the policies ${toVendorName(slug, '-out')} and ${toVendorName(slug, '-in')} above any deny policy (new policies are appended).`,
-    `Check: get vpn ipsec tunnel summary, diagnose vpn ike gateway list name ${names[0]}, diagnose vpn tunnel list name ${names[0]}.`,
+    `Check: get vpn ipsec tunnel summary, diagnose vpn ike gateway list name ${names[0]}, diagnose vpn tunnel list name ${names[0]}${bgp ? ', get router info bgp summary, get router info routing-table bgp' : ''}.`,
   ]
   const notes = [
-    `Tunnel names ${names[0]}/${names[1]} stay within FortiOS's 15-character interface names. Tunnel 1 routes at distance 10, tunnel 2 at 20; the link monitors ping AWS's inside addresses (keepalive) and withdraw a dead tunnel's route.`,
+    bgp
+      ? `Tunnel names ${names[0]}/${names[1]} stay within FortiOS's 15-character interface names; ${toBgpNote(bgp, 'the FortiGate')} config router bgp sets the FortiGate's one BGP AS (set as).`
+      : `Tunnel names ${names[0]}/${names[1]} stay within FortiOS's 15-character interface names. Tunnel 1 routes at distance 10, tunnel 2 at 20; the link monitors ping AWS's inside addresses (keepalive) and withdraw a dead tunnel's route.`,
     ...(route ? [] : ['Policy-based: the tunnels stay interface-mode (FortiOS 6.2+ hides policy-based IPsec) with phase 2 selectors narrowed to the one selector pair, which a policy-based peer negotiates the same way.']),
   ]
   return { kind: 'fortigate', version, routing: input.routing, files: [toVendorFile('fortigate', slug, 'conf', content, 'FortiOS CLI script to paste (holds the PSKs)')], connectionNames: names, steps, notes }

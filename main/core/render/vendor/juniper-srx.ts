@@ -7,6 +7,7 @@
 // `dead-peer-detection interval/threshold`, `establish-tunnels immediately`, `vpn-monitor`,
 // `traffic-selector`, `qualified-next-hop … preference`, `pre-shared-key ascii-text`.
 import { fillTemplate, loadKindTemplates } from '../templates'
+import { toBgpNote, toJunosBgp, toVendorBgp } from './bgp'
 import { spell, TUNNEL_MTU, toMss, toVendorFile, toVendorName, type VendorContext, type VendorRenderedConfig } from './common'
 
 const ENC = { aes256: 'aes-256-cbc', aes128: 'aes-128-cbc', aes256gcm16: 'aes-256-gcm', aes128gcm16: 'aes-128-gcm', '3des': '3des-cbc' } as const
@@ -26,6 +27,8 @@ export function renderJuniperSrx(ctx: VendorContext): VendorRenderedConfig {
   const route = input.routing === 'route'
   const gcm = c.encryption.endsWith('gcm16')
   const slug = input.slug
+  // BGP runs on the st0 units (refused policy-based, with its fix); its routes replace the static ones.
+  const bgp = toVendorBgp(ctx, { outName: toVendorName(slug, '-bgp-out'), inName: toVendorName(slug, '-bgp-in') })
   const name = toVendorName(slug, '')
   const zone = toVendorName(slug, '-vpn')
   const blocks: string[] = [
@@ -72,8 +75,11 @@ export function renderJuniperSrx(ctx: VendorContext): VendorRenderedConfig {
       }),
     )
   }
-  for (const d of input.dedicatedCidrs) {
-    for (const tn of input.tunnels) blocks.push(fillTemplate(t, 'route.txt', { destination: d, insideAws: tn.insideAws, preference: tn.index === 1 ? 5 : 10 }))
+  if (bgp) blocks.push(toJunosBgp(bgp, { group: toVendorName(slug, '-aws'), zone }))
+  else {
+    for (const d of input.dedicatedCidrs) {
+      for (const tn of input.tunnels) blocks.push(fillTemplate(t, 'route.txt', { destination: d, insideAws: tn.insideAws, preference: tn.index === 1 ? 5 : 10 }))
+    }
   }
   blocks.push(fillTemplate(t, 'policy.txt', { lan: ctx.site.lan, zone, out: toVendorName(slug, '-out'), in: toVendorName(slug, '-in') }))
   const content = `${blocks.map(trimEnd).join('\n')}\n`
@@ -81,10 +87,12 @@ export function renderJuniperSrx(ctx: VendorContext): VendorRenderedConfig {
     'Enter configuration mode with configure private (Junos keeps the previous commits as rollback points: show system commit).',
     'load set terminal, paste the commands, then Ctrl-D.',
     'show | compare to review, then commit check and commit confirmed 5 (rolls back by itself unless you confirm with commit within 5 minutes).',
-    `Check: show security ike security-associations, show security ipsec security-associations, show interfaces st0.${units[0]} terse; then commit to confirm.`,
+    `Check: show security ike security-associations, show security ipsec security-associations, show interfaces st0.${units[0]} terse${bgp ? ', show bgp summary, show route protocol bgp' : ''}; then commit to confirm.`,
   ]
   const notes = [
-    `st0 units ${units[0]}/${units[1]} (AWS's template uses st0.1/st0.2; these avoid clashing with existing units). Tunnel 1 is the preferred next hop (preference 5), tunnel 2 the backup (10); VPN monitoring pings AWS's inside addresses, keeping the tunnels busy and taking a dead one down.`,
+    bgp
+      ? `st0 units ${units[0]}/${units[1]} (AWS's template uses st0.1/st0.2; these avoid clashing with existing units); ${toBgpNote(bgp, 'the SRX')} BGP is let in on zone ${zone} (host-inbound-traffic protocols bgp).`
+      : `st0 units ${units[0]}/${units[1]} (AWS's template uses st0.1/st0.2; these avoid clashing with existing units). Tunnel 1 is the preferred next hop (preference 5), tunnel 2 the backup (10); VPN monitoring pings AWS's inside addresses, keeping the tunnels busy and taking a dead one down.`,
     `The WAN ${ctx.site.wan} is assumed to be in zone ${JUNOS_WAN_ZONE} (IKE host-inbound is added there) and the LAN in zone ${ctx.site.lan}.`,
     ...(route ? [] : ['Policy-based: each st0 VPN carries a traffic selector with the one selector pair, which a policy-based peer negotiates the same way.']),
   ]

@@ -8,6 +8,7 @@
 // "Adjust TCP MSS" on layer 3 interfaces (MSS = interface MTU − the adjustment).
 import { escapeCidr4 } from '../escape'
 import { fillTemplate, loadKindTemplates } from '../templates'
+import { toBgpNote, toPanosBgp, toVendorBgp } from './bgp'
 import { spell, toMss, toVendorFile, toVendorName, type VendorContext, type VendorRenderedConfig } from './common'
 
 const ENC = { aes256: 'aes-256-cbc', aes128: 'aes-128-cbc', aes256gcm16: 'aes-256-gcm', aes128gcm16: 'aes-128-gcm', '3des': '3des' } as const
@@ -30,6 +31,8 @@ export function renderPaloalto(ctx: VendorContext): VendorRenderedConfig {
   const route = input.routing === 'route'
   const gcm = c.encryption.endsWith('gcm16')
   const slug = input.slug
+  // BGP runs on the tunnel interfaces (refused policy-based, with its fix); its routes replace the static ones.
+  const bgp = toVendorBgp(ctx, { outName: toVendorName(slug, '-bgp-out'), inName: toVendorName(slug, '-bgp-in') })
   const profile = toVendorName(slug, '')
   const zone = toVendorName(slug, '-vpn')
   const blocks: string[] = [
@@ -80,11 +83,15 @@ export function renderPaloalto(ctx: VendorContext): VendorRenderedConfig {
       }),
     )
   }
-  input.dedicatedCidrs.forEach((d, i) => {
-    for (const tn of input.tunnels) {
-      blocks.push(fillTemplate(t, 'route.txt', { virtualRouter: PANOS_VIRTUAL_ROUTER, routeName: toVendorName(slug, `-r${i + 1}-t${tn.index}`), destination: d, tunnelUnit: units[tn.index - 1]!, insideAws: tn.insideAws, metric: tn.index * 10 }))
-    }
-  })
+  if (bgp) {
+    blocks.push(toPanosBgp(bgp, { virtualRouter: PANOS_VIRTUAL_ROUTER, group: toVendorName(slug, '-aws'), peerNames: [toVendorName(slug, '-aws1'), toVendorName(slug, '-aws2')], units, denyOut: toVendorName(slug, '-bgp-out-deny'), denyIn: toVendorName(slug, '-bgp-in-deny') }))
+  } else {
+    input.dedicatedCidrs.forEach((d, i) => {
+      for (const tn of input.tunnels) {
+        blocks.push(fillTemplate(t, 'route.txt', { virtualRouter: PANOS_VIRTUAL_ROUTER, routeName: toVendorName(slug, `-r${i + 1}-t${tn.index}`), destination: d, tunnelUnit: units[tn.index - 1]!, insideAws: tn.insideAws, metric: tn.index * 10 }))
+      }
+    })
+  }
   blocks.push(
     fillTemplate(t, 'policy.txt', {
       wan: ctx.site.wan,
@@ -107,10 +114,12 @@ export function renderPaloalto(ctx: VendorContext): VendorRenderedConfig {
     'Enter configure mode (configure) and paste the commands; set commands add to the candidate configuration and change nothing yet.',
     `Review with show network ike gateway and show network tunnel ipsec, then commit. ${route ? '' : 'The proxy IDs make each tunnel negotiate the single selector pair a policy-based peer expects.'}`.trim(),
     `Move the rules ${toVendorName(slug, '-ike')}, ${toVendorName(slug, '-out')} and ${toVendorName(slug, '-in')} above any deny rule (set commands append at the end of the rulebase).`,
-    'Check: show vpn ike-sa, show vpn ipsec-sa, show vpn flow; test vpn ike-sa gateway <name> brings a tunnel up now.',
+    `Check: show vpn ike-sa, show vpn ipsec-sa, show vpn flow; test vpn ike-sa gateway <name> brings a tunnel up now${bgp ? `; show routing protocol bgp summary and show routing route type bgp virtual-router ${PANOS_VIRTUAL_ROUTER}` : ''}.`,
   ]
   const notes = [
-    `Tunnel interfaces tunnel.101/102 (AWS's template uses tunnel.1; 101/102 avoid clashing with existing units). Tunnel 1 routes at metric 10, tunnel 2 at metric 20; the tunnel monitor pings AWS's inside addresses (keepalive) and fails a dead tunnel over.`,
+    bgp
+      ? `Tunnel interfaces tunnel.101/102 (AWS's template uses tunnel.1; 101/102 avoid clashing with existing units), in virtual router ${PANOS_VIRTUAL_ROUTER}; ${toBgpNote(bgp, 'the firewall')} The export and import rules end in a deny rule each, so nothing else is advertised or accepted. The router id is set to tunnel 1's inside address ${input.tunnels[0].insideLocal}: if the virtual router already runs BGP, leave that line out to keep its own.`
+      : `Tunnel interfaces tunnel.101/102 (AWS's template uses tunnel.1; 101/102 avoid clashing with existing units). Tunnel 1 routes at metric 10, tunnel 2 at metric 20; the tunnel monitor pings AWS's inside addresses (keepalive) and fails a dead tunnel over.`,
     `TCP MSS: the WAN interface ${ctx.site.wan} adjusts MSS to ${toMss(ctx.behindNat)} (1500 − ${1500 - toMss(ctx.behindNat)}); this also applies to non-VPN traffic through it.`,
     `Zones: the WAN is assumed to be in zone ${PANOS_WAN_ZONE} and the LAN is zone ${ctx.site.lan}; PAN-OS 11 with Advanced Routing uses logical routers instead of virtual router ${PANOS_VIRTUAL_ROUTER}.`,
   ]

@@ -193,6 +193,23 @@ const PANOS = compile([
   'set rulebase security rules {name} from {word} to {word} source {list:ip} destination {ip} application {list:any} service application-default action allow',
   'set rulebase security rules {name} from {word} to {word} source any destination {list:cidr} application any service any action allow',
   'set rulebase security rules {name} from {word} to {word} source {list:cidr} destination any application any service any action allow',
+  'set network virtual-router {word} protocol bgp enable yes',
+  'set network virtual-router {word} protocol bgp router-id {ip}',
+  'set network virtual-router {word} protocol bgp local-as {int}',
+  'set network virtual-router {word} protocol bgp install-route yes',
+  'set network virtual-router {word} protocol bgp peer-group {name} type ebgp',
+  'set network virtual-router {word} protocol bgp peer-group {name} enable yes',
+  'set network virtual-router {word} protocol bgp peer-group {name} peer {name} peer-as {int}',
+  'set network virtual-router {word} protocol bgp peer-group {name} peer {name} local-address interface {word} ip {cidr}',
+  'set network virtual-router {word} protocol bgp peer-group {name} peer {name} peer-address ip {ip}',
+  'set network virtual-router {word} protocol bgp peer-group {name} peer {name} connection-options keep-alive-interval {int} hold-time {int}',
+  'set network virtual-router {word} protocol bgp peer-group {name} peer {name} enable yes',
+  'set network virtual-router {word} protocol redist-profile {name} filter type [ connect static ] destination {list:cidr}',
+  'set network virtual-router {word} protocol redist-profile {name} priority {int} action redist',
+  'set network virtual-router {word} protocol bgp redist-rules {name} enable yes',
+  'set network virtual-router {word} protocol bgp policy export|import rules {name} used-by {name}',
+  'set network virtual-router {word} protocol bgp policy export|import rules {name} match address-prefix {cidr} exact yes|no',
+  'set network virtual-router {word} protocol bgp policy export|import rules {name} action allow|deny',
 ])
 
 const JUNOS = compile([
@@ -235,6 +252,15 @@ const JUNOS = compile([
   'set routing-options static route {cidr} qualified-next-hop {ip} preference {int}',
   'set security policies from-zone {word} to-zone {word} policy {name} match source-address any destination-address any application any',
   'set security policies from-zone {word} to-zone {word} policy {name} then permit',
+  'set policy-options policy-statement {name} term agency|dedicated from route-filter {cidr} exact|orlonger',
+  'set policy-options policy-statement {name} term agency|dedicated then accept',
+  'set policy-options policy-statement {name} term reject then reject',
+  'set protocols bgp group {name} type external',
+  'set protocols bgp group {name} local-as {int}',
+  'set protocols bgp group {name} hold-time {int}',
+  'set protocols bgp group {name} import|export {name}',
+  'set protocols bgp group {name} neighbor {ip} peer-as {int}',
+  'set security zones security-zone {name} host-inbound-traffic protocols bgp',
 ])
 
 function checkSetLines(text: string, style: 'panos' | 'junos', grammar: readonly string[][]): ParsedConfig {
@@ -267,9 +293,18 @@ export function checkJunosSet(text: string): ParsedConfig {
 // ------------------------------------------------------------------------------------------------
 // Cisco ASA / IOS: `!` comments, top-level commands, one-space-indented sub-commands, `exit` closing.
 
+/**
+ * A block nested one level inside another: opened by a sub-command matching `open`, its lines indented twice
+ * (the sub patterns that start with an empty word), closed by `close` indented once.
+ */
+interface CiscoNest {
+  readonly open: readonly string[]
+  readonly close: string
+}
+
 interface CiscoGrammar {
   /** Top-level commands that open a block (sub-commands follow, then `exit`). */
-  readonly openers: readonly { readonly head: string[]; readonly sub: readonly string[][] }[]
+  readonly openers: readonly { readonly head: string[]; readonly sub: readonly string[][]; readonly nest?: CiscoNest }[]
   /** Top-level one-line commands. */
   readonly lines: readonly string[][]
 }
@@ -284,6 +319,11 @@ const ASA: CiscoGrammar = {
     { head: 'interface {any}'.split(' '), sub: compile(['nameif {name}', 'ip address {ip} {mask}', 'tunnel source interface {word}', 'tunnel destination {ip}', 'tunnel mode ipsec ipv4', 'tunnel protection ipsec profile {name}', 'no shutdown']) },
     { head: 'sla monitor {int}'.split(' '), sub: compile(['type echo protocol ipIcmpEcho {ip} interface {word}', 'frequency {int}']) },
     { head: 'object network {name}'.split(' '), sub: compile(['subnet {ip} {mask}']) },
+    {
+      head: 'router bgp {int}'.split(' '),
+      sub: compile(['bgp log-neighbor-changes', 'address-family ipv4 unicast', ' neighbor {ip} remote-as {int}', ' neighbor {ip} timers {int} {int} {int}', ' neighbor {ip} activate', ' neighbor {ip} prefix-list {name} in|out', ' network {ip} mask {mask}', ' no auto-summary', ' no synchronization']),
+      nest: { open: ['address-family', 'ipv4', 'unicast'], close: 'exit-address-family' },
+    },
   ],
   lines: compile([
     'crypto ikev2 enable {word}',
@@ -308,6 +348,8 @@ const ASA: CiscoGrammar = {
     'crypto map {name} {int} set pfs {any}',
     'crypto map {name} {int} set security-association lifetime seconds {int}',
     'crypto map {name} interface {word}',
+    'prefix-list {name} seq {int} permit {cidr}',
+    'prefix-list {name} seq {int} permit {cidr} le {int}',
   ]),
 }
 
@@ -315,7 +357,7 @@ const IOS: CiscoGrammar = {
   openers: [
     { head: 'crypto ikev2 proposal {name}'.split(' '), sub: compile(['encryption aes-cbc-256|aes-cbc-128|aes-gcm-256|aes-gcm-128', 'integrity sha256|sha384|sha512|sha1|md5', 'prf sha256|sha384|sha512|sha1|md5', 'group {int}']) },
     { head: 'crypto ikev2 policy {name}'.split(' '), sub: compile(['proposal {name}']) },
-    { head: 'crypto ikev2 keyring {name}'.split(' '), sub: compile(['peer {name}', ' address {ip}', ' pre-shared-key {pskword}', 'exit']) },
+    { head: 'crypto ikev2 keyring {name}'.split(' '), sub: compile(['peer {name}', ' address {ip}', ' pre-shared-key {pskword}', 'exit']), nest: { open: ['peer', '{name}'], close: 'exit' } },
     { head: 'crypto ikev2 profile {name}'.split(' '), sub: compile(['match identity remote address {ip} 255.255.255.255', 'identity local address {ip}', 'authentication remote pre-share', 'authentication local pre-share', 'keyring local {name}', 'lifetime {int}', 'dpd {int} {int} on-demand']) },
     { head: 'crypto isakmp policy {int}'.split(' '), sub: compile(['encryption aes {int}', 'hash sha256|sha384|sha512|sha|md5', 'authentication pre-share', 'group {int}', 'lifetime {int}']) },
     { head: 'crypto keyring {name}'.split(' '), sub: compile(['local-address {word}', 'pre-shared-key address {ip} key {pskword}']) },
@@ -325,6 +367,11 @@ const IOS: CiscoGrammar = {
     { head: 'interface {word}'.split(' '), sub: compile(['description {name}', 'ip address {ip} {mask}', 'ip virtual-reassembly', 'ip tcp adjust-mss {int}', 'tunnel source {word}', 'tunnel destination {ip}', 'tunnel mode ipsec ipv4', 'tunnel protection ipsec profile {name}', 'no shutdown', 'crypto map {name}']) },
     { head: 'ip sla {int}'.split(' '), sub: compile(['icmp-echo {ip} source-interface {word}', 'frequency {int}']) },
     { head: 'ip access-list extended {name}'.split(' '), sub: compile(['permit ip {ip} {ip} {ip} {ip}', 'permit udp host {ip} host {ip} eq isakmp|non500-isakmp', 'permit esp host {ip} host {ip}']) },
+    {
+      head: 'router bgp {int}'.split(' '),
+      sub: compile(['bgp log-neighbor-changes', 'neighbor {ip} remote-as {int}', 'neighbor {ip} timers {int} {int} {int}', 'address-family ipv4 unicast', ' network {ip} mask {mask}', ' neighbor {ip} activate', ' neighbor {ip} prefix-list {name} in|out']),
+      nest: { open: ['address-family', 'ipv4', 'unicast'], close: 'exit-address-family' },
+    },
     { head: 'crypto map {name} {int} ipsec-isakmp'.split(' '), sub: compile(['set peer {ip}', 'set transform-set {name}', 'set pfs {any}', 'set security-association lifetime seconds {int}', 'set ikev2-profile {name}', 'set isakmp-profile {name}', 'match address {name}']) },
   ],
   lines: compile([
@@ -337,13 +384,15 @@ const IOS: CiscoGrammar = {
     'ip sla schedule {int} life forever start-time now',
     'track {int} ip sla {int} reachability',
     'ip route {ip} {mask} {word} {ip} {int} track {int}',
+    'ip prefix-list {name} seq {int} permit {cidr}',
+    'ip prefix-list {name} seq {int} permit {cidr} le {int}',
   ]),
 }
 
 function checkCisco(text: string, g: CiscoGrammar): ParsedConfig {
   const commands: { line: number; words: Word[]; depth: number }[] = []
   const issues: SyntaxIssue[] = []
-  let open: { head: string[]; sub: readonly string[][]; line: number } | undefined
+  let open: { head: string[]; sub: readonly string[][]; nest?: CiscoNest; line: number } | undefined
   let nested = false
   text.split('\n').forEach((raw, i) => {
     const line = i + 1
@@ -374,17 +423,18 @@ function checkCisco(text: string, g: CiscoGrammar): ParsedConfig {
       return
     }
     if (!open) return issues.push({ line, message: 'an indented line outside any block' })
-    // IOS keyrings nest `peer` blocks: their lines are indented twice and end with an indented exit.
+    // Nested blocks (IOS keyring `peer`, BGP `address-family`): lines indented twice, closed by an indented word.
     const expected = nested ? 2 : 1
-    if (indent === 1 && nested && raw.trim() === 'exit') {
+    if (indent === 1 && nested && raw.trim() === open.nest?.close) {
       nested = false
       return
     }
     if (indent !== expected) return issues.push({ line, message: `indented ${indent}, expected ${expected}` })
     const sub = nested ? open.sub.filter((s) => s[0] === '').map((s) => s.slice(1)) : open.sub.filter((s) => s[0] !== '')
     if (!sub.some((s) => matches(s, words))) return issues.push({ line, message: `not a sub-command of "${open.head.join(' ')}": ${raw.trim().slice(0, 120)}` })
-    if (!nested && words[0]?.text === 'peer' && open.head[2] === 'keyring') nested = true
-    commands.push({ line, words, depth: nested && words[0]?.text !== 'peer' ? 2 : 1 })
+    const opens = !nested && open.nest !== undefined && matches(open.nest.open, words)
+    if (opens) nested = true
+    commands.push({ line, words, depth: nested && !opens ? 2 : 1 })
   })
   if (open) issues.push({ line: open.line, message: `block "${open.head.join(' ')}" is not closed with exit` })
   return { commands, issues }
@@ -414,7 +464,16 @@ const FORTIOS_SETS: Readonly<Record<string, readonly string[][]>> = {
   'system link-monitor': compile(['set srcintf {q}', 'set server {ip}', 'set protocol ping', 'set update-static-route enable']),
   'firewall address': compile(['set subnet {ip} {mask}']),
   'firewall policy': compile(['set name {q}', 'set srcintf {rest-q}', 'set dstintf {rest-q}', 'set srcaddr {rest-q}', 'set dstaddr {rest-q}', 'set action accept', 'set schedule {q}', 'set service {q}', 'set nat disable']),
+  'router prefix-list': [],
+  'router prefix-list > rule': compile(['set prefix {ip} {mask}', 'set le {int}']),
+  'router bgp': compile(['set as {int}']),
+  'router bgp > neighbor': compile(['set remote-as {int}', 'set keep-alive-timer {int}', 'set holdtime-timer {int}', 'set prefix-list-in {q}', 'set prefix-list-out {q}']),
+  'router bgp > network': compile(['set prefix {ip} {mask}']),
 }
+/** Sections set directly, without an edit (`config router bgp` / `set as`), which may also hold sub-sections. */
+const FORTIOS_FLAT = new Set(['router bgp'])
+/** Sections whose entries are numbered (`edit 1`; 0 takes the next free number) instead of named. */
+const FORTIOS_NUMBERED = new Set(['router prefix-list > rule', 'router bgp > network'])
 
 function matchesForti(pattern: readonly string[], words: readonly Word[]): boolean {
   // {rest-q}: one or more quoted names.
@@ -439,15 +498,16 @@ export function checkFortiosScript(text: string): ParsedConfig {
     const top = stack.at(-1)
     switch (verb?.text) {
       case 'config': {
-        if (top?.kind === 'config') return issues.push({ line, message: 'config directly inside config (edit first)' })
-        const path = words.slice(1).map((w) => w.text).join(' ')
+        if (top?.kind === 'config' && !FORTIOS_FLAT.has(top.path)) return issues.push({ line, message: 'config directly inside config (edit first)' })
+        const own = words.slice(1).map((w) => w.text).join(' ')
+        const path = top ? `${top.path} > ${own}` : own
         if (!(path in FORTIOS_SETS)) issues.push({ line, message: `unknown section: config ${path}` })
         stack.push({ kind: 'config', path, line })
         break
       }
       case 'edit':
         if (top?.kind !== 'config') return issues.push({ line, message: 'edit outside a config section' })
-        if (words.length !== 2 || !(words[1]!.quoted || words[1]!.text === '0')) issues.push({ line, message: 'edit takes one quoted name (or 0)' })
+        if (FORTIOS_NUMBERED.has(top.path) ? words.length !== 2 || words[1]!.quoted || !INT.test(words[1]!.text) : words.length !== 2 || !(words[1]!.quoted || words[1]!.text === '0')) issues.push({ line, message: `edit takes one ${FORTIOS_NUMBERED.has(top.path) ? 'number' : 'quoted name (or 0)'}` })
         stack.push({ kind: 'edit', path: top.path, line })
         break
       case 'next':
@@ -461,7 +521,7 @@ export function checkFortiosScript(text: string): ParsedConfig {
         stack.pop()
         break
       case 'set': {
-        if (top?.kind !== 'edit') return issues.push({ line, message: 'set outside an edit block' })
+        if (top === undefined || (top.kind !== 'edit' && !FORTIOS_FLAT.has(top.path))) return issues.push({ line, message: 'set outside an edit block' })
         const grammar = FORTIOS_SETS[top.path] ?? []
         if (!grammar.some((g) => matchesForti(g, words))) issues.push({ line, message: `no such setting in config ${top.path} (or a value of the wrong kind): ${t.slice(0, 120)}` })
         break

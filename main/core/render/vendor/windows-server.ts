@@ -11,6 +11,7 @@ import { escapeCidr4 } from '../escape'
 import { escapePsString } from './escape'
 import { fillTemplate, loadKindTemplates } from '../templates'
 import { toProposalSummary } from './cisco-asa'
+import { toVendorBgp } from './bgp'
 import { refuse, spell, toVendorFile, toVendorName, type VendorContext, type VendorRenderedConfig } from './common'
 
 const MM_ENC = { aes256: 'AES256', aes128: 'AES128', '3des': 'DES3' } as const
@@ -47,6 +48,8 @@ export function renderWindowsServer(ctx: VendorContext): VendorRenderedConfig {
   const slug = input.slug
   if (route && c.ikeVersion === 1) refuse('windows-server', 'windows-rras-ikev1', 'RRAS site-to-site interfaces (route-based) speak IKEv2 only.', 'Render policy-based (--routing policy: connection security rules, IKEv1, as AWS\'s Windows template does), or use IKEv2 where the provider allows it.')
   if (!route && c.ikeVersion === 2) refuse('windows-server', 'windows-consec-ikev2', 'the policy-based rendering uses IKEv1 connection security rules (AWS\'s Windows template); IKEv2 goes through RRAS.', 'Render route-based (--routing route) for IKEv2.')
+  // RRAS BGP is not rendered: this refuses a BGP VPN with the reason and the fix.
+  toVendorBgp(ctx, { outName: toVendorName(slug, '-bgp-out'), inName: toVendorName(slug, '-bgp-in') })
   const blocks: string[] = [fillTemplate(t, 'header.txt', { comment: input.details.name, version, mode: route ? 'route-based (RRAS IKEv2 interfaces)' : 'policy-based (connection security rules, IKEv1)', proposalSummary: toProposalSummary(c) })]
   const names: [string, string] = [toVendorName(slug, '-t1'), toVendorName(slug, '-t2')]
   if (route) {
