@@ -148,6 +148,13 @@ describe('tunnelwright import', () => {
     const onPfsense = capture()
     expect(await runCli(['lint', '--details', dest, '--device', 'pfsense'], onPfsense.io), onPfsense.out.stdout).toBe(EXIT.ok)
     expect(onPfsense.out.stdout).toMatch(/to pfSense's FRR package[\s\S]*Package Manager/)
+    // A vendor device the app writes a configuration for is linted as that device too.
+    const onForti = capture()
+    expect(await runCli(['lint', '--details', dest, '--device', 'fortigate'], onForti.io), onForti.out.stdout).toBe(EXIT.ok)
+    expect(onForti.out.stdout).toMatch(/\[bgp-vendor\][\s\S]*config router bgp/)
+    const onWindows = capture()
+    expect(await runCli(['lint', '--details', dest, '--device', 'windows-server'], onWindows.io)).toBe(EXIT.failed)
+    expect(onWindows.out.stdout).toContain('[bgp-not-supported]')
   })
 
   it("the issue's path for a BGP export on a vendor device: render passes the lint gate and writes AWS's neighbours and no static route; Windows Server is refused", async () => {

@@ -1,9 +1,10 @@
-import { DeviceKind, hasErrors, lintDetailsInput, loadDetails, type DeviceFacts, type LintFinding } from '../../core'
+import { DeviceKind, hasErrors, lintDetailsInput, loadDetails, VendorKind, type DeviceFacts, type LintFinding } from '../../core'
 import { EXIT, parseOptions, UsageError, writeJson, type CliIo, type Command } from '../cli-io'
 
 const usage = `Usage: tunnelwright lint --details FILE [--device KIND [--device-version V]] [--json]
 
-Checks a details file against what AWS and cloud.gov accept (and, with --device, what that device can do).
+Checks a details file against what AWS and cloud.gov accept (and, with --device, what that device can do:
+a gateway the app drives, or a vendor device it writes a configuration for).
 Changes nothing, connects to nothing. Exit 0 when no finding is an error, 1 when one is, 2 when the file
 cannot be read.`
 
@@ -18,8 +19,8 @@ export const lint: Command = {
       'device-version': { type: 'string' },
     })
     if (opts.details === undefined) throw new UsageError('--details FILE is required')
-    const kind = opts.device === undefined ? undefined : DeviceKind.safeParse(opts.device)
-    if (kind && !kind.success) throw new UsageError(`--device must be one of ${DeviceKind.options.join(', ')}`)
+    const kind = opts.device === undefined ? undefined : DeviceKind.or(VendorKind).safeParse(opts.device)
+    if (kind && !kind.success) throw new UsageError(`--device must be one of ${[...DeviceKind.options, ...VendorKind.options].join(', ')}`)
     if (opts['device-version'] !== undefined && kind === undefined) throw new UsageError('--device-version needs --device KIND')
     const input = loadDetails(opts.details, io.env)
     const deviceKind = kind?.data ?? input.details.gateway.kind
