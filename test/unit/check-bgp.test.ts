@@ -75,10 +75,10 @@ describe('the BGP sessions in the check', () => {
 describe("the BGP sessions on pfSense (the FRR package's vtysh)", () => {
   const PF: BgpCheckSession[] = SESSIONS.map((s) => ({ ...s, iface: 'ipsec', device: 'pfsense' }))
 
-  it("a session down names pfSense's IPsec rules and the exact pair to pass; FRR not answering points at pfSense's own pages", () => {
+  it("a session down names pfSense's rules and the exact pair; FRR not answering points at pfSense's own pages", () => {
     const [t1] = toBgpSessionFindings(frr('bgp-summary-tunnel1-down'), PF, [])
-    expect(t1!.why).toMatch(/or pfSense's IPsec rules do not pass TCP 179\.$/)
-    expect(t1!.fix?.details).toMatch(/Firewall → Rules → IPsec must pass TCP 179 between 169\.254\.10\.2 and 169\.254\.10\.1/)
+    expect(t1!.why).toMatch(/gets no answer\. The tunnel is down, or the inside addresses or ASNs/)
+    expect(t1!.fix?.details).toMatch(/no rule \(Firewall → Rules → IPsec, or Floating\) blocks TCP 179 between 169\.254\.10\.2 and 169\.254\.10\.1/)
     const [unknown] = toBgpSessionFindings({ 'bgp-summary': { stdout: '', exitCode: 127 } }, PF, [])
     expect(unknown).toMatchObject({ verdict: 'unknown', evidence: ['vtysh exited 127'] })
     expect(unknown!.fix?.details).toMatch(/Status → Services .* Services → FRR/)

@@ -77,7 +77,7 @@ describe('BGP lint', () => {
     const raw = base()
     const details = Details.parse({ ...raw, gateway: { ...(raw['gateway'] as object), kind: 'pfsense' } })
     const onPfsense = lintDetails(details, { sources: { env: {}, readFile: () => '' } })
-    expect(onPfsense.find((f) => f.id === 'bgp-frr-pfsense')).toMatchObject({ severity: 'info', fix: expect.stringMatching(/Package Manager .* frr.*Rules → IPsec passing TCP 179/) })
+    expect(onPfsense.find((f) => f.id === 'bgp-frr-pfsense')).toMatchObject({ severity: 'info', fix: expect.stringMatching(/Package Manager .* frr.*Rules → IPsec passing TCP 179 from AWS's inside addresses/) })
     expect(onPfsense.some((f) => f.id === 'bgp-frr' || f.id === 'bgp-not-supported')).toBe(false)
     for (const kind of ['strongswan', 'strongswan-legacy', 'libreswan'] as const) {
       const found = lintDetails(Details.parse({ ...raw, gateway: { ...(raw['gateway'] as object), kind } }), { sources: { env: {}, readFile: () => '' } })

@@ -14,7 +14,7 @@ export interface BgpCheckSession {
   readonly iface: string
   readonly local: string
   readonly neighbor: string
-  /** pfSense: FRR is its package's (Services → FRR), and TCP 179 passes or not by the IPsec tab's rules. */
+  /** pfSense: FRR is its package's (Services → FRR), and TCP 179 inside the tunnels is pf's (the IPsec tab, floating rules). */
   readonly device?: 'pfsense'
 }
 
@@ -129,10 +129,10 @@ export function toBgpSessionFindings(outputs: CommandOutputs, sessions: readonly
       evidence: [`state ${b.state}${b.downSec === undefined ? '' : ` for ${duration(b.downSec)}`}${b.drops === undefined ? '' : `, ${b.drops} drops since bgpd started`}`],
       why: byFirewall
         ? `The BGP session in tunnel ${s.tunnel} is ${b.state}: the gateway's own firewall drops TCP 179 on ${s.iface} (${fw.id}).`
-        : `The BGP session in tunnel ${s.tunnel} is ${b.state}: TCP 179 to AWS's ${s.neighbor} inside the tunnel gets no answer. ${s.device === 'pfsense' ? "The tunnel is down, the inside addresses or ASNs do not match AWS's, or pfSense's IPsec rules do not pass TCP 179." : "The tunnel is down, or the inside addresses or ASNs do not match AWS's."}`,
+        : `The BGP session in tunnel ${s.tunnel} is ${b.state}: TCP 179 to AWS's ${s.neighbor} inside the tunnel gets no answer. The tunnel is down, or the inside addresses or ASNs do not match AWS's.`,
       fix: byFirewall
         ? (fw.fix ?? {})
-        : { details: `Check the tunnel is up (tunnelwright status), then compare the inside CIDRs and both ASNs with the provider's export; AWS answers only the customer gateway's ASN.${s.device === 'pfsense' ? ` On pfSense, Firewall → Rules → IPsec must pass TCP 179 between ${s.local} and ${s.neighbor}.` : ''}` },
+        : { details: `Check the tunnel is up (tunnelwright status), then compare the inside CIDRs and both ASNs with the provider's export; AWS answers only the customer gateway's ASN.${s.device === 'pfsense' ? ` On pfSense, check that no rule (Firewall → Rules → IPsec, or Floating) blocks TCP 179 between ${s.local} and ${s.neighbor}.` : ''}` },
     }
   })
 }

@@ -69,7 +69,7 @@ function lintBgp(details: AwsSideInput, out: Finding[], device?: string): void {
       path: '/bgp',
       message: `This VPN uses dynamic routing (BGP): apply adds a BGP neighbour per tunnel (${asnText}neighbours ${neighbours}) to pfSense's FRR package, route-based (VTI), with AWS's timers; the agency CIDRs are advertised and only the dedicated CIDRs accepted.`,
       why: "A BGP VPN routes only what its BGP sessions announce: AWS advertises the VPC's prefixes and learns the agency's over them, and BGP moves traffic to the other tunnel when one fails.",
-      fix: "The gateway needs the FRR package (System → Package Manager → Available Packages → frr) with FRR enabled (Services → FRR → Global Settings), and Firewall → Rules → IPsec passing TCP 179 between the inside addresses. If FRR already runs BGP, its ASN must be the customer gateway's. The package restarts FRR when its settings change: the box's other BGP or OSPF sessions drop once.",
+      fix: "The gateway needs the FRR package (System → Package Manager → Available Packages → frr) with FRR enabled (Services → FRR → Global Settings), and Firewall → Rules → IPsec passing TCP 179 from AWS's inside addresses (so AWS can open a session too). If FRR already runs BGP, its ASN must be the customer gateway's. The package restarts FRR when its settings change: the box's other BGP or OSPF sessions drop once.",
     })
   } else if (device !== undefined && VENDOR_BGP_NEEDS[device]) {
     const v = VENDOR_BGP_NEEDS[device]

@@ -164,7 +164,7 @@ export function renderPfsense(input: RenderInput, opts: { templatesDir: string; 
   const notes = bgp
     ? [
         "BGP: the script adds both AWS neighbours, two prefix lists and the agency CIDRs as networks to the FRR package's BGP settings (Services → FRR → BGP), marked with their descriptions, and regenerates FRR's configuration. The package restarts FRR to apply it: other BGP or OSPF sessions on this box drop once.",
-        'Firewall → Rules → IPsec must pass TCP 179 between the inside addresses (or the sessions stay in Active).',
+        "Firewall → Rules → IPsec: pass TCP 179 from AWS's inside addresses, so AWS can open a session too (pfSense lets FRR's own connections out and their replies in without it).",
       ]
     : [route ? 'Route-based (VTI): assign the two ipsec interfaces, then add a gateway group / static routes to the dedicated CIDRs (not done by this script).' : 'Policy-based: both phase 2s carry the same selectors; pfSense uses one tunnel at a time.']
   return {
