@@ -7,13 +7,18 @@ import { sampleDetails } from './render-sample'
 /** sampleDetails plus the bgp section (AWS ASN 64512, customer ASN 65000 unless given), resolved route-based. */
 export function bgpInput(over: Parameters<typeof sampleDetails>[0] & { awsAsn?: number | null; customerAsn?: number } = {}): RenderInput {
   const d = sampleDetails(over)
-  const bgp = {
-    tunnels: d.remote.tunnels.map((t) => {
+  const bgp = toBgpSessions(d.remote.tunnels, over)
+  return toRenderInput(Details.parse({ ...d, routing: 'route', bgp }), { routing: 'route', sources: { env: {}, readFile: () => { throw new Error('no files in tests') } } })
+}
+
+/** A details file's bgp section for these tunnels, as an import of a BGP export gives it: AWS on the first address of each inside /30, AWS ASN 64512 (none with null), customer ASN 65000. */
+export function toBgpSessions(tunnels: readonly { readonly outsideIp: string; readonly insideCidr: string }[], over: { awsAsn?: number | null; customerAsn?: number } = {}) {
+  return {
+    tunnels: tunnels.map((t) => {
       const [a, b, c, x] = t.insideCidr.split('/')[0]!.split('.').map(Number) as [number, number, number, number]
       return { outsideIp: t.outsideIp, neighborIp: `${a}.${b}.${c}.${x + 1}`, ...(over.awsAsn === null ? {} : { awsAsn: over.awsAsn ?? 64512 }), customerAsn: over.customerAsn ?? 65000, holdTime: 30 }
     }),
   }
-  return toRenderInput(Details.parse({ ...d, routing: 'route', bgp }), { routing: 'route', sources: { env: {}, readFile: () => { throw new Error('no files in tests') } } })
 }
 
 /** An frr.conf as `write memory` leaves it on a gateway that already peers with someone else (same ASN 65000). */

@@ -6,6 +6,7 @@ import { join } from 'node:path'
 import { afterAll, describe, expect, test } from 'vitest'
 import { runCli, type CliIo } from '../../main/cli/index'
 import { DETAILS_FORMAT } from '../../main/core/details/model'
+import { toBgpSessions } from '../support/frr-sample'
 
 const made: string[] = []
 const mkdtempSync = (prefix: string): string => {
@@ -110,5 +111,55 @@ describe('tunnelwright render', () => {
       expect(doc.error.message, out).not.toMatch(/internal/i)
     }
     expect(readFileSync(file, 'utf8')).toBe('x')
+  })
+})
+
+describe('tunnelwright render, a BGP VPN', () => {
+  const TUNNELS = [
+    { outsideIp: '203.0.113.21', insideCidr: '169.254.10.0/30' },
+    { outsideIp: '203.0.113.22', insideCidr: '169.254.11.0/30' },
+  ]
+  const bgpFile = () => detailsFile({ routing: 'route', bgp: toBgpSessions(TUNNELS) })
+  const SECTION = '/etc/frr/frr.conf.tunnelwright-agency-east-section'
+
+  test.each(['strongswan', 'strongswan-legacy', 'libreswan'])('%s: the FRR section apply would put in is shown after the IPsec files, marked as a section of /etc/frr/frr.conf, with the note on where it goes and what the gateway needs', async (device) => {
+    const r = await cli(['--details', bgpFile(), '--device', device])
+    expect(r.code, r.stderr).toBe(0)
+    const at = r.stdout.indexOf(`### ${SECTION} (mode 0640) — a section of /etc/frr/frr.conf, not a whole file`)
+    expect(at).toBeGreaterThan(0)
+    const section = r.stdout.slice(r.stdout.indexOf('\n', at) + 1)
+    expect(section).toMatch(/^! tunnelwright:begin agency-east \(managed by Tunnelwright/)
+    expect(section).toContain(' neighbor 169.254.10.1 remote-as 64512\n')
+    expect(section).toContain(' neighbor 169.254.11.1 timers 10 30\n')
+    expect(section).toContain('  network 10.40.0.0/24\n')
+    expect(section).toContain('ip prefix-list tw-agency-east-in seq 5 permit 172.31.16.0/20 le 32\n')
+    expect(section).toMatch(/! tunnelwright:end agency-east\n\n$/)
+    const note = r.stderr.split('\n').find((l) => l.startsWith('note: BGP:')) ?? ''
+    for (const words of ['is a section, not a whole file', 'between the lines "! tunnelwright:begin agency-east …" and "! tunnelwright:end agency-east"', 'bgpd=yes in /etc/frr/daemons', 'frr-reload.py', 'apt-get install frr frr-pythontools', 'leave out the section\'s "bgp router-id" line']) expect(note).toContain(words)
+  })
+
+  test('--json lists the section with sectionOf and its content; --out writes it at its own path, never over etc/frr/frr.conf', async () => {
+    const j = await cli(['--details', bgpFile(), '--device', 'strongswan', '--json'])
+    expect(j.code, j.stderr).toBe(0)
+    const doc = JSON.parse(j.stdout) as { files: { path: string; mode: string; sectionOf?: string; content?: string }[]; notes: string[] }
+    const frr = doc.files.filter((f) => f.sectionOf !== undefined)
+    expect(frr.map((f) => [f.path, f.mode, f.sectionOf])).toEqual([[SECTION, '0640', '/etc/frr/frr.conf']])
+    expect(frr[0]!.content).toMatch(/^! tunnelwright:begin agency-east [^\n]*\n[\s\S]*\n! tunnelwright:end agency-east\n$/)
+    expect(doc.notes.some((n) => n.startsWith('BGP: '))).toBe(true)
+    const out = mkdtempSync(join(tmpdir(), 'tw-render-out-'))
+    const w = await cli(['--details', bgpFile(), '--device', 'strongswan', '--out', out])
+    expect(w.code, w.stderr).toBe(0)
+    expect(readFileSync(join(out, SECTION), 'utf8')).toBe(frr[0]!.content)
+    expect(statSync(join(out, SECTION)).mode & 0o777).toBe(0o640)
+    expect(readdirSync(join(out, 'etc/frr'))).toEqual(['frr.conf.tunnelwright-agency-east-section'])
+    expect(w.stdout).toContain(`, a section of /etc/frr/frr.conf): FRR's BGP section`)
+  })
+
+  test('a static VPN shows no FRR section and no BGP note', async () => {
+    const r = await cli(['--details', detailsFile({ routing: 'route' }), '--device', 'strongswan', '--json'])
+    expect(r.code, r.stderr).toBe(0)
+    const doc = JSON.parse(r.stdout) as { files: { path: string }[]; notes: string[] }
+    expect(doc.files.map((f) => f.path).filter((p) => p.includes('frr'))).toEqual([])
+    expect(doc.notes.filter((n) => n.startsWith('BGP'))).toEqual([])
   })
 })

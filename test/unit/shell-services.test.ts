@@ -159,6 +159,20 @@ describe('shell services over the real core', () => {
     }
   })
 
+  it("previews a BGP export offline with FRR's section: the section only, marked as going into the gateway's own frr.conf, with the note on what the gateway needs", async () => {
+    const { table } = setup()
+    const imp = await table.importDetails.run({ text: readFileSync('test/fixtures/aws/vpn-bgp-tgw.xml', 'utf8'), format: 'aws-xml' })
+    expect(imp.draft.bgp).toBeDefined()
+    for (const device of ['strongswan', 'strongswan-legacy', 'libreswan'] as const) {
+      const prev = await table.previewRender.run({ draft: { ...complete(imp.draft as ProfileDetails), routing: 'route' }, device })
+      const frr = prev.files.filter((f) => f.path.startsWith('/etc/frr/'))
+      expect(frr.map((f) => [f.path, f.mode, f.secret]), device).toEqual([[expect.stringMatching(/^\/etc\/frr\/frr\.conf\.tunnelwright-[a-z0-9-]+-section$/), 0o640, false]])
+      expect(frr[0]!.role).toMatch(/not a whole file; it goes between its marker lines in the gateway's own \/etc\/frr\/frr\.conf/)
+      expect(frr[0]!.content).toMatch(/^! tunnelwright:begin \S+ [^\n]*\n[\s\S]*\nrouter bgp \d+\n[\s\S]*\n! tunnelwright:end \S+\n$/)
+      expect(prev.notes.find((n) => n.startsWith('BGP: '))).toMatch(/bgpd=yes in \/etc\/frr\/daemons[\s\S]*frr-reload\.py/)
+    }
+  })
+
   it('lints an unfinished form in words: what is missing per field, real problems beside it, no schema paths', async () => {
     const { table } = setup()
     const crypto = { ikeVersion: 1, encryption: 'aes256', integrity: 'md5', dhGroup: 2, pfsGroup: 14, ikeLifetime: 28800, ipsecLifetime: 3600, dpd: { delay: 10, timeout: 30 } } as const

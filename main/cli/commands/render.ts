@@ -61,9 +61,9 @@ export const render: Command = {
     }
     for (const w of findings.filter((f) => f.severity === 'warning')) io.stderr(`warning ${toFindingLine(w)}`)
     if (written) {
-      rendered.files.forEach((f, i) => io.stdout(`wrote ${written[i]} (mode 0${f.mode.toString(8)}${f.secret ? ', holds PSKs' : ''}): ${f.role}\n`))
+      rendered.files.forEach((f, i) => io.stdout(`wrote ${written[i]} (mode 0${f.mode.toString(8)}${f.secret ? ', holds PSKs' : ''}${f.sectionOf ? `, a section of ${f.sectionOf}` : ''}): ${f.role}\n`))
     } else {
-      for (const f of rendered.files) io.stdout(`### ${f.path} (mode 0${f.mode.toString(8)})\n${f.secret ? cutPsks(f.content) : f.content}\n`)
+      for (const f of rendered.files) io.stdout(`### ${f.path} (mode 0${f.mode.toString(8)})${f.sectionOf ? ` — a section of ${f.sectionOf}, not a whole file: see the note` : ''}\n${f.secret ? cutPsks(f.content) : f.content}\n`)
     }
     for (const n of rendered.notes) io.stderr(`note: ${n}\n`)
     return EXIT.ok
@@ -96,7 +96,7 @@ function runVendor(io: CliIo, input: LoadedDetailsInput, kind: VendorKind, findi
 }
 
 /** The part of render's --json document both the Linux stacks and the vendor kinds write; a file that holds PSKs (every vendor file: the keys sit in its commands) is listed without its content. */
-function toRenderDocument<F extends { readonly path: string; readonly mode: number; readonly secret: boolean; readonly role: string; readonly content: string }>(
+function toRenderDocument<F extends { readonly path: string; readonly mode: number; readonly secret: boolean; readonly role: string; readonly content: string; readonly sectionOf?: string }>(
   rendered: { readonly kind: string; readonly version: string; readonly routing: string; readonly connectionNames: readonly string[]; readonly files: readonly F[] },
   routingBasis: string,
   findings: readonly LintFinding[],
@@ -109,7 +109,7 @@ function toRenderDocument<F extends { readonly path: string; readonly mode: numb
     routing: rendered.routing,
     routingBasis,
     connectionNames: rendered.connectionNames,
-    files: rendered.files.map((f, i) => ({ path: f.path, mode: `0${f.mode.toString(8)}`, secret: f.secret, role: f.role, ...(written ? { writtenTo: written[i] } : {}), ...(f.secret ? {} : { content: f.content }) })),
+    files: rendered.files.map((f, i) => ({ path: f.path, mode: `0${f.mode.toString(8)}`, secret: f.secret, role: f.role, ...(f.sectionOf ? { sectionOf: f.sectionOf } : {}), ...(written ? { writtenTo: written[i] } : {}), ...(f.secret ? {} : { content: f.content }) })),
     warnings: findings.filter((f) => f.severity === 'warning').map((f) => ({ id: f.id, path: f.path, message: f.message })),
   }
 }

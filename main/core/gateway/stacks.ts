@@ -197,8 +197,15 @@ function libreswanProfile(facts: GatewayFacts, rendered: RenderedConfig): StackP
   const up = (c: string) => `printf '%s\\n' "$t" | grep -qF ${q(`"${c}"`)}`
   // Policy-based Libreswan: tunnel 2 stands by (auto=add) and keepup.sh holds one tunnel up, so only tunnel
   // 1 is initiated and one tunnel up is up. Openswan, and route-based, bring both up. `add` starts nothing
-  // (auto=start acts only when pluto starts), and activate has just re-added both: initiate at once.
+  // (auto=start acts only when pluto starts), and activate has just re-added both: initiate at once, unless
+  // keepup.sh already did.
   const standby = rendered.kind === 'libreswan' && rendered.routing === 'policy'
+  // keepup.sh (restarted by activate) initiates a conn that has had no state for three rounds: when activate
+  // runs long (a BGP VPN's FRR reload under a slow CPU) it gets there first, and `up` on top of its exchange
+  // made a second IPsec SA (seen on a real kernel; AWS deletes the extra one). So a conn that already has a
+  // state in pluto (showstates: `#N: "conn"[M]:500 STATE…`; 4.x prefixes a 3-digit code) is left to it;
+  // policy-based, tunnel 1 is initiated only when neither conn has one (after a failover tunnel 2 is active).
+  const pending = (c: string) => `ipsec whack --showstates 2>/dev/null | grep -Eq ${q(`^([0-9]{3} )?#[0-9]+: "${c.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}"(\\[[0-9]+\\])?[: ]`)}`
   return {
     validate: `${check} && { ${staged}\n}`,
     // `ipsec auto --replace` of a conn pluto has not loaded yet exits non-zero without a word (4.10), and it
@@ -217,7 +224,7 @@ function libreswanProfile(facts: GatewayFacts, rendered: RenderedConfig): StackP
       `for c in $(ipsec addconn --config ${conf} --liststart 2>/dev/null); do case "$c" in ${q(c1)}|${q(c2)}) ipsec whack --name "$c" --initiate --asynchronous >/dev/null 2>&1 ;; esac; done`,
       `true${daemonReload}${restartKeepup(keepup)}; true`,
     ].join('\n'),
-    initiate: (standby ? [c1] : [c1, c2]).map((c) => verb('up', q(c))),
+    initiate: standby ? [`{ ${pending(c1)} || ${pending(c2)}; } || ${verb('up', q(c1))}`] : [c1, c2].map((c) => `${pending(c)} || ${verb('up', q(c))}`),
     isUp: `${traffic}; ${standby ? `{ ${up(c1)}; } || { ${up(c2)}; }` : `${up(c1)} && ${up(c2)}`}`,
   }
 }

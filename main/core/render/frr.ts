@@ -7,6 +7,7 @@ import { UserError } from '../base/result'
 import type { RenderInput } from '../details/resolve'
 import { parsePrefix } from '../net/cidr'
 import { escapeCidr4, escapeInt, escapeIpv4, escapeToken } from './escape'
+import type { RenderedFile } from './types'
 
 /** FRR's integrated configuration file (Debian, Ubuntu, RHEL alike). */
 export const FRR_CONF = '/etc/frr/frr.conf'
@@ -79,6 +80,40 @@ export function renderFrrBgpSection(plan: FrrBgpPlan, opts: { readonly routerId:
   }
   lines.push(' exit-address-family', 'exit', `${END}${slug}`)
   return lines.map((l) => `${l}\n`).join('')
+}
+
+/** Where an offline render writes the BGP section alone (never frr.conf itself: copied over, it would replace the admin's file). */
+export function toFrrSectionPath(slug: string): string {
+  return `${FRR_CONF}.tunnelwright-${escapeToken(slug)}-section`
+}
+
+/**
+ * The BGP section as an offline render shows it (no gateway read), with the note that says where it goes and
+ * what the gateway needs; undefined for a static VPN. The section is the one apply puts into a frr.conf with no
+ * `router bgp` of its own; into one that has the same ASN apply leaves out the router id, and the note says so.
+ */
+export function toFrrSectionFile(input: RenderInput): { readonly file: RenderedFile; readonly note: string } | undefined {
+  const plan = toFrrBgpPlan(input)
+  if (!plan) return undefined
+  const slug = escapeToken(plan.slug)
+  const path = toFrrSectionPath(plan.slug)
+  return {
+    file: {
+      path,
+      mode: 0o640,
+      content: toFrrConf(undefined, plan),
+      secret: false,
+      role: `FRR's BGP section for this VPN (both AWS sessions): not a whole file; it goes between its marker lines in the gateway's own ${FRR_CONF}`,
+      sectionOf: FRR_CONF,
+    },
+    note:
+      `BGP: ${path} is a section, not a whole file. apply puts it into the gateway's own ${FRR_CONF} between the lines "${BEGIN}${slug} …" and "${END}${slug}" ` +
+      `(before the file's top-level "end" line, if it has one), keeps every other byte of the admin's file, and reloads FRR with frr-reload.py (systemctl reload frr), which restarts nothing. ` +
+      `By hand: paste it there, run vtysh --dryrun -f ${FRR_CONF}, then systemctl reload frr. ` +
+      `The gateway needs FRR with bgpd enabled (bgpd=yes in /etc/frr/daemons) and frr-reload.py (Debian/Ubuntu: apt-get install frr frr-pythontools; RHEL: dnf install frr). ` +
+      `If ${FRR_CONF} already has "router bgp ${plan.asn}", leave out the section's "bgp router-id" line (apply keeps that instance's router id: changing it resets its sessions); ` +
+      `a "router bgp" with another ASN cannot take this section (FRR runs one BGP instance per VRF).`,
+  }
 }
 
 /** Where a connection's section sits in a file: [start, end) byte offsets, or undefined. Throws on a damaged section. */

@@ -24,6 +24,11 @@ export interface RenderedFile {
    * rollback removes it, it is run with `teardown` first (the daemon's down events will no longer find it).
    */
   readonly plumbing?: boolean
+  /**
+   * Not a whole file: a section that goes between its marker lines into this file on the gateway (the admin's
+   * own file, which apply merges it into). `path` is then where an offline render writes the section alone.
+   */
+  readonly sectionOf?: string
 }
 
 /** Everything rendered for one device. */

@@ -12,6 +12,7 @@ import { lintAwsSide } from '../details/lint-aws'
 import { loadDetailsFile, parseDetailsText, toDetailsSecretSources } from '../details/load'
 import { toRenderInput } from '../details/resolve'
 import { escapePhpB64, escapePsk0s } from '../render/escape'
+import { toFrrSectionFile } from '../render/frr'
 import type { GatewayFacts } from '../gateway/detect'
 import { decideRouting, type RoutingDecision } from '../gateway/routing'
 import { renderDevice, type FileLayout, type RenderedConfig } from '../render'
@@ -187,11 +188,15 @@ export function renderConfig(
   const version = opts.version ?? (opts.facts && opts.facts.stack.kind === opts.kind && opts.facts.stack.version ? opts.facts.stack.version : undefined)
   const layout = opts.layout ?? opts.facts?.layout
   const renderInput = toRenderInput(input.details, { routing: routing.mode, sources: input.sources })
-  const rendered = renderDevice(renderInput, opts.kind, {
+  const device = renderDevice(renderInput, opts.kind, {
     ...(version ? { version } : {}),
     ...(layout ? { layout } : {}),
     ...(opts.templatesDir ? { templatesDir: opts.templatesDir } : {}),
   })
+  // A BGP VPN on a Linux stack: apply merges this section into the gateway's own frr.conf (prepareChange reads
+  // the file first); offline there is no file to merge into, so the section is shown alone, with where it goes.
+  const frr = opts.kind === 'pfsense' ? undefined : toFrrSectionFile(renderInput)
+  const rendered = frr ? { ...device, files: [...device.files, frr.file], notes: [...device.notes, frr.note] } : device
   const cutPsks = (text: string) => {
     let out = text
     for (const t of renderInput.tunnels) out = out.split(escapePsk0s(t.psk)).join(PSK_CUT).split(escapePhpB64(t.psk)).join(`'${PSK_CUT}'`)
