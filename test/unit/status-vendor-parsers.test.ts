@@ -306,7 +306,7 @@ describe('Palo Alto PAN-OS (VyOS documentation: the PA-VM side; Cloudflare\'s PA
   })
 })
 
-describe('FortiGate FortiOS `get vpn ipsec tunnel summary` (Fortinet 7.4.3 Administration Guide; fortivpngen README)', () => {
+describe('FortiGate FortiOS `get vpn ipsec tunnel summary` (Fortinet 7.4.3 Administration Guide; fortivpngen README; jtanderson2 SD-WAN lab)', () => {
   it('Fortinet guide: five overlays, T5 down (selectors 1/0) beside four up; tx errors do not make a tunnel down', () => {
     const sas = parseFortiosTunnelSummary(fx('fortigate', 'fortinet-docs-743-multiple-interface-monitoring-summary.txt'))
     expect(sas.map((s) => [s.name, s.remoteHost, s.state, s.children.length])).toEqual([
@@ -346,8 +346,37 @@ describe('FortiGate FortiOS `get vpn ipsec tunnel summary` (Fortinet 7.4.3 Admin
     ])
   })
 
-  it('counters: rx/tx are packets of the first up selector (a line from the parser\'s format, not a capture, to hold the arithmetic)', () => {
-    // No published summary with non-zero counters and a citable source was found (README).
+  const jta = (site: string) => fx('fortigate', `jtanderson2-sdwan-cli-74-${site}-summary.txt`)
+
+  it('jtanderson2 SD-WAN lab (FortiOS 7.4, third source): the hub\'s four dial-up instances, all up, with their real packet counters', () => {
+    const sas = parseFortiosTunnelSummary(jta('hub-fgt100'))
+    expect(sas.map((s) => [s.name, s.remoteHost, s.state, s.natT, s.children[0]!.packetsIn, s.children[0]!.packetsOut])).toEqual([
+      ['VPN1_0', '100.64.15.1', 'ESTABLISHED', false, 83904, 83904],
+      ['VPN1_1', '100.64.13.1', 'ESTABLISHED', false, 83961, 83947],
+      ['VPN2_0', '100.64.16.1', 'ESTABLISHED', false, 71951, 71951],
+      ['VPN2_1', '100.64.14.1', 'ESTABLISHED', false, 71950, 71947],
+    ])
+  })
+
+  it('jtanderson2 SD-WAN lab, spoke 1 read with its two hub tunnels as the details: both up with counters; thousands of tx errors do not make a tunnel down; the ADVPN shortcut is not one of ours', () => {
+    const r = read('fortigate', details('100.64.11.1', '100.64.12.1'), { summary: jta('spoke1-fgt101') })
+    expect(r.snapshot.tunnels.map((t) => [t.name, t.peer, t.up, t.childSaCount, t.packetsIn, t.packetsOut, t.deviceState])).toEqual([
+      ['agency-t1', '100.64.11.1', true, 1, 84124, 84136, 'selectors(total,up): 1/1'],
+      ['agency-t2', '100.64.12.1', true, 1, 72112, 72115, 'selectors(total,up): 1/1'],
+    ])
+    expect(r.diagnoses).toEqual([])
+    // The shortcut to the other spoke (HUB1-VPN1_0, 100.64.15.1) is parsed but is no tunnel the details name.
+    expect(parseFortiosTunnelSummary(jta('spoke1-fgt101')).map((s) => s.name)).toEqual(['HUB1-VPN1_0', 'HUB1-VPN1', 'HUB1-VPN2'])
+  })
+
+  it('jtanderson2 SD-WAN lab, spoke 2 as a FortiGate sends it over SSH (CR LF line ends): the same reading', () => {
+    const crlf = jta('spoke2-fgt102').replace(/\n/g, '\r\n')
+    const r = read('fortigate', details('100.64.11.1', '100.64.12.1'), { summary: crlf })
+    expect(r.snapshot.tunnels.map((t) => [t.peer, t.up, t.packetsIn, t.packetsOut])).toEqual([['100.64.11.1', true, 84229, 84229], ['100.64.12.1', true, 72252, 72252]])
+  })
+
+  it('counters: rx/tx are packets of the first up selector (a line from the parser\'s format, not a capture: two selectors, which no published summary shows)', () => {
+    // The jtanderson2 outputs above hold real non-zero counters, one selector per tunnel; this line holds the two-selector case.
     const [s] = parseFortiosTunnelSummary("'x' 192.0.2.1:4500  selectors(total,up): 2/2  rx(pkt,err): 111946/524  tx(pkt,err): 106513/0")
     expect(s).toMatchObject({ state: 'ESTABLISHED', natT: true })
     expect(s!.children.map((c) => [c.packetsIn, c.packetsOut, c.encap])).toEqual([[111946, 106513, true], [0, 0, true]])
