@@ -124,6 +124,19 @@ describe('Cisco IOS (AWS troubleshooting page; ntc-templates captures)', () => {
     expect(p).toMatchObject({ peer: '2.2.2.2', natT: true })
     expect(p!.children[0]).toMatchObject({ spiIn: 'abcd1234', spiOut: '1234abcd', packetsIn: 4112421, packetsOut: 4981028 })
   })
+
+  it('genieparser capture, one peer with two IPsec flows (GRE with no SA, IP with four): the SAs of every flow count, so the tunnel is up with the IP flow\'s packets', () => {
+    // The first flow's "Active SAs: 0" once made the whole peer read as IKE without IPsec.
+    const [p] = parseIosCryptoSession(fx('cisco-ios', 'genieparser-show-crypto-session-detail-two-flows.txt'))
+    expect(p).toMatchObject({ peer: '10.1.1.3', ikeState: 'ESTABLISHED', rawState: 'UP-ACTIVE', version: 1 })
+    expect(p!.children.map((c) => [c.packetsIn, c.packetsOut])).toEqual([[4, 4], [0, 0]])
+    const r = read('cisco-ios', details('10.1.1.3', '1.1.1.1'), { session: fx('cisco-ios', 'genieparser-show-crypto-session-detail-two-flows.txt') + fx('cisco-ios', 'genieparser-show-crypto-session-ikev2.txt') })
+    expect(r.snapshot.tunnels.map((t) => [t.peer, t.up, t.ikeState, t.childSaCount, t.packetsIn, t.packetsOut])).toEqual([
+      ['10.1.1.3', true, 'ESTABLISHED', 2, 4, 4],
+      ['1.1.1.1', true, 'ESTABLISHED', 1, 0, 0],
+    ])
+    expect(r.diagnoses.filter((d) => d.severity === 'error')).toEqual([])
+  })
 })
 
 describe('Juniper SRX (AWS troubleshooting page; Google Cloud community SRX guide)', () => {
