@@ -7,7 +7,7 @@ import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { toSnapshot } from '../../main/core/status/model'
 import { isReadOnlyVendorLine, parseVendorStatus, readVendorStatus, toVendorFollowUpCommands, toVendorStatusCommands, type VendorStatusKind } from '../../main/core/status/vendor'
-import { parseAsaIsakmpSa, parseAsaSessiondbL2l, parseCiscoIpsecSa, parseIosCryptoSession, parseIosInterfaceState } from '../../main/core/status/vendor/cisco'
+import { parseAsaIsakmpSa, parseAsaSessiondbL2l, parseCiscoIpsecSa, parseIosCryptoSession, parseIosInterfaceState, parseIosIsakmpSa } from '../../main/core/status/vendor/cisco'
 import { parseFortiosTunnelSummary } from '../../main/core/status/vendor/fortigate'
 import { parseJunosIkeSa, parseJunosInactiveTunnels, parseJunosIpsecSa, parseJunosIpsecStatistics, parseJunosSt0, toJunosSaIndexes } from '../../main/core/status/vendor/juniper'
 import { parsePanosIkeSa, parsePanosIpsecSa } from '../../main/core/status/vendor/paloalto'
@@ -123,6 +123,31 @@ describe('Cisco IOS (AWS troubleshooting page; ntc-templates captures)', () => {
     const [p] = parseCiscoIpsecSa(fx('cisco-ios', 'ntc-show-crypto-ipsec-sa-detail.txt'))
     expect(p).toMatchObject({ peer: '2.2.2.2', natT: true })
     expect(p!.children[0]).toMatchObject({ spiIn: 'abcd1234', spiOut: '1234abcd', packetsIn: 4112421, packetsOut: 4981028 })
+  })
+
+  it('genieparser CSR capture (show crypto ipsec sa): a crypto-map peer with two selectors, one with an SA pair and traffic, one with none (outbound spi 0x0), and a VTI up', () => {
+    const ipsec = fx('cisco-ios', 'genieparser-csr-show-crypto-ipsec-sa.txt')
+    expect(parseCiscoIpsecSa(ipsec).map((p) => [p.peer, p.children.map((c) => [c.spiIn, c.spiOut, c.packetsIn, c.packetsOut, c.expiresInSec])])).toEqual([
+      ['1.1.1.1', [['658f7c11', '397c36ee', 4, 4, 83191]]],
+      ['1.1.1.1', []],
+      ['2.2.2.1', [['a54d38a4', '2e8482f8', 0, 0, 3237]]],
+    ])
+    // Read per peer: the selector without an SA does not hide the one that has it. (The model keeps no
+    // per-selector state, so the empty second selector is not reported: README, "left open".)
+    const r = read('cisco-ios', details('1.1.1.1', '2.2.2.1'), { ipsec })
+    expect(r.snapshot.tunnels.map((t) => [t.peer, t.up, t.childSaCount, t.packetsIn, t.packetsOut, t.spiIn])).toEqual([
+      ['1.1.1.1', true, 1, 4, 4, '658f7c11'],
+      ['2.2.2.1', true, 1, 0, 0, 'a54d38a4'],
+    ])
+  })
+
+  it('genieparser capture (show crypto isakmp sa) on a hub: two peers QM_IDLE, one MM_NO_STATE marked (deleted)', () => {
+    const peers = parseIosIsakmpSa(fx('cisco-ios', 'genieparser-show-crypto-isakmp-sa.txt'), ['100.13.220.2', '100.12.82.2'])
+    expect(peers.map((p) => [p.peer, p.ikeState, p.rawState])).toEqual([
+      ['100.13.220.2', 'ESTABLISHED', 'QM_IDLE'],
+      ['100.12.82.2', 'DELETING', 'MM_NO_STATE'],
+      ['100.11.106.2', 'ESTABLISHED', 'QM_IDLE'],
+    ])
   })
 
   it('genieparser capture, one peer with two IPsec flows (GRE with no SA, IP with four): the SAs of every flow count, so the tunnel is up with the IP flow\'s packets', () => {
