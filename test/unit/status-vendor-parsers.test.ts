@@ -7,7 +7,7 @@ import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { toSnapshot } from '../../main/core/status/model'
 import { isReadOnlyVendorLine, parseVendorStatus, readVendorStatus, toVendorFollowUpCommands, toVendorStatusCommands, type VendorStatusKind } from '../../main/core/status/vendor'
-import { parseAsaIsakmpSa, parseAsaSessiondbL2l, parseCiscoIpsecSa, parseIosCryptoSession, parseIosInterfaceState, parseIosIsakmpSa } from '../../main/core/status/vendor/cisco'
+import { parseAsaIsakmpSa, parseAsaSessiondbL2l, parseCiscoIpsecSa, parseIkev2Sa, parseIosCryptoSession, parseIosInterfaceState, parseIosIsakmpSa } from '../../main/core/status/vendor/cisco'
 import { parseFortiosTunnelSummary } from '../../main/core/status/vendor/fortigate'
 import { parseJunosIkeSa, parseJunosInactiveTunnels, parseJunosIpsecSa, parseJunosIpsecStatistics, parseJunosSt0, toJunosSaIndexes } from '../../main/core/status/vendor/juniper'
 import { parsePanosIkeSa, parsePanosIpsecSa } from '../../main/core/status/vendor/paloalto'
@@ -77,6 +77,13 @@ describe('Cisco ASA (AWS troubleshooting page; ntc-templates captures)', () => {
     const r = read('cisco-asa', d, { sessiondb: fx('cisco-asa', 'ntc-show-vpn-sessiondb-detail-l2l4.txt') })
     expect(r.snapshot.tunnels.map((t) => [t.name, t.peer, t.up])).toEqual([['agency-t1', '169.254.107.100', true], ['agency-t2', '203.0.113.77', false]])
     expect(r.diagnoses.map((x) => [x.id, x.tunnel])).toContainEqual(['not-reinitiated', 'agency-t2'])
+  })
+
+  it('down (genieparser ASA capture): "There are no IKEv2 SAs" and nothing else: both tunnels down, each diagnosed as not re-initiated', () => {
+    const r = read('cisco-asa', details('203.0.113.1', '203.0.113.2'), { ikev2: fx('cisco-asa', 'genieparser-show-crypto-ikev2-sa-none.txt') })
+    expect(parseIkev2Sa(fx('cisco-asa', 'genieparser-show-crypto-ikev2-sa-none.txt'))).toEqual([])
+    expect(r.snapshot.tunnels.map((t) => [t.peer, t.up])).toEqual([['203.0.113.1', false], ['203.0.113.2', false]])
+    expect(r.diagnoses.map((x) => [x.id, x.tunnel])).toEqual([['not-reinitiated', 'agency-t1'], ['not-reinitiated', 'agency-t2']])
   })
 })
 
@@ -148,6 +155,10 @@ describe('Cisco IOS (AWS troubleshooting page; ntc-templates captures)', () => {
       ['100.12.82.2', 'DELETING', 'MM_NO_STATE'],
       ['100.11.106.2', 'ESTABLISHED', 'QM_IDLE'],
     ])
+  })
+
+  it('genieparser capture (show crypto ikev2 sa, IOS-XE): one IKEv2 SA READY to 66.66.66.2, fvrf/ivrf column and all', () => {
+    expect(parseIkev2Sa(fx('cisco-ios', 'genieparser-show-crypto-ikev2-sa.txt')).map((p) => [p.peer, p.ikeState, p.rawState, p.version, p.natT])).toEqual([['66.66.66.2', 'ESTABLISHED', 'READY', 2, false]])
   })
 
   it('genieparser capture, one peer with two IPsec flows (GRE with no SA, IP with four): the SAs of every flow count, so the tunnel is up with the IP flow\'s packets', () => {
