@@ -161,6 +161,31 @@ describe('Cisco IOS (AWS troubleshooting page; ntc-templates captures)', () => {
     expect(parseIkev2Sa(fx('cisco-ios', 'genieparser-show-crypto-ikev2-sa.txt')).map((p) => [p.peer, p.ikeState, p.rawState, p.version, p.natT])).toEqual([['66.66.66.2', 'ESTABLISHED', 'READY', 2, false]])
   })
 
+  it('genieparser captures, one of two down: Tunnel13 UP-ACTIVE with 46/36933108 packets; Tunnel3111 listed twice (a DOWN session with six flows and no SA, a DOWN-NEGOTIATING one with IKE Inactive) reads as one peer still negotiating, diagnosed', () => {
+    const down = fx('cisco-ios', 'genieparser-show-crypto-session-detail-down-six-flows.txt')
+    const up = fx('cisco-ios', 'genieparser-show-crypto-session-detail-up-gre.txt')
+    // The two sessions of 192.168.1.1 are one peer; the furthest state (DOWN-NEGOTIATING) is the one read.
+    expect(parseIosCryptoSession(down).map((p) => [p.peer, p.ikeState, p.rawState, p.children.length])).toEqual([['192.168.1.1', 'CONNECTING', 'DOWN-NEGOTIATING', 0]])
+    // Two captures, COMPOSED into one output (each is a real device's whole answer; no device printed both).
+    const r = read('cisco-ios', details('11.0.1.1', '192.168.1.1'), { session: up + down })
+    expect(r.snapshot.tunnels.map((t) => [t.peer, t.up, t.ikeState, t.packetsIn, t.packetsOut, t.deviceState])).toEqual([
+      ['11.0.1.1', true, 'ESTABLISHED', 46, 36933108, 'UP-ACTIVE'],
+      ['192.168.1.1', false, 'CONNECTING', 0, 0, 'DOWN-NEGOTIATING'],
+    ])
+    const stuck = r.diagnoses.find((x) => x.tunnel === 'agency-t2')
+    expect(stuck).toMatchObject({ id: 'ike-no-answer', severity: 'error' })
+    expect(stuck!.evidence).toEqual(['192.168.1.1: IKE state CONNECTING (cisco-ios says DOWN-NEGOTIATING)'])
+    // Four active SAs in the GRE flow (and two IKE SAs): an overlap the shared diagnoses point out, not an error.
+    expect(r.diagnoses.filter((x) => x.tunnel === 'agency-t1').map((x) => [x.id, x.severity === 'error'])).toEqual([['extra-sas', false]])
+  })
+
+  it('an IOS session that is only DOWN (genieparser\'s first Tunnel3111 section alone): down, and diagnosed as not re-initiated rather than left without a word', () => {
+    const onlyDown = fx('cisco-ios', 'genieparser-show-crypto-session-detail-down-six-flows.txt').split('\nInterface: Tunnel3111\nProfile:')[0]!
+    const r = read('cisco-ios', details('11.0.1.1', '192.168.1.1'), { session: onlyDown })
+    expect(r.snapshot.tunnels.map((t) => [t.peer, t.up, t.ikeState, t.deviceState])).toEqual([['11.0.1.1', false, undefined, undefined], ['192.168.1.1', false, 'DOWN', 'DOWN']])
+    expect(r.diagnoses.map((x) => [x.id, x.tunnel])).toEqual([['not-reinitiated', 'agency-t1'], ['not-reinitiated', 'agency-t2']])
+  })
+
   it('genieparser capture, one peer with two IPsec flows (GRE with no SA, IP with four): the SAs of every flow count, so the tunnel is up with the IP flow\'s packets', () => {
     // The first flow's "Active SAs: 0" once made the whole peer read as IKE without IPsec.
     const [p] = parseIosCryptoSession(fx('cisco-ios', 'genieparser-show-crypto-session-detail-two-flows.txt'))

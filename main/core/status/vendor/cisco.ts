@@ -139,10 +139,22 @@ export function parseIosCryptoSession(text: string): PeerState[] {
         children.push(child(iface, { uniqueId: `${iface}:${n}`, packetsIn: i === 0 ? packetsIn : 0, packetsOut: i === 0 ? packetsOut : 0, encap: /port 4500/.test(peerLine ?? '') }))
       }
     }
-    out.push({ peer, ikeState, rawState: status, version, natT: /port 4500/.test(peerLine ?? ''), children })
+    // IOS can list one peer in two sessions (a crypto-map session DOWN with its flows, and the IKE session
+    // DOWN-NEGOTIATING): one peer, the furthest state of the two, every child.
+    const prev = out.find((p) => p.peer === peer)
+    if (!prev) {
+      out.push({ peer, ikeState, rawState: status, version, natT: /port 4500/.test(peerLine ?? ''), children })
+      continue
+    }
+    if (IKE_RANK.indexOf(ikeState) > IKE_RANK.indexOf(prev.ikeState ?? 'DOWN')) Object.assign(prev, { ikeState, rawState: status, version })
+    prev.natT = prev.natT || /port 4500/.test(peerLine ?? '')
+    prev.children.push(...children)
   }
   return out
 }
+
+/** How far IKE got, least to most: which of two sessions of one peer says more. */
+const IKE_RANK = ['DOWN', 'NONE', 'CONNECTING', 'ESTABLISHED']
 
 /** IOS `show crypto isakmp sa`: dst, src, state per row; the peer is whichever end is not us. */
 export function parseIosIsakmpSa(text: string, expectedPeers: readonly string[] = []): PeerState[] {
