@@ -26,6 +26,28 @@ describe('Windows Server: Get-VpnS2SInterface (Microsoft documented output)', ()
     expect(table).toEqual([{ name: 'edge1', destinations: ['131.107.0.2'], adminUp: true, connectionState: 'Disconnected' }])
   })
 
+  it('the same object as Connect-VpnS2SInterface -PassThru prints it (Microsoft\'s example): a Connected interface', () => {
+    expect(parseVpnS2SInterfaces(fx('ms-docs-connect-vpns2sinterface-passthru-table.txt'))).toEqual([{ name: '2-edge1', destinations: ['131.107.0.20'], adminUp: true, connectionState: 'Connected' }])
+  })
+
+  it('a row published with a leading blank (Disconnect-VpnS2SInterface -PassThru example) is still read', () => {
+    expect(parseVpnS2SInterfaces(fx('ms-docs-disconnect-vpns2sinterface-passthru-table.txt'))).toEqual([{ name: '2-edge1', destinations: ['131.107.0.20'], adminUp: true, connectionState: 'Connected' }])
+  })
+
+  it('a multi-tenant gateway\'s table has a RoutingDomain column first (Add-VpnS2SInterface example 3): the name is the second column, not the domain', () => {
+    expect(parseVpnS2SInterfaces(fx('ms-docs-add-vpns2sinterface-routingdomain-table.txt'))).toEqual([{ name: 'Blue-Tunnel-2', destinations: ['100.0.0.7'], adminUp: true, connectionState: 'Disconnected' }])
+  })
+
+  it('one of two tunnels down, COMPOSED from two published tables (Connect example: 2-edge1 Connected; Get example 1: edge1 Disconnected): tunnel 1 up, tunnel 2 down and diagnosed', () => {
+    const s2s = fx('ms-docs-connect-vpns2sinterface-passthru-table.txt') + fx('ms-docs-get-vpns2sinterface-table.txt')
+    const r = readWindowsStatus(details(['131.107.0.20', '131.107.0.2']), { s2s }, { at: 1_000 })
+    expect(r.snapshot.tunnels.map((t) => [t.name, t.peer, t.up, t.ikeState, t.childSaCount, t.deviceState])).toEqual([
+      ['hq-east-t1', '131.107.0.20', true, 'ESTABLISHED', 1, 'Connected'],
+      ['hq-east-t2', '131.107.0.2', false, 'DOWN', 0, 'Disconnected'],
+    ])
+    expect(r.diagnoses.filter((d) => d.severity === 'error' || d.id === 'not-reinitiated').map((d) => [d.id, d.tunnel])).toEqual([['not-reinitiated', 'hq-east-t2']])
+  })
+
   it('a Disconnected interface to an AWS peer is down, named after its tunnel, with the not-re-initiated diagnosis', () => {
     const r = readWindowsStatus(details(['131.107.0.2', '198.51.100.9']), { s2s: fx('ms-docs-get-vpns2sinterface-format-list.txt') }, { at: 1_000 })
     expect(r.source).toBe('windows-server')

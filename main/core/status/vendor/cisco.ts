@@ -121,20 +121,40 @@ export function parseIosCryptoSession(text: string): PeerState[] {
     const peerLine = toMatch(sec, /^Peer:\s*(\S+ port \d+)/)
     const peer = peerLine?.split(' ')[0]
     if (!peer || !status) continue
-    const ikeActive = sec.some((l) => /IKEv[12] SA: .* Active\s*$/.test(l))
+    // Older IOS prints "IKE SA:" without the version (IKEv1); newer "IKEv1 SA:" / "IKEv2 SA:".
+    const ikeActive = sec.some((l) => /IKE(?:v[12])? SA: .* Active\s*$/.test(l))
     const version: 1 | 2 = sec.some((l) => /IKEv2 SA:/.test(l)) ? 2 : 1
-    const activeSas = toNumber(sec, /Active SAs:\s*(\d+)/) ?? 0
-    const packetsIn = toNumber(sec, /#pkts dec'ed\s+(\d+)/) ?? 0
-    const packetsOut = toNumber(sec, /#pkts enc'ed\s+(\d+)/) ?? 0
     const ikeState = status.startsWith('UP') && ikeActive ? 'ESTABLISHED' : status === 'DOWN-NEGOTIATING' ? 'CONNECTING' : status === 'UP-NO-IKE' ? 'NONE' : 'DOWN'
     const iface = /^Interface:\s*(\S+)/.exec(sec[0]!)?.[1] ?? peer
-    // Active SAs counts inbound and outbound: 2 is one pair.
-    const pairs = Math.floor(activeSas / 2)
-    const children = Array.from({ length: pairs }, (_, i) => child(iface, { uniqueId: `${iface}:${i}`, packetsIn: i === 0 ? packetsIn : 0, packetsOut: i === 0 ? packetsOut : 0, encap: /port 4500/.test(peerLine ?? '') }))
-    out.push({ peer, ikeState, rawState: status, version, natT: /port 4500/.test(peerLine ?? ''), children })
+    // One peer can carry several IPsec flows (a GRE flow and an IP flow, say), each with its own "Active SAs"
+    // and counters: every flow counts, not only the first. Active SAs counts inbound and outbound: 2 is one pair.
+    const flows = toSections(sec.join('\n'), /^\s*IPSEC FLOW:/).filter((f) => /^\s*IPSEC FLOW:/.test(f[0]!))
+    const children: ChildSaStatus[] = []
+    for (const flow of flows) {
+      const pairs = Math.floor((toNumber(flow, /Active SAs:\s*(\d+)/) ?? 0) / 2)
+      const packetsIn = toNumber(flow, /#pkts dec'ed\s+(\d+)/) ?? 0
+      const packetsOut = toNumber(flow, /#pkts enc'ed\s+(\d+)/) ?? 0
+      for (let i = 0; i < pairs; i++) {
+        const n = children.length
+        children.push(child(iface, { uniqueId: `${iface}:${n}`, packetsIn: i === 0 ? packetsIn : 0, packetsOut: i === 0 ? packetsOut : 0, encap: /port 4500/.test(peerLine ?? '') }))
+      }
+    }
+    // IOS can list one peer in two sessions (a crypto-map session DOWN with its flows, and the IKE session
+    // DOWN-NEGOTIATING): one peer, the furthest state of the two, every child.
+    const prev = out.find((p) => p.peer === peer)
+    if (!prev) {
+      out.push({ peer, ikeState, rawState: status, version, natT: /port 4500/.test(peerLine ?? ''), children })
+      continue
+    }
+    if (IKE_RANK.indexOf(ikeState) > IKE_RANK.indexOf(prev.ikeState ?? 'DOWN')) Object.assign(prev, { ikeState, rawState: status, version })
+    prev.natT = prev.natT || /port 4500/.test(peerLine ?? '')
+    prev.children.push(...children)
   }
   return out
 }
+
+/** How far IKE got, least to most: which of two sessions of one peer says more. */
+const IKE_RANK = ['DOWN', 'NONE', 'CONNECTING', 'ESTABLISHED']
 
 /** IOS `show crypto isakmp sa`: dst, src, state per row; the peer is whichever end is not us. */
 export function parseIosIsakmpSa(text: string, expectedPeers: readonly string[] = []): PeerState[] {

@@ -247,7 +247,8 @@ function diagnoseVendor(kind: VendorStatusSource, snap: StatusSnapshot, sas: rea
     } else if (!t.up && kind === 'fortigate' && raw?.state === 'DOWN') {
       // FortiOS's summary says only how many phase-2 selectors are up, not whether phase 1 is.
       out.push({ id: 'not-reinitiated', severity: 'error', tunnel: t.name, cause: `The FortiGate lists its tunnel '${raw.uniqueId}' to ${t.peer} with no phase-2 selector up${said}: the tunnel is down, and AWS never initiates IKEv1, so the FortiGate has to bring it up itself. The summary does not say whether phase 1 is up.`, evidence: [`${t.peer}: '${raw.uniqueId}'${said}`], fix: 'Enable auto-negotiate (and keepalive) on the phase 2 so the FortiGate starts the tunnel without traffic; if it still stays down, look at phase 1 on the FortiGate (its IKE gateway list and IKE debug) for a proposal or PSK mismatch, and make sure UDP 500/4500 leave the device.' })
-    } else if (!t.up && (raw === undefined || (kind === 'windows-server' && raw.state === 'DOWN' && raw.children.length === 0))) {
+    } else if (!t.up && (raw === undefined || (raw.state === 'DOWN' && raw.children.length === 0))) {
+      // Listed but down with nothing negotiating (RRAS Disconnected, an IOS crypto session DOWN): as good as absent.
       out.push({ id: 'not-reinitiated', severity: 'error', tunnel: t.name, cause: `No IKE SA to ${t.peer} at all: AWS never initiates IKEv1, so the device must start the tunnel (traffic or a keepalive ping into it), and keep restarting it after DPD or AWS maintenance.`, evidence: [`${t.peer}: no IKE or IPsec SA in the ${kind} output`], fix: 'Make sure the tunnel configuration is loaded and something pings across it (the rendered configuration\'s SLA/monitor pings do), and that UDP 500 leaves the device.' })
     }
     if (t.up && t.bytesIn === 0 && t.bytesOut === 0) {

@@ -177,10 +177,12 @@ export function parseVpnS2SInterfaces(text: string): S2SInterface[] {
       ...(r['Protocol'] ? { protocol: r['Protocol'] } : {}),
       ...(r['LastError'] !== undefined && /^\d+$/.test(r['LastError']) ? { lastError: Number(r['LastError']) } : {}),
     }))
-  // The default table: Name, Destination ({…}), AdminStatus, ConnectionState, IPv4Subnet.
+  // The default table: Name, Destination ({…}), AdminStatus, ConnectionState, IPv4Subnet. A multi-tenant gateway
+  // puts a RoutingDomain column first (the name is then the token before the destination), and Microsoft's own
+  // Disconnect-VpnS2SInterface example prints its row after a blank.
   const out: S2SInterface[] = []
   for (const line of toLines(text)) {
-    const m = /^(\S+)\s+(\{[^}]*\})\s+(True|False)\s+(\S+)/.exec(line)
+    const m = /^\s*(?:\S+\s+)?(\S+)\s+(\{[^}]*\})\s+(True|False)\s+(\S+)/.exec(line)
     if (m) out.push({ name: m[1]!, destinations: toAddresses(m[2]), adminUp: m[3] === 'True', connectionState: m[4]! })
   }
   return out
