@@ -11,6 +11,7 @@ import { AWS_FRR_CONF, bgpLabUp, type BgpLab } from '../lab/frr'
 import { frrMissing } from '../support/frr'
 import { bgpInput } from '../support/frr-sample'
 import { gate, labGate, missing } from '../support/gate'
+import { within } from '../support/keepup-lab'
 import { adminFrr, pfsenseFrrRunner, stockPfsenseConf, toBgpdPart } from '../support/pfsense-frr'
 
 const lg = labGate('lab-pfsense-frr-bgp')
@@ -22,15 +23,8 @@ describe.skipIf(g.skip)("pfSense's FRR package configuration in a real bgpd, aga
   const input = bgpInput()
   const sessions = async () => parseFrrBgpSummary(await lab.vtysh(lab.gw, 'show bgp summary json'))
   const routes = async (node: 'aws' | 'gw') => Object.keys((JSON.parse(await lab.vtysh(lab[node], 'show bgp ipv4 unicast json')) as { routes: Record<string, unknown> }).routes).sort()
-  const until = async <T>(what: string, probe: () => Promise<T | undefined>, timeoutMs: number): Promise<T> => {
-    const deadline = Date.now() + timeoutMs
-    for (;;) {
-      const v = await probe().catch(() => undefined)
-      if (v !== undefined) return v
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
-      await new Promise((r) => setTimeout(r, 250))
-    }
-  }
+  // Probes that fail (bgpd still starting) count as "not yet".
+  const until = async <T>(what: string, probe: () => Promise<T | undefined>, ms: number): Promise<T> => (await within(what, ms, () => probe().catch(() => undefined), 250)).value
 
   beforeAll(async () => {
     lab = await bgpLabUp()
