@@ -18,7 +18,7 @@ import { join } from 'node:path'
 import { FRR_ROOT } from '../support/frr'
 import { type DaemonNode, type PidSink } from './node'
 import { waitFor } from './proc'
-import { FRR_PYTHONTOOLS_ROOT } from './vm-frr'
+import { FRR_POSTINST_SH, FRR_PYTHONTOOLS_ROOT } from './vm-frr'
 
 /** Why FRR cannot run on a namespace node here, or undefined. */
 export function frrNsMissing(): string | undefined {
@@ -41,14 +41,7 @@ export async function provisionFrr(node: DaemonNode, conf?: string): Promise<voi
     [
       'set -e',
       `cp -a ${realpathSync(join(FRR_ROOT, 'etc'))}/. /etc/`,
-      'groupadd --system frrvty',
-      'groupadd --system frr',
-      "useradd --system --gid frr --home-dir /nonexistent --no-create-home --shell /usr/sbin/nologin --comment 'Frr routing suite' frr",
-      'usermod -a -G frrvty frr',
-      'mkdir -m 0755 -p /var/log/frr /etc/frr',
-      'find /etc/frr /var/log/frr -uid 0 -gid 0 -exec chown frr: {} + -exec chmod o-rwx {} +',
-      "sed -i 's/^bgpd=no$/bgpd=yes/' /etc/frr/daemons",
-      "grep -q '^bgpd=yes$' /etc/frr/daemons",
+      ...FRR_POSTINST_SH,
     ].join('\n'),
   )
   if (conf !== undefined) await writeFrrConf(node, conf)

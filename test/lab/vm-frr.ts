@@ -10,6 +10,18 @@ import { join, resolve } from 'node:path'
 import { FRR_ROOT } from '../support/frr'
 import { type GuestFile, type GuestShare } from './vm-guest'
 
+/** What frr's postinst does (8.4.4-1.1~deb12u2: users, groups, folder owners without o+rwx), then bgpd enabled as an admin does. */
+export const FRR_POSTINST_SH: readonly string[] = [
+  'groupadd --system frrvty',
+  'groupadd --system frr',
+  "useradd --system --gid frr --home-dir /nonexistent --no-create-home --shell /usr/sbin/nologin --comment 'Frr routing suite' frr",
+  'usermod -a -G frrvty frr',
+  'mkdir -m 0755 -p /var/log/frr /etc/frr',
+  'find /etc/frr /var/log/frr -uid 0 -gid 0 -exec chown frr: {} + -exec chmod o-rwx {} +',
+  "sed -i 's/^bgpd=no$/bgpd=yes/' /etc/frr/daemons",
+  "grep -q '^bgpd=yes$' /etc/frr/daemons",
+]
+
 /** frr-pythontools unpacked by prepare-frr.sh (frr-reload.py: what `systemctl reload frr` runs). */
 export const FRR_PYTHONTOOLS_ROOT = resolve(FRR_ROOT, '../frr-pythontools')
 
@@ -55,16 +67,9 @@ export function frrGuest(conf?: string): FrrGuest {
   const provision = [
     '# FRR as `apt install frr frr-pythontools` leaves it: what dpkg unpacks from both packages,',
     `for t in ${FRR_SHARE} ${FRR_PY_SHARE}; do for d in etc lib usr var; do if [ -d "$t/$d" ]; then cp -a "$t/$d/." "/$d/"; fi; done; done`,
-    "# then frr's postinst (8.4.4-1.1~deb12u2): system users and groups, its folders owned frr: without o+rwx.",
-    'groupadd --system frrvty',
-    'groupadd --system frr',
-    "useradd --system --gid frr --home-dir /nonexistent --no-create-home --shell /usr/sbin/nologin --comment 'Frr routing suite' frr",
-    'usermod -a -G frrvty frr',
-    'mkdir -m 0755 -p /var/log/frr /etc/frr',
-    'find /etc/frr /var/log/frr -uid 0 -gid 0 -exec chown frr: {} + -exec chmod o-rwx {} +',
-    '# An admin enables bgpd (Debian ships every protocol daemon off).',
-    "sed -i 's/^bgpd=no$/bgpd=yes/' /etc/frr/daemons",
-    "grep -q '^bgpd=yes$' /etc/frr/daemons",
+    "# then frr's postinst (8.4.4-1.1~deb12u2): system users and groups, its folders owned frr: without o+rwx;",
+    '# and an admin enables bgpd (Debian ships every protocol daemon off).',
+    ...FRR_POSTINST_SH,
     '# TCG quirk: starting the daemons and loading frr.conf takes longer than watchfrr allows its restart jobs',
     '# (-T, 20 s): it kills `watchfrr.sh restart all` half-way and bgpd runs without its config (FRRouting/frr#12049,',
     '# a slow CPU; the fix given there). A slow machine\'s admin sets the same.',
