@@ -2,7 +2,7 @@
 // this machine, so test/support/vendor-replay.ts serves, on loopback in this process, the session AWS published
 // in its ASA troubleshooting page (what is not published is marked there). The real client side runs
 // unchanged: connect() with a host-key policy, the shell driver, the parsers.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -12,8 +12,7 @@ import { SshError } from '../../main/core/ssh/errors'
 import { connect } from '../../main/core/ssh/session'
 import { isReadOnlyVendorLine, VENDOR_SSH } from '../../main/core/status/vendor'
 import { readVendorStatusOverShell } from '../../main/core/status/vendor/ssh'
-import { PSK1, PSK2, toDetailsDoc } from '../support/details-doc'
-import { REPLAY_ENABLE as ENABLE, REPLAY_LOGIN as LOGIN, startReplay, type Replay } from '../support/vendor-replay'
+import { REPLAY_ENABLE as ENABLE, REPLAY_LOGIN as LOGIN, startReplay, useVendorHome, type Replay } from '../support/vendor-replay'
 
 const DETAILS = { name: 'agency', remote: { tunnels: [{ outsideIp: 'AWS_ENDPOINT_1', insideCidr: '169.254.44.8/30' }, { outsideIp: 'AWS_ENDPOINT_2', insideCidr: '169.254.201.4/30' }] } } as never
 
@@ -67,23 +66,7 @@ describe('Cisco ASA status over SSH (replayed published session)', () => {
 })
 
 describe('tunnelwright status --device cisco-ios (replayed published IOS session)', () => {
-  let replay: Replay
-  let home: string
-  beforeAll(async () => {
-    replay = await startReplay('cisco-ios')
-    home = mkdtempSync(join(tmpdir(), 'tw-vendor-cli-'))
-    const doc = toDetailsDoc((d) => {
-      d.remote.tunnels = [
-        { outsideIp: '205.251.233.121', psk: PSK1, insideCidr: '169.254.249.16/30' },
-        { outsideIp: '205.251.233.122', psk: PSK2, insideCidr: '169.254.249.20/30' },
-      ]
-    })
-    writeFileSync(join(home, 'details.json'), JSON.stringify(doc))
-  })
-  afterAll(async () => {
-    await replay.close()
-    rmSync(home, { recursive: true, force: true })
-  })
+  const v = useVendorHome(['205.251.233.121', '205.251.233.122'], { kind: 'cisco-ios', insideCidrs: ['169.254.249.16/30', '169.254.249.20/30'] })
   const run = async (extra: string[], env: Record<string, string> = {}, signal?: AbortController) => {
     const out = { stdout: '', stderr: '' }
     const io = {
@@ -92,10 +75,10 @@ describe('tunnelwright status --device cisco-ios (replayed published IOS session
         signal?.abort()
       },
       stderr: (t: string) => void (out.stderr += t),
-      env: { TUNNELWRIGHT_HOME: home, HOME: home, PW: LOGIN, EN: ENABLE, ...env },
+      env: { TUNNELWRIGHT_HOME: v.home, HOME: v.home, PW: LOGIN, EN: ENABLE, ...env },
       ...(signal ? { signal: signal.signal } : {}),
     }
-    const code = await runCli(['status', '--details', join(home, 'details.json'), '--device', 'cisco-ios', '--host', `admin@127.0.0.1:${replay.port}`, '--password-env', 'PW', '--accept-new-host-key', ...extra], io)
+    const code = await runCli(['status', '--details', join(v.home, 'details.json'), '--device', 'cisco-ios', '--host', `admin@127.0.0.1:${v.replay.port}`, '--password-env', 'PW', '--accept-new-host-key', ...extra], io)
     return { code, ...out }
   }
 
@@ -124,31 +107,20 @@ describe('tunnelwright status --device cisco-ios (replayed published IOS session
   })
 
   it('a bad --interval or an unset enable variable is a usage error, and nothing connects', async () => {
-    const before = replay.received.length
+    const before = v.replay.received.length
     expect((await run(['--allow-legacy-ssh', '--watch', '--interval', '1'])).code).toBe(EXIT.usage)
     expect((await run(['--allow-legacy-ssh', '--enable-password-env', 'NOPE'])).code).toBe(EXIT.usage)
-    expect(replay.received.length).toBe(before)
+    expect(v.replay.received.length).toBe(before)
   })
 })
 
 describe('status --device … --watch ends on a failed poll (clear error, documented exit), never loops or hangs', () => {
-  let home: string
-  beforeAll(() => {
-    home = mkdtempSync(join(tmpdir(), 'tw-vendor-fail-'))
-    const doc = toDetailsDoc((d) => {
-      d.remote.tunnels = [
-        { outsideIp: '205.251.233.121', psk: PSK1, insideCidr: '169.254.249.16/30' },
-        { outsideIp: '205.251.233.122', psk: PSK2, insideCidr: '169.254.249.20/30' },
-      ]
-    })
-    writeFileSync(join(home, 'details.json'), JSON.stringify(doc))
-  })
-  afterAll(() => rmSync(home, { recursive: true, force: true }))
+  const v = useVendorHome(['205.251.233.121', '205.251.233.122'], { insideCidrs: ['169.254.249.16/30', '169.254.249.20/30'] })
   const watch = async (replay: Replay, json: boolean) => {
     const out = { stdout: '', stderr: '' }
-    const io = { stdout: (t: string) => void (out.stdout += t), stderr: (t: string) => void (out.stderr += t), env: { TUNNELWRIGHT_HOME: home, HOME: home, PW: LOGIN, EN: ENABLE }, signal: new AbortController().signal }
+    const io = { stdout: (t: string) => void (out.stdout += t), stderr: (t: string) => void (out.stderr += t), env: { TUNNELWRIGHT_HOME: v.home, HOME: v.home, PW: LOGIN, EN: ENABLE }, signal: new AbortController().signal }
     const started = Date.now()
-    const code = await runCli(['status', '--details', join(home, 'details.json'), '--device', 'cisco-ios', '--host', `admin@127.0.0.1:${replay.port}`, '--password-env', 'PW', '--accept-new-host-key', '--allow-legacy-ssh', '--enable-password-env', 'EN', '--watch', '--interval', '5', ...(json ? ['--json'] : [])], io)
+    const code = await runCli(['status', '--details', join(v.home, 'details.json'), '--device', 'cisco-ios', '--host', `admin@127.0.0.1:${replay.port}`, '--password-env', 'PW', '--accept-new-host-key', '--allow-legacy-ssh', '--enable-password-env', 'EN', '--watch', '--interval', '5', ...(json ? ['--json'] : [])], io)
     return { code, ms: Date.now() - started, ...out }
   }
 
@@ -228,35 +200,19 @@ describe.each([
     received: ['get vpn ipsec tunnel summary'],
   },
 ] as const)('tunnelwright status --device $kind (replayed session)', ({ kind, peers, code, tunnels, received }) => {
-  let replay: Replay
-  let home: string
-  beforeAll(async () => {
-    replay = await startReplay(kind)
-    home = mkdtempSync(join(tmpdir(), `tw-vendor-${kind}-`))
-    const doc = toDetailsDoc((d) => {
-      d.remote.tunnels = [
-        { outsideIp: peers[0], psk: PSK1, insideCidr: '169.254.255.0/30' },
-        { outsideIp: peers[1], psk: PSK2, insideCidr: '169.254.255.4/30' },
-      ]
-    })
-    writeFileSync(join(home, 'details.json'), JSON.stringify(doc))
-  })
-  afterAll(async () => {
-    await replay.close()
-    rmSync(home, { recursive: true, force: true })
-  })
+  const v = useVendorHome([peers[0], peers[1]], { kind })
 
   it('reads both tunnels into the shared model, sends only the read-only lines, exits as cli.md says', async () => {
     const out = { stdout: '', stderr: '' }
-    const io = { stdout: (t: string) => void (out.stdout += t), stderr: (t: string) => void (out.stderr += t), env: { TUNNELWRIGHT_HOME: home, HOME: home, PW: LOGIN } }
-    const exit = await runCli(['status', '--details', join(home, 'details.json'), '--device', kind, '--host', `admin@127.0.0.1:${replay.port}`, '--password-env', 'PW', '--accept-new-host-key', '--json'], io)
+    const io = { stdout: (t: string) => void (out.stdout += t), stderr: (t: string) => void (out.stderr += t), env: { TUNNELWRIGHT_HOME: v.home, HOME: v.home, PW: LOGIN } }
+    const exit = await runCli(['status', '--details', join(v.home, 'details.json'), '--device', kind, '--host', `admin@127.0.0.1:${v.replay.port}`, '--password-env', 'PW', '--accept-new-host-key', '--json'], io)
     expect(exit, out.stderr).toBe(code)
     const json = JSON.parse(out.stdout) as { source: string; device: string; tunnels: { peer: string; name: string; ikeState: string; health: { verdict: string } }[] }
     expect(json).toMatchObject({ source: 'vendor', device: kind })
     expect(json.tunnels.map((t) => [t.peer, t.ikeState, t.health.verdict])).toEqual(tunnels)
     expect(json.tunnels.map((t) => t.name)).toEqual(['agency-t1', 'agency-t2'])
-    expect(replay.received).toEqual(received)
-    for (const line of replay.received.filter((l) => l !== 'exit')) expect(isReadOnlyVendorLine(line), line).toBe(true)
+    expect(v.replay.received).toEqual(received)
+    for (const line of v.replay.received.filter((l) => l !== 'exit')) expect(isReadOnlyVendorLine(line), line).toBe(true)
     expect(out.stdout + out.stderr).not.toContain(LOGIN)
     expect(out.stderr).not.toMatch(/older SSH algorithms/)
   })

@@ -5,7 +5,7 @@
 // HANDWRITTEN is said there and in the fixtures README). The real client side runs unchanged: connect() with a
 // host-key policy and password login, one exec channel per cmdlet, stderr and exit status read, the parsers.
 import { createServer } from 'node:net'
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -17,8 +17,7 @@ import { connect } from '../../main/core/ssh/session'
 import { isReadOnlyVendorLine } from '../../main/core/status/vendor'
 import { readVendorStatusOverShell } from '../../main/core/status/vendor/ssh'
 import { isReadOnlyPowerShellLine, toPowerShellErrorText, toPowerShellExec, toWindowsOutput, WINDOWS_STATUS_COMMANDS } from '../../main/core/status/vendor/windows'
-import { PSK1, PSK2, toDetailsDoc } from '../support/details-doc'
-import { decodeEncodedCommand, REPLAY_LOGIN as LOGIN, startReplay, type Replay, type ReplayFaults } from '../support/vendor-replay'
+import { decodeEncodedCommand, REPLAY_LOGIN as LOGIN, startReplay, useVendorHome, type ReplayFaults } from '../support/vendor-replay'
 
 const PEERS = ['52.1.2.3', '52.1.2.4'] as const
 const details = (ikeVersion: 1 | 2) => ({ name: 'HQ east', crypto: { ikeVersion }, remote: { tunnels: PEERS.map((outsideIp, i) => ({ outsideIp, insideCidr: `169.254.1${i}.0/30` })) } }) as never
@@ -133,24 +132,8 @@ describe('Windows Server status over SSH (replayed exec requests)', () => {
 })
 
 describe('tunnelwright status --device windows-server (replayed exec requests)', () => {
-  let replay: Replay
-  let home: string
-  beforeAll(async () => {
-    replay = await startReplay('windows-server')
-    home = mkdtempSync(join(tmpdir(), 'tw-windows-cli-'))
-    const doc = toDetailsDoc((d) => {
-      d.remote.tunnels = [
-        { outsideIp: PEERS[0], psk: PSK1, insideCidr: '169.254.255.0/30' },
-        { outsideIp: PEERS[1], psk: PSK2, insideCidr: '169.254.255.4/30' },
-      ]
-    })
-    writeFileSync(join(home, 'details.json'), JSON.stringify(doc))
-  })
-  afterAll(async () => {
-    await replay.close()
-    rmSync(home, { recursive: true, force: true })
-  })
-  const run = async (extra: string[], port = replay.port, signal?: AbortController) => {
+  const v = useVendorHome([PEERS[0], PEERS[1]], { kind: 'windows-server' })
+  const run = async (extra: string[], port = v.replay.port, signal?: AbortController) => {
     const out = { stdout: '', stderr: '' }
     const io = {
       stdout: (t: string) => {
@@ -158,10 +141,10 @@ describe('tunnelwright status --device windows-server (replayed exec requests)',
         signal?.abort()
       },
       stderr: (t: string) => void (out.stderr += t),
-      env: { TUNNELWRIGHT_HOME: home, HOME: home, PW: LOGIN },
+      env: { TUNNELWRIGHT_HOME: v.home, HOME: v.home, PW: LOGIN },
       ...(signal ? { signal: signal.signal } : {}),
     }
-    const code = await runCli(['status', '--details', join(home, 'details.json'), '--device', 'windows-server', '--host', `Administrator@127.0.0.1:${port}`, '--password-env', 'PW', '--accept-new-host-key', ...extra], io)
+    const code = await runCli(['status', '--details', join(v.home, 'details.json'), '--device', 'windows-server', '--host', `Administrator@127.0.0.1:${port}`, '--password-env', 'PW', '--accept-new-host-key', ...extra], io)
     return { code, ...out }
   }
 
@@ -175,7 +158,7 @@ describe('tunnelwright status --device windows-server (replayed exec requests)',
   })
 
   it('--watch --interval polls at the chosen interval and stops on Ctrl-C after the first sample', async () => {
-    const r = await run(['--json', '--watch', '--interval', '7'], replay.port, new AbortController())
+    const r = await run(['--json', '--watch', '--interval', '7'], v.replay.port, new AbortController())
     expect(r.code, r.stderr).toBe(EXIT.ok)
     expect(JSON.parse(r.stdout)).toMatchObject({ device: { kind: 'windows-server', readOnly: true, intervalSec: 7 } })
     expect(r.stderr).toMatch(/polling the windows-server's Get- cmdlets every 7 s/)
