@@ -16,24 +16,27 @@ const file = (r: RenderedConfig, end: string) => r.files.find((f) => f.path.ends
 
 /** Checks a swanctl file line by line against the settings grammar and the AWS rules; returns its connections. */
 export function assertSwanctl(text: string, input: RenderInput): void {
-  let depth = 0
+  // The open blocks, outermost first: a connection is a block directly under `connections`, never one under
+  // `secrets` (its ike-<name> entries; a name like "Ike" gives connections that start with "ike-" too).
+  const open: string[] = []
   const conns: { name: string; lines: string[] }[] = []
   for (const line of text.split('\n')) {
     if (/^\s*(#.*)?$/.test(line)) continue
     if (/^\s*[A-Za-z0-9_.-]+ \{$/.test(line)) {
-      depth++
-      if (depth === 2 && line.trim() !== 'secrets {') conns.push({ name: line.trim().slice(0, -2), lines: [] })
+      const name = line.trim().slice(0, -2)
+      if (open.length === 1 && open[0] === 'connections') conns.push({ name, lines: [] })
+      open.push(name)
       continue
     }
     if (/^\s*\}$/.test(line)) {
-      depth--
+      expect(open.pop(), 'a closing brace with a block open').toBeDefined()
       continue
     }
     expect(line, 'a setting line').toMatch(/^\s*[a-z_-]+ = ([A-Za-z0-9_.:/,=+-]+|"[A-Za-z0-9_./ -]+")$/)
-    conns.at(-1)?.lines.push(line.trim())
+    if (open[0] === 'connections') conns.at(-1)?.lines.push(line.trim())
   }
-  expect(depth).toBe(0)
-  const real = conns.filter((c) => !c.name.startsWith('ike-'))
+  expect(open).toEqual([])
+  const real = conns
   expect(real).toHaveLength(2)
   for (const [i, c] of real.entries()) {
     const ts = c.lines.filter((l) => l.startsWith('local_ts') || l.startsWith('remote_ts'))
@@ -183,6 +186,13 @@ describe('renderers', () => {
     expect(() => renderDevice(sampleInput('policy'), 'strongswan', { version: '5; rm -rf /' })).toThrow(UserError)
     expect(renderDevice(sampleInput('policy'), 'libreswan', { version: '4.10-2+deb12u1' }).version).toBe('4.10-2+deb12u1')
     expect(renderDevice(sampleInput('policy'), 'strongswan', { layout: 'rhel' }).files[0]!.path).toBe('/etc/strongswan/swanctl/conf.d/tunnelwright-agency-east.conf')
+  })
+
+  test('a name that makes connections start with "ike-" (the secrets\' own prefix) is read as connections (found by the property, seed -1234202493)', () => {
+    for (const routing of ['route', 'policy'] as const) {
+      const input = sampleInput(routing, { name: 'Ike ' })
+      assertSwanctl(renderDevice(input, 'strongswan').files[0]!.content, input)
+    }
   })
 
   test(`property (${RUNS} runs): random valid details with hostile names/PSKs render to well-formed, inert configs for every kind`, () => {
