@@ -12,7 +12,8 @@ import { SshError } from '../../main/core/ssh/errors'
 import { connect } from '../../main/core/ssh/session'
 import { isReadOnlyVendorLine, VENDOR_SSH } from '../../main/core/status/vendor'
 import { readVendorStatusOverShell } from '../../main/core/status/vendor/ssh'
-import { REPLAY_ENABLE as ENABLE, REPLAY_LOGIN as LOGIN, startReplay, useVendorHome, type Replay } from '../support/vendor-replay'
+import { REPLAY_ENABLE as ENABLE, REPLAY_LOGIN as LOGIN, startReplay, type Replay } from '../support/vendor-replay'
+import { useVendorHome } from '../support/vendor-home'
 
 const DETAILS = { name: 'agency', remote: { tunnels: [{ outsideIp: 'AWS_ENDPOINT_1', insideCidr: '169.254.44.8/30' }, { outsideIp: 'AWS_ENDPOINT_2', insideCidr: '169.254.201.4/30' }] } } as never
 

@@ -17,7 +17,8 @@ import { connect } from '../../main/core/ssh/session'
 import { isReadOnlyVendorLine } from '../../main/core/status/vendor'
 import { readVendorStatusOverShell } from '../../main/core/status/vendor/ssh'
 import { isReadOnlyPowerShellLine, toPowerShellErrorText, toPowerShellExec, toWindowsOutput, WINDOWS_STATUS_COMMANDS } from '../../main/core/status/vendor/windows'
-import { decodeEncodedCommand, REPLAY_LOGIN as LOGIN, startReplay, useVendorHome, type ReplayFaults } from '../support/vendor-replay'
+import { decodeEncodedCommand, REPLAY_LOGIN as LOGIN, startReplay, type ReplayFaults } from '../support/vendor-replay'
+import { useVendorHome } from '../support/vendor-home'
 
 const PEERS = ['52.1.2.3', '52.1.2.4'] as const
 const details = (ikeVersion: 1 | 2) => ({ name: 'HQ east', crypto: { ikeVersion }, remote: { tunnels: PEERS.map((outsideIp, i) => ({ outsideIp, insideCidr: `169.254.1${i}.0/30` })) } }) as never
