@@ -128,20 +128,9 @@ export async function runVendorExec(openExec: (line: string) => Promise<Duplex>,
   const run = async (commands: readonly VendorCommand[]) => {
     for (const c of commands) {
       if (!isReadOnlyVendorLine(c.line)) throw new Error(`not a read-only line: ${c.line}`)
-      const channel = await openExec(c.line)
-      outputs[c.id] = await new Promise<string>((resolve, reject) => {
-        const decoder = new StringDecoder('utf8')
-        let text = ''
-        const timer = setTimeout(() => {
-          channel.destroy()
-          reject(new SshError('ssh-command-timeout', `The ${kind} did not finish "${c.line}" within ${Math.round(timeoutMs / 1000)} s.`, { likelyCause: 'The device is slow or busy, or the command waits for input.', fix: 'Run the command by hand once to see what the device does; raise the timeout on slow links.' }))
-        }, timeoutMs)
-        channel.on('data', (d: Buffer) => (text += decoder.write(d)))
-        channel.on('close', () => {
-          clearTimeout(timer)
-          resolve((text + decoder.end()).replace(/\r/g, ''))
-        })
-      })
+      const channel = (await openExec(c.line)) as ExecChannel
+      const r = await readExec(channel, timeoutMs, () => new SshError('ssh-command-timeout', `The ${kind} did not finish "${c.line}" within ${Math.round(timeoutMs / 1000)} s.`, { likelyCause: 'The device is slow or busy, or the command waits for input.', fix: 'Run the command by hand once to see what the device does; raise the timeout on slow links.' }))
+      outputs[c.id] = r.stdout.replace(/\r/g, '')
     }
   }
   await run(toVendorStatusCommands(kind))
