@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { readWindowsStatus } from '../../main/core/status/vendor'
+import { readVendorStatus } from '../../main/core/status/vendor'
 import { parseFormatList, parseMainModeSas, parseQuickModeSas, parseVpnS2SInterfaces, parseWindowsStatus, WINDOWS_STATUS_COMMANDS } from '../../main/core/status/vendor/windows'
 
 const fx = (name: string) => readFileSync(join(__dirname, '../fixtures/status/vendors/windows-server', name), 'utf8')
@@ -40,7 +40,7 @@ describe('Windows Server: Get-VpnS2SInterface (Microsoft documented output)', ()
 
   it('one of two tunnels down, COMPOSED from two published tables (Connect example: 2-edge1 Connected; Get example 1: edge1 Disconnected): tunnel 1 up, tunnel 2 down and diagnosed', () => {
     const s2s = fx('ms-docs-connect-vpns2sinterface-passthru-table.txt') + fx('ms-docs-get-vpns2sinterface-table.txt')
-    const r = readWindowsStatus(details(['131.107.0.20', '131.107.0.2']), { s2s }, { at: 1_000 })
+    const r = readVendorStatus('windows-server', details(['131.107.0.20', '131.107.0.2']), { s2s }, { at: 1_000 })
     expect(r.snapshot.tunnels.map((t) => [t.name, t.peer, t.up, t.ikeState, t.childSaCount, t.deviceState])).toEqual([
       ['hq-east-t1', '131.107.0.20', true, 'ESTABLISHED', 1, 'Connected'],
       ['hq-east-t2', '131.107.0.2', false, 'DOWN', 0, 'Disconnected'],
@@ -49,7 +49,7 @@ describe('Windows Server: Get-VpnS2SInterface (Microsoft documented output)', ()
   })
 
   it('a Disconnected interface to an AWS peer is down, named after its tunnel, with the not-re-initiated diagnosis', () => {
-    const r = readWindowsStatus(details(['131.107.0.2', '198.51.100.9']), { s2s: fx('ms-docs-get-vpns2sinterface-format-list.txt') }, { at: 1_000 })
+    const r = readVendorStatus('windows-server', details(['131.107.0.2', '198.51.100.9']), { s2s: fx('ms-docs-get-vpns2sinterface-format-list.txt') }, { at: 1_000 })
     expect(r.source).toBe('windows-server')
     expect(r.snapshot.tunnels.map((t) => [t.name, t.peer, t.up, t.ikeState, t.deviceState])).toEqual([
       ['hq-east-t1', '131.107.0.2', false, 'DOWN', 'Disconnected'],
@@ -79,7 +79,7 @@ describe('Windows Server: main mode and quick mode SAs (HANDWRITTEN, documented 
       ['52.1.2.3', 'ESTABLISHED', 1, 1],
       ['52.1.2.4', 'CONNECTING', 2, 0],
     ])
-    const r = readWindowsStatus(details(['52.1.2.3', '52.1.2.4']), outputs, { at: 1_000 })
+    const r = readVendorStatus('windows-server', details(['52.1.2.3', '52.1.2.4']), outputs, { at: 1_000 })
     const [t1, t2] = r.snapshot.tunnels
     expect(t1).toMatchObject({ name: 'hq-east-t1', up: true, spiIn: 'cafe0000', spiOut: 'abcdef01', ikeAlgorithms: 'AES256/SHA256/DH14' })
     expect(t2).toMatchObject({ name: 'hq-east-t2', up: false, ikeState: 'CONNECTING', deviceState: 'Connecting (error 13801)' })
@@ -90,7 +90,7 @@ describe('Windows Server: main mode and quick mode SAs (HANDWRITTEN, documented 
   })
 
   it('an RRAS interface that is Connected counts as up even when no quick mode SA is listed (RRAS says Connected only with its IKEv2 child SA)', () => {
-    const r = readWindowsStatus(details(['52.1.2.3', '52.1.2.4']), { s2s: fx('HANDWRITTEN-two-tunnels-connected-and-connecting.txt') }, { at: 1_000 })
+    const r = readVendorStatus('windows-server', details(['52.1.2.3', '52.1.2.4']), { s2s: fx('HANDWRITTEN-two-tunnels-connected-and-connecting.txt') }, { at: 1_000 })
     expect(r.snapshot.tunnels.map((t) => [t.peer, t.up])).toEqual([['52.1.2.3', true], ['52.1.2.4', false]])
   })
 

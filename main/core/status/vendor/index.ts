@@ -206,15 +206,6 @@ export function readVendorStatus(
   return toVendorReading(kind, parseVendorStatus(kind, outputs, details), details, opts)
 }
 
-/** Windows Server's PowerShell outputs (WINDOWS_STATUS_COMMANDS by id) → the snapshot and diagnoses, as readVendorStatus does for the SSH CLIs. */
-export function readWindowsStatus(
-  details: Pick<Details, 'remote' | 'name'>,
-  outputs: Readonly<Record<string, string>>,
-  opts: { readonly at: number; readonly previous?: readonly StatusSnapshot[]; readonly secrets?: readonly Secret[] },
-): VendorStatusReading {
-  return readVendorStatus('windows-server', details, outputs, opts)
-}
-
 function toVendorReading(
   kind: VendorStatusSource,
   parsed: readonly IkeSaStatus[],
