@@ -86,7 +86,6 @@ export const FRR_SH = {
   reload: `{ if command -v systemctl >/dev/null 2>&1 && systemctl is-active --quiet frr 2>/dev/null; then systemctl reload frr; else ${quoteSh(FRR_PATHS.init)} reload; fi; }`,
 } as const
 
-
 /**
  * A stack profile that also carries frr.conf: validated with FRR's parser, given to the running FRR after the
  * IPsec daemon took its files (the sessions run inside the tunnels), and again after a revert or rollback put

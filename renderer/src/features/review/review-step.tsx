@@ -89,13 +89,13 @@ function TunnelSummaryCard({ t, show }: { readonly t: TunnelSummaryDto; readonly
 }
 
 /** A BGP VPN's speaker at a glance: our ASN, the neighbours, what goes out and what comes in, the timers. */
-function BgpSummaryCard({ bgp, tunnels, show }: { readonly bgp: NonNullable<ChangeSummaryDto['bgp']>; readonly tunnels: ChangeSummaryDto['tunnels']; readonly show: (s: string) => string }) {
+function BgpSummaryCard({ bgp, tunnels, pfsense, show }: { readonly bgp: NonNullable<ChangeSummaryDto['bgp']>; readonly tunnels: ChangeSummaryDto['tunnels']; readonly pfsense: boolean; readonly show: (s: string) => string }) {
   const id = useId()
   const remote = [...new Set(tunnels.flatMap((t) => (t.bgp ? [t.bgp.remoteAs === 'external' ? 'any ASN but ours' : `AS ${t.bgp.remoteAs}`] : [])))]
   return (
     <article className="tw-card tw-bgp-summary" aria-labelledby={id}>
       <h4 id={id} className="tw-card__title">
-        BGP in FRR on the gateway
+        {pfsense ? "BGP in pfSense's FRR package" : 'BGP in FRR on the gateway'}
       </h4>
       <dl className="tw-dl">
         <dt>Our ASN</dt>
@@ -113,7 +113,12 @@ function BgpSummaryCard({ bgp, tunnels, show }: { readonly bgp: NonNullable<Chan
           keepalive {bgp.keepaliveSec} s, hold {bgp.holdSec} s
         </dd>
       </dl>
-      <p className="tw-dd-note margin-bottom-0">BGP picks the tunnel and moves traffic when one fails. Only Tunnelwright&apos;s section of /etc/frr/frr.conf changes; FRR reloads without a restart.</p>
+      <p className="tw-dd-note margin-bottom-0">
+        BGP picks the tunnel and moves traffic when one fails.{' '}
+        {pfsense
+          ? "Only Tunnelwright's neighbours, prefix lists and networks in the package's settings change; the package restarts FRR to apply them, so the box's other BGP or OSPF sessions drop once."
+          : "Only Tunnelwright's section of /etc/frr/frr.conf changes; FRR reloads without a restart."}
+      </p>
     </article>
   )
 }
@@ -130,7 +135,7 @@ export function ChangeSummaryView({ s, basis, show }: { readonly s: ChangeSummar
         {s.tunnels[1].role === 'standby' ? 'Tunnel 1 carries the traffic; tunnel 2 stands by and takes over if tunnel 1 fails.' : 'Both tunnels come up and carry traffic.'} IKE identity {show(s.localId)}
         {s.localAddress !== s.localId ? `, sent from ${show(s.localAddress)} (behind NAT)` : ''}.{s.keepalive ? ` Keepalive: ${show(s.keepalive)}.` : ''}
       </p>
-      {s.bgp ? <BgpSummaryCard bgp={s.bgp} tunnels={s.tunnels} show={show} /> : null}
+      {s.bgp ? <BgpSummaryCard bgp={s.bgp} tunnels={s.tunnels} pfsense={s.kind === 'pfsense'} show={show} /> : null}
       <div className="tw-grid-2">
         {s.tunnels.map((t) => (
           <TunnelSummaryCard key={t.index} t={t} show={show} />
