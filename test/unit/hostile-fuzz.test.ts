@@ -430,7 +430,6 @@ describe('profile exports', () => {
     const good = JSON.stringify({ format: PROFILE_EXPORT_FORMAT, profile: PROFILE, secrets: envelope }, null, 2)
     expect(await openExportSecrets(parseProfileExport(good), PASSPHRASE)).toEqual(SECRETS)
     expect(kdfCalls).toEqual([{ N: EXPORT_KDF.N, r: EXPORT_KDF.r, p: EXPORT_KDF.p }])
-    let opened = 0
     await fc.assert(
       fc.asyncProperty(envelopeChange, fc.array(mutation, { maxLength: 2 }), fc.constantFrom(PASSPHRASE, 'wrong horse battery staple', 'x'.repeat(5000), undefined), async (change, ms, passphrase) => {
         const { kdf, salt, ...rest } = change as { kdf?: object; salt?: string } & Record<string, string>
@@ -441,15 +440,11 @@ describe('profile exports', () => {
         if (exp === undefined) return
         const secrets = await resultOrClearErrorAsync(() => openExportSecrets(exp, passphrase), [PASSPHRASE, ...Object.values(SECRETS)])
         timings.set('profile-export', [...(timings.get('profile-export') ?? []), performance.now() - t0])
-        if (secrets !== undefined && Object.keys(secrets).length > 0) {
-          opened++
-          expect(secrets).toEqual(SECRETS)
-        }
+        if (secrets !== undefined && Object.keys(secrets).length > 0) expect(secrets).toEqual(SECRETS)
       }),
       { numRuns: Math.ceil(RUNS / 3) },
     )
     for (const c of kdfCalls) expect(c).toEqual({ N: EXPORT_KDF.N, r: EXPORT_KDF.r, p: EXPORT_KDF.p })
-    expect(opened).toBeGreaterThanOrEqual(0)
   })
 
   it('a crafted export asking for N=2^20, r=32, p=16 is refused before any key derivation', async () => {
