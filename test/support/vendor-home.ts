@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll } from 'vitest'
 import { PSK1, PSK2, toDetailsDoc } from './details-doc'
-import { startReplay, type PUBLISHED_SESSIONS, type Replay } from './vendor-replay'
+import { runCli } from '../../main/cli/index'
+import { REPLAY_LOGIN, startReplay, type PUBLISHED_SESSIONS, type Replay } from './vendor-replay'
 
 /**
  * For a describe block: a scratch HOME whose details.json names these two AWS outside IPs (the shared PSKs), and
@@ -39,4 +40,34 @@ export function useVendorHome(peers: readonly [string, string], opts: { readonly
       return replay
     },
   }
+}
+
+/**
+ * `tunnelwright status --details <home>/details.json --device KIND --host USER@127.0.0.1:PORT --password-env PW
+ * --accept-new-host-key …extra` run in-process against a replay, with PW (and any `env`) set; with `abortOnOutput`,
+ * the first output aborts it (a watch stopped after its first sample, as Ctrl-C would); with `signal`, the watch
+ * gets one that only the test may abort.
+ */
+export async function runStatusCli(opts: {
+  readonly home: string
+  readonly kind: string
+  readonly host: string
+  readonly extra?: readonly string[]
+  readonly env?: Readonly<Record<string, string>>
+  readonly abortOnOutput?: AbortController
+  readonly signal?: AbortSignal
+}): Promise<{ readonly code: number; readonly stdout: string; readonly stderr: string }> {
+  const out = { stdout: '', stderr: '' }
+  const signal = opts.abortOnOutput
+  const io = {
+    stdout: (t: string) => {
+      out.stdout += t
+      signal?.abort()
+    },
+    stderr: (t: string) => void (out.stderr += t),
+    env: { TUNNELWRIGHT_HOME: opts.home, HOME: opts.home, PW: REPLAY_LOGIN, ...opts.env },
+    ...(signal ? { signal: signal.signal } : opts.signal ? { signal: opts.signal } : {}),
+  }
+  const code = await runCli(['status', '--details', join(opts.home, 'details.json'), '--device', opts.kind, '--host', opts.host, '--password-env', 'PW', '--accept-new-host-key', ...(opts.extra ?? [])], io)
+  return { code, ...out }
 }

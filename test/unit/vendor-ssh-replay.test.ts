@@ -6,14 +6,14 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { EXIT, runCli } from '../../main/cli/index'
+import { EXIT } from '../../main/cli/index'
 import { Secret } from '../../main/core/base/secret'
 import { SshError } from '../../main/core/ssh/errors'
 import { connect } from '../../main/core/ssh/session'
 import { isReadOnlyVendorLine, VENDOR_SSH } from '../../main/core/status/vendor'
 import { readVendorStatusOverShell } from '../../main/core/status/vendor/ssh'
 import { REPLAY_ENABLE as ENABLE, REPLAY_LOGIN as LOGIN, startReplay, type Replay } from '../support/vendor-replay'
-import { useVendorHome } from '../support/vendor-home'
+import { runStatusCli, useVendorHome } from '../support/vendor-home'
 
 const DETAILS = { name: 'agency', remote: { tunnels: [{ outsideIp: 'AWS_ENDPOINT_1', insideCidr: '169.254.44.8/30' }, { outsideIp: 'AWS_ENDPOINT_2', insideCidr: '169.254.201.4/30' }] } } as never
 
@@ -68,20 +68,8 @@ describe('Cisco ASA status over SSH (replayed published session)', () => {
 
 describe('tunnelwright status --device cisco-ios (replayed published IOS session)', () => {
   const v = useVendorHome(['205.251.233.121', '205.251.233.122'], { kind: 'cisco-ios', insideCidrs: ['169.254.249.16/30', '169.254.249.20/30'] })
-  const run = async (extra: string[], env: Record<string, string> = {}, signal?: AbortController) => {
-    const out = { stdout: '', stderr: '' }
-    const io = {
-      stdout: (t: string) => {
-        out.stdout += t
-        signal?.abort()
-      },
-      stderr: (t: string) => void (out.stderr += t),
-      env: { TUNNELWRIGHT_HOME: v.home, HOME: v.home, PW: LOGIN, EN: ENABLE, ...env },
-      ...(signal ? { signal: signal.signal } : {}),
-    }
-    const code = await runCli(['status', '--details', join(v.home, 'details.json'), '--device', 'cisco-ios', '--host', `admin@127.0.0.1:${v.replay.port}`, '--password-env', 'PW', '--accept-new-host-key', ...extra], io)
-    return { code, ...out }
-  }
+  const run = (extra: string[], env: Record<string, string> = {}, abortOnOutput?: AbortController) =>
+    runStatusCli({ home: v.home, kind: 'cisco-ios', host: `admin@127.0.0.1:${v.replay.port}`, extra, env: { EN: ENABLE, ...env }, ...(abortOnOutput ? { abortOnOutput } : {}) })
 
   it('both AWS tunnels up from the published outputs, JSON per cli.md, the legacy notice on stderr, exit 0', async () => {
     const r = await run(['--allow-legacy-ssh', '--enable-password-env', 'EN', '--json'])
@@ -117,12 +105,8 @@ describe('tunnelwright status --device cisco-ios (replayed published IOS session
 
 describe('status --device … --watch ends on a failed poll (clear error, documented exit), never loops or hangs', () => {
   const v = useVendorHome(['205.251.233.121', '205.251.233.122'], { insideCidrs: ['169.254.249.16/30', '169.254.249.20/30'] })
-  const watch = async (replay: Replay, json: boolean) => {
-    const out = { stdout: '', stderr: '' }
-    const io = { stdout: (t: string) => void (out.stdout += t), stderr: (t: string) => void (out.stderr += t), env: { TUNNELWRIGHT_HOME: v.home, HOME: v.home, PW: LOGIN, EN: ENABLE }, signal: new AbortController().signal }
-    const code = await runCli(['status', '--details', join(v.home, 'details.json'), '--device', 'cisco-ios', '--host', `admin@127.0.0.1:${replay.port}`, '--password-env', 'PW', '--accept-new-host-key', '--allow-legacy-ssh', '--enable-password-env', 'EN', '--watch', '--interval', '5', ...(json ? ['--json'] : [])], io)
-    return { code, ...out }
-  }
+  const watch = (replay: Replay, json: boolean) =>
+    runStatusCli({ home: v.home, kind: 'cisco-ios', host: `admin@127.0.0.1:${replay.port}`, extra: ['--allow-legacy-ssh', '--enable-password-env', 'EN', '--watch', '--interval', '5', ...(json ? ['--json'] : [])], env: { EN: ENABLE }, signal: new AbortController().signal })
 
   it('the device drops the session in the middle of the second sample: exit 1 at once (not after the prompt timeout), the reason on stderr', async () => {
     const replay = await startReplay('cisco-ios', { shellsServed: 1 })
@@ -203,9 +187,7 @@ describe.each([
   const v = useVendorHome([peers[0], peers[1]], { kind })
 
   it('reads both tunnels into the shared model, sends only the read-only lines, exits as cli.md says', async () => {
-    const out = { stdout: '', stderr: '' }
-    const io = { stdout: (t: string) => void (out.stdout += t), stderr: (t: string) => void (out.stderr += t), env: { TUNNELWRIGHT_HOME: v.home, HOME: v.home, PW: LOGIN } }
-    const exit = await runCli(['status', '--details', join(v.home, 'details.json'), '--device', kind, '--host', `admin@127.0.0.1:${v.replay.port}`, '--password-env', 'PW', '--accept-new-host-key', '--json'], io)
+    const { code: exit, ...out } = await runStatusCli({ home: v.home, kind, host: `admin@127.0.0.1:${v.replay.port}`, extra: ['--json'] })
     expect(exit, out.stderr).toBe(code)
     const json = JSON.parse(out.stdout) as { source: string; device: string; tunnels: { peer: string; name: string; ikeState: string; health: { verdict: string } }[] }
     expect(json).toMatchObject({ source: 'vendor', device: kind })

@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { EXIT, runCli } from '../../main/cli/index'
+import { EXIT } from '../../main/cli/index'
 import { redactPatterns } from '../../main/core/base/redact'
 import { Secret } from '../../main/core/base/secret'
 import { SshError } from '../../main/core/ssh/errors'
@@ -18,7 +18,7 @@ import { isReadOnlyVendorLine } from '../../main/core/status/vendor'
 import { readVendorStatusOverShell } from '../../main/core/status/vendor/ssh'
 import { isReadOnlyPowerShellLine, toPowerShellErrorText, toPowerShellExec, toWindowsOutput, WINDOWS_STATUS_COMMANDS } from '../../main/core/status/vendor/windows'
 import { decodeEncodedCommand, REPLAY_LOGIN as LOGIN, startReplay, type ReplayFaults } from '../support/vendor-replay'
-import { useVendorHome } from '../support/vendor-home'
+import { runStatusCli, useVendorHome } from '../support/vendor-home'
 
 const PEERS = ['52.1.2.3', '52.1.2.4'] as const
 const details = (ikeVersion: 1 | 2) => ({ name: 'HQ east', crypto: { ikeVersion }, remote: { tunnels: PEERS.map((outsideIp, i) => ({ outsideIp, insideCidr: `169.254.1${i}.0/30` })) } }) as never
@@ -134,20 +134,7 @@ describe('Windows Server status over SSH (replayed exec requests)', () => {
 
 describe('tunnelwright status --device windows-server (replayed exec requests)', () => {
   const v = useVendorHome([PEERS[0], PEERS[1]], { kind: 'windows-server' })
-  const run = async (extra: string[], port = v.replay.port, signal?: AbortController) => {
-    const out = { stdout: '', stderr: '' }
-    const io = {
-      stdout: (t: string) => {
-        out.stdout += t
-        signal?.abort()
-      },
-      stderr: (t: string) => void (out.stderr += t),
-      env: { TUNNELWRIGHT_HOME: v.home, HOME: v.home, PW: LOGIN },
-      ...(signal ? { signal: signal.signal } : {}),
-    }
-    const code = await runCli(['status', '--details', join(v.home, 'details.json'), '--device', 'windows-server', '--host', `Administrator@127.0.0.1:${port}`, '--password-env', 'PW', '--accept-new-host-key', ...extra], io)
-    return { code, ...out }
-  }
+  const run = (extra: string[], port = v.replay.port, abortOnOutput?: AbortController) => runStatusCli({ home: v.home, kind: 'windows-server', host: `Administrator@127.0.0.1:${port}`, extra, ...(abortOnOutput ? { abortOnOutput } : {}) })
 
   it('both tunnels in the JSON of cli.md, tunnel 2 down: exit 1; the password never printed', async () => {
     const r = await run(['--json'])
